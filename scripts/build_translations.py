@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""Compile the Qt Linguist sources (resources/translations/*.ts) to .qm with pyside6-lrelease."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TS_DIR = ROOT / "resources" / "translations"
+
+
+def lrelease() -> str:
+    found = shutil.which("pyside6-lrelease") or str(Path(sys.executable).with_name("pyside6-lrelease"))
+    if not Path(found).exists():
+        sys.exit("pyside6-lrelease not found: install PySide6-Essentials in this environment")
+    return found
+
+
+def main() -> int:
+    sources = sorted(TS_DIR.glob("*.ts")) if TS_DIR.is_dir() else []
+    for ts in sources:
+        qm = ts.with_suffix(".qm")
+        if qm.exists() and qm.stat().st_mtime >= ts.stat().st_mtime:
+            continue
+        subprocess.run([lrelease(), "-silent", str(ts), "-qm", str(qm)], check=True)
+        print(f"compiled {qm.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""The workstation's data: typed SQLAlchemy 2 models.
+
+Times are stored in UTC (naive in SQLite, made aware again on load) and shown in
+Asia/Shanghai by the layers above. Codes (status, channel, urgency, sync state) are
+stable strings so that the database, the command line and the hub agree on them.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid as uuid_module
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_uuid() -> str:
+    return str(uuid_module.uuid4())
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored naive UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Status(enum.StrEnum):
+    NEW = "new"
+    ROUTED = "routed"
+    IN_PROGRESS = "in_progress"
+    REPLIED = "replied"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (Status.NEW, Status.ROUTED, Status.IN_PROGRESS, Status.REPLIED)
+
+
+class Channel(enum.StrEnum):
+    WALK_IN = "walk_in"
+    PHONE = "phone"
+    VISIT = "visit"
+
+
+class Urgency(enum.StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class SyncState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SYNCED = "synced"
+    ERROR = "error"
+
+
+class Origin(enum.StrEnum):
+    STATION = "station"
+    HUB = "hub"
+
+
+class EventKind(enum.StrEnum):
+    CREATED = "created"
+    ROUTED = "routed"
+    REASSIGNED = "reassigned"
+    STATUS_CHANGED = "status_changed"
+    NOTE = "note"
+    REPLY = "reply"
+    RATED = "rated"
+    EDITED = "edited"
+    RECTIFICATION = "rectification"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class Station(Base):
+    """This workstation's station (one row)."""
+
+    __tablename__ = "station"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Normalised name used to recognise an enterprise without a credit code.
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    park: Mapped[str] = mapped_column(String(100), default="")
+    building: Mapped[str] = mapped_column(String(100), default="")
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision: Mapped[int] = mapped_column(default=1)
+    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+    sync_error: Mapped[str | None] = mapped_column(Text)
+
+    requests: Mapped[list[Request]] = relationship(back_populates="enterprise")
+
+
+class Request(Base):
+    __tablename__ = "requests"
+    __table_args__ = (
+        Index("ix_requests_status_due", "status", "sla_due_at"),
+        Index("ix_requests_created", "created_at"),
+        Index("ix_requests_category_created", "category", "created_at"),
+        Index("ix_requests_enterprise_category", "enterprise_id", "category"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    tracking_no: Mapped[str] = mapped_column(String(32), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    channel: Mapped[str] = mapped_column(String(16), default=Channel.WALK_IN)
+    category: Mapped[str] = mapped_column(String(16))
+    subcategory: Mapped[str | None] = mapped_column(String(32))
+    department: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[str] = mapped_column(String(16), default=Urgency.NORMAL)
+    status: Mapped[str] = mapped_column(String(16), default=Status.NEW, index=True)
+    sla_due_at: Mapped[datetime | None]
+    specialist: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    #: A request this one was linked to instead of being a duplicate.
+    linked_request_uuid: Mapped[str | None] = mapped_column(String(36))
+    #: The routing suggestion at intake (to learn from overrides).
+    suggested_category: Mapped[str | None] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(default=1)
+    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+    sync_error: Mapped[str | None] = mapped_column(Text)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="requests", lazy="joined")
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class RequestEvent(Base):
+    """Append-only timeline of a request; merged with the hub by ``uuid``."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(50), default="")
+    origin: Mapped[str] = mapped_column(String(16), default=Origin.STATION)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+
+    request: Mapped[Request] = relationship(back_populates="events")
+
+
+class RoutingCorrection(Base):
+    """A specialist chose another category than the router suggested."""
+
+    __tablename__ = "routing_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    suggested: Mapped[str | None] = mapped_column(String(16))
+    chosen: Mapped[str] = mapped_column(String(16))
+    specialist: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailySequence(Base):
+    """Last tracking-number sequence used per station and Shanghai calendar day."""
+
+    __tablename__ = "daily_sequences"
+
+    station_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncMeta(Base):
+    """Sync bookkeeping: pull cursor, last success, clock skew, pause reason."""
+
+    __tablename__ = "sync_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncBatch(Base):
+    """The outbox: one row per batch sent to the hub (its id is the idempotency key)."""
+
+    __tablename__ = "sync_batches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default=SyncState.SENDING)
+    record_count: Mapped[int] = mapped_column(default=0)
+    byte_count: Mapped[int] = mapped_column(default=0)
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,64 @@
+"""What a new request is given: its category (the router's suggestion unless the
+specialist chose), the department that owns it, and its SLA due time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xuhui_desk.models import RoutingCorrection
+
+if TYPE_CHECKING:
+    from xuhui_desk.services.routing import Router, RoutingResult
+    from xuhui_desk.services.workdays import WorkCalendar
+
+
+@cache
+def _plain_router() -> Router:
+    from xuhui_desk.services.routing import Router
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    return Router(load_taxonomy())
+
+
+def load_router(session: Session) -> Router:
+    """The station's router: the taxonomy's rules blended with this station's corrections."""
+    from xuhui_desk.services.routing import Correction, Router
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    rows = session.execute(select(RoutingCorrection.text, RoutingCorrection.chosen).order_by(RoutingCorrection.id))
+    return Router(load_taxonomy(), [Correction(text=t, category=c) for t, c in rows])
+
+
+def suggest(text: str, enterprise_name: str | None = None, *, router: Router | None = None) -> RoutingResult:
+    return (router or _plain_router()).suggest(text, enterprise_name=enterprise_name)
+
+
+def learn(text: str, category: str, *, router: Router | None = None) -> None:
+    if router is not None:
+        router.learn(text, category)
+
+
+def department_for(category: str, subcategory: str | None = None) -> str | None:
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    return load_taxonomy().department_for(category, subcategory)
+
+
+@cache
+def calendar() -> WorkCalendar:
+    from xuhui_desk.services.workdays import WorkCalendar
+
+    return WorkCalendar()
+
+
+def sla_due(category: str, urgency: str, received_at: datetime) -> datetime:
+    """Due time: the category's SLA in working days on China's official calendar."""
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    days = load_taxonomy().sla_days(category, urgency)
+    return calendar().add_workdays(received_at, days)

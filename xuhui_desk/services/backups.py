@@ -1,0 +1,98 @@
+"""Backups of the workstation database: consistent copies, checked restores, thinning."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from xuhui_desk.config import backup_dir, database_path
+from xuhui_desk.db import (
+    DatabaseCorrupt,
+    DatabaseError,
+    DatabaseTooNew,
+    backup_file,
+    check_sqlite_file,
+    known_revisions,
+    timestamp,
+)
+
+KEEP_BACKUPS = 30
+_REQUIRED_TABLES = {"station", "enterprises", "requests", "request_events", "alembic_version"}
+
+
+def make_backup(data_dir: Path, label: str = "manual") -> Path:
+    """Write a consistent copy of the live database (SQLite online backup) and thin old ones."""
+    source = database_path(data_dir)
+    if not source.exists():
+        raise DatabaseError(f"there is no database in {data_dir} to back up")
+    dest = backup_dir(data_dir) / f"xuhui_desk-{label}-{timestamp()}.db"
+    backup_file(source, dest)
+    thin_backups(data_dir)
+    return dest
+
+
+def thin_backups(data_dir: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
+    """Keep the newest ``keep`` automatic and manual backups; return the removed files."""
+    folder = backup_dir(data_dir)
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("xuhui_desk-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = files[keep:]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def verify_backup(path: Path) -> str:
+    """Check a file before it may replace the live database; return its schema revision.
+
+    Refuses: a file that is not SQLite, fails ``PRAGMA integrity_check``, lacks the
+    workstation's tables, or carries a schema newer than this program.
+    """
+    if not path.is_file():
+        raise DatabaseError(f"{path} does not exist")
+    check_sqlite_file(path)
+    if path.stat().st_size == 0:
+        raise DatabaseCorrupt(f"{path} is empty")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            result = con.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            revision = None
+            if "alembic_version" in tables:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseCorrupt(f"{path} is damaged: {exc}") from exc
+    if result != "ok":
+        raise DatabaseCorrupt(f"{path} fails the integrity check: {result}")
+    missing = _REQUIRED_TABLES - tables
+    if missing:
+        raise DatabaseError(f"{path} is not a workstation backup (missing {', '.join(sorted(missing))})")
+    if revision not in known_revisions():
+        raise DatabaseTooNew(f"{path} has schema {revision}, newer than this program ({known_revisions()[-1]})")
+    return revision
+
+
+def restore_backup(data_dir: Path, source: Path) -> Path | None:
+    """Replace the live database with a checked backup; the replaced one is kept as a backup.
+
+    Returns the path where the replaced database was kept (None when there was none).
+    The program must not hold the database open while this runs.
+    """
+    verify_backup(source)
+    live = database_path(data_dir)
+    kept = None
+    if live.exists():
+        kept = backup_file(live, backup_dir(data_dir) / f"xuhui_desk-before-restore-{timestamp()}.db")
+    live.parent.mkdir(parents=True, exist_ok=True)
+    staging = live.with_suffix(".restoring")
+    shutil.copyfile(source, staging)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{live}{suffix}").unlink(missing_ok=True)
+    staging.replace(live)
+    return kept
