@@ -138,6 +138,8 @@ class Enterprise(Base):
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     revision: Mapped[int] = mapped_column(default=1)
+    #: The last revision the hub acknowledged (None: the hub has never seen it).
+    synced_revision: Mapped[int | None]
     sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
     sync_error: Mapped[str | None] = mapped_column(Text)
 
@@ -177,6 +179,8 @@ class Request(Base):
     #: The routing suggestion at intake (to learn from overrides).
     suggested_category: Mapped[str | None] = mapped_column(String(16))
     revision: Mapped[int] = mapped_column(default=1)
+    #: The last revision the hub acknowledged (None: the hub has never seen it).
+    synced_revision: Mapped[int | None]
     sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
     sync_error: Mapped[str | None] = mapped_column(Text)
 

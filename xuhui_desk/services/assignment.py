@@ -46,19 +46,26 @@ def learn(text: str, category: str, *, router: Router | None = None) -> None:
 def department_for(category: str, subcategory: str | None = None) -> str | None:
     from xuhui_desk.services.taxonomy import load_taxonomy
 
-    return load_taxonomy().department_for(category, subcategory)
+    return load_taxonomy().department_for(category, subcategory).code
 
 
-@cache
 def calendar() -> WorkCalendar:
-    from xuhui_desk.services.workdays import WorkCalendar
+    from xuhui_desk.services.workdays import default_calendar
 
-    return WorkCalendar()
+    return default_calendar()
 
 
-def sla_due(category: str, urgency: str, received_at: datetime) -> datetime:
-    """Due time: the category's SLA in working days on China's official calendar."""
+def sla_due(category: str, urgency: str, received_at: datetime) -> datetime | None:
+    """Due time: the category's SLA in working days on China's official calendar.
+
+    None when the official calendar of the due year is not known yet: the request is
+    saved without a due time rather than with a guessed one (see resources/calendar/).
+    """
     from xuhui_desk.services.taxonomy import load_taxonomy
+    from xuhui_desk.services.workdays import CalendarYearUnknown
 
     days = load_taxonomy().sla_days(category, urgency)
-    return calendar().add_workdays(received_at, days)
+    try:
+        return calendar().add_workdays(received_at, days)
+    except CalendarYearUnknown:
+        return None

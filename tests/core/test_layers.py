@@ -1,0 +1,57 @@
+"""The core, the services and the hub never import Qt; nothing imports the hub but its own code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "xuhui_desk"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_and_services_import_no_qt() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] == "ui" or (rel.parts[0] == "cli"):
+            continue
+        for name in _imports(path):
+            if name.split(".")[0] in ("PySide6", "shiboken6") or name.startswith("xuhui_desk.ui"):
+                offenders.append(f"{rel}: {name}")
+    assert offenders == []
+
+
+def test_cli_imports_qt_only_inside_functions() -> None:
+    for path in (PACKAGE / "cli").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                module = getattr(node, "module", None) or node.names[0].name
+                assert not module.startswith(("PySide6", "xuhui_desk.ui")), f"{path.name} imports {module} at top"
+
+
+def test_nothing_outside_the_hub_imports_it() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        if rel.parts[0] == "hub":
+            continue
+        offenders += [f"{rel}: {n}" for n in _imports(path) if n.startswith("xuhui_desk.hub")]
+    assert offenders == []
+
+
+def test_hub_never_imports_the_ui() -> None:
+    offenders = []
+    for path in (PACKAGE / "hub").rglob("*.py"):
+        offenders += [f"{path.name}: {n}" for n in _imports(path) if n.startswith(("xuhui_desk.ui", "PySide6"))]
+    assert offenders == []

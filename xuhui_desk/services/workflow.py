@@ -1,0 +1,292 @@
+"""The life of a request after intake: status, category, department, notes, ratings.
+
+Every change is a timeline event with its actor and time, written in the same
+transaction as the change itself, and bumps the request's revision so that sync
+sends it again. The status of a request is always the status the timeline says
+(:func:`status_from_timeline`): only the transitions in :data:`TRANSITIONS` exist.
+
+Ratings follow the "好差评" practice: 5 very satisfied … 1 very dissatisfied.
+A dissatisfied rating (2 or 1) reopens the request for rectification, due in
+15 working days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xuhui_desk.db import Database
+from xuhui_desk.models import (
+    EventKind,
+    Origin,
+    Request,
+    RequestEvent,
+    RoutingCorrection,
+    Status,
+    SyncState,
+    utcnow,
+)
+from xuhui_desk.validation import Issue, ValidationFailed, check_text, clean_text
+
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.NEW: frozenset({Status.ROUTED, Status.IN_PROGRESS, Status.CANCELLED}),
+    Status.ROUTED: frozenset({Status.IN_PROGRESS, Status.REPLIED, Status.CANCELLED}),
+    Status.IN_PROGRESS: frozenset({Status.REPLIED, Status.CANCELLED}),
+    Status.REPLIED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+RATABLE = frozenset({Status.REPLIED, Status.CLOSED})
+RESOLVED = frozenset({Status.REPLIED, Status.CLOSED})
+RATINGS = {5: "very_satisfied", 4: "satisfied", 3: "neutral", 2: "dissatisfied", 1: "very_dissatisfied"}
+DISSATISFIED_AT_OR_BELOW = 2
+RECTIFICATION_WORKDAYS = 15
+
+
+class WorkflowError(ValueError):
+    """A change the workflow does not allow; the message says why."""
+
+
+class RequestNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Change:
+    """What :func:`apply` did, for the caller to show."""
+
+    tracking_no: str
+    status: str
+    events: tuple[str, ...]
+
+
+def allowed_next(status: str) -> list[Status]:
+    return sorted(TRANSITIONS[Status(status)], key=list(Status).index)
+
+
+def status_from_timeline(events: Iterable[RequestEvent]) -> str:
+    """The status the timeline says: the target of the last event that set one."""
+    status = Status.NEW.value
+    for event in sorted(events, key=lambda e: (e.occurred_at, e.id or 0)):
+        if "status" in (event.data or {}):
+            status = event.data["status"]
+    return status
+
+
+def find_request(session: Session, key: str) -> Request:
+    """A request by tracking number or uuid."""
+    request = session.scalars(
+        select(Request).where((Request.tracking_no == key) | (Request.uuid == key))
+    ).first()
+    if request is None:
+        raise RequestNotFound(f"no request {key!r}")
+    return request
+
+
+def _event(request: Request, kind: EventKind, actor: str, now: datetime, **data: Any) -> RequestEvent:
+    event = RequestEvent(request=request, kind=kind, actor=actor, origin=Origin.STATION, occurred_at=now,
+                         data=data)
+    return event
+
+
+def _touch(request: Request, now: datetime) -> None:
+    request.updated_at = now
+    request.revision += 1
+    request.sync_state = SyncState.PENDING
+    request.sync_error = None
+
+
+def _set_status(request: Request, target: Status, actor: str, now: datetime, kind: EventKind, **data: Any) -> None:
+    current = Status(request.status)
+    if target not in TRANSITIONS[current]:
+        allowed = ", ".join(s.value for s in allowed_next(current)) or "none (final state)"
+        raise WorkflowError(
+            f"{request.tracking_no}: cannot go from {current.value} to {target.value}; allowed: {allowed}"
+        )
+    request.status = target.value
+    if request.first_response_at is None:
+        request.first_response_at = now
+    if target in RESOLVED and request.resolved_at is None:
+        request.resolved_at = now
+    if target is Status.IN_PROGRESS and current in RESOLVED:
+        request.resolved_at = None  # reopened
+    _event(request, kind, actor, now, **{"from": current.value, "status": target.value, **data})
+
+
+def change_status(request: Request, target: str, actor: str, now: datetime, note: str = "") -> None:
+    try:
+        status = Status(target)
+    except ValueError:
+        raise WorkflowError(
+            f"unknown status {target!r}; statuses: {', '.join(s.value for s in Status)}"
+        ) from None
+    extra = {"note": note} if note else {}
+    _set_status(request, status, actor, now, EventKind.STATUS_CHANGED, **extra)
+    _touch(request, now)
+
+
+def change_category(session: Session, request: Request, category: str, actor: str, now: datetime,
+                    subcategory: str | None = None) -> None:
+    """Re-route to another category; the department follows unless a department was set by hand."""
+    from xuhui_desk.services.assignment import department_for, sla_due
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    codes = [c.code for c in load_taxonomy().categories]
+    if category not in codes:
+        raise WorkflowError(f"unknown category {category!r}; categories: {', '.join(codes)}")
+    if request.status in (Status.CLOSED, Status.CANCELLED):
+        raise WorkflowError(f"{request.tracking_no} is {request.status}; its category can no longer change")
+    if category == request.category and subcategory in (None, request.subcategory):
+        return
+    old_category, old_department = request.category, request.department
+    request.category = category
+    request.subcategory = subcategory
+    request.department = department_for(category, subcategory)
+    due = sla_due(category, request.urgency, request.created_at)
+    if due is not None:
+        request.sla_due_at = due
+    _event(request, EventKind.ROUTED, actor, now, category=category, from_category=old_category,
+           department=request.department, from_department=old_department)
+    if request.suggested_category and category != request.suggested_category:
+        session.add(RoutingCorrection(text=request.description, suggested=request.suggested_category,
+                                      chosen=category, specialist=actor, created_at=now))
+    _touch(request, now)
+
+
+def reassign(request: Request, department: str, actor: str, now: datetime) -> None:
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    known = {d.code for d in load_taxonomy().departments}
+    if department not in known:
+        raise WorkflowError(f"unknown department {department!r}; departments: {', '.join(sorted(known))}")
+    if department == request.department:
+        return
+    _event(request, EventKind.REASSIGNED, actor, now, department=department, from_department=request.department)
+    request.department = department
+    _touch(request, now)
+
+
+def add_note(request: Request, note: str, actor: str, now: datetime) -> None:
+    note = clean_text(note, multiline=True)
+    issues = check_text(note, "note", required=True)
+    if issues:
+        raise ValidationFailed(issues)
+    _event(request, EventKind.NOTE, actor, now, note=note)
+    _touch(request, now)
+
+
+def rate(request: Request, rating: int, comment: str, actor: str, now: datetime) -> None:
+    """Record the company's rating; a replied request is closed by it, a dissatisfied one reopened."""
+    from xuhui_desk.services.assignment import calendar
+
+    if rating not in RATINGS:
+        raise ValidationFailed([Issue("rating", "rating.range")])
+    comment = clean_text(comment, multiline=True)
+    issues = check_text(comment, "comment")
+    if issues:
+        raise ValidationFailed(issues)
+    if Status(request.status) not in RATABLE:
+        raise WorkflowError(f"{request.tracking_no} is {request.status}; only a replied or closed request can be rated")
+    request.rating = rating
+    request.rating_comment = comment or None
+    _event(request, EventKind.RATED, actor, now, rating=rating, level=RATINGS[rating], comment=comment)
+    if rating <= DISSATISFIED_AT_OR_BELOW:
+        # Rectification reopens a replied or closed request: the one way back from "closed".
+        due = calendar().add_workdays(now, RECTIFICATION_WORKDAYS)
+        _event(request, EventKind.RECTIFICATION, actor, now, **{
+            "from": request.status, "status": Status.IN_PROGRESS.value, "due": due.isoformat(),
+            "reason": "dissatisfied_rating"})
+        request.status = Status.IN_PROGRESS.value
+        request.resolved_at = None
+        request.sla_due_at = due
+    elif request.status == Status.REPLIED.value:
+        _set_status(request, Status.CLOSED, actor, now, EventKind.STATUS_CHANGED, note="rated")
+    _touch(request, now)
+
+
+def apply(
+    db: Database,
+    key: str,
+    *,
+    actor: str = "",
+    status: str | None = None,
+    category: str | None = None,
+    department: str | None = None,
+    note: str | None = None,
+    rating: int | None = None,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Change:
+    """Apply the given changes to one request in one transaction (all or none).
+
+    Order: category (re-routing), department, status, note, rating — so that
+    ``--category legal --status routed`` routes to legal's department first.
+    """
+    from xuhui_desk.services.station import get_setting
+
+    now = now or utcnow()
+    with db.write() as session:
+        request = find_request(session, key)
+        actor = actor or get_setting(session, "specialist")
+        before = len(request.events)
+        if category:
+            change_category(session, request, category, actor, now)
+        if department:
+            reassign(request, department, actor, now)
+        if status:
+            change_status(request, status, actor, now)
+        if note:
+            add_note(request, note, actor, now)
+        if rating is not None:
+            rate(request, rating, comment, actor, now)
+        session.flush()
+        kinds = tuple(e.kind for e in request.events[before:])
+        return Change(request.tracking_no, request.status, kinds)
+
+
+INTAKE_FIELDS = ("description", "channel", "urgency")
+
+
+def can_edit_intake(request: Request) -> bool:
+    """Intake fields may be corrected until the hub has seen the request."""
+    return request.synced_revision is None and request.status not in (Status.CLOSED, Status.CANCELLED)
+
+
+def edit_intake(db: Database, key: str, *, actor: str = "", now: datetime | None = None, **changes: str) -> None:
+    """Correct what was recorded at intake (description, channel, urgency) before the first sync."""
+    from xuhui_desk.models import Channel, Urgency
+
+    unknown = set(changes) - set(INTAKE_FIELDS)
+    if unknown:
+        raise WorkflowError(f"not an intake field: {', '.join(sorted(unknown))}")
+    now = now or utcnow()
+    with db.write() as session:
+        request = find_request(session, key)
+        if not can_edit_intake(request):
+            raise WorkflowError(f"{request.tracking_no} was already sent to the district hub; add a note instead")
+        issues: list[Issue] = []
+        if "description" in changes:
+            changes["description"] = clean_text(changes["description"], multiline=True)
+            issues += check_text(changes["description"], "description", required=True, minimum=4)
+        if "channel" in changes and changes["channel"] not in [c.value for c in Channel]:
+            issues.append(Issue("channel", "choice.invalid",
+                                params={"value": changes["channel"], "choices": ", ".join(Channel)}))
+        if "urgency" in changes and changes["urgency"] not in [u.value for u in Urgency]:
+            issues.append(Issue("urgency", "choice.invalid",
+                                params={"value": changes["urgency"], "choices": ", ".join(Urgency)}))
+        if issues:
+            raise ValidationFailed(issues)
+        changed = {k: v for k, v in changes.items() if getattr(request, k) != v}
+        if not changed:
+            return
+        before = {k: getattr(request, k) for k in changed}
+        for k, v in changed.items():
+            setattr(request, k, v)
+        _event(request, EventKind.EDITED, actor or request.specialist, now, fields=sorted(changed),
+               before=before)
+        _touch(request, now)

@@ -1,0 +1,205 @@
+"""The one way the GUI runs work in the background (after Anki's ``QueryOp`` / Picard's ``run_task``).
+
+``TaskRunner.run(fn, on_success=..., on_failure=...)`` calls ``fn(progress)`` on a worker
+thread and the callbacks on the GUI thread. Database writes go through a single
+serialized worker (``write=True``); reads run on a small pool. A progress dialog appears
+only when a task with a ``label`` lasts longer than :data:`PROGRESS_DELAY_MS`. Widgets
+and models are only ever touched from the callbacks, on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+log = logging.getLogger(__name__)
+
+PROGRESS_DELAY_MS = 500
+
+
+class Cancelled(Exception):
+    """Raised inside a task by :meth:`Progress.check` after the user pressed Cancel."""
+
+
+@dataclass
+class Progress:
+    """Handed to the task function: report progress, check for cancellation (thread-safe)."""
+
+    _emit: Callable[[int, int, str], None]
+    _cancel: threading.Event = field(default_factory=threading.Event)
+
+    def __call__(self, done: int, total: int = 0, text: str = "") -> None:
+        self.check()
+        self._emit(done, total, text)
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class _Signals(QObject):
+    """Created on the GUI thread; its slots are bound methods of a GUI-thread object, so
+    emissions from the worker are queued to the GUI thread (never run on the worker)."""
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    progressed = Signal(int, int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_succeeded: Callable[[Any], None] = lambda _r: None
+        self.on_failed: Callable[[BaseException], None] = lambda _e: None
+        self.on_progress: Callable[[int, int, str], None] = lambda _d, _t, _s: None
+        self.succeeded.connect(self._succeeded)
+        self.failed.connect(self._failed)
+        self.progressed.connect(self._progressed)
+
+    @Slot(object)
+    def _succeeded(self, result: Any) -> None:
+        self.on_succeeded(result)
+
+    @Slot(object)
+    def _failed(self, exc: BaseException) -> None:
+        self.on_failed(exc)
+
+    @Slot(int, int, str)
+    def _progressed(self, done: int, total: int, text: str) -> None:
+        self.on_progress(done, total, text)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[Progress], Any], signals: _Signals, progress: Progress) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._fn = fn
+        self._signals = signals
+        self._progress = progress
+
+    def run(self) -> None:
+        try:
+            result = self._fn(self._progress)
+        except BaseException as exc:  # reported on the GUI thread, never lost in a worker
+            if not isinstance(exc, Cancelled):
+                log.debug("background task failed:\n%s", traceback.format_exc())
+            self._signals.failed.emit(exc)
+        else:
+            self._signals.succeeded.emit(result)
+
+
+class Task(QObject):
+    """A running background task; ``cancel()`` asks it to stop at its next progress report."""
+
+    finished = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.done = False
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+
+class TaskRunner(QObject):
+    """Runs functions off the GUI thread; see the module documentation."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._reads = QThreadPool(self)
+        self._reads.setMaxThreadCount(2)
+        self._writes = QThreadPool(self)
+        self._writes.setMaxThreadCount(1)
+        self._active: set[Task] = set()
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._active)
+
+    def run(
+        self,
+        fn: Callable[[Progress], Any],
+        *,
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        label: str | None = None,
+        parent: QWidget | None = None,
+        write: bool = False,
+        cancellable: bool = False,
+    ) -> Task:
+        task = Task(self)
+        signals = _Signals()  # lives on the GUI thread: its signals are queued to it
+        progress = Progress(signals.progressed.emit, task._cancel)
+        dialog: QProgressDialog | None = None
+        timer: QTimer | None = None
+
+        if label is not None:
+            dialog = QProgressDialog(label, self.tr("Cancel") if cancellable else "", 0, 0, parent)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(0)
+            dialog.setAutoReset(False)
+            dialog.setAutoClose(False)
+            if not cancellable:
+                dialog.setCancelButton(None)
+            else:
+                dialog.canceled.connect(task.cancel)
+            dialog.hide()
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda: dialog.show() if not task.done else None)
+            timer.start(PROGRESS_DELAY_MS)
+
+            def update(done: int, total: int, text: str) -> None:
+                dialog.setMaximum(max(total, 0))
+                dialog.setValue(min(done, total) if total else 0)
+                if text:
+                    dialog.setLabelText(text)
+
+            signals.on_progress = update
+
+        def finish() -> None:
+            task.done = True
+            if timer is not None:
+                timer.stop()
+                timer.deleteLater()
+            if dialog is not None:
+                dialog.hide()
+                dialog.deleteLater()
+            self._active.discard(task)
+            signals.deleteLater()
+            task.finished.emit()
+
+        def succeeded(result: Any) -> None:
+            finish()
+            if on_success is not None:
+                on_success(result)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            if isinstance(exc, Cancelled):
+                return
+            if on_failure is not None:
+                on_failure(exc)
+            else:
+                log.error("background task failed: %s", exc)
+
+        signals.on_succeeded = succeeded
+        signals.on_failed = failed
+        self._active.add(task)
+        (self._writes if write else self._reads).start(_Job(fn, signals, progress))
+        return task
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until every task finished (at shutdown and in tests)."""
+        ok = self._writes.waitForDone(msecs) and self._reads.waitForDone(msecs)
+        return ok
