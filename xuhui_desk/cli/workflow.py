@@ -25,8 +25,7 @@ def cmd_route(args: argparse.Namespace) -> int:
                 from xuhui_desk.services.station import get_setting
 
                 language = get_setting(s, "language")
-    result = suggest(text, router=router)
-    payload = result.to_dict(language or "zh_CN")
+    payload = suggest(text, router=router, language=language or "zh_CN").to_dict()
     alternatives = ", ".join(f"{a['category']} {a['confidence']:.0%}" for a in payload["alternatives"])
     emit(args, payload,
          f"{payload['category']} ({payload['confidence']:.0%})\n"

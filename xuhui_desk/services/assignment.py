@@ -34,8 +34,10 @@ def load_router(session: Session) -> Router:
     return Router(load_taxonomy(), [Correction(text=t, category=c) for t, c in rows])
 
 
-def suggest(text: str, enterprise_name: str | None = None, *, router: Router | None = None) -> RoutingResult:
-    return (router or _plain_router()).suggest(text, enterprise_name=enterprise_name)
+def suggest(
+    text: str, enterprise_name: str | None = None, *, router: Router | None = None, language: str = "zh_CN"
+) -> RoutingResult:
+    return (router or _plain_router()).suggest(text, enterprise_name=enterprise_name, language=language)
 
 
 def learn(text: str, category: str, *, router: Router | None = None) -> None:

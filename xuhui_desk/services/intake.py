@@ -276,8 +276,9 @@ def create_request(
     warnings = [i for i in issues if i not in errors(issues)]
     now = now or utcnow()
     suggestion = assignment.suggest(cleaned.description, cleaned.enterprise.name, router=router)
-    category = cleaned.category or suggestion.category
-    subcategory = cleaned.subcategory or (suggestion.subcategory if category == suggestion.category else None)
+    category = str(cleaned.category or suggestion.category)
+    suggested_sub = suggestion.subcategory.code if suggestion.subcategory else None
+    subcategory = cleaned.subcategory or (suggested_sub if category == suggestion.category else None)
     department = assignment.department_for(category, subcategory)
     due = assignment.sla_due(category, cleaned.urgency, now)
 
@@ -299,7 +300,7 @@ def create_request(
             specialist=specialist,
             created_at=now,
             updated_at=now,
-            suggested_category=suggestion.category,
+            suggested_category=str(suggestion.category),
             linked_request_uuid=cleaned.linked_request_uuid,
         )
         session.add(request)
@@ -311,11 +312,11 @@ def create_request(
                 actor=specialist,
                 occurred_at=now,
                 data={"category": category, "department": department, "channel": cleaned.channel,
-                      "suggested_category": suggestion.category, "status": Status.NEW.value},
+                      "suggested_category": str(suggestion.category), "status": Status.NEW.value},
             )
         )
         if cleaned.category and cleaned.category != suggestion.category:
-            session.add(RoutingCorrection(text=cleaned.description, suggested=suggestion.category,
+            session.add(RoutingCorrection(text=cleaned.description, suggested=str(suggestion.category),
                                           chosen=cleaned.category, specialist=specialist, created_at=now))
         session.flush()
         result = IntakeResult(request.uuid, request.tracking_no, category, department, due, warnings, reused)

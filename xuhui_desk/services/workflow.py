@@ -70,9 +70,13 @@ def allowed_next(status: str) -> list[Status]:
 
 
 def status_from_timeline(events: Iterable[RequestEvent]) -> str:
-    """The status the timeline says: the target of the last event that set one."""
+    """The status the timeline says: the target of the last event that set one.
+
+    Events count in the order they were recorded here (their id), never by their
+    timestamps: a station's clock may be wrong (DESIGN.md §5.6).
+    """
     status = Status.NEW.value
-    for event in sorted(events, key=lambda e: (e.occurred_at, e.id or 0)):
+    for event in sorted(events, key=lambda e: e.id or 0):
         if "status" in (event.data or {}):
             status = event.data["status"]
     return status
@@ -89,8 +93,9 @@ def find_request(session: Session, key: str) -> Request:
 
 
 def _event(request: Request, kind: EventKind, actor: str, now: datetime, **data: Any) -> RequestEvent:
-    event = RequestEvent(request=request, kind=kind, actor=actor, origin=Origin.STATION, occurred_at=now,
-                         data=data)
+    event = RequestEvent(kind=kind, actor=actor, origin=Origin.STATION, occurred_at=now, data=data)
+    # Appending (not setting event.request) is what puts the event in the session in SQLAlchemy 2.
+    request.events.append(event)
     return event
 
 
