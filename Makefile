@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 		{ echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtual environment: sudo apt-get install -y python3-venv"; exit 1; }
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[hub,test]"
+	$(BIN)/pip install -q -e ".[hub,test,bundle]"
 	@touch $(STAMP)
 
 translations: $(STAMP)
@@ -36,6 +36,10 @@ bench: $(STAMP) translations
 
 screenshots: $(STAMP) translations
 	$(BIN)/python scripts/screenshots.py
+
+bundle: $(STAMP) translations
+	@$(BIN)/python scripts/check_system.py --gui
+	$(BIN)/python scripts/build_bundle.py $(BUNDLE_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
