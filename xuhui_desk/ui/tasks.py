@@ -139,6 +139,9 @@ class TaskRunner(QObject):
     ) -> Task:
         task = Task(self)
         signals = _Signals()  # lives on the GUI thread: its signals are queued to it
+        # Owned by the task (itself held in _active until it finishes): only a reference cycle
+        # would hold it otherwise, and a garbage collection could destroy it mid-delivery.
+        signals.setParent(task)
         progress = Progress(signals.progressed.emit, task._cancel)
         dialog: QProgressDialog | None = None
         timer: QTimer | None = None
@@ -176,8 +179,8 @@ class TaskRunner(QObject):
                 dialog.hide()
                 dialog.deleteLater()
             self._active.discard(task)
-            signals.deleteLater()
             task.finished.emit()
+            task.deleteLater()
 
         def succeeded(result: Any) -> None:
             finish()

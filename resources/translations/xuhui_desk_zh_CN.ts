@@ -1,0 +1,1537 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>DetailView</name>
+    <message>
+        <source>Select a request in the list to see it here.
+Enter or a double click opens it.</source>
+        <translation>在左侧列表中选择一条诉求，即可在此查看详情。
+按回车键或双击打开。</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>诉求信息</translation>
+    </message>
+    <message>
+        <source>Handling</source>
+        <translation>办理</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>办理记录</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>受理渠道</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>Specialist</source>
+        <translation>受理人员</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Linked to</source>
+        <translation>关联诉求</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>企业评价</translation>
+    </message>
+    <message>
+        <source>What the enterprise asks for</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>Correct intake…</source>
+        <translation>更正受理信息…</translation>
+    </message>
+    <message>
+        <source>Save correction</source>
+        <translation>保存更正</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Final status: no further change</source>
+        <translation>已是最终状态，不能再变更</translation>
+    </message>
+    <message>
+        <source>Re-route</source>
+        <translation>改分类</translation>
+    </message>
+    <message>
+        <source>Move the request to this category (its department follows)</source>
+        <translation>将诉求改为此类别（承办部门随之调整）</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>What was done or agreed (Ctrl+Enter adds it)</source>
+        <translation>记录办理情况（Ctrl+Enter 添加）</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>The enterprise&apos;s comment (optional)</source>
+        <translation>企业评价意见（选填）</translation>
+    </message>
+    <message>
+        <source>Save rating</source>
+        <translation>保存评价</translation>
+    </message>
+    <message>
+        <source>{label} ({value})</source>
+        <translation>{label}（{value}分）</translation>
+    </message>
+    <message>
+        <source>This request cannot be shown: {error}</source>
+        <translation>无法显示该诉求：{error}</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue {days} working days</source>
+        <translation>⚠ 已超期 {days} 个工作日</translation>
+    </message>
+    <message>
+        <source>Escalation level {level} of 3</source>
+        <translation>督办等级 {level}（共 3 级）</translation>
+    </message>
+    <message>
+        <source>no credit code</source>
+        <translation>无信用代码</translation>
+    </message>
+    <message>
+        <source>not set (holiday calendar of that year unknown)</source>
+        <translation>未设定（当年节假日安排尚未公布）</translation>
+    </message>
+    <message>
+        <source>Until the first sync with the district hub</source>
+        <translation>首次同步到区级平台前可更正</translation>
+    </message>
+    <message>
+        <source>→ {status}</source>
+        <translation>→ {status}</translation>
+    </message>
+    <message>
+        <source>Change the status to “{status}”</source>
+        <translation>将状态改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Category {category}, department {department}</source>
+        <translation>类别：{category}，承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>Category {category}</source>
+        <translation>类别：{category}</translation>
+    </message>
+    <message>
+        <source>Category {old} → {new}</source>
+        <translation>类别：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>department {old} → {new}</source>
+        <translation>承办部门：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Department {old} → {new}</source>
+        <translation>承办部门：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Reopened after a dissatisfied rating; rectification due {due}</source>
+        <translation>因评价不满意重新办理，整改期限 {due}</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>受理渠道</translation>
+    </message>
+    <message>
+        <source>urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Corrected: {fields}</source>
+        <translation>更正了：{fields}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Status {old} → {new}</source>
+        <translation>状态：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>(closed by the enterprise&apos;s rating)</source>
+        <translation>（企业评价后自动办结）</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存：{reason}</translation>
+    </message>
+    <message>
+        <source>Cancel the request</source>
+        <translation>撤销诉求</translation>
+    </message>
+    <message>
+        <source>Cancel {tracking_no}? A cancelled request cannot be reopened.</source>
+        <translation>确定撤销 {tracking_no} 吗？撤销后不能恢复。</translation>
+    </message>
+    <message>
+        <source>Status changed to “{status}”</source>
+        <translation>状态已改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Re-routed to “{category}”</source>
+        <translation>已改为“{category}”</translation>
+    </message>
+    <message>
+        <source>Reassigned to “{department}”</source>
+        <translation>已改派至“{department}”</translation>
+    </message>
+    <message>
+        <source>Type the note first.</source>
+        <translation>请先填写备注内容。</translation>
+    </message>
+    <message>
+        <source>Note added</source>
+        <translation>备注已添加</translation>
+    </message>
+    <message>
+        <source>Rating saved: {label}</source>
+        <translation>评价已保存：{label}</translation>
+    </message>
+    <message>
+        <source>A dissatisfied rating reopens the request for rectification (15 working days).</source>
+        <translation>评价为不满意时，诉求将重新办理整改（15 个工作日）。</translation>
+    </message>
+    <message>
+        <source>Intake corrected</source>
+        <translation>受理信息已更正</translation>
+    </message>
+</context>
+<context>
+    <name>DirectoryView</name>
+    <message>
+        <source>Enterprise directory</source>
+        <translation>企业名录</translation>
+    </message>
+    <message>
+        <source>Search name, credit code, contact, phone, park or building  (Ctrl+F)</source>
+        <translation>搜索企业名称、信用代码、联系人、电话、园区或楼宇（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Edit the selected enterprise (Enter)</source>
+        <translation>编辑选中的企业（回车）</translation>
+    </message>
+    <message>
+        <source>Import roster…</source>
+        <translation>导入租户名册…</translation>
+    </message>
+    <message>
+        <source>Import a tenant roster from Excel (Ctrl+I)</source>
+        <translation>从 Excel 导入楼宇或园区的租户名册（Ctrl+I）</translation>
+    </message>
+    <message>
+        <source>{count} enterprises</source>
+        <translation>共 {count} 家企业</translation>
+    </message>
+</context>
+<context>
+    <name>EnterpriseDialog</name>
+    <message>
+        <source>Edit enterprise</source>
+        <translation>编辑企业信息</translation>
+    </message>
+    <message>
+        <source>Enterprise name</source>
+        <translation>企业名称</translation>
+    </message>
+    <message>
+        <source>Credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>Park</source>
+        <translation>园区</translation>
+    </message>
+    <message>
+        <source>Building</source>
+        <translation>楼宇</translation>
+    </message>
+    <message>
+        <source>Changes are sent to the district hub with the next sync.</source>
+        <translation>修改内容将在下次同步时报送区级平台。</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>EnterpriseDirectoryModel</name>
+    <message>
+        <source>Enterprise</source>
+        <translation>企业名称</translation>
+    </message>
+    <message>
+        <source>Credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>Park</source>
+        <translation>园区</translation>
+    </message>
+    <message>
+        <source>Building</source>
+        <translation>楼宇</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>诉求数</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>Set up the workstation</source>
+        <translation>工作台初始设置</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>The station could not be set up:
+{error}</source>
+        <translation>服务站设置未能保存：
+{error}</translation>
+    </message>
+</context>
+<context>
+    <name>HubPage</name>
+    <message>
+        <source>District hub (optional)</source>
+        <translation>区级平台（可稍后设置）</translation>
+    </message>
+    <message>
+        <source>Requests are kept on this computer and sent to the district hub whenever the network allows. Leave these empty to set them up later in Settings.</source>
+        <translation>诉求保存在本机，网络可用时自动上报区级平台。现在可以留空，以后在“设置”中填写。</translation>
+    </message>
+    <message>
+        <source>Given by the district for this station</source>
+        <translation>由区里为本服务站发放</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>平台地址</translation>
+    </message>
+    <message>
+        <source>Station token</source>
+        <translation>服务站令牌</translation>
+    </message>
+    <message>
+        <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
+        <translation>请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
+    </message>
+    <message>
+        <source>Enter the hub address too, or leave both empty.</source>
+        <translation>请同时填写平台地址，或两项都留空。</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <source>Intake</source>
+        <translation>受理登记</translation>
+    </message>
+    <message>
+        <source>save</source>
+        <translation type="vanished">保存</translation>
+    </message>
+    <message>
+        <source>new intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>Type a name or credit code to search the directory</source>
+        <translation>输入企业名称或信用代码，自动查找企业名录</translation>
+    </message>
+    <message>
+        <source>18 characters; empty for a sole trader</source>
+        <translation>18位；个体工商户可不填</translation>
+    </message>
+    <message>
+        <source>Mobile or Shanghai landline</source>
+        <translation>手机号或上海固定电话</translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation>诉求信息</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <source>Enterprise name</source>
+        <translation>企业名称</translation>
+    </message>
+    <message>
+        <source>all shortcuts</source>
+        <translation>全部快捷键</translation>
+    </message>
+    <message>
+        <source>Enterprise details</source>
+        <translation>企业信息</translation>
+    </message>
+    <message>
+        <source>Credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>Park</source>
+        <translation>园区</translation>
+    </message>
+    <message>
+        <source>Building</source>
+        <translation>楼宇</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>受理渠道</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation type="vanished">诉求信息</translation>
+    </message>
+    <message>
+        <source>What the company asks for, in its own words (at least 4 characters)</source>
+        <translation>按企业的原话记录诉求（至少4个字）</translation>
+    </message>
+    <message>
+        <source>Use the suggestion</source>
+        <translation>采用建议类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Save intake</source>
+        <translation>保存受理</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Received today</source>
+        <translation>今日受理</translation>
+    </message>
+    <message>
+        <source>Enter or double-click: open the request</source>
+        <translation>回车或双击：打开这件诉求</translation>
+    </message>
+    <message>
+        <source>Nothing received yet today.</source>
+        <translation>今天还没有受理。</translation>
+    </message>
+    <message>
+        <source>{count} in all</source>
+        <translation>共{count}件</translation>
+    </message>
+    <message>
+        <source>Suggested category</source>
+        <translation>建议类别</translation>
+    </message>
+    <message>
+        <source>accept</source>
+        <translation>采纳</translation>
+    </message>
+    <message>
+        <source>Type the description: the suggested category and why will show here.</source>
+        <translation>填写诉求内容后，这里显示建议的类别和判断依据。</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>判断依据</translation>
+    </message>
+    <message>
+        <source>Also possible</source>
+        <translation>其他可能</translation>
+    </message>
+    <message>
+        <source>Request saved</source>
+        <translation>受理已保存</translation>
+    </message>
+    <message>
+        <source>Tracking number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Reply due</source>
+        <translation>承诺答复</translation>
+    </message>
+    <message>
+        <source>Linked to</source>
+        <translation>关联诉求</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation>打印回执</translation>
+    </message>
+    <message>
+        <source>80 mm slip</source>
+        <translation>80毫米小票</translation>
+    </message>
+    <message>
+        <source>A5 page</source>
+        <translation>A5纸</translation>
+    </message>
+    <message>
+        <source>Receipt paper</source>
+        <translation>回执纸张</translation>
+    </message>
+    <message>
+        <source>New intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>Link to it</source>
+        <translation>关联到该诉求</translation>
+    </message>
+    <message>
+        <source>Save as a new request</source>
+        <translation>仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>no credit code</source>
+        <translation>无信用代码</translation>
+    </message>
+    <message>
+        <source>Category suggestions are not available: {error}</source>
+        <translation>暂时无法给出类别建议：{error}</translation>
+    </message>
+    <message>
+        <source>{percent}% sure</source>
+        <translation>把握 {percent}%</translation>
+    </message>
+    <message>
+        <source>Handled by: {department}</source>
+        <translation>承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>Suggested: {category}</source>
+        <translation>建议：{category}</translation>
+    </message>
+    <message>
+        <source>No suggestion yet: type the description first.</source>
+        <translation>还没有建议：请先填写诉求内容。</translation>
+    </message>
+    <message>
+        <source>Differs from the suggestion ({category}): saved as a correction, so that later suggestions learn from it.</source>
+        <translation>与建议（{category}）不同：保存时记为纠正，以后的建议会据此改进。</translation>
+    </message>
+    <message>
+        <source>Suggestion accepted.</source>
+        <translation>已采纳建议。</translation>
+    </message>
+    <message>
+        <source>The suggested category is used unless you choose another one.</source>
+        <translation>如不另选，保存时采用建议类别。</translation>
+    </message>
+    <message>
+        <source>{tracking_no} · {status} · received {date}</source>
+        <translation>{tracking_no} · {status} · {date}受理</translation>
+    </message>
+    <message>
+        <source>and {count} more open requests like it</source>
+        <translation>另有{count}件同类未办结诉求</translation>
+    </message>
+    <message>
+        <source>This intake will be linked to the open request below.</source>
+        <translation>本次受理将关联到下面这件未办结诉求。</translation>
+    </message>
+    <message>
+        <source>This company already has an open request of this category from the last 30 days.</source>
+        <translation>该企业30天内已有一件同类诉求尚未办结。</translation>
+    </message>
+    <message>
+        <source>Do not link</source>
+        <translation>取消关联</translation>
+    </message>
+    <message>
+        <source>Linked to {tracking_no}.</source>
+        <translation>已关联到 {tracking_no}。</translation>
+    </message>
+    <message>
+        <source>Not linked.</source>
+        <translation>已取消关联。</translation>
+    </message>
+    <message>
+        <source>Already saved as {tracking_no}. Press F2 for a new intake.</source>
+        <translation>已保存为 {tracking_no}。按F2新建受理。</translation>
+    </message>
+    <message>
+        <source>Not saved: please correct the fields marked in red.</source>
+        <translation>未保存：请更正标红的项目。</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Please check</source>
+        <translation>请核对</translation>
+    </message>
+    <message>
+        <source>Save the request anyway?</source>
+        <translation>仍然保存这件诉求吗？</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>仍然保存</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>返回核对</translation>
+    </message>
+    <message>
+        <source>(your choice; correction recorded)</source>
+        <translation>（人工选择，已记录纠正）</translation>
+    </message>
+    <message>
+        <source>to be set (the official calendar is not known yet)</source>
+        <translation>待定（官方节假日安排尚未公布）</translation>
+    </message>
+    <message>
+        <source>Request saved (with a warning)</source>
+        <translation>受理已保存（有提醒）</translation>
+    </message>
+    <message>
+        <source>Saved {tracking_no}.</source>
+        <translation>已保存 {tracking_no}。</translation>
+    </message>
+    <message>
+        <source>Not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>The request could not be saved. Nothing was lost from the form; try again.
+
+{error}</source>
+        <translation>诉求未能保存。表单中的内容都还在，请再试一次。
+
+{error}</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>The receipt cannot be printed: {error}</source>
+        <translation>回执无法打印：{error}</translation>
+    </message>
+    <message>
+        <source>Preparing the receipt…</source>
+        <translation>正在准备回执…</translation>
+    </message>
+    <message>
+        <source>Discard what is typed in the form?</source>
+        <translation>放弃表单中已填写的内容吗？</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Xuhui Enterprise Service Desk</source>
+        <translation>徐汇企业服务工作台</translation>
+    </message>
+    <message>
+        <source>{app} — {station} ({code})</source>
+        <translation>{app} — {station}（{code}）</translation>
+    </message>
+    <message>
+        <source>Station {code}</source>
+        <translation>服务站 {code}</translation>
+    </message>
+    <message>
+        <source>Specialist: {name}</source>
+        <translation>受理人员：{name}</translation>
+    </message>
+    <message>
+        <source>Specialist not set</source>
+        <translation>未设置受理人员</translation>
+    </message>
+    <message>
+        <source>Intake</source>
+        <translation>受理登记</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>诉求台账</translation>
+    </message>
+    <message>
+        <source>Directory</source>
+        <translation>企业名录</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>{page} ({shortcut})</source>
+        <translation>{page}（{shortcut}）</translation>
+    </message>
+    <message>
+        <source>This page could not be opened: {error}</source>
+        <translation>此页面无法打开：{error}</translation>
+    </message>
+    <message>
+        <source>This part of the program is not available yet.</source>
+        <translation>此功能尚未提供。</translation>
+    </message>
+    <message>
+        <source>Saved {tracking_no}</source>
+        <translation>已保存 {tracking_no}</translation>
+    </message>
+    <message>
+        <source>Settings saved</source>
+        <translation>设置已保存</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;New intake</source>
+        <translation>新建受理(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>转到(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About</source>
+        <translation>关于(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>关于 &amp;Qt</translation>
+    </message>
+    <message>
+        <source>New intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>Save the intake</source>
+        <translation>保存受理</translation>
+    </message>
+    <message>
+        <source>Accept the suggested category</source>
+        <translation>采纳建议类别</translation>
+    </message>
+    <message>
+        <source>Link to the open request shown</source>
+        <translation>关联到提示的未办结诉求</translation>
+    </message>
+    <message>
+        <source>Print the receipt</source>
+        <translation>打印回执</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>快捷键</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Xuhui Enterprise Service Desk {version}&lt;/h3&gt;&lt;p&gt;The workstation of Xuhui District&apos;s &quot;13+N&quot; enterprise service stations: intake, routing, receipts, follow-up and the weekly report, working offline and syncing with the district hub.&lt;/p&gt;&lt;p&gt;Data folder: {folder}&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;徐汇企业服务工作台 {version}&lt;/h3&gt;&lt;p&gt;徐汇区“13+N”企业服务站的工作台：诉求受理、分类分派、回执打印、跟踪办理和每周报表；断网也能工作，联网后与区级平台同步。&lt;/p&gt;&lt;p&gt;数据文件夹：{folder}&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>关于</translation>
+    </message>
+    <message>
+        <source>Sync not set up</source>
+        <translation>未设置同步</translation>
+    </message>
+    <message>
+        <source>● Online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <source>● Offline</source>
+        <translation>● 离线</translation>
+    </message>
+    <message>
+        <source>Waiting to sync: {count}</source>
+        <translation>待同步：{count}</translation>
+    </message>
+    <message>
+        <source>Last sync: never</source>
+        <translation>上次同步：无</translation>
+    </message>
+    <message>
+        <source>Last sync: {time}</source>
+        <translation>上次同步：{time}</translation>
+    </message>
+</context>
+<context>
+    <name>QueueView</name>
+    <message>
+        <source>Requests</source>
+        <translation>诉求台账</translation>
+    </message>
+    <message>
+        <source>Search enterprise, credit code, tracking no. or text  (Ctrl+F)</source>
+        <translation>搜索企业名称、信用代码、受理编号或诉求内容（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Every word must match. Two characters are enough (贷款, 落户). Enter goes to the results; Esc clears the search.</source>
+        <translation>多个词须同时匹配，输入两个字即可（如 贷款、落户）。回车跳到结果，Esc 清空搜索。</translation>
+    </message>
+    <message>
+        <source>Open requests</source>
+        <translation>办理中的诉求</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>All categories</source>
+        <translation>全部类别</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
+        <source>Any date</source>
+        <translation>不限日期</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>Between dates…</source>
+        <translation>指定日期…</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Received from (inclusive)</source>
+        <translation>受理日期起（含）</translation>
+    </message>
+    <message>
+        <source>Received until (inclusive)</source>
+        <translation>受理日期止（含）</translation>
+    </message>
+    <message>
+        <source>Received between</source>
+        <translation>受理日期</translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation>只看超期</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <source>Open requests, all categories, any date, no search</source>
+        <translation>恢复为：办理中的诉求、全部类别、不限日期、不搜索</translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation>显示的列</translation>
+    </message>
+    <message>
+        <source>Queue order (overdue first)</source>
+        <translation>默认排序（超期优先）</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在查询…</translation>
+    </message>
+    <message>
+        <source>{total} requests, {overdue} overdue</source>
+        <translation>共 {total} 条，其中超期 {overdue} 条</translation>
+    </message>
+    <message>
+        <source>The queue could not be read: {error}</source>
+        <translation>无法读取诉求列表：{error}</translation>
+    </message>
+    <message>
+        <source>No request matches these filters.</source>
+        <translation>没有符合条件的诉求。</translation>
+    </message>
+    <message>
+        <source>No open requests. New intakes appear here.</source>
+        <translation>目前没有办理中的诉求，新受理的诉求会显示在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <source>Reports</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
+        <source>This week so far</source>
+        <translation>本周至今</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <source>replied or closed</source>
+        <translation>已答复或办结</translation>
+    </message>
+    <message>
+        <source>open and overdue</source>
+        <translation>超期未办结</translation>
+    </message>
+    <message>
+        <source>Weekly report</source>
+        <translation>周报</translation>
+    </message>
+    <message>
+        <source>The weekly report counts the requests received, resolved and overdue in a week, by category and department, with the ratings, and saves it as an Excel workbook for the district. Prepare it every Monday for the week before.</source>
+        <translation>周报按类别和部门统计一周内受理、办结和超期的诉求及企业评价，保存为Excel工作簿报送区里。请在每周一生成上一周的周报。</translation>
+    </message>
+    <message>
+        <source>Create weekly report…</source>
+        <translation>生成周报…</translation>
+    </message>
+    <message>
+        <source>This week so far (since Monday {date})</source>
+        <translation>本周至今（{date}起）</translation>
+    </message>
+    <message>
+        <source>The report dialog is not part of this version of the program yet.</source>
+        <translation>本版本尚未提供报表功能。</translation>
+    </message>
+</context>
+<context>
+    <name>RequestQueueModel</name>
+    <message>
+        <source>Click to sort by this column; click a third time for the queue&apos;s own order</source>
+        <translation>点击按此列排序，第三次点击恢复默认排序（超期优先）</translation>
+    </message>
+    <message>
+        <source>Tracking no.</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation>企业名称</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Overdue by {days} working days — escalation level {level} of 3</source>
+        <translation>已超期 {days} 个工作日，督办等级 {level}（共 3 级）</translation>
+    </message>
+    <message>
+        <source>Sync failed: {error}</source>
+        <translation>同步失败：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>RosterImportDialog</name>
+    <message>
+        <source>Import a tenant roster</source>
+        <translation>导入租户名册</translation>
+    </message>
+    <message>
+        <source>An Excel workbook (.xlsx) with one enterprise per row and a header row naming the columns, e.g. 企业名称, 统一社会信用代码, 联系人, 联系电话, 园区, 楼宇. Companies already in the directory (same credit code, or same name without one) are updated, never added twice.</source>
+        <translation>请选择 Excel 工作簿（.xlsx）：每行一家企业，表头写明各列名称，如 企业名称、统一社会信用代码、联系人、联系电话、园区、楼宇。名录中已有的企业（信用代码相同，或无信用代码但名称相同）只会更新，不会重复添加。</translation>
+    </message>
+    <message>
+        <source>No file chosen</source>
+        <translation>尚未选择文件</translation>
+    </message>
+    <message>
+        <source>Choose file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>Only rows with problems</source>
+        <translation>只看有问题的行</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Choose the roster</source>
+        <translation>选择租户名册</translation>
+    </message>
+    <message>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Reading {file}…</source>
+        <translation>正在读取 {file}…</translation>
+    </message>
+    <message>
+        <source>Reading the roster…</source>
+        <translation>正在读取名册…</translation>
+    </message>
+    <message>
+        <source>The file cannot be read: {reason}</source>
+        <translation>无法读取该文件：{reason}</translation>
+    </message>
+    <message>
+        <source>The file {path} does not exist.</source>
+        <translation>文件 {path} 不存在。</translation>
+    </message>
+    <message>
+        <source>{path} is an old Excel 97-2003 (.xls) file. Open it in Excel or WPS, save it as .xlsx, then import that file.</source>
+        <translation>{path} 是旧版 Excel 97-2003（.xls）文件。请用 Excel 或 WPS 打开后另存为 .xlsx，再导入新文件。</translation>
+    </message>
+    <message>
+        <source>{path} is not an Excel workbook (.xlsx).</source>
+        <translation>{path} 不是 Excel 工作簿（.xlsx）。</translation>
+    </message>
+    <message>
+        <source>{path} cannot be read: {reason}</source>
+        <translation>无法读取 {path}：{reason}</translation>
+    </message>
+    <message>
+        <source>{path} is empty.</source>
+        <translation>{path} 是空文件。</translation>
+    </message>
+    <message>
+        <source>No header row found in {path}. The roster needs a column named 企业名称 (or 公司名称, 单位名称, Company name) in one of its first rows.</source>
+        <translation>{path} 中找不到表头。名册前几行中须有一列名为“企业名称”（或“公司名称”“单位名称”、Company name）。</translation>
+    </message>
+    <message>
+        <source>{path} has more than {limit} rows; split it into smaller files.</source>
+        <translation>{path} 超过 {limit} 行，请拆分成多个文件后导入。</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Choose the roster file to see what would be imported.</source>
+        <translation>选择名册文件后，可先预览将要导入的内容。</translation>
+    </message>
+    <message>
+        <source>{rows} rows in sheet “{sheet}”: {new} new, {update} to update, {unchanged} unchanged, {duplicate} repeated in the file, {invalid} with errors (not imported).</source>
+        <translation>工作表“{sheet}”共 {rows} 行：新增 {new} 家，更新 {update} 家，无变化 {unchanged} 家，文件内重复 {duplicate} 行，有错误 {invalid} 行（不导入）。</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>企业名称</translation>
+    </message>
+    <message>
+        <source>credit code</source>
+        <translation>信用代码</translation>
+    </message>
+    <message>
+        <source>contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>park</source>
+        <translation>园区</translation>
+    </message>
+    <message>
+        <source>building</source>
+        <translation>楼宇</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>{field} ← “{title}”</source>
+        <translation>{field} ←“{title}”</translation>
+    </message>
+    <message>
+        <source>Columns read (header on row {line}): {mapping}</source>
+        <translation>识别的列（表头在第 {line} 行）：{mapping}</translation>
+    </message>
+    <message>
+        <source>Import {count} enterprises</source>
+        <translation>导入 {count} 家企业</translation>
+    </message>
+    <message>
+        <source>Imported: {created} new, {updated} updated, {unchanged} unchanged, {skipped} not imported.</source>
+        <translation>导入完成：新增 {created} 家，更新 {updated} 家，无变化 {unchanged} 家，未导入 {skipped} 行。</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <source>Nothing was imported: {reason}</source>
+        <translation>未导入任何内容：{reason}</translation>
+    </message>
+    <message>
+        <source>Importing the roster…</source>
+        <translation>正在导入名册…</translation>
+    </message>
+</context>
+<context>
+    <name>RosterPreviewModel</name>
+    <message>
+        <source>Row</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入结果</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation>企业名称</translation>
+    </message>
+    <message>
+        <source>Credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>Park</source>
+        <translation>园区</translation>
+    </message>
+    <message>
+        <source>Building</source>
+        <translation>楼宇</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation type="vanished">问题</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>说明</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <source>Update</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>无变化</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <source>Not imported</source>
+        <translation>不导入</translation>
+    </message>
+    <message>
+        <source>the same enterprise as row {line}</source>
+        <translation>与第 {line} 行是同一家企业</translation>
+    </message>
+    <message>
+        <source>the directory knows this credit code as “{name}”</source>
+        <translation>名录中该信用代码对应“{name}”</translation>
+    </message>
+    <message>
+        <source>credit code</source>
+        <translation>信用代码</translation>
+    </message>
+    <message>
+        <source>contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>park</source>
+        <translation>园区</translation>
+    </message>
+    <message>
+        <source>building</source>
+        <translation>楼宇</translation>
+    </message>
+    <message>
+        <source>updates: {fields}</source>
+        <translation>将更新：{fields}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsForm</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>The station code is part of every tracking number and cannot change.</source>
+        <translation>服务站代码是受理编号的一部分，不能修改。</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>服务站</translation>
+    </message>
+    <message>
+        <source>Station code</source>
+        <translation>服务站代码</translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation>服务站名称</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Printed on the receipts.</source>
+        <translation>打印在回执上。</translation>
+    </message>
+    <message>
+        <source>Specialist</source>
+        <translation>受理人员</translation>
+    </message>
+    <message>
+        <source>Recorded with every request and printed on the receipts.</source>
+        <translation>随每件诉求记录，并打印在回执上。</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>界面语言</translation>
+    </message>
+    <message>
+        <source>Takes effect as soon as the settings are saved.</source>
+        <translation>保存设置后立即生效。</translation>
+    </message>
+    <message>
+        <source>District hub and receipts</source>
+        <translation>区级平台与回执</translation>
+    </message>
+    <message>
+        <source>Hub address</source>
+        <translation>平台地址</translation>
+    </message>
+    <message>
+        <source>Leave empty to work without sync.</source>
+        <translation>留空则只在本机工作，不同步。</translation>
+    </message>
+    <message>
+        <source>Station token</source>
+        <translation>服务站令牌</translation>
+    </message>
+    <message>
+        <source>Tracking address</source>
+        <translation>查询地址</translation>
+    </message>
+    <message>
+        <source>The QR code on the receipt opens this address; {tracking_no} is replaced by the tracking number.</source>
+        <translation>回执上的二维码指向此地址，其中 {tracking_no} 会换成受理编号。</translation>
+    </message>
+    <message>
+        <source>Save settings</source>
+        <translation>保存设置</translation>
+    </message>
+    <message>
+        <source>Undo changes</source>
+        <translation>撤销修改</translation>
+    </message>
+    <message>
+        <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
+        <translation>请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
+    </message>
+    <message>
+        <source>Enter an http(s) address that contains {tracking_no}.</source>
+        <translation>请填写含有 {tracking_no} 的 http(s) 地址。</translation>
+    </message>
+    <message>
+        <source>Not saved: please correct the fields marked in red.</source>
+        <translation>未保存：请更正标红的项目。</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>Not saved: {error}</source>
+        <translation>未保存：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>SpecialistPage</name>
+    <message>
+        <source>Who works at this counter</source>
+        <translation>受理人员</translation>
+    </message>
+    <message>
+        <source>The specialist&apos;s name is recorded with every request and printed on the receipts. It can be changed in Settings.</source>
+        <translation>受理人员姓名随每件诉求记录，并打印在回执上；以后可在“设置”中修改。</translation>
+    </message>
+    <message>
+        <source>Specialist</source>
+        <translation>受理人员</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>This database was written by a newer version of the program.</source>
+        <translation>此数据库由更新版本的程序写入。</translation>
+    </message>
+    <message>
+        <source>It was not opened and nothing in it was changed. Install the newer version of the workstation program, then start it again.</source>
+        <translation>数据库没有打开，其中的内容也没有改动。请安装新版本的工作台程序后再启动。</translation>
+    </message>
+    <message>
+        <source>The database file is damaged or is not a database of this program.</source>
+        <translation>数据库文件已损坏，或不是本程序的数据库。</translation>
+    </message>
+    <message>
+        <source>It was left untouched. Restore the latest backup (the backups folder in the data folder) with the command: xuhui-desk restore FILE</source>
+        <translation>文件未作改动。请用命令 xuhui-desk restore FILE 恢复最近的备份（在数据文件夹的 backups 文件夹中）。</translation>
+    </message>
+    <message>
+        <source>The database cannot be opened.</source>
+        <translation>无法打开数据库。</translation>
+    </message>
+    <message>
+        <source>It was left untouched. The details below say why.</source>
+        <translation>文件未作改动，原因见下方详细信息。</translation>
+    </message>
+    <message>
+        <source>Check that the data folder exists and can be written, then start the program again.</source>
+        <translation>请检查数据文件夹是否存在、能否写入，然后重新启动程序。</translation>
+    </message>
+    <message>
+        <source>Xuhui Enterprise Service Desk</source>
+        <translation>徐汇企业服务工作台</translation>
+    </message>
+    <message>
+        <source>Database file: {path}</source>
+        <translation>数据库文件：{path}</translation>
+    </message>
+    <message>
+        <source>Something went wrong. What you saved is safe; the details were written to the log.</source>
+        <translation>程序出现意外错误。已保存的内容不受影响，详细情况已写入日志。</translation>
+    </message>
+</context>
+<context>
+    <name>StationPage</name>
+    <message>
+        <source>Your service station</source>
+        <translation>本服务站</translation>
+    </message>
+    <message>
+        <source>The station code starts every tracking number (for example XH03-20261126-007) and cannot change once requests are recorded.</source>
+        <translation>服务站代码是每个受理编号的开头（如 XH03-20261126-007），登记诉求后不能再改。</translation>
+    </message>
+    <message>
+        <source>e.g. Xujiahui service station</source>
+        <translation>如：徐家汇服务站</translation>
+    </message>
+    <message>
+        <source>Printed on the receipts (optional)</source>
+        <translation>打印在回执上（可不填）</translation>
+    </message>
+    <message>
+        <source>Station code</source>
+        <translation>服务站代码</translation>
+    </message>
+    <message>
+        <source>2 to 12 capital letters or digits, as given by the district.</source>
+        <translation>2至12位大写字母或数字，以区里分配的为准。</translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation>服务站名称</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+</context>
+<context>
+    <name>TaskRunner</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,199 @@
+"""The main window: one shortcut per page, the status bar API, state kept in the data folder, language."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from xuhui_desk.ui.main_window import MainWindow, Page, optional_class
+from xuhui_desk.ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+ROOT = Path(__file__).resolve().parents[2]
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    assert runner.wait(10000)
+    QApplication.processEvents()
+    runner.deleteLater()
+
+
+@pytest.fixture
+def window(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner) -> Iterator[MainWindow]:
+    widget = MainWindow(station_db, tasks, data_dir)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: widget.intake_form.router is not None, timeout=10000)
+    yield widget
+    tasks.wait()
+
+
+def test_opens_on_the_intake_form(window: MainWindow) -> None:
+    assert window.current_page() == Page.INTAKE
+    assert "徐家汇服务站" in window.windowTitle() and "XH03" in window.windowTitle()
+    assert window.nav_footer.text().endswith("李敏")
+
+
+@pytest.mark.parametrize(
+    ("key", "page"),
+    [
+        (Qt.Key.Key_2, Page.QUEUE),
+        (Qt.Key.Key_3, Page.DIRECTORY),
+        (Qt.Key.Key_4, Page.REPORTS),
+        (Qt.Key.Key_Comma, Page.SETTINGS),
+        (Qt.Key.Key_1, Page.INTAKE),
+    ],
+)
+def test_shortcuts_switch_pages(qtbot: Any, window: MainWindow, key: Qt.Key, page: Page) -> None:
+    start = Page.SETTINGS if page == Page.INTAKE else Page.INTAKE
+    window.show_page(start)
+    qtbot.keyClick(window, key, CTRL)
+    assert window.current_page() == page
+    assert window.nav.currentRow() == int(page)
+    assert window.stack.currentWidget().isVisible()
+
+
+def test_one_click_in_the_navigation(qtbot: Any, window: MainWindow) -> None:
+    item = window.nav.item(int(Page.REPORTS))
+    rect = window.nav.visualItemRect(item)
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.current_page() == Page.REPORTS
+
+
+def test_f2_starts_a_new_intake(qtbot: Any, window: MainWindow) -> None:
+    window.show_page(Page.SETTINGS)
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    assert window.current_page() == Page.INTAKE
+    assert QApplication.focusWidget() is window.intake_form.name_edit
+
+
+def test_every_page_opens(window: MainWindow) -> None:
+    for page in Page:
+        widget = window.show_page(page)
+        assert widget.isVisible()
+
+
+def test_missing_modules_become_placeholders() -> None:
+    assert optional_class("xuhui_desk.ui.no_such_view", "NoSuchView") is None
+    assert optional_class("xuhui_desk.ui.main_window", "MainWindow") is MainWindow
+
+
+def test_sync_status_api(window: MainWindow) -> None:
+    window.set_sync_status(None, 0, None, None)
+    assert window.sync_state_label.text() == "Sync not set up"
+    assert window.sync_last_label.text() == "Last sync: never"
+    assert window.sync_warning_label.isHidden()
+
+    window.set_sync_status(True, 12, datetime(2026, 11, 26, 6, 5, tzinfo=UTC), None)
+    assert "Online" in window.sync_state_label.text()
+    assert window.sync_state_label.objectName() == "syncOnline"
+    assert window.sync_pending_label.text() == "Waiting to sync: 12"
+    assert window.sync_last_label.text() == "Last sync: 11-26 14:05"  # shown in Asia/Shanghai
+
+    window.set_sync_status(False, 3, None, "The hub refused the token")
+    assert "Offline" in window.sync_state_label.text()
+    assert window.sync_warning_label.isVisible()
+    assert window.sync_warning_label.text() == "The hub refused the token"
+    assert window.statusBar() is not None
+
+
+def test_geometry_is_kept_in_the_data_folder(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner,
+                                             tmp_path: Path) -> None:
+    first = MainWindow(station_db, tasks, data_dir)
+    qtbot.addWidget(first)
+    first.resize(1111, 700)
+    first.show()
+    qtbot.waitExposed(first)
+    first.close()
+    state = data_dir / "window.ini"
+    assert state.is_file()
+    assert QSettings(str(state), QSettings.Format.IniFormat).value("window/geometry") is not None
+    assert not (tmp_path / "xdg-config").exists() or not any((tmp_path / "xdg-config").rglob("*.conf"))
+
+    saved = QSettings(str(state), QSettings.Format.IniFormat).value("window/geometry")
+    second = MainWindow(station_db, tasks, data_dir)
+    qtbot.addWidget(second)
+    restored: list[Any] = []
+    second.restoreGeometry = lambda geometry: restored.append(geometry) or True  # type: ignore[method-assign]
+    second.restore_state()
+    # (The offscreen screen is smaller than the window, so Qt would clamp the size: compare what is read.)
+    assert restored == [saved]
+    tasks.wait()
+
+
+def test_language_switch_rebuilds_the_window(qtbot: Any, station_db: Any, data_dir: Path) -> None:
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_translations.py")], check=True, capture_output=True)
+    from xuhui_desk.ui.app import Workstation
+    from xuhui_desk.ui.i18n import install_translators
+
+    install_translators("zh_CN")
+    workstation = Workstation(station_db, data_dir, "zh_CN")
+    try:
+        window = workstation.open_main_window()
+        assert isinstance(window, MainWindow)
+        qtbot.waitExposed(window)
+        assert window.nav.item(0).text() == "受理登记"
+        form = window.intake_form
+        qtbot.waitUntil(lambda: form.router is not None, timeout=10000)
+        form.name_edit.setText("上海云启智能科技有限公司")
+        window.show_page(Page.SETTINGS)
+
+        window.languageChangeRequested.emit("en")
+        new = workstation.window
+        assert isinstance(new, MainWindow) and new is not window
+        assert new.nav.item(0).text() == "Intake"
+        assert new.current_page() == Page.SETTINGS
+        assert new.intake_form.name_edit.text() == "上海云启智能科技有限公司"  # the draft came along
+        new.close()
+    finally:
+        install_translators("en")
+        workstation.tasks.wait()
+        QApplication.processEvents()
+        if workstation.window is not None:
+            workstation.window.deleteLater()
+        workstation.deleteLater()
+
+
+def test_ctrl_s_saves_the_page_shown(qtbot: Any, window: MainWindow) -> None:
+    settings = window.show_page(Page.SETTINGS)
+    qtbot.waitUntil(lambda: settings.code_edit.text() == "XH03", timeout=5000)
+    with qtbot.waitSignal(settings.saved, timeout=10000):
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert window.intake_form.issue_text("enterprise_name") == ""  # the hidden intake form did not react
+
+    window.show_page(Page.INTAKE)
+    qtbot.keyClick(window, Qt.Key.Key_S, CTRL)
+    assert window.intake_form.issue_text("enterprise_name")  # the empty form says what is missing
+
+
+def test_saved_intake_opens_in_the_queue(qtbot: Any, window: MainWindow) -> None:
+    form = window.intake_form
+    form.name_edit.setText("上海云启智能科技有限公司")
+    form.description_edit.setPlainText("想申请银行贷款，咨询贴息政策")
+    qtbot.keyClick(form.description_edit, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
+    assert form.result is not None
+    assert form.result.tracking_no in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: form.recent_list.count() == 1, timeout=5000)
+    form.recent_list.setCurrentRow(0)
+    form.recent_list.setFocus()
+    qtbot.keyClick(form.recent_list, Qt.Key.Key_Return)
+    assert window.current_page() == Page.QUEUE
+    detail = getattr(window, "detail_view", None)
+    if detail is None:
+        pytest.skip("the detail view is not part of this build")
+    qtbot.waitUntil(lambda: detail.current_uuid == form.result.uuid, timeout=5000)

@@ -1,0 +1,101 @@
+"""The settings page: loads what is stored, checks what is typed, saves through the station service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+from xuhui_desk.models import Station
+from xuhui_desk.services.station import get_setting
+from xuhui_desk.ui.settings_dialog import SettingsDialog, SettingsForm
+from xuhui_desk.ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    assert runner.wait(10000)
+    QApplication.processEvents()
+    runner.deleteLater()
+
+
+@pytest.fixture
+def form(qtbot: Any, station_db: Any, tasks: TaskRunner) -> SettingsForm:
+    widget = SettingsForm(station_db, tasks)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: widget.code_edit.text() == "XH03", timeout=5000)
+    return widget
+
+
+def test_shows_the_stored_settings(form: SettingsForm) -> None:
+    assert form.name_edit.text() == "徐家汇服务站"
+    assert form.address_edit.text() == "徐汇区漕溪北路1号"
+    assert form.specialist_edit.text() == "李敏"
+    assert form.code_edit.isReadOnly()
+    assert form.language_combo.currentData() == "zh_CN"
+    assert "{tracking_no}" in form.tracking_edit.text()
+
+
+def test_saves_with_ctrl_s(qtbot: Any, form: SettingsForm, station_db: Any) -> None:
+    form.name_edit.setText("徐家汇街道服务站")
+    form.specialist_edit.setText("王芳")
+    form.hub_url_edit.setText("https://hub.example.cn/")
+    form.hub_token_edit.setText("t0ken")
+    form.language_combo.setCurrentIndex(form.language_combo.findData("en"))
+    form.name_edit.setFocus()
+    with qtbot.waitSignal(form.saved, timeout=10000) as saved:
+        qtbot.keyClick(form.name_edit, Qt.Key.Key_S, CTRL)
+    values, language_changed = saved.args
+    assert language_changed is True and values["language"] == "en"
+    with station_db.session() as s:
+        assert s.scalars(select(Station.name)).one() == "徐家汇街道服务站"
+        assert get_setting(s, "specialist") == "王芳"
+        assert get_setting(s, "hub_url") == "https://hub.example.cn"
+        assert get_setting(s, "hub_token") == "t0ken"
+        assert get_setting(s, "language") == "en"
+
+    # Saving again without changing the language does not ask for a rebuild.
+    with qtbot.waitSignal(form.saved, timeout=10000) as again:
+        form.save()
+    assert again.args[1] is False
+
+
+def test_wrong_values_are_shown_and_not_saved(qtbot: Any, form: SettingsForm, station_db: Any,
+                                              tasks: TaskRunner) -> None:
+    form.hub_url_edit.setText("hub.example.cn")
+    form.tracking_edit.setText("https://example.cn/track")
+    form.specialist_edit.clear()
+    form.save()
+    assert "https://" in form.messages["hub_url"].text() and form.messages["hub_url"].isVisible()
+    assert "{tracking_no}" in form.messages["tracking_url_template"].text()
+    assert form.messages["specialist"].isVisible()
+    tasks.wait()
+    with station_db.session() as s:
+        assert get_setting(s, "hub_url") == ""
+        assert get_setting(s, "specialist") == "李敏"
+
+
+def test_undo_changes_reloads(qtbot: Any, form: SettingsForm) -> None:
+    form.name_edit.setText("别的名字")
+    form.revert_button.click()
+    qtbot.waitUntil(lambda: form.name_edit.text() == "徐家汇服务站", timeout=5000)
+
+
+def test_dialog_closes_after_saving(qtbot: Any, station_db: Any, tasks: TaskRunner) -> None:
+    dialog = SettingsDialog(station_db, tasks)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.form.code_edit.text() == "XH03", timeout=5000)
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        dialog.form.save()

@@ -1,0 +1,675 @@
+"""The main window: navigation on the left, one page per task, the sync state in the status bar.
+
+Pages are built when first opened (the intake form at once, since the day starts there),
+so the window shows fast and pages written by other parts of the program are imported
+only when needed. A page whose module is not available shows a calm placeholder.
+
+Shortcuts: Ctrl+1 intake, Ctrl+2 queue, Ctrl+3 directory, Ctrl+4 reports, Ctrl+, settings,
+F2 new intake. Window geometry lives in ``window.ini`` in the data folder (never in the
+user's own QSettings).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPainter, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xuhui_desk import __version__
+from xuhui_desk.db import Database
+from xuhui_desk.services.timefmt import to_local
+from xuhui_desk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "window.ini"
+NAV_WIDTH = 188
+CARD_MAX_WIDTH = 760
+
+
+class Page(IntEnum):
+    INTAKE = 0
+    QUEUE = 1
+    DIRECTORY = 2
+    REPORTS = 3
+    SETTINGS = 4
+
+
+PAGE_SHORTCUTS: dict[Page, str] = {
+    Page.INTAKE: "Ctrl+1",
+    Page.QUEUE: "Ctrl+2",
+    Page.DIRECTORY: "Ctrl+3",
+    Page.REPORTS: "Ctrl+4",
+    Page.SETTINGS: "Ctrl+,",
+}
+
+
+def optional_class(module: str, name: str) -> Any:
+    """``module.name`` if that module exists, else None (pages written elsewhere may not be there yet)."""
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+    return getattr(found, name, None)
+
+
+class _NavDelegate(QStyledItemDelegate):
+    """Navigation item: its label, and its shortcut in a quieter colour on the right."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        hint = index.data(Qt.ItemDataRole.UserRole + 1)
+        if not hint:
+            return
+        painter.save()
+        font = option.font  # type: ignore[attr-defined]
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        painter.setFont(font)
+        painter.setPen(QColor("#8fa6c1"))
+        rect = option.rect.adjusted(0, 0, -12, 0)  # type: ignore[attr-defined]
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), str(hint))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), max(size.height(), 40))
+
+
+class _Placeholder(QWidget):
+    """Shown where a page's module is not available yet."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        heading = QLabel(title)
+        heading.setObjectName("pageTitle")
+        layout.addWidget(heading)
+        layout.addStretch(1)
+        label = QLabel(text)
+        label.setObjectName("placeholder")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        layout.addStretch(2)
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """This week so far (Monday 00:00 Shanghai time until now)."""
+
+    monday: date
+    received: int
+    resolved: int
+    overdue_open: int
+
+
+def week_summary(session: Session, now: datetime | None = None) -> WeekSummary:
+    from xuhui_desk.models import Request, Status, utcnow
+    from xuhui_desk.services.search import UNRESOLVED
+
+    now = now or utcnow()
+    local = to_local(now)
+    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def number(*conditions: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0)
+
+    return WeekSummary(
+        monday=monday.date(),
+        received=number(Request.created_at >= monday),
+        resolved=number(Request.resolved_at >= monday,
+                        Request.status.in_([Status.REPLIED.value, Status.CLOSED.value])),
+        # Overdue as the queue and the weekly report count it: still waiting for an answer past its due time.
+        overdue_open=number(Request.status.in_(UNRESOLVED), Request.sla_due_at < now),
+    )
+
+
+class ReportsPage(QWidget):
+    """The weekly report: this week's figures so far and the button that opens the report dialog."""
+
+    def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.tasks = tasks
+        self.setObjectName("page")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 20)
+        layout.setSpacing(14)
+        title = QLabel(self.tr("Reports"))
+        title.setObjectName("pageTitle")
+        layout.addWidget(title)
+
+        figures = QFrame()
+        figures.setObjectName("card")
+        figures.setMaximumWidth(CARD_MAX_WIDTH)
+        column = QVBoxLayout(figures)
+        column.setContentsMargins(20, 14, 20, 16)
+        self.week_title = QLabel(self.tr("This week so far"))
+        self.week_title.setObjectName("sectionTitle")
+        column.addWidget(self.week_title)
+        numbers = QHBoxLayout()
+        numbers.setSpacing(24)
+        self.figure_labels: dict[str, QLabel] = {}
+        for key, caption in (("received", self.tr("received")), ("resolved", self.tr("replied or closed")),
+                             ("overdue_open", self.tr("open and overdue"))):
+            box = QVBoxLayout()
+            box.setSpacing(0)
+            value = QLabel("—")
+            value.setObjectName("bigFigure")
+            text = QLabel(caption)
+            text.setObjectName("muted")
+            box.addWidget(value)
+            box.addWidget(text)
+            numbers.addLayout(box)
+            self.figure_labels[key] = value
+        numbers.addStretch(1)
+        column.addLayout(numbers)
+        layout.addWidget(figures)
+
+        card = QFrame()
+        card.setObjectName("card")
+        card.setMaximumWidth(CARD_MAX_WIDTH)
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(20, 14, 20, 16)
+        inner.setSpacing(10)
+        heading = QLabel(self.tr("Weekly report"))
+        heading.setObjectName("sectionTitle")
+        inner.addWidget(heading)
+        text = QLabel(self.tr(
+            "The weekly report counts the requests received, resolved and overdue in a week, by category "
+            "and department, with the ratings, and saves it as an Excel workbook for the district. "
+            "Prepare it every Monday for the week before."
+        ))
+        text.setWordWrap(True)
+        text.setObjectName("muted")
+        inner.addWidget(text)
+        row = QHBoxLayout()
+        self.open_button = QPushButton(self.tr("Create weekly report…"))
+        self.open_button.setProperty("primary", True)
+        self.open_button.setShortcut(QKeySequence("Ctrl+R"))
+        self.open_button.setToolTip(QKeySequence("Ctrl+R").toString(QKeySequence.SequenceFormat.NativeText))
+        self.open_button.clicked.connect(self.open_report_dialog)
+        row.addWidget(self.open_button)
+        hint = QLabel(QKeySequence("Ctrl+R").toString(QKeySequence.SequenceFormat.NativeText))
+        hint.setObjectName("keyHint")
+        row.addWidget(hint)
+        row.addStretch(1)
+        inner.addLayout(row)
+        layout.addWidget(card)
+        layout.addStretch(1)
+        self.setFocusProxy(self.open_button)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Count this week's requests in the background."""
+
+        def done(summary: WeekSummary) -> None:
+            if not isValid(self):
+                return
+            self.week_title.setText(self.tr("This week so far (since Monday {date})").format(
+                date=summary.monday.strftime("%m-%d")))
+            for key, label in self.figure_labels.items():
+                label.setText(str(getattr(summary, key)))
+
+        def read(_progress: Any) -> WeekSummary:
+            with self.db.session() as session:
+                return week_summary(session)
+
+        self.tasks.run(read, on_success=done, on_failure=lambda exc: log.warning("week summary failed: %s", exc))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.figure_labels["received"].text() != "—":
+            self.refresh()
+
+    def open_report_dialog(self) -> None:
+        dialog_class = optional_class("xuhui_desk.ui.report_dialog", "ReportDialog")
+        if dialog_class is None:
+            QMessageBox.information(self, self.tr("Reports"),
+                                    self.tr("The report dialog is not part of this version of the program yet."))
+            return
+        dialog = dialog_class(self.db, self.tasks, self)
+        try:
+            dialog.exec()
+        finally:
+            dialog.deleteLater()
+
+
+class MainWindow(QMainWindow):
+    """The workstation's main window (see the module documentation)."""
+
+    # The settings page saved a new language; the application rebuilds the window in it.
+    languageChangeRequested = Signal(str)
+
+    def __init__(self, db: Database, tasks: TaskRunner, data_dir: Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.tasks = tasks
+        self.data_dir = Path(data_dir) if data_dir is not None else db.path.parent
+        self._pages: dict[Page, QWidget] = {}
+        self._station_name = ""
+        self._station_code = ""
+        self._specialist = ""
+        self._load_station()
+
+        self.setWindowTitle(self._title())
+        self.setMinimumSize(1024, 640)
+        self.resize(1366, 768)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self._build_nav())
+        self.stack = QStackedWidget()
+        for _page in Page:
+            holder = QWidget()
+            holder.setObjectName("page")
+            holder_layout = QVBoxLayout(holder)
+            holder_layout.setContentsMargins(0, 0, 0, 0)
+            self.stack.addWidget(holder)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_actions()
+        self._build_status_bar()
+        self.set_sync_status(None, 0, None, None)
+        self.show_page(Page.INTAKE)
+
+    # --- station ------------------------------------------------------------------------------
+
+    def _load_station(self) -> None:
+        from xuhui_desk.services.station import get_setting, get_station
+
+        # One tiny read while the window is built (well under the 50 ms budget).
+        with self.db.session() as session:
+            station = get_station(session)
+            self._station_name = station.name if station else ""
+            self._station_code = station.code if station else ""
+            self._specialist = get_setting(session, "specialist")
+
+    def _title(self) -> str:
+        app = self.tr("Xuhui Enterprise Service Desk")
+        if self._station_name:
+            return self.tr("{app} — {station} ({code})").format(app=app, station=self._station_name,
+                                                                 code=self._station_code)
+        return app
+
+    def update_station(self, name: str, code: str, specialist: str) -> None:
+        """Show new station details (after the settings were saved)."""
+        self._station_name, self._station_code, self._specialist = name, code, specialist
+        self.setWindowTitle(self._title())
+        self.nav_station.setText(name)
+        self.nav_code.setText(self.tr("Station {code}").format(code=code))
+        self.nav_footer.setText(self._footer_text())
+
+    def _footer_text(self) -> str:
+        if self._specialist:
+            return self.tr("Specialist: {name}").format(name=self._specialist)
+        return self.tr("Specialist not set")
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def page_title(self, page: Page) -> str:
+        return {
+            Page.INTAKE: self.tr("Intake"),
+            Page.QUEUE: self.tr("Requests"),
+            Page.DIRECTORY: self.tr("Directory"),
+            Page.REPORTS: self.tr("Reports"),
+            Page.SETTINGS: self.tr("Settings"),
+        }[page]
+
+    def _build_nav(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("navPanel")
+        panel.setFixedWidth(NAV_WIDTH)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 16, 0, 12)
+        layout.setSpacing(2)
+        self.nav_station = QLabel(self._station_name)
+        self.nav_station.setObjectName("navStation")
+        self.nav_station.setWordWrap(True)
+        self.nav_code = QLabel(self.tr("Station {code}").format(code=self._station_code))
+        self.nav_code.setObjectName("navStationCode")
+        for label in (self.nav_station, self.nav_code):
+            label.setContentsMargins(16, 0, 12, 0)
+            layout.addWidget(label)
+        layout.addSpacing(14)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setItemDelegate(_NavDelegate(self.nav))
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for page in Page:
+            shortcut = QKeySequence(PAGE_SHORTCUTS[page]).toString(QKeySequence.SequenceFormat.NativeText)
+            item = QListWidgetItem(self.page_title(page))
+            item.setData(Qt.ItemDataRole.UserRole, int(page))
+            item.setData(Qt.ItemDataRole.UserRole + 1, shortcut)
+            item.setToolTip(self.tr("{page} ({shortcut})").format(page=self.page_title(page), shortcut=shortcut))
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        layout.addWidget(self.nav, 1)
+        self.nav_footer = QLabel(self._footer_text())
+        self.nav_footer.setObjectName("navFooter")
+        self.nav_footer.setContentsMargins(16, 0, 12, 0)
+        self.nav_footer.setWordWrap(True)
+        layout.addWidget(self.nav_footer)
+        return panel
+
+    def _nav_changed(self, row: int) -> None:
+        if row >= 0:
+            self.show_page(Page(row), focus=False)
+
+    def current_page(self) -> Page:
+        return Page(self.stack.currentIndex())
+
+    def page(self, page: Page) -> QWidget:
+        """The page's widget, built on first use."""
+        if page not in self._pages:
+            widget = self._create_page(page)
+            holder = self.stack.widget(int(page))
+            holder.layout().addWidget(widget)
+            self._pages[page] = widget
+        return self._pages[page]
+
+    def show_page(self, page: Page, *, focus: bool = True) -> QWidget:
+        widget = self.page(page)
+        self.stack.setCurrentIndex(int(page))
+        if self.nav.currentRow() != int(page):
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(int(page))
+            self.nav.blockSignals(False)
+        if focus:
+            widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return widget
+
+    def _create_page(self, page: Page) -> QWidget:
+        factories: dict[Page, Callable[[], QWidget]] = {
+            Page.INTAKE: self._create_intake,
+            Page.QUEUE: self._create_queue,
+            Page.DIRECTORY: self._create_directory,
+            Page.REPORTS: lambda: ReportsPage(self.db, self.tasks, self),
+            Page.SETTINGS: self._create_settings,
+        }
+        try:
+            return factories[page]()
+        except Exception as exc:
+            log.exception("the %s page could not be built", page.name.lower())
+            return _Placeholder(self.page_title(page),
+                                self.tr("This page could not be opened: {error}").format(error=exc))
+
+    def _placeholder(self, page: Page) -> QWidget:
+        return _Placeholder(self.page_title(page), self.tr("This part of the program is not available yet."))
+
+    def _create_intake(self) -> QWidget:
+        from xuhui_desk.ui.intake_form import IntakeForm
+
+        form = IntakeForm(self.db, self.tasks, self)
+        form.saved.connect(self._intake_saved)
+        form.requestActivated.connect(self.show_request)
+        return form
+
+    def _create_queue(self) -> QWidget:
+        queue_class = optional_class("xuhui_desk.ui.queue_view", "QueueView")
+        detail_class = optional_class("xuhui_desk.ui.detail_view", "DetailView")
+        if queue_class is None and detail_class is None:
+            return self._placeholder(Page.QUEUE)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("queueSplitter")
+        splitter.setChildrenCollapsible(False)
+        self.queue_view = queue_class(self.db, self.tasks, splitter) if queue_class else self._placeholder(Page.QUEUE)
+        splitter.addWidget(self.queue_view)
+        if detail_class is not None:
+            self.detail_view = detail_class(self.db, self.tasks, splitter)
+            splitter.addWidget(self.detail_view)
+            if hasattr(self.queue_view, "requestActivated"):
+                self.queue_view.requestActivated.connect(self.detail_view.show_request)
+            splitter.setStretchFactor(0, 3)
+            splitter.setStretchFactor(1, 2)
+            splitter.setSizes([700, 470])
+        splitter.setFocusProxy(self.queue_view)
+        state = self._settings().value("queue/splitter")
+        if isinstance(state, QByteArray):
+            splitter.restoreState(state)
+        self.queue_splitter = splitter
+        return splitter
+
+    def _create_directory(self) -> QWidget:
+        directory_class = optional_class("xuhui_desk.ui.directory_view", "DirectoryView")
+        if directory_class is None:
+            return self._placeholder(Page.DIRECTORY)
+        view: QWidget = directory_class(self.db, self.tasks, self)
+        return view
+
+    def _create_settings(self) -> QWidget:
+        from xuhui_desk.ui.settings_dialog import SettingsForm
+
+        form = SettingsForm(self.db, self.tasks, self)
+        form.saved.connect(self._settings_saved)
+        return form
+
+    def show_request(self, uuid: str) -> None:
+        """Open the queue page with this request in the detail view."""
+        self.show_page(Page.QUEUE)
+        queue = getattr(self, "queue_view", None)
+        if queue is not None and hasattr(queue, "select_request"):
+            queue.select_request(uuid)
+        detail = getattr(self, "detail_view", None)
+        if detail is not None and hasattr(detail, "show_request"):
+            detail.show_request(uuid)
+
+    @property
+    def intake_form(self) -> Any:
+        return self.page(Page.INTAKE)
+
+    def new_intake(self) -> None:
+        """F2: the intake page with an empty form (asking first if a typed form would be lost)."""
+        form = self.show_page(Page.INTAKE)
+        form.start_new(confirm=True)
+
+    def _intake_saved(self, uuid: str, tracking_no: str) -> None:
+        self.statusBar().showMessage(self.tr("Saved {tracking_no}").format(tracking_no=tracking_no), 8000)
+        # The queue and the detail pane listen to the program's request notices.
+        signals = optional_class("xuhui_desk.ui.queue_model", "request_signals")
+        if signals is not None:
+            signals().changed.emit(uuid)
+            return
+        queue = getattr(self, "queue_view", None)
+        if queue is not None and isValid(queue) and hasattr(queue, "refresh"):
+            queue.refresh()
+
+    def _settings_saved(self, values: dict[str, str], language_changed: bool) -> None:
+        self.update_station(values.get("station_name", self._station_name), self._station_code,
+                            values.get("specialist", self._specialist))
+        self.statusBar().showMessage(self.tr("Settings saved"), 5000)
+        if language_changed:
+            self.languageChangeRequested.emit(values["language"])
+
+    # --- actions and menus --------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu(self.tr("&File"))
+        self.action_new_intake = QAction(self.tr("&New intake"), self)
+        self.action_new_intake.setShortcut(QKeySequence("F2"))
+        self.action_new_intake.triggered.connect(self.new_intake)
+        file_menu.addAction(self.action_new_intake)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        go_menu = menu.addMenu(self.tr("&Go"))
+        self.page_actions: dict[Page, QAction] = {}
+        for page in Page:
+            action = QAction(self.page_title(page), self)
+            action.setShortcut(QKeySequence(PAGE_SHORTCUTS[page]))
+            action.triggered.connect(lambda _checked=False, p=page: self.show_page(p))
+            go_menu.addAction(action)
+            self.addAction(action)
+            self.page_actions[page] = action
+        self.addAction(self.action_new_intake)
+        self.addAction(quit_action)
+
+        help_menu = menu.addMenu(self.tr("&Help"))
+        shortcuts_action = QAction(self.tr("&Keyboard shortcuts"), self)
+        shortcuts_action.setShortcut(QKeySequence("F1"))
+        shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts_action)
+        self.addAction(shortcuts_action)
+        about = QAction(self.tr("&About"), self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+        about_qt = QAction(self.tr("About &Qt"), self)
+        about_qt.triggered.connect(lambda: QApplication.aboutQt())
+        help_menu.addAction(about_qt)
+
+    def shortcut_help(self) -> str:
+        rows = [
+            (self.tr("Intake"), "Ctrl+1"),
+            (self.tr("Requests"), "Ctrl+2"),
+            (self.tr("Directory"), "Ctrl+3"),
+            (self.tr("Reports"), "Ctrl+4"),
+            (self.tr("Settings"), "Ctrl+,"),
+            (self.tr("New intake"), "F2"),
+            (self.tr("Save the intake"), "Ctrl+S"),
+            (self.tr("Accept the suggested category"), "Ctrl+Enter"),
+            (self.tr("Link to the open request shown"), "Alt+L"),
+            (self.tr("Print the receipt"), "Ctrl+P"),
+        ]
+        lines = "".join(
+            f"<tr><td style='padding-right:18px'>{label}</td>"
+            f"<td><b>{QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)}</b></td></tr>"
+            for label, key in rows
+        )
+        return f"<table>{lines}</table>"
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_help())
+
+    def show_about(self) -> None:
+        text = self.tr(
+            "<h3>Xuhui Enterprise Service Desk {version}</h3>"
+            "<p>The workstation of Xuhui District's \"13+N\" enterprise service stations: intake, "
+            "routing, receipts, follow-up and the weekly report, working offline and syncing with "
+            "the district hub.</p><p>Data folder: {folder}</p>"
+        ).format(version=__version__, folder=self.data_dir)
+        QMessageBox.about(self, self.tr("About"), text)
+
+    # --- status bar ---------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.sync_state_label = QLabel()
+        self.sync_pending_label = QLabel()
+        self.sync_last_label = QLabel()
+        self.sync_warning_label = QLabel()
+        self.sync_warning_label.setObjectName("syncWarning")
+        for label in (self.sync_warning_label, self.sync_pending_label, self.sync_last_label,
+                      self.sync_state_label):
+            bar.addPermanentWidget(label)
+
+    def set_sync_status(self, online: bool | None, pending: int, last_sync: datetime | None,
+                        warning: str | None) -> None:
+        """Show the sync state: ``online`` None means sync is not set up (no hub address) or not known yet.
+
+        ``last_sync`` is an aware datetime (shown in Asia/Shanghai); ``warning`` a short sentence
+        for the specialist, or None.
+        """
+        if online is None:
+            text, name = self.tr("Sync not set up"), "syncOffline"
+        elif online:
+            text, name = self.tr("● Online"), "syncOnline"
+        else:
+            text, name = self.tr("● Offline"), "syncOffline"
+        self.sync_state_label.setText(text)
+        self.sync_state_label.setObjectName(name)
+        self.sync_state_label.style().unpolish(self.sync_state_label)
+        self.sync_state_label.style().polish(self.sync_state_label)
+        self.sync_pending_label.setText(self.tr("Waiting to sync: {count}").format(count=max(0, pending)))
+        if last_sync is None:
+            self.sync_last_label.setText(self.tr("Last sync: never"))
+        else:
+            local = to_local(last_sync)
+            self.sync_last_label.setText(self.tr("Last sync: {time}").format(time=local.strftime("%m-%d %H:%M")))
+            self.sync_last_label.setToolTip(local.strftime("%Y-%m-%d %H:%M:%S"))
+        self.sync_warning_label.setText(warning or "")
+        self.sync_warning_label.setToolTip(warning or "")
+        self.sync_warning_label.setVisible(bool(warning))
+
+    # --- state --------------------------------------------------------------------------------
+
+    def _settings(self) -> QSettings:
+        return QSettings(str(self.data_dir / STATE_FILE), QSettings.Format.IniFormat)
+
+    def restore_state(self) -> None:
+        settings = self._settings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def save_state(self) -> None:
+        settings = self._settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        splitter = getattr(self, "queue_splitter", None)
+        if splitter is not None and isValid(splitter):
+            settings.setValue("queue/splitter", splitter.saveState())
+        settings.sync()
+
+    def handover_state(self) -> dict[str, Any]:
+        """What a rebuilt window (after a language switch) takes over: the page and the intake draft."""
+        state: dict[str, Any] = {"page": int(self.current_page())}
+        form = self._pages.get(Page.INTAKE)
+        if form is not None and hasattr(form, "draft"):
+            state["draft"] = form.draft()
+        return state
+
+    def take_over_state(self, state: dict[str, Any]) -> None:
+        draft = state.get("draft")
+        if draft:
+            self.intake_form.restore_draft(draft)
+        self.show_page(Page(state.get("page", Page.INTAKE)))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
