@@ -1,0 +1,181 @@
+"""The ``xuhui-hub`` command: serve the district hub, manage station tokens, and let district
+staff list and update requests.
+
+Every command takes ``--database-url URL`` (env ``XUHUI_HUB_DATABASE_URL``; default an
+SQLite file in the hub's data folder) and brings the schema up to date first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from xuhui_desk import __version__
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _db(args: argparse.Namespace) -> Any:
+    from xuhui_desk.hub.database import open_hub_database
+
+    return open_hub_database(args.database_url)
+
+
+def _print_json(payload: Any) -> None:
+    print(json.dumps(payload, ensure_ascii=False, indent=1))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from xuhui_desk.hub.app import HubConfig, create_app
+
+    config = HubConfig.from_env()
+    if args.max_body_bytes:
+        config.max_body_bytes = args.max_body_bytes
+    if args.min_client_protocol:
+        config.min_client_protocol = args.min_client_protocol
+    db = _db(args)
+    try:
+        app = create_app(db, config)
+        print(f"xuhui-hub {__version__} serving http://{args.host}:{args.port} "
+              f"(protocol ≥ {config.min_client_protocol}, body ≤ {config.max_body_bytes} bytes)", file=sys.stderr)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws="none",
+                    timeout_graceful_shutdown=5)
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def cmd_station(args: argparse.Namespace) -> int:
+    from xuhui_desk.hub import store
+
+    db = _db(args)
+    try:
+        if args.action == "add":
+            token = store.add_station(db, args.code, args.name or "", rotate=args.rotate)
+            # The token alone on standard output, so that scripts can capture it.
+            print(token)
+        elif args.action == "revoke":
+            store.revoke_station(db, args.code)
+            print(f"station {args.code.upper()}: token revoked", file=sys.stderr)
+        else:
+            rows = store.list_stations(db)
+            if args.json:
+                _print_json(rows)
+            else:
+                for r in rows:
+                    state = "active" if r["active"] else "revoked"
+                    print(f"{r['code']:<8} {state:<8} {r['name']}  last seen {r['last_seen_at'] or '-'}")
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def cmd_request(args: argparse.Namespace) -> int:
+    from xuhui_desk.hub import store
+
+    db = _db(args)
+    try:
+        if args.action == "list":
+            rows = store.list_requests(db, station=args.station, status=args.status)
+            if args.json:
+                _print_json(rows)
+            else:
+                for r in rows:
+                    print(f"{r['tracking_no']}  {r['station']:<6} {r['status']:<11} {r['category']:<8} "
+                          f"{r['department'] or '-':<10} {r['enterprise_name']}")
+                print(f"{len(rows)} request(s)")
+        elif args.action == "show":
+            _print_json(store.request_detail(db, args.tracking_no))
+        else:
+            if args.status is None and args.department is None and args.reply is None:
+                raise store.InvalidUpdate("nothing to change: give --status, --department and/or --reply")
+            updated = store.district_update(db, args.tracking_no, status=args.status, department=args.department,
+                                            reply=args.reply, actor=args.actor or "")
+            if args.json:
+                _print_json(updated)
+            else:
+                print(f"{updated['tracking_no']}: status {updated['status']}, department {updated['department']} "
+                      f"({updated['events_added']} timeline event(s) added)")
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xuhui-hub", description="District hub of the Xuhui service stations")
+    parser.add_argument("--version", action="version", version=f"xuhui-hub {__version__}")
+    url_help = "database URL (env XUHUI_HUB_DATABASE_URL; default: an SQLite file in the hub's data folder)"
+    parser.add_argument("--database-url", help=url_help)
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: given after the subcommand it wins, else the value given before it stands.
+    common.add_argument("--database-url", help=url_help, default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", parents=[common], help="run the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8700)
+    p.add_argument("--max-body-bytes", type=int, help="largest request body (env XUHUI_HUB_MAX_BODY_BYTES)")
+    p.add_argument("--min-client-protocol", type=int,
+                   help="oldest sync protocol accepted (env XUHUI_HUB_MIN_CLIENT_PROTOCOL)")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("station", help="station tokens")
+    ssub = p.add_subparsers(dest="action", required=True)
+    a = ssub.add_parser("add", parents=[common], help="register a station and print its token")
+    a.add_argument("code")
+    a.add_argument("--name", default="")
+    a.add_argument("--rotate", action="store_true", help="replace the token of an active station")
+    a.set_defaults(func=cmd_station)
+    a = ssub.add_parser("revoke", parents=[common], help="revoke a station's token")
+    a.add_argument("code")
+    a.set_defaults(func=cmd_station)
+    a = ssub.add_parser("list", parents=[common], help="list stations")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_station)
+
+    p = sub.add_parser("request", help="requests received from the stations")
+    rsub = p.add_subparsers(dest="action", required=True)
+    a = rsub.add_parser("list", parents=[common], help="list requests in the order received")
+    a.add_argument("--station")
+    a.add_argument("--status")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_request)
+    a = rsub.add_parser("show", parents=[common], help="one request with its timeline (JSON)")
+    a.add_argument("tracking_no")
+    a.set_defaults(func=cmd_request)
+    a = rsub.add_parser("update", parents=[common], help="district update: status, department, reply")
+    a.add_argument("tracking_no")
+    a.add_argument("--status")
+    a.add_argument("--department")
+    a.add_argument("--reply")
+    a.add_argument("--actor", help="who made the change (shown in the timeline)")
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(func=cmd_request)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from xuhui_desk.hub.database import HubDatabaseError
+        from xuhui_desk.hub.store import HubError
+
+        if isinstance(exc, HubError | HubDatabaseError):
+            print(f"xuhui-hub: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

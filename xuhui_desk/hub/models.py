@@ -1,0 +1,168 @@
+"""The district hub's own data: stations, their records, the change feed.
+
+Separate metadata from the workstation's (a hub database is another database). Times are
+stored as UTC; the hub's own times (``received_at``, ``changed_at``) are the only ones it
+orders anything by, together with its sequences.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from xuhui_desk.models import UTCDateTime, utcnow
+
+#: Integer primary keys that are 64-bit on PostgreSQL and SQLite's rowid on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class HubBase(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+class HubMeta(HubBase):
+    """Key/value facts about this hub database (``hub_id``: a stable identity for clients)."""
+
+    __tablename__ = "hub_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class HubStation(HubBase):
+    __tablename__ = "stations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    #: SHA-256 of the bearer token (tokens are 256-bit random: a fast hash is enough).
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    token_issued_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+
+class HubEnterprise(HubBase):
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    station_id: Mapped[int] = mapped_column(BigId, ForeignKey("stations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    park: Mapped[str] = mapped_column(String(100), default="")
+    building: Mapped[str] = mapped_column(String(100), default="")
+    first_seen_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    revision: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HubRequest(HubBase):
+    __tablename__ = "requests"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    station_id: Mapped[int] = mapped_column(BigId, ForeignKey("stations.id"), index=True)
+    tracking_no: Mapped[str] = mapped_column(String(32), unique=True)
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), index=True)
+    # What the station recorded (the station owns these).
+    channel: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    subcategory: Mapped[str | None] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    urgency: Mapped[str] = mapped_column(String(16))
+    specialist: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    sla_due_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    linked_request_uuid: Mapped[str | None] = mapped_column(String(36))
+    suggested_category: Mapped[str | None] = mapped_column(String(16))
+    #: The status and department as the station last sent them (its proposals).
+    station_status: Mapped[str] = mapped_column(String(16))
+    station_department: Mapped[str | None] = mapped_column(String(32))
+    # The effective values (hub-owned; see docs/sync.md "Field ownership").
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    department: Mapped[str | None] = mapped_column(String(32))
+    department_by_district: Mapped[bool] = mapped_column(Boolean, default=False)
+    reply: Mapped[str | None] = mapped_column(Text)
+    revision: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    station: Mapped[HubStation] = relationship()
+    enterprise: Mapped[HubEnterprise] = relationship()
+
+
+class HubEvent(HubBase):
+    """Timeline events of both origins, merged by ``uuid``; ``id`` is the hub's arrival order."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    request_id: Mapped[int] = mapped_column(BigId, ForeignKey("requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(50), default="")
+    origin: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[HubRequest] = relationship()
+
+
+class HubBatch(HubBase):
+    """A batch already applied, with the answer given: a retried batch id gets the same answer."""
+
+    __tablename__ = "push_batches"
+
+    station_id: Mapped[int] = mapped_column(BigId, ForeignKey("stations.id"), primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class HubChange(HubBase):
+    """The change feed: one row per hub-side change of a request, per station.
+
+    ``seq`` comes from an identity column (PostgreSQL) / AUTOINCREMENT rowid (SQLite). Every
+    transaction that appends to a station's feed first takes that station's lock (a
+    transaction-level advisory lock on PostgreSQL; SQLite's single writer), so a station's
+    changes commit in ``seq`` order and a cursor never skips a change that commits late.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (Index("ix_changes_station_seq", "station_id", "seq"), {"sqlite_autoincrement": True})
+
+    seq: Mapped[int] = mapped_column(BigId, Identity(), primary_key=True)
+    station_id: Mapped[int] = mapped_column(BigId, ForeignKey("stations.id"))
+    request_id: Mapped[int] = mapped_column(BigId, ForeignKey("requests.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[HubRequest] = relationship()

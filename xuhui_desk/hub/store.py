@@ -1,0 +1,623 @@
+"""What the hub does with its data: station tokens, applying pushed batches, the change
+feed, and district staff's updates. The HTTP API and the ``xuhui-hub`` command both call
+these functions; none of them keeps state between calls (several processes may serve one
+database).
+
+Promises
+--------
+* A batch is applied in one transaction together with the answer given for it; the same
+  batch id sent again gets that same answer (and a batch id reused for other content is
+  refused with :class:`BatchConflict`). Records are idempotent by ``uuid`` + ``revision``.
+* Field ownership (docs/sync.md): the station's recorded fields are taken from the newest
+  station revision; ``department`` once set by the district is the hub's; a status change made
+  at the station is applied only if it starts from the status the hub still has
+  (compare-and-set on ``status_base``), otherwise the district's status stands and a hub
+  timeline event records that. Timeline events are history: they change no field.
+* Every hub-side change of a request's hub-owned state appends one entry to that station's
+  change feed, after taking the station's lock, so feed sequences commit in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from xuhui_desk.hub.database import HubDatabase
+from xuhui_desk.hub.models import (
+    HubBatch,
+    HubChange,
+    HubEnterprise,
+    HubEvent,
+    HubMeta,
+    HubRequest,
+    HubStation,
+)
+from xuhui_desk.models import Channel, EventKind, Origin, Status, Urgency, new_uuid, utcnow
+from xuhui_desk.sync_protocol import (
+    ACCEPTED,
+    DEPARTMENT_KEY,
+    DUPLICATE,
+    ENTERPRISE,
+    ENTERPRISE_UNKNOWN,
+    EVENT,
+    FROM_KEY,
+    REASON_DISTRICT_KEPT,
+    REJECTED,
+    REQUEST,
+    REQUEST_UNKNOWN,
+    REVISION_CONFLICT,
+    STATUS_KEY,
+    FieldError,
+    Record,
+    WireError,
+    change_payload,
+    change_to_wire,
+    content_hash,
+    from_wire,
+    record_identity,
+    result,
+    to_wire,
+    wire_time,
+)
+from xuhui_desk.validation import Issue, check_phone, check_text, check_uscc, clean_text, errors
+
+TOKEN_PREFIX = "xh1_"
+STATION_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+_EVENT_KIND = re.compile(r"^[a-z][a-z_]{1,23}$")
+MESSAGE_LANGUAGE = "zh_CN"
+#: Statuses in which a district reply moves the request to ``replied``.
+_REPLY_MOVES = (Status.NEW, Status.ROUTED, Status.IN_PROGRESS)
+
+
+class HubError(Exception):
+    """A refusal with a message for the user."""
+
+
+class StationExists(HubError):
+    pass
+
+
+class UnknownStation(HubError, LookupError):
+    pass
+
+
+class UnknownRequest(HubError, LookupError):
+    pass
+
+
+class InvalidUpdate(HubError, ValueError):
+    pass
+
+
+class BatchConflict(HubError):
+    """A batch id already used for different records: never retry it."""
+
+
+class TokenRevoked(HubError):
+    pass
+
+
+@dataclass(frozen=True)
+class StationRef:
+    id: int
+    code: str
+    token_hash: str
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    """A 256-bit random bearer token; the prefix keeps it from ever starting with '-'."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hub_id(db: HubDatabase) -> str:
+    with db.session() as s:
+        row = s.get(HubMeta, "hub_id")
+        return row.value if row is not None else ""
+
+
+# --- stations ---------------------------------------------------------------------------------
+
+def add_station(db: HubDatabase, code: str, name: str = "", *, rotate: bool = False) -> str:
+    """Register a station (or give a revoked one a new token) and return its token.
+
+    The token is shown once: only its hash is stored. An active station keeps its token
+    unless ``rotate`` is given, which replaces it (the old one stops working at once).
+    """
+    code = clean_text(code).upper()
+    if not STATION_CODE.match(code):
+        raise HubError(f"invalid station code {code!r}: 2 to 12 capital letters or digits, e.g. XH03")
+    now = utcnow()
+    token = new_token()
+    with db.write() as s:
+        station = s.scalars(select(HubStation).where(HubStation.code == code)).first()
+        if station is None:
+            station = HubStation(code=code, name=clean_text(name), created_at=now)
+            s.add(station)
+        elif station.revoked_at is None and station.token_hash and not rotate:
+            raise StationExists(f"station {code} already has a token; use --rotate to replace it, "
+                                f"or `xuhui-hub station revoke {code}` first")
+        if name:
+            station.name = clean_text(name)
+        station.token_hash = hash_token(token)
+        station.token_issued_at = now
+        station.revoked_at = None
+    return token
+
+
+def revoke_station(db: HubDatabase, code: str) -> None:
+    """The station's token stops working at once; its data stays."""
+    with db.write() as s:
+        station = s.scalars(select(HubStation).where(HubStation.code == code.upper())).first()
+        if station is None:
+            raise UnknownStation(f"no station {code}")
+        station.token_hash = None
+        station.revoked_at = utcnow()
+
+
+def list_stations(db: HubDatabase) -> list[dict[str, Any]]:
+    from xuhui_desk.services.timefmt import iso_local
+
+    with db.session() as s:
+        rows = s.scalars(select(HubStation).order_by(HubStation.code)).all()
+        return [{"code": r.code, "name": r.name, "active": r.revoked_at is None and bool(r.token_hash),
+                 "created_at": iso_local(r.created_at),
+                 "last_seen_at": iso_local(r.last_seen_at) if r.last_seen_at else None} for r in rows]
+
+
+def authenticate(db: HubDatabase, token: str) -> StationRef | None:
+    """The station a bearer token belongs to, or ``None`` (unknown or revoked)."""
+    if not token:
+        return None
+    digest = hash_token(token)
+    with db.session() as s:
+        station = s.scalars(
+            select(HubStation).where(HubStation.token_hash == digest, HubStation.revoked_at.is_(None))
+        ).first()
+        return StationRef(station.id, station.code, digest) if station is not None else None
+
+
+# --- push -------------------------------------------------------------------------------------
+
+def _issues(issues: Iterable[Issue]) -> list[FieldError]:
+    return [FieldError(i.field, i.code, dict(i.params), i.message(MESSAGE_LANGUAGE)) for i in errors(list(issues))]
+
+
+def _choice(value: str | None, choices: Iterable[str], field_name: str) -> list[Issue]:
+    options = list(choices)
+    if value in options:
+        return []
+    return [Issue(field_name, "choice.invalid", params={"value": str(value), "choices": ", ".join(options)})]
+
+
+def _error(field_name: str, code: str, message: str, **params: Any) -> FieldError:
+    return FieldError(field_name, code, params, message)
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class _BatchApplier:
+    """Applies the records of one batch inside the caller's transaction."""
+
+    def __init__(self, session: Session, station: HubStation, now: datetime) -> None:
+        self.s = session
+        self.station = station
+        self.now = now
+        self.enterprises: dict[str, HubEnterprise] = {}
+        self.requests: dict[str, HubRequest] = {}
+        self.by_tracking: dict[str, HubRequest] = {}
+        self.events: dict[str, HubEvent] = {}
+        #: Requests whose hub-owned state this batch may change: (row, status before, department before).
+        self.touched: dict[str, tuple[HubRequest, str, str | None]] = {}
+        #: Hub timeline events this batch added, per request uuid (they go into its feed entry).
+        self.hub_events: dict[str, list[HubEvent]] = {}
+        self.tracking_re = re.compile(rf"^{re.escape(station.code)}-\d{{8}}-\d{{3,}}$")
+
+    # Loading everything the batch refers to in a few queries keeps a 500-record batch fast.
+    def _prefetch(self, records: list[Record]) -> None:
+        ent_ids = {r.uuid for r in records if r.type == ENTERPRISE}
+        ent_ids |= {r.values["enterprise_uuid"] for r in records if r.type == REQUEST}
+        req_ids = {r.uuid for r in records if r.type == REQUEST}
+        req_ids |= {r.values["request_uuid"] for r in records if r.type == EVENT}
+        ev_ids = {r.uuid for r in records if r.type == EVENT}
+        tracking = {r.values["tracking_no"] for r in records if r.type == REQUEST}
+        for part in _chunks(sorted(ent_ids)):
+            self.enterprises.update((e.uuid, e) for e in self.s.scalars(
+                select(HubEnterprise).where(HubEnterprise.uuid.in_(part))))
+        for part in _chunks(sorted(req_ids)):
+            self.requests.update((r.uuid, r) for r in self.s.scalars(
+                select(HubRequest).where(HubRequest.uuid.in_(part))))
+        for part in _chunks(sorted(tracking)):
+            self.by_tracking.update((r.tracking_no, r) for r in self.s.scalars(
+                select(HubRequest).where(HubRequest.tracking_no.in_(part))))
+        for part in _chunks(sorted(ev_ids)):
+            self.events.update((e.uuid, e) for e in self.s.scalars(select(HubEvent).where(HubEvent.uuid.in_(part))))
+
+    def apply(self, raws: list[Any]) -> list[dict[str, Any]]:
+        parsed: list[Record | dict[str, Any]] = []
+        for raw in raws:
+            try:
+                parsed.append(from_wire(raw))
+            except WireError as exc:
+                rtype, ruuid, rrev = record_identity(raw)
+                parsed.append(result(rtype, ruuid, rrev, REJECTED, exc.errors))
+        self._prefetch([p for p in parsed if isinstance(p, Record)])
+        out: list[dict[str, Any]] = []
+        for item in parsed:
+            if not isinstance(item, Record):
+                out.append(item)
+            elif item.type == ENTERPRISE:
+                out.append(self._enterprise(item))
+            elif item.type == REQUEST:
+                out.append(self._request(item))
+            else:
+                out.append(self._event(item))
+        self.finish()
+        self.s.flush()
+        return out
+
+    def _owned_elsewhere(self, row: Any) -> bool:
+        return row is not None and row.station_id != self.station.id
+
+    # -- enterprises
+    def _enterprise(self, rec: Record) -> dict[str, Any]:
+        v = dict(rec.values)
+        uscc, uscc_issues = check_uscc(v["uscc"] or "")
+        phone, phone_issues = check_phone(v["phone"])
+        issues = check_text(clean_text(v["name"]), "enterprise_name", required=True, minimum=2)
+        issues += uscc_issues + phone_issues
+        for name in ("contact_name", "park", "building"):
+            issues += check_text(v[name], name)
+        errs = _issues(issues)
+        existing = self.enterprises.get(rec.uuid)
+        if self._owned_elsewhere(existing):
+            errs.append(_error("uuid", "uuid.taken", "该记录编号已属于另一服务站"))
+        if errs:
+            return result(ENTERPRISE, rec.uuid, rec.revision, REJECTED, errs)
+        v["uscc"] = uscc or None
+        v["phone"] = phone
+        digest = content_hash(to_wire(ENTERPRISE, rec.uuid, rec.revision, rec.values))
+        if existing is None:
+            row = HubEnterprise(uuid=rec.uuid, station_id=self.station.id, revision=rec.revision,
+                                content_hash=digest, received_at=self.now, changed_at=self.now, **v)
+            self.s.add(row)
+            self.enterprises[rec.uuid] = row
+            return result(ENTERPRISE, rec.uuid, rec.revision, ACCEPTED)
+        verdict = _revision_verdict(existing.revision, existing.content_hash, rec.revision, digest)
+        if verdict != ACCEPTED:
+            return _verdict_result(ENTERPRISE, rec, verdict, existing.revision)
+        for key, value in v.items():
+            setattr(existing, key, value)
+        existing.revision = rec.revision
+        existing.content_hash = digest
+        existing.changed_at = self.now
+        return result(ENTERPRISE, rec.uuid, rec.revision, ACCEPTED)
+
+    # -- requests
+    def _validate_request(self, v: dict[str, Any]) -> list[FieldError]:
+        issues: list[Issue] = []
+        issues += _choice(v["channel"], [c.value for c in Channel], "channel")
+        issues += _choice(v["urgency"], [u.value for u in Urgency], "urgency")
+        issues += _choice(v["status"], [s.value for s in Status], "status")
+        issues += check_text(v["description"], "description", required=True, minimum=4)
+        issues += check_text(v["specialist"], "specialist")
+        issues += check_text(v["rating_comment"] or "", "comment")
+        if v["rating"] is not None and not 1 <= v["rating"] <= 5:
+            issues.append(Issue("rating", "rating.range"))
+        errs = _issues(issues)
+        if not _CODE.match(v["category"] or ""):
+            errs.append(_error("category", "category.invalid", "诉求类别代码无效", value=v["category"]))
+        for name, limit in (("subcategory", 32), ("department", 32), ("suggested_category", 16)):
+            if v[name] is not None and len(v[name]) > limit:
+                errs.append(_error(name, "text.too_long", f"{name} 过长", limit=limit))
+        if not self.tracking_re.match(v["tracking_no"]):
+            code = self.station.code
+            errs.append(_error("tracking_no", "tracking_no.station",
+                               f"受理编号应以本服务站代码 {code} 开头（如 {code}-20260101-001）"))
+        return errs
+
+    def _request(self, rec: Record) -> dict[str, Any]:
+        v = dict(rec.values)
+        errs = self._validate_request(v)
+        existing = self.requests.get(rec.uuid)
+        if self._owned_elsewhere(existing):
+            errs.append(_error("uuid", "uuid.taken", "该记录编号已属于另一服务站"))
+        enterprise = self.enterprises.get(v["enterprise_uuid"])
+        if enterprise is None or self._owned_elsewhere(enterprise):
+            errs.append(_error("enterprise_uuid", ENTERPRISE_UNKNOWN, "所属企业尚未同步到区级平台"))
+        holder = self.by_tracking.get(v["tracking_no"])
+        if holder is not None and holder.uuid != rec.uuid:
+            errs.append(_error("tracking_no", "tracking_no.taken", "该受理编号已被另一条诉求使用"))
+        if errs:
+            return result(REQUEST, rec.uuid, rec.revision, REJECTED, errs)
+        assert enterprise is not None
+        digest = content_hash(to_wire(REQUEST, rec.uuid, rec.revision, rec.values))
+        station_fields = {k: v[k] for k in v if k not in ("enterprise_uuid", "status", "department", "status_base")}
+        if existing is None:
+            row = HubRequest(uuid=rec.uuid, station_id=self.station.id, enterprise=enterprise,
+                             station_status=v["status"], station_department=v["department"],
+                             status=v["status"], department=v["department"], department_by_district=False,
+                             revision=rec.revision, content_hash=digest, received_at=self.now,
+                             changed_at=self.now, **station_fields)
+            self.s.add(row)
+            self.requests[rec.uuid] = row
+            self.by_tracking[row.tracking_no] = row
+            return result(REQUEST, rec.uuid, rec.revision, ACCEPTED)
+        verdict = _revision_verdict(existing.revision, existing.content_hash, rec.revision, digest)
+        if verdict != ACCEPTED:
+            return _verdict_result(REQUEST, rec, verdict, existing.revision)
+        self._touch(existing)
+        for key, value in station_fields.items():
+            setattr(existing, key, value)
+        existing.enterprise = enterprise
+        existing.station_status = v["status"]
+        existing.station_department = v["department"]
+        if not existing.department_by_district:
+            existing.department = v["department"]
+        base = rec.values.get("status_base")
+        if base is not None and v["status"] != existing.status:
+            if base in ("", existing.status):
+                # A change made at the station, from the status the hub still has.
+                existing.status = v["status"]
+            else:
+                # The district changed the status meanwhile: the hub's status stands, and the
+                # timeline says so after the station's own (unapplied) change.
+                self._event_now(existing, EventKind.STATUS_CHANGED,
+                                {FROM_KEY: v["status"], STATUS_KEY: existing.status, "reason": REASON_DISTRICT_KEPT})
+        existing.revision = rec.revision
+        existing.content_hash = digest
+        existing.changed_at = self.now
+        self.by_tracking[existing.tracking_no] = existing
+        return result(REQUEST, rec.uuid, rec.revision, ACCEPTED)
+
+    def _event_now(self, request: HubRequest, kind: str, data: dict[str, Any]) -> None:
+        row = HubEvent(uuid=new_uuid(), request=request, kind=kind, actor="", origin=Origin.HUB,
+                       occurred_at=self.now, data=data, received_at=self.now)
+        self.s.add(row)
+        self.hub_events.setdefault(request.uuid, []).append(row)
+
+    # -- events
+    def _event(self, rec: Record) -> dict[str, Any]:
+        v = rec.values
+        request = self.requests.get(v["request_uuid"])
+        existing = self.events.get(rec.uuid)
+        errs: list[FieldError] = []
+        if request is None or self._owned_elsewhere(request):
+            errs.append(_error("request_uuid", REQUEST_UNKNOWN, "所属诉求尚未同步到区级平台"))
+        elif existing is not None:
+            if existing.request is not request:
+                errs.append(_error("uuid", "uuid.taken", "该记录编号已属于另一条诉求"))
+            else:
+                return result(EVENT, rec.uuid, rec.revision, DUPLICATE)
+        if not _EVENT_KIND.match(v["kind"]):
+            errs.append(_error("kind", "event.kind", "时间线记录类型无效", value=v["kind"]))
+        if v["origin"] != Origin.STATION:
+            errs.append(_error("origin", "event.origin", "服务站只能上传本站的时间线记录"))
+        errs += _issues(check_text(v["actor"], "specialist"))
+        if errs:
+            return result(EVENT, rec.uuid, rec.revision, REJECTED, errs)
+        assert request is not None
+        row = HubEvent(uuid=rec.uuid, request=request, kind=v["kind"], actor=v["actor"], origin=v["origin"],
+                       occurred_at=v["occurred_at"], data=v["data"], received_at=self.now)
+        self.s.add(row)
+        self.events[rec.uuid] = row
+        return result(EVENT, rec.uuid, rec.revision, ACCEPTED)
+
+    def _touch(self, request: HubRequest) -> None:
+        self.touched.setdefault(request.uuid, (request, request.status, request.department))
+
+    def finish(self) -> None:
+        """One feed entry per request whose hub-owned state changed in this batch (superseding
+        older entries the station may not have pulled yet), or whose station copy is now
+        known to differ from the hub's (a correction)."""
+        for request, status, department in self.touched.values():
+            after = (request.status, request.department)
+            events = self.hub_events.get(request.uuid, [])
+            if events or after != (status, department) or after != (request.station_status,
+                                                                     request.station_department):
+                request.changed_at = self.now
+                append_change(self.s, request, events, self.now)
+
+
+def _revision_verdict(stored_rev: int, stored_hash: str, rev: int, digest: str) -> str:
+    if rev > stored_rev:
+        return ACCEPTED
+    if rev == stored_rev and digest == stored_hash:
+        return DUPLICATE
+    return REJECTED
+
+
+def _verdict_result(rtype: str, rec: Record, verdict: str, hub_revision: int) -> dict[str, Any]:
+    if verdict == DUPLICATE:
+        return result(rtype, rec.uuid, rec.revision, DUPLICATE)
+    # An older revision, or the same revision with other content (a station restored from a
+    # backup): the station re-bases its record above the hub's and sends it again.
+    return result(rtype, rec.uuid, rec.revision, REJECTED,
+                  [_error("revision", REVISION_CONFLICT, "区级平台已有该记录的较新版本", hub_revision=hub_revision)],
+                  hub_revision=hub_revision)
+
+
+def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: list[Any], body_hash: str,
+               *, now: datetime | None = None) -> dict[str, Any]:
+    """Apply a batch (see the module doc) and return the answer: one result per record, in order."""
+    now = now or utcnow()
+    with db.write() as s:
+        db.lock_station(s, station.id)
+        current = s.get(HubStation, station.id)
+        if current is None or current.revoked_at is not None or current.token_hash != station.token_hash:
+            raise TokenRevoked("the station's token was revoked")
+        prior = s.get(HubBatch, (station.id, batch_id))
+        if prior is not None:
+            if prior.body_hash != body_hash:
+                raise BatchConflict(f"batch {batch_id} was already received with other records; "
+                                    "send these records in a new batch")
+            return {**prior.response, "replayed": True, "server_time": wire_time(utcnow())}
+        results = _BatchApplier(s, current, now).apply(records)
+        response = {"batch_id": batch_id, "results": results}
+        s.add(HubBatch(station_id=station.id, batch_id=batch_id, body_hash=body_hash, response=response,
+                       received_at=now))
+        current.last_seen_at = now
+    return {**response, "server_time": wire_time(utcnow())}
+
+
+# --- change feed ------------------------------------------------------------------------------
+
+def event_wire(e: HubEvent, request_uuid: str) -> dict[str, Any]:
+    return to_wire(EVENT, e.uuid, 1, {"request_uuid": request_uuid, "kind": e.kind, "actor": e.actor,
+                                      "origin": e.origin, "occurred_at": e.occurred_at, "data": e.data})
+
+
+def append_change(session: Session, request: HubRequest, events: list[HubEvent], now: datetime) -> None:
+    """Append the request's current hub-owned state to its station's feed (station lock held)."""
+    payload = change_payload(request.uuid, request.tracking_no, request.status, request.department,
+                             [event_wire(e, request.uuid) for e in events])
+    payload["department_by_district"] = request.department_by_district
+    session.add(HubChange(station_id=request.station_id, request=request, payload=payload, created_at=now))
+
+
+def pull(db: HubDatabase, station: StationRef, cursor: int, limit: int) -> dict[str, Any]:
+    """The station's changes after ``cursor``, oldest first, at most ``limit``."""
+    with db.session() as s:
+        rows = s.execute(
+            select(HubChange.seq, HubChange.payload)
+            .where(HubChange.station_id == station.id, HubChange.seq > cursor)
+            .order_by(HubChange.seq)
+            .limit(limit + 1)
+        ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    changes = [change_to_wire(seq, payload) for seq, payload in rows]
+    return {"changes": changes, "next_cursor": rows[-1][0] if rows else cursor, "has_more": has_more,
+            "server_time": wire_time(utcnow())}
+
+
+# --- district staff ---------------------------------------------------------------------------
+
+def district_update(db: HubDatabase, tracking_no: str, *, status: str | None = None,
+                    department: str | None = None, reply: str | None = None, actor: str = "",
+                    now: datetime | None = None) -> dict[str, Any]:
+    """Change a request's district-owned fields; each change becomes a hub timeline event and
+    one feed entry for the request's station. A reply moves an open request to ``replied``
+    unless another status is given."""
+    now = now or utcnow()
+    if status is not None and status not in {s.value for s in Status}:
+        raise InvalidUpdate(f"unknown status {status!r}; one of: {', '.join(s.value for s in Status)}")
+    department = clean_text(department) if department is not None else None
+    if department is not None and not 1 <= len(department) <= 32:
+        raise InvalidUpdate("the department must be 1 to 32 characters")
+    reply = clean_text(reply, multiline=True) if reply is not None else None
+    if reply is not None and check_text(reply, "note", required=True):
+        raise InvalidUpdate("the reply is empty or longer than 2000 characters")
+    actor = clean_text(actor) or "district"
+    with db.write() as s:
+        found = s.scalars(select(HubRequest.station_id).where(HubRequest.tracking_no == tracking_no)).first()
+        if found is None:
+            raise UnknownRequest(f"no request {tracking_no}")
+        db.lock_station(s, found)
+        req = s.scalars(select(HubRequest).where(HubRequest.tracking_no == tracking_no)
+                        .execution_options(populate_existing=True)).one()
+        events: list[HubEvent] = []
+
+        def event(kind: str, data: dict[str, Any]) -> None:
+            events.append(HubEvent(uuid=new_uuid(), request=req, kind=kind, actor=actor, origin=Origin.HUB,
+                                   occurred_at=now, data=data, received_at=now))
+
+        if department is not None:
+            if department != req.department:
+                event(EventKind.REASSIGNED, {DEPARTMENT_KEY: department, "from_department": req.department})
+                req.department = department
+            req.department_by_district = True
+        if reply is not None:
+            event(EventKind.REPLY, {"text": reply})
+            req.reply = reply
+            if status is None and req.status in _REPLY_MOVES:
+                status = Status.REPLIED
+        if status is not None and status != req.status:
+            event(EventKind.STATUS_CHANGED, {FROM_KEY: req.status, STATUS_KEY: str(status)})
+            req.status = str(status)
+        if events:
+            s.add_all(events)
+            s.flush()
+            req.changed_at = now
+            append_change(s, req, events, now)
+        return request_dict(req) | {"events_added": len(events)}
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def request_dict(r: HubRequest) -> dict[str, Any]:
+    """The keys of ``xuhui-desk list --json`` plus ``station`` and the district's reply."""
+    from xuhui_desk.services.timefmt import iso_local
+
+    def local(value: datetime | None) -> str | None:
+        return iso_local(value) if value is not None else None
+
+    return {
+        "uuid": r.uuid,
+        "tracking_no": r.tracking_no,
+        "station": r.station.code,
+        "enterprise_name": r.enterprise.name,
+        "uscc": r.enterprise.uscc or "",
+        "contact_name": r.enterprise.contact_name,
+        "phone": r.enterprise.phone,
+        "category": r.category,
+        "subcategory": r.subcategory,
+        "department": r.department,
+        "channel": r.channel,
+        "urgency": r.urgency,
+        "status": r.status,
+        "description": r.description,
+        "specialist": r.specialist,
+        "created_at": iso_local(r.created_at),
+        "updated_at": iso_local(r.updated_at),
+        "sla_due_at": local(r.sla_due_at),
+        "resolved_at": local(r.resolved_at),
+        "rating": r.rating,
+        "sync_state": "synced",
+        "revision": r.revision,
+        "reply": r.reply,
+        "received_at": iso_local(r.received_at),
+    }
+
+
+def list_requests(db: HubDatabase, station: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    """Requests in the order the hub received them (never by a station's clock)."""
+    with db.session() as s:
+        stmt = select(HubRequest).order_by(HubRequest.id).options(
+            joinedload(HubRequest.station), joinedload(HubRequest.enterprise))
+        if station:
+            stmt = stmt.join(HubStation, HubStation.id == HubRequest.station_id).where(
+                HubStation.code == station.upper())
+        if status:
+            stmt = stmt.where(HubRequest.status == status)
+        return [request_dict(r) for r in s.scalars(stmt).unique()]
+
+
+def request_detail(db: HubDatabase, tracking_no: str) -> dict[str, Any]:
+    """One request with its timeline in hub arrival order."""
+    from xuhui_desk.services.timefmt import iso_local
+
+    with db.session() as s:
+        req = s.scalars(select(HubRequest).where(HubRequest.tracking_no == tracking_no)).first()
+        if req is None:
+            raise UnknownRequest(f"no request {tracking_no}")
+        events = s.scalars(select(HubEvent).where(HubEvent.request_id == req.id).order_by(HubEvent.id)).all()
+        return request_dict(req) | {"events": [
+            {"uuid": e.uuid, "kind": e.kind, "actor": e.actor, "origin": e.origin,
+             "occurred_at": iso_local(e.occurred_at), "received_at": iso_local(e.received_at), "data": e.data}
+            for e in events]}

@@ -1,0 +1,466 @@
+"""The sync protocol between a workstation and the district hub: versions, headers and JSON shapes.
+
+Both ends import this module; it holds no Qt, no pydantic and no database code, only
+plain dicts in and out. ``docs/sync.md`` describes the protocol in prose.
+
+Wire conventions
+----------------
+* Every record carries ``type`` (``enterprise`` / ``request`` / ``event``), its client-made
+  ``uuid`` and the station's ``revision`` (events are immutable: always revision 1).
+* Times are ISO 8601 with an offset, sent in UTC (``2026-11-26T01:02:03.000000+00:00``).
+  A station's times are information only: nothing is ever ordered by them.
+* The hub answers a pushed batch record by record (:data:`ACCEPTED`, :data:`DUPLICATE`,
+  :data:`REJECTED` with field errors) and serves a per-station change feed ordered by a
+  hub sequence (``seq``), read with a cursor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+#: The protocol this program speaks. Bump when a change is not backward compatible.
+PROTOCOL_VERSION = 1
+#: The oldest client protocol a hub of this version accepts by default (configurable on the hub).
+MIN_CLIENT_PROTOCOL = 1
+#: The oldest hub protocol this client can talk to.
+MIN_HUB_PROTOCOL = 1
+
+API_PREFIX = "/api/v1"
+HEALTH_PATH = f"{API_PREFIX}/health"
+PUSH_PATH = f"{API_PREFIX}/sync/push"
+PULL_PATH = f"{API_PREFIX}/sync/pull"
+
+PROTOCOL_HEADER = "X-Xuhui-Protocol"
+CLIENT_HEADER = "X-Xuhui-Client"
+
+# Per-record results.
+ACCEPTED = "accepted"
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+RESULT_STATUSES = (ACCEPTED, DUPLICATE, REJECTED)
+
+# Record types, in the order a station pushes them (parents before children).
+ENTERPRISE = "enterprise"
+REQUEST = "request"
+EVENT = "event"
+RECORD_TYPES = (ENTERPRISE, REQUEST, EVENT)
+
+# Error codes of a rejected record that are not about the record's own content.
+#: The hub holds a newer (or different) revision: the station re-bases above ``hub_revision``.
+REVISION_CONFLICT = "revision.conflict"
+#: The parent (enterprise of a request, request of an event) is not on the hub yet: try later.
+ENTERPRISE_UNKNOWN = "enterprise.unknown"
+REQUEST_UNKNOWN = "request.unknown"
+PARENT_UNKNOWN = (ENTERPRISE_UNKNOWN, REQUEST_UNKNOWN)
+
+# Error bodies (``{"error": code, "message": text}``) of whole-request failures.
+ERR_UPGRADE_REQUIRED = "upgrade_required"  # 426
+ERR_UNAUTHORIZED = "unauthorized"  # 401
+ERR_FORBIDDEN = "forbidden"  # 403
+ERR_BATCH_CONFLICT = "batch_conflict"  # 409: a batch id reused with other content
+ERR_TOO_LARGE = "too_large"  # 413
+ERR_BAD_REQUEST = "bad_request"  # 400
+ERR_BUSY = "busy"  # 503: retry later
+
+_UUID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{7,35}$")
+
+
+# --- times ------------------------------------------------------------------------------------
+
+def wire_time(value: datetime) -> str:
+    """An aware datetime as the protocol's UTC ISO 8601 text."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime cannot go on the wire")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_time(text: str) -> datetime:
+    """The protocol's ISO 8601 text (an offset is required) as an aware UTC datetime."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("time without an offset")
+    return value.astimezone(UTC)
+
+
+# --- record shapes ----------------------------------------------------------------------------
+
+# Field kinds: "str" (required text, may be empty), "str?" (text or null), "int?", "time",
+# "time?", "dict".
+ENTERPRISE_FIELDS: dict[str, str] = {
+    "name": "str",
+    "uscc": "str?",
+    "contact_name": "str",
+    "phone": "str",
+    "park": "str",
+    "building": "str",
+    "first_seen_at": "time",
+    "updated_at": "time",
+}
+
+REQUEST_FIELDS: dict[str, str] = {
+    "tracking_no": "str",
+    "enterprise_uuid": "str",
+    "channel": "str",
+    "category": "str",
+    "subcategory": "str?",
+    "department": "str?",
+    "description": "str",
+    "urgency": "str",
+    "status": "str",
+    "sla_due_at": "time?",
+    "specialist": "str",
+    "created_at": "time",
+    "updated_at": "time",
+    "first_response_at": "time?",
+    "resolved_at": "time?",
+    "rating": "int?",
+    "rating_comment": "str?",
+    "linked_request_uuid": "str?",
+    "suggested_category": "str?",
+    # The status the station's not-yet-sent status changes started from (null: no change made
+    # at the station; the status above is then merely the hub's value it holds). The hub applies
+    # the station's status only when this still is the hub's status (compare-and-set).
+    "status_base": "str?",
+}
+
+EVENT_FIELDS: dict[str, str] = {
+    "request_uuid": "str",
+    "kind": "str",
+    "actor": "str",
+    "origin": "str",
+    "occurred_at": "time",
+    "data": "dict",
+}
+
+FIELDS: dict[str, dict[str, str]] = {ENTERPRISE: ENTERPRISE_FIELDS, REQUEST: REQUEST_FIELDS, EVENT: EVENT_FIELDS}
+
+#: Request fields the hub owns: a station's value is only its proposal (see docs/sync.md).
+HUB_OWNED_REQUEST_FIELDS = ("department", "status")
+#: Keys of a timeline event's ``data`` naming a status / department it set (and ``from``, the
+#: status it left): a station's unsent events with ``status`` give its ``status_base``.
+STATUS_KEY = "status"
+FROM_KEY = "from"
+DEPARTMENT_KEY = "department"
+#: ``data["reason"]`` of the hub event recording that a station's status change lost to a
+#: district change it had not seen yet.
+REASON_DISTRICT_KEPT = "district_status_kept"
+#: Event kinds whose ``data`` repeats the request's initial values rather than changing them.
+INITIAL_EVENT_KINDS = frozenset({"created"})
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "code": self.code}
+        if self.params:
+            out["params"] = self.params
+        if self.message:
+            out["message"] = self.message
+        return out
+
+    @classmethod
+    def from_wire(cls, raw: Mapping[str, Any]) -> FieldError:
+        params = raw.get("params")
+        return cls(str(raw.get("field", "")), str(raw.get("code", "")),
+                   dict(params) if isinstance(params, dict) else {}, str(raw.get("message", "")))
+
+
+class WireError(ValueError):
+    """A record or message that does not have the protocol's shape; ``errors`` says where."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.code}" for e in errors))
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record as parsed from the wire: Python values (datetimes, dicts), not text."""
+
+    type: str
+    uuid: str
+    revision: int
+    values: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.type, self.uuid, self.revision)
+
+
+def _encode(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind.startswith("time"):
+        return wire_time(value)
+    if kind == "dict":
+        return dict(value)
+    if kind.startswith("int"):
+        return int(value)
+    return str(value)
+
+
+def to_wire(record_type: str, uuid: str, revision: int, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as the JSON-ready dict the protocol sends; ``values`` holds Python values."""
+    spec = FIELDS[record_type]
+    out: dict[str, Any] = {"type": record_type, "uuid": uuid, "revision": int(revision)}
+    for name, kind in spec.items():
+        out[name] = _encode(kind, values.get(name))
+    return out
+
+
+def _decode(name: str, kind: str, raw: Any, errors: list[FieldError]) -> Any:
+    optional = kind.endswith("?")
+    base = kind.rstrip("?")
+    if raw is None:
+        if optional:
+            return None
+        if base == "dict":
+            return {}
+        errors.append(FieldError(name, "wire.required"))
+        return None
+    if base == "str":
+        if not isinstance(raw, str):
+            errors.append(FieldError(name, "wire.type", {"expected": "string"}))
+            return None
+        return raw
+    if base == "int":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            errors.append(FieldError(name, "wire.type", {"expected": "integer"}))
+            return None
+        return raw
+    if base == "time":
+        if not isinstance(raw, str):
+            errors.append(FieldError(name, "wire.type", {"expected": "time"}))
+            return None
+        try:
+            return parse_time(raw)
+        except ValueError:
+            errors.append(FieldError(name, "wire.time"))
+            return None
+    if base == "dict":
+        if not isinstance(raw, dict):
+            errors.append(FieldError(name, "wire.type", {"expected": "object"}))
+            return None
+        return raw
+    raise AssertionError(kind)
+
+
+def record_identity(raw: Any) -> tuple[str, str, int]:
+    """``(type, uuid, revision)`` of a raw record as far as it can be read (for answering it)."""
+    if not isinstance(raw, dict):
+        return ("", "", 0)
+    rev = raw.get("revision")
+    return (str(raw.get("type", "")), str(raw.get("uuid", "")),
+            rev if isinstance(rev, int) and not isinstance(rev, bool) else 0)
+
+
+def from_wire(raw: Any) -> Record:
+    """Parse one record; raises :class:`WireError` listing every shape problem."""
+    if not isinstance(raw, dict):
+        raise WireError([FieldError("record", "wire.type", {"expected": "object"})])
+    errors: list[FieldError] = []
+    record_type = raw.get("type")
+    if record_type not in FIELDS:
+        raise WireError([FieldError("type", "wire.choice", {"value": str(record_type)})])
+    uuid = raw.get("uuid")
+    if not isinstance(uuid, str) or not _UUID.match(uuid):
+        errors.append(FieldError("uuid", "wire.uuid"))
+    revision = raw.get("revision")
+    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
+        errors.append(FieldError("revision", "wire.revision"))
+    values = {name: _decode(name, kind, raw.get(name), errors) for name, kind in FIELDS[record_type].items()}
+    if errors:
+        raise WireError(errors)
+    return Record(str(record_type), str(uuid), int(revision), values)  # type: ignore[arg-type]
+
+
+#: Wire fields that are sync bookkeeping, not content (left out of :func:`content_hash`).
+_NOT_CONTENT = frozenset({"revision", "status_base"})
+
+
+def content_hash(wire: Mapping[str, Any]) -> str:
+    """A digest of a wire record's content (without its revision): equal content, equal hash."""
+    body = {k: v for k, v in wire.items() if k not in _NOT_CONTENT}
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def compact_json(value: Any) -> bytes:
+    """The bytes a message is sent as (no whitespace, UTF-8)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+def push_body(batch_id: str, station: str, records: list[dict[str, Any]], *,
+              clock_skew_seconds: float | None = None) -> dict[str, Any]:
+    """``POST /api/v1/sync/push`` body: a batch id (the idempotency key), the station, its records."""
+    body: dict[str, Any] = {"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "station": station,
+                            "records": records}
+    if clock_skew_seconds is not None:
+        body["clock_skew_seconds"] = round(clock_skew_seconds, 3)
+    return body
+
+
+def parse_push_body(raw: Any, max_records: int) -> tuple[str, str, list[Any]]:
+    """``(batch_id, station, raw records)`` of a push body; raises :class:`WireError` on a bad envelope."""
+    if not isinstance(raw, dict):
+        raise WireError([FieldError("body", "wire.type", {"expected": "object"})])
+    errors: list[FieldError] = []
+    batch_id = raw.get("batch_id")
+    if not isinstance(batch_id, str) or not _UUID.match(batch_id):
+        errors.append(FieldError("batch_id", "wire.uuid"))
+    station = raw.get("station")
+    if not isinstance(station, str) or not station:
+        errors.append(FieldError("station", "wire.required"))
+    records = raw.get("records")
+    if not isinstance(records, list):
+        errors.append(FieldError("records", "wire.type", {"expected": "array"}))
+    elif len(records) > max_records:
+        errors.append(FieldError("records", "wire.too_many", {"limit": max_records, "count": len(records)}))
+    if errors:
+        raise WireError(errors)
+    return str(batch_id), str(station), list(records)  # type: ignore[arg-type]
+
+
+def result(record_type: str, uuid: str, revision: int, status: str,
+           errors: list[FieldError] | None = None, **extra: Any) -> dict[str, Any]:
+    """One per-record answer of a push."""
+    out: dict[str, Any] = {"type": record_type, "uuid": uuid, "revision": revision, "status": status}
+    if errors:
+        out["errors"] = [e.to_wire() for e in errors]
+    out.update(extra)
+    return out
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    type: str
+    uuid: str
+    revision: int
+    status: str
+    errors: list[FieldError]
+    hub_revision: int | None = None
+
+    @property
+    def error_codes(self) -> set[str]:
+        return {e.code for e in self.errors}
+
+
+def parse_push_response(raw: Any) -> tuple[str, list[RecordResult]]:
+    """``(batch_id, results)`` of a push answer; raises :class:`WireError` when it is not one."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("results"), list):
+        raise WireError([FieldError("body", "wire.push_response")])
+    out: list[RecordResult] = []
+    for item in raw["results"]:
+        if not isinstance(item, dict) or item.get("status") not in RESULT_STATUSES:
+            raise WireError([FieldError("results", "wire.result")])
+        errs = item.get("errors") or []
+        hub_rev = item.get("hub_revision")
+        out.append(RecordResult(
+            str(item.get("type", "")), str(item.get("uuid", "")), int(item.get("revision") or 0), item["status"],
+            [FieldError.from_wire(e) for e in errs if isinstance(e, dict)],
+            hub_rev if isinstance(hub_rev, int) else None,
+        ))
+    return str(raw.get("batch_id", "")), out
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of a station's change feed: the hub-owned state of a request after a hub change,
+    and the timeline events that change added."""
+
+    seq: int
+    request_uuid: str
+    tracking_no: str
+    status: str
+    department: str | None
+    events: list[Record]
+    #: The district assigned the department (the station then adopts it).
+    department_by_district: bool = False
+
+
+def change_to_wire(seq: int, payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {"seq": seq, "type": REQUEST, **payload}
+
+
+def change_payload(request_uuid: str, tracking_no: str, status: str, department: str | None,
+                   events: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the hub stores for a feed entry (``seq`` is added when it is read)."""
+    return {"request_uuid": request_uuid, "tracking_no": tracking_no, "status": status,
+            "department": department, "events": events}
+
+
+def parse_pull_response(raw: Any) -> tuple[list[Change], int, bool]:
+    """``(changes, next_cursor, has_more)`` of ``GET /api/v1/sync/pull``; :class:`WireError` if malformed."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("changes"), list):
+        raise WireError([FieldError("body", "wire.pull_response")])
+    next_cursor = raw.get("next_cursor")
+    if isinstance(next_cursor, bool) or not isinstance(next_cursor, int) or next_cursor < 0:
+        raise WireError([FieldError("next_cursor", "wire.type")])
+    changes: list[Change] = []
+    last = -1
+    for item in raw["changes"]:
+        if not isinstance(item, dict):
+            raise WireError([FieldError("changes", "wire.type")])
+        seq = item.get("seq")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq <= last:
+            raise WireError([FieldError("seq", "wire.order")])
+        last = seq
+        if not isinstance(item.get("request_uuid"), str) or not isinstance(item.get("status"), str):
+            raise WireError([FieldError("changes", "wire.change")])
+        dept = item.get("department")
+        events = [from_wire(e) for e in item.get("events") or []]
+        changes.append(Change(seq, item["request_uuid"], str(item.get("tracking_no", "")), item["status"],
+                              dept if isinstance(dept, str) else None, events,
+                              item.get("department_by_district") is True))
+    if changes and next_cursor < changes[-1].seq:
+        raise WireError([FieldError("next_cursor", "wire.order")])
+    return changes, next_cursor, bool(raw.get("has_more"))
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": code, "message": message, **extra}
+
+
+# --- OpenAPI fragments (the hub attaches them to its routes) ----------------------------------
+
+_JSON_KIND = {"str": {"type": "string"}, "str?": {"type": ["string", "null"]},
+              "int?": {"type": ["integer", "null"]},
+              "time": {"type": "string", "format": "date-time"},
+              "time?": {"type": ["string", "null"], "format": "date-time"}, "dict": {"type": "object"}}
+
+
+def record_schema(record_type: str) -> dict[str, Any]:
+    props: dict[str, Any] = {"type": {"const": record_type}, "uuid": {"type": "string"},
+                             "revision": {"type": "integer", "minimum": 1}}
+    props.update({name: dict(_JSON_KIND[kind]) for name, kind in FIELDS[record_type].items()})
+    return {"type": "object", "properties": props, "required": ["type", "uuid", "revision"]}
+
+
+def push_request_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["batch_id", "station", "records"],
+        "properties": {
+            "protocol": {"type": "integer"},
+            "batch_id": {"type": "string", "description": "idempotency key of the batch"},
+            "station": {"type": "string", "description": "the station code the token belongs to"},
+            "clock_skew_seconds": {"type": "number"},
+            "records": {"type": "array", "items": {"oneOf": [record_schema(t) for t in RECORD_TYPES]}},
+        },
+    }
