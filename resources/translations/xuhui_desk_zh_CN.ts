@@ -801,6 +801,18 @@ Enter or a double click opens it.</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
+        <source>S&amp;ync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Sync now</source>
+        <translation>立即同步(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Refused records and sync state…</source>
+        <translation>被退回的记录与同步状态(&amp;R)…</translation>
+    </message>
+    <message>
         <source>&amp;Go</source>
         <translation>转到(&amp;G)</translation>
     </message>
@@ -841,6 +853,10 @@ Enter or a double click opens it.</source>
         <translation>打印回执</translation>
     </message>
     <message>
+        <source>Sync with the district hub now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>快捷键</translation>
     </message>
@@ -851,6 +867,18 @@ Enter or a double click opens it.</source>
     <message>
         <source>About</source>
         <translation>关于</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync with the district hub now ({shortcut})</source>
+        <translation>立即与区级平台同步（{shortcut}）</translation>
+    </message>
+    <message>
+        <source>○ Not synced yet</source>
+        <translation>○ 尚未同步</translation>
     </message>
     <message>
         <source>Sync not set up</source>
@@ -875,6 +903,58 @@ Enter or a double click opens it.</source>
     <message>
         <source>Last sync: {time}</source>
         <translation>上次同步：{time}</translation>
+    </message>
+    <message>
+        <source>Click for the sync panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync is not set up: enter the hub address and the station token in Settings</source>
+        <translation>尚未设置同步：请在“设置”中填写区级平台地址和本站令牌</translation>
+    </message>
+    <message>
+        <source>A sync is already running</source>
+        <translation>同步正在进行中</translation>
+    </message>
+    <message>
+        <source>{requests} request(s) and {others} other record(s) (companies, timeline entries) wait to be sent</source>
+        <translation>{requests} 条诉求和 {others} 条其他记录（企业、办理记录）等待上传</translation>
+    </message>
+    <message>
+        <source>⟳ Syncing…</source>
+        <translation>⟳ 正在同步…</translation>
+    </message>
+    <message>
+        <source>⟳ Contacting the district hub…</source>
+        <translation>⟳ 正在连接区级平台…</translation>
+    </message>
+    <message>
+        <source>⟳ Sending {done} of {total}</source>
+        <translation>⟳ 正在上传 {done}/{total}</translation>
+    </message>
+    <message>
+        <source>⟳ Sending…</source>
+        <translation>⟳ 正在上传…</translation>
+    </message>
+    <message>
+        <source>⟳ Receiving updates: {count}</source>
+        <translation>⟳ 正在接收更新：{count}</translation>
+    </message>
+    <message>
+        <source>Sync finished: {pushed} sent, {pulled} updates received</source>
+        <translation>同步完成：上传 {pushed} 条，收到更新 {pulled} 条</translation>
+    </message>
+    <message>
+        <source>{count} refused</source>
+        <translation>{count} 条被退回</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>Another sync of this station is running</source>
+        <translation>本站另一个同步正在进行</translation>
     </message>
 </context>
 <context>
@@ -1525,6 +1605,200 @@ Enter or a double click opens it.</source>
     <message>
         <source>Address</source>
         <translation>地址</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <source>Sync paused: the district hub needs a newer version of this program. Intake keeps working.</source>
+        <translation>同步已暂停：区级平台要求更新本程序版本，受理等工作不受影响。</translation>
+    </message>
+    <message>
+        <source>Sync failed: {error}</source>
+        <translation>同步失败：{error}</translation>
+    </message>
+    <message>
+        <source>{count} record(s) refused by the hub: click to review</source>
+        <translation>{count} 条记录被区级平台退回：点击查看</translation>
+    </message>
+    <message>
+        <source>The hub refused this station&apos;s token: ask the district for a new one and enter it in Settings</source>
+        <translation>区级平台拒绝了本站令牌：请向区里申请新令牌，并在“设置”中填写</translation>
+    </message>
+    <message>
+        <source>Cannot reach the district hub: requests are kept here and sent later</source>
+        <translation>无法连接区级平台：诉求已保存在本机，稍后自动上传</translation>
+    </message>
+    <message>
+        <source>The district hub is not answering: requests are kept here and sent later</source>
+        <translation>区级平台没有响应：诉求已保存在本机，稍后自动上传</translation>
+    </message>
+    <message>
+        <source>The district hub reported a problem: sync is tried again later</source>
+        <translation>区级平台出现故障：稍后自动重新同步</translation>
+    </message>
+    <message>
+        <source>Unexpected answer from the hub: check the hub address in Settings</source>
+        <translation>区级平台应答异常：请在“设置”中检查平台地址</translation>
+    </message>
+    <message>
+        <source>The hub refused a batch as a conflict: sync is tried again later</source>
+        <translation>区级平台因冲突拒收了一批记录：稍后自动重新同步</translation>
+    </message>
+    <message>
+        <source>Sync is not set up: enter the hub address and the station token in Settings</source>
+        <translation>尚未设置同步：请在“设置”中填写区级平台地址和本站令牌</translation>
+    </message>
+    <message>
+        <source>The last sync did not finish: it is tried again later</source>
+        <translation>上次同步未完成：稍后自动重试</translation>
+    </message>
+    <message>
+        <source>{n} days</source>
+        <translation>{n} 天</translation>
+    </message>
+    <message>
+        <source>{n} hours</source>
+        <translation>{n} 小时</translation>
+    </message>
+    <message>
+        <source>{n} minutes</source>
+        <translation>{n} 分钟</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is {amount} ahead of the district hub&apos;s: correct the system time</source>
+        <translation>本机时钟比区级平台快 {amount}：请校准系统时间</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s clock is {amount} behind the district hub&apos;s: correct the system time</source>
+        <translation>本机时钟比区级平台慢 {amount}：请校准系统时间</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message>
+        <source>Sync with the district hub</source>
+        <translation>与区级平台同步</translation>
+    </message>
+    <message>
+        <source>Records the district hub refused</source>
+        <translation>被区级平台退回的记录</translation>
+    </message>
+    <message>
+        <source>A refused record stays on this computer and is not sent again until it is corrected. Open it, correct what the hub names and save: it is sent with the next sync. Use Resend when the problem was solved at the hub.</source>
+        <translation>被退回的记录保存在本机，改正之前不会再次上传。打开记录，按平台说明改正并保存，下次同步时即自动上传。如问题已在区级平台解决，请点击“重新上传”。</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Reason given by the hub</source>
+        <translation>区级平台说明的原因</translation>
+    </message>
+    <message>
+        <source>No refused records: everything the hub received was accepted.</source>
+        <translation>没有被退回的记录：区级平台已接收全部上传的记录。</translation>
+    </message>
+    <message>
+        <source>Open to correct</source>
+        <translation>打开并改正</translation>
+    </message>
+    <message>
+        <source>Resend selected</source>
+        <translation>重新上传所选</translation>
+    </message>
+    <message>
+        <source>Resend all</source>
+        <translation>全部重新上传</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The refused records could not be read: {error}</source>
+        <translation>无法读取被退回的记录：{error}</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>诉求</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <source>Timeline entry</source>
+        <translation>办理记录</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>被退回</translation>
+    </message>
+    <message>
+        <source>Too large for the hub</source>
+        <translation>超出平台大小限制</translation>
+    </message>
+    <message>
+        <source>The hub timed out on it</source>
+        <translation>平台处理超时</translation>
+    </message>
+    <message>
+        <source>{count} record(s) queued again.</source>
+        <translation>已重新排队上传 {count} 条记录。</translation>
+    </message>
+    <message>
+        <source>Not queued again: {error}</source>
+        <translation>未能重新排队：{error}</translation>
+    </message>
+    <message>
+        <source>Reading the sync state…</source>
+        <translation>正在读取同步状态…</translation>
+    </message>
+    <message>
+        <source>Sync is not set up: enter the hub address and the station token in Settings.</source>
+        <translation>尚未设置同步：请在“设置”中填写区级平台地址和本站令牌。</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>尚未同步</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <source>{state} · last successful sync: {last} · waiting to be sent: {pending}</source>
+        <translation>{state} · 上次成功同步：{last} · 等待上传：{pending}</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Sync finished: {pushed} sent, {pulled} updates received, {rejected} refused.</source>
+        <translation>同步完成：上传 {pushed} 条，收到更新 {pulled} 条，被退回 {rejected} 条。</translation>
     </message>
 </context>
 <context>

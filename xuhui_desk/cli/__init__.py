@@ -47,12 +47,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        import sqlite3
+
+        from sqlalchemy.exc import DatabaseError as SQLDatabaseError
+
         from xuhui_desk.db import DatabaseError
         from xuhui_desk.services.station import NotInitialised
         from xuhui_desk.validation import ValidationFailed
 
         if isinstance(exc, DatabaseError | NotInitialised | ValidationFailed):
             print(f"xuhui-desk: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        if isinstance(exc, SQLDatabaseError | sqlite3.DatabaseError):
+            # Damage found while reading (a bad page, a broken index): say so, never a traceback.
+            detail = getattr(exc, "orig", None) or exc
+            print(f"xuhui-desk: the database cannot be read ({detail}). It was not changed; run "
+                  "`xuhui-desk restore FILE` with a recent backup (see the backups folder).", file=sys.stderr)
             return EXIT_ERROR
         raise
 

@@ -86,8 +86,10 @@ class IntakeInput:
             value = source.get(key)
             if value is None:
                 return ""
-            if not isinstance(value, str | int):
-                issues.append(Issue(field_name, "text.required"))
+            # Numbers are fine for codes and phones typed into a spreadsheet; true/false, lists
+            # and objects are never text (bool is an int in Python, hence the first test).
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                issues.append(Issue(field_name, "text.not_text"))
                 return ""
             return str(value)
 
@@ -164,10 +166,13 @@ def validate(data: IntakeInput) -> tuple[IntakeInput, list[Issue]]:
     issues += check_text(cleaned.specialist, "specialist")
     issues += _choice(cleaned.channel, [c.value for c in Channel], "channel")
     issues += _choice(cleaned.urgency, [u.value for u in Urgency], "urgency")
-    if cleaned.category is not None:
+    if cleaned.category is not None or cleaned.subcategory is not None:
         taxonomy = load_taxonomy()
-        codes = [c.code for c in taxonomy.categories]
-        issues += _choice(cleaned.category, codes, "category")
+        codes = [str(c.code) for c in taxonomy.categories]
+        if cleaned.category is None:
+            issues.append(Issue("category", "text.required"))  # a subcategory needs its category
+        else:
+            issues += _choice(cleaned.category, codes, "category")
         if cleaned.subcategory and cleaned.category in codes:
             subs = [s.code for s in taxonomy.category(cleaned.category).subcategories]
             issues += _choice(cleaned.subcategory, subs, "category")

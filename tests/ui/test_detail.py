@@ -1,0 +1,236 @@
+"""The detail view driven through its real widgets: status changes limited to what the workflow
+allows, re-routing, notes, ratings (a dissatisfied one reopens the request), intake corrections
+before the first sync, and refused changes shown in words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import text
+
+from tests.bulk_data import add_request
+from tests.ui.keyboard import type_text
+from xuhui_desk.db import Database
+from xuhui_desk.models import EventKind, Request
+from xuhui_desk.services.workflow import find_request, status_from_timeline
+from xuhui_desk.ui.detail_view import DetailView
+from xuhui_desk.ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+NOW = datetime.now(UTC)
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def runner(qapp: QApplication) -> Iterator[TaskRunner]:
+    tasks = TaskRunner()
+    yield tasks
+    assert tasks.wait(20000), "a background task outlived the test"
+    QApplication.processEvents()
+    tasks.deleteLater()
+
+
+@pytest.fixture
+def detail(qtbot: Any, station_db: Database, runner: TaskRunner) -> DetailView:
+    view = DetailView(station_db, runner)
+    qtbot.addWidget(view)
+    view.resize(480, 900)
+    view.show()
+    return view
+
+
+def show(qtbot: Any, view: DetailView, key: str) -> None:
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.show_request(key)
+
+
+def saved(qtbot: Any, view: DetailView, action: Any) -> None:
+    """Run ``action`` and wait until the change is saved and the request shown again."""
+    with qtbot.waitSignals([view.changed, view.loaded], timeout=10000):
+        action()
+
+
+def stored(db: Database, tracking_no: str) -> Request:
+    with db.session() as s:
+        request = find_request(s, tracking_no)
+        _ = request.events
+        return request
+
+
+def uuid_of(db: Database, tracking_no: str) -> str:
+    return stored(db, tracking_no).uuid
+
+
+def test_shows_fields_and_only_allowed_transitions(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    no = add_request(station_db, "想申请一笔银行贷款，需要担保", name="上海星河科技有限公司", uscc="9131010452601815X3",
+                     contact_name="王先生", phone="13812345678", created_at=NOW - timedelta(days=12),
+                     sla_due_at=NOW - timedelta(days=4), urgency="urgent")
+    show(qtbot, detail, uuid_of(station_db, no))
+    assert detail.tracking.text() == no
+    assert detail.enterprise.text() == "上海星河科技有限公司"
+    assert "9131010452601815X3" in detail.enterprise_line.text() and "13812345678" in detail.enterprise_line.text()
+    assert detail.description.text() == "想申请一笔银行贷款，需要担保"
+    assert detail.overdue_chip.isVisible() and detail.urgent_chip.isVisible()
+    # new → routed, in progress or cancelled; never straight to replied or closed.
+    assert list(detail.status_buttons) == ["routed", "in_progress", "cancelled"]
+    assert detail.edit_button.isVisible()  # not synced yet
+    assert not detail.rating_combo.isVisible()  # only a replied or closed request is rated
+    assert len(detail.timeline_rows()) == 1
+
+
+def test_status_change_through_the_buttons(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    no = add_request(station_db, "新招的博士想办理人才引进落户", category="talent")
+    changed: list[str] = []
+    detail.changed.connect(changed.append)
+    show(qtbot, detail, uuid_of(station_db, no))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["routed"], LEFT))
+    request = stored(station_db, no)
+    assert request.status == "routed" and status_from_timeline(request.events) == "routed"
+    assert [e.kind for e in request.events] == [EventKind.CREATED, EventKind.STATUS_CHANGED]
+    assert changed == [request.uuid]
+    assert list(detail.status_buttons) == ["in_progress", "replied", "cancelled"]
+    assert detail.done.isVisible() and "Status changed" in detail.done.text()
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["replied"], LEFT))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["closed"], LEFT))
+    assert stored(station_db, no).status == "closed"
+    assert detail.status_buttons == {} and detail.no_status_change.isVisible()  # final: nothing offered
+    assert not detail.category_button.isEnabled()
+
+
+def test_cancel_asks_first(qtbot: Any, detail: DetailView, station_db: Database,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    no = add_request(station_db, "办公楼空调经常坏", category="space")
+    show(qtbot, detail, uuid_of(station_db, no))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    qtbot.mouseClick(detail.status_buttons["cancelled"], LEFT)
+    assert stored(station_db, no).status == "new"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["cancelled"], LEFT))
+    assert stored(station_db, no).status == "cancelled"
+
+
+def test_note_typed_and_added_with_the_keyboard(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    no = add_request(station_db, "合同纠纷想先调解", category="legal")
+    show(qtbot, detail, uuid_of(station_db, no))
+    detail.note_edit.setFocus()
+    type_text(qtbot, detail.note_edit, "已电话联系，约下周一来站面谈")
+    saved(qtbot, detail, lambda: qtbot.keyClick(detail.note_edit, Qt.Key.Key_Return,
+                                                Qt.KeyboardModifier.ControlModifier))
+    request = stored(station_db, no)
+    assert request.events[-1].kind == EventKind.NOTE
+    assert request.events[-1].data["note"] == "已电话联系，约下周一来站面谈"
+    assert detail.note_edit.toPlainText() == ""
+    assert "已电话联系" in detail.timeline_rows()[0]  # newest first
+    # An empty note is not sent.
+    qtbot.mouseClick(detail.note_button, LEFT)
+    assert detail.error.isVisible() and len(stored(station_db, no).events) == 2
+
+
+def test_recategorise_and_reassign(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    no = add_request(station_db, "想了解知识产权质押融资", category="finance")
+    show(qtbot, detail, uuid_of(station_db, no))
+    detail.category_combo.setCurrentIndex(detail.category_combo.findData("legal"))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.category_button, LEFT))
+    request = stored(station_db, no)
+    assert request.category == "legal" and request.department == "legal_center"
+    assert request.events[-1].kind == EventKind.ROUTED
+    detail.department_combo.setCurrentIndex(detail.department_combo.findData("commercial_mediation"))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.department_button, LEFT))
+    assert stored(station_db, no).department == "commercial_mediation"
+    assert "→" in detail.timeline_rows()[0]
+
+
+def test_rating_closes_or_reopens(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    happy = add_request(station_db, "咨询房租补贴的申报条件", category="policy", status="replied")
+    show(qtbot, detail, uuid_of(station_db, happy))
+    assert detail.rating_combo.isVisible()
+    assert [detail.rating_combo.itemText(i) for i in range(5)] == [
+        "Very satisfied (5)", "Satisfied (4)", "Fairly satisfied (3)", "Dissatisfied (2)", "Very dissatisfied (1)"]
+    detail.rating_combo.setCurrentIndex(detail.rating_combo.findData(4))
+    type_text(qtbot, detail.rating_comment, "答复很及时")
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.rating_button, LEFT))
+    request = stored(station_db, happy)
+    assert (request.rating, request.rating_comment, request.status) == (4, "答复很及时", "closed")
+
+    unhappy = add_request(station_db, "公司注销需要哪些材料", category="permit", status="replied")
+    show(qtbot, detail, uuid_of(station_db, unhappy))
+    detail.rating_combo.setCurrentIndex(detail.rating_combo.findData(2))
+    assert detail.rating_hint.isVisible()  # says the request will be reopened
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.rating_button, LEFT))
+    request = stored(station_db, unhappy)
+    assert request.rating == 2 and request.status == "in_progress"
+    assert [e.kind for e in request.events][-2:] == [EventKind.RATED, EventKind.RECTIFICATION]
+    assert list(detail.status_buttons) == ["replied", "cancelled"]
+
+
+def test_intake_correction_only_before_the_first_sync(qtbot: Any, detail: DetailView,
+                                                      station_db: Database) -> None:
+    draft = add_request(station_db, "想申请贷款", category="finance")
+    synced = add_request(station_db, "想申请担保", category="finance", synced=True)
+    show(qtbot, detail, uuid_of(station_db, synced))
+    assert not detail.edit_button.isVisible()
+    show(qtbot, detail, uuid_of(station_db, draft))
+    qtbot.mouseClick(detail.edit_button, LEFT)
+    assert detail.edit_panel.isVisible()
+    detail.edit_description.selectAll()
+    type_text(qtbot, detail.edit_description, "想申请一笔200万元的科技信贷")
+    detail.edit_urgency.setCurrentIndex(detail.edit_urgency.findData("urgent"))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.edit_save, LEFT))
+    request = stored(station_db, draft)
+    assert (request.description, request.urgency) == ("想申请一笔200万元的科技信贷", "urgent")
+    assert request.events[-1].kind == EventKind.EDITED
+    # Too short a description is refused, and said so.
+    qtbot.mouseClick(detail.edit_button, LEFT)
+    detail.edit_description.setPlainText("贷款")
+    with qtbot.waitSignal(detail.loaded, timeout=10000):
+        qtbot.mouseClick(detail.edit_save, LEFT)
+    assert detail.error.isVisible() and "Not saved" in detail.error.text()
+    assert stored(station_db, draft).description == "想申请一笔200万元的科技信贷"
+
+
+def test_a_change_refused_by_the_workflow_is_shown(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    """The hub closed the request while the specialist looked at it: the click is refused, in words."""
+    no = add_request(station_db, "咨询融资担保费率", category="finance")
+    show(qtbot, detail, uuid_of(station_db, no))
+    with station_db.write() as s:
+        s.execute(text("UPDATE requests SET status = 'cancelled' WHERE tracking_no = :n"), {"n": no})
+    with qtbot.waitSignal(detail.loaded, timeout=10000):
+        qtbot.mouseClick(detail.status_buttons["routed"], LEFT)
+    assert detail.error.isVisible()
+    assert "cannot go from cancelled to routed" in detail.error.text()
+    assert detail.status_buttons == {}  # shown again as it now is
+
+
+def test_queue_and_detail_keep_in_step_without_wiring(qtbot: Any, detail: DetailView, station_db: Database,
+                                                       runner: TaskRunner) -> None:
+    """The detail pane follows the queue's selection; a change saved there refreshes the queue."""
+    from xuhui_desk.ui.queue_view import QueueView
+
+    first = add_request(station_db, "想申请一笔银行贷款", category="finance")
+    second = add_request(station_db, "新招的博士想办理落户", category="talent")
+    queue = QueueView(station_db, runner)
+    qtbot.addWidget(queue)
+    with qtbot.waitSignal(queue.model.refreshed, timeout=10000):
+        queue.show()
+    assert queue.model.rowCount() == 2
+    with qtbot.waitSignal(detail.loaded, timeout=10000):
+        queue.select_request(uuid_of(station_db, second))
+    assert detail.tracking.text() == second
+    # Typing in the pane holds it on its request.
+    detail.note_edit.setPlainText("还没写完")
+    queue.select_request(uuid_of(station_db, first))
+    qtbot.wait(300)
+    assert detail.tracking.text() == second
+    detail.note_edit.clear()
+    with qtbot.waitSignal(queue.model.refreshed, timeout=10000):
+        saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["routed"], LEFT))
+    from xuhui_desk.ui.queue_model import Column
+
+    row = queue.model.row_of_uuid(uuid_of(station_db, second))
+    assert queue.model.data(queue.model.index(row, Column.STATUS)) == "Routed"

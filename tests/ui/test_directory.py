@@ -1,0 +1,191 @@
+"""The directory page: its models (qtmodeltester), search, the edit dialog, and a roster import
+with a bad row — the preview shows the row's error, the good rows are imported once, and
+importing the same roster again adds nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import func, select
+
+from tests.bulk_data import add_request
+from tests.ui.keyboard import type_text
+from xuhui_desk.db import Database
+from xuhui_desk.models import Enterprise
+from xuhui_desk.services.directory import RowAction
+from xuhui_desk.ui.directory_view import (
+    DirColumn,
+    DirectoryView,
+    EnterpriseDialog,
+    RosterColumn,
+    RosterImportDialog,
+    RosterPreviewModel,
+)
+from xuhui_desk.ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+LEFT = Qt.MouseButton.LeftButton
+USCC_A = "9131010452601815X3"
+
+
+@pytest.fixture
+def runner(qapp: QApplication) -> Iterator[TaskRunner]:
+    tasks = TaskRunner()
+    yield tasks
+    assert tasks.wait(20000), "a background task outlived the test"
+    QApplication.processEvents()
+    tasks.deleteLater()
+
+
+@pytest.fixture
+def page(qtbot: Any, station_db: Database, runner: TaskRunner) -> DirectoryView:
+    add_request(station_db, "想申请银行贷款", name="上海星河科技有限公司", uscc=USCC_A, contact_name="王先生")
+    add_request(station_db, "咨询人才落户", name="上海星河科技有限公司", uscc=USCC_A)
+    add_request(station_db, "营业执照变更", name="徐汇区老王餐饮店", contact_name="老王", phone="13524418876")
+    view = DirectoryView(station_db, runner)
+    qtbot.addWidget(view)
+    view.resize(1100, 600)
+    with qtbot.waitSignal(view.model.refreshed, timeout=10000):
+        view.show()
+    return view
+
+
+def names(view: DirectoryView) -> list[str]:
+    m = view.model
+    return [m.data(m.index(r, DirColumn.NAME)) for r in range(m.rowCount())]
+
+
+def enterprises(db: Database) -> int:
+    with db.session() as s:
+        return s.scalar(select(func.count(Enterprise.id))) or 0
+
+
+def write_roster(path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["徐汇区漕河泾科技绿洲 2026年租户名册"])
+    ws.append(["序号", "企业名称", "统一社会信用代码", "联系人", "联系电话", "楼宇"])
+    ws.append([1, "上海云启生物医药有限公司", "913101043556610273", "陈晓峰", "13816620451", "科技绿洲三期5号楼"])
+    ws.append([2, "上海错码科技有限公司", "9131010452601815X4", "张三", "13900000000", "科技绿洲二期"])  # bad code
+    ws.append([3, "上海星河科技有限公司", USCC_A, "王先生", "021-64871234", "科技绿洲一期"])  # known: update
+    ws.append([4, "上海西岸数字传媒有限公司", None, "王思琪", "13917735620", ""])
+    wb.save(path)
+    return path
+
+
+def test_models_pass_qtmodeltester(qtbot: Any, qtmodeltester: Any, page: DirectoryView, station_db: Database,
+                                   tmp_path: Path) -> None:
+    qtmodeltester.check(page.model)
+    assert page.model.rowCount() == 2
+    assert page.counts.text() == "2 enterprises"
+    preview_model = RosterPreviewModel()
+    qtmodeltester.check(preview_model)
+    from xuhui_desk.services.directory import preview_roster
+
+    preview_model.set_preview(preview_roster(station_db, write_roster(tmp_path / "r.xlsx")))
+    qtmodeltester.check(preview_model)
+    preview_model.set_problems_only(True)
+    qtmodeltester.check(preview_model)
+    assert preview_model.rowCount() == 1  # only the row with the wrong check character
+
+
+def test_search_and_sort(qtbot: Any, page: DirectoryView) -> None:
+    with qtbot.waitSignal(page.model.refreshed, timeout=5000):
+        type_text(qtbot, page.search, "老王")
+    assert names(page) == ["徐汇区老王餐饮店"]
+    page.search.clear()
+    with qtbot.waitSignal(page.model.refreshed, timeout=5000):
+        qtbot.keyClicks(page.search, "91310104526")
+    assert names(page) == ["上海星河科技有限公司"]
+    page.search.clear()
+    with qtbot.waitSignal(page.model.refreshed, timeout=5000):
+        page.model.set_query("")
+    header = page.table.horizontalHeader()
+    x = header.sectionViewportPosition(int(DirColumn.REQUESTS)) + 5
+    with qtbot.waitSignal(page.model.refreshed, timeout=5000):
+        qtbot.mouseClick(header.viewport(), LEFT, pos=QPoint(x, 5))
+    counts = [page.model.data(page.model.index(r, DirColumn.REQUESTS)) for r in range(2)]
+    assert counts == ["1", "2"]
+
+
+def test_edit_dialog_validates_and_saves(qtbot: Any, page: DirectoryView, station_db: Database) -> None:
+    page.table.setFocus()
+    page.table.selectRow(names(page).index("徐汇区老王餐饮店"))
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    dialog = page.dialog
+    assert isinstance(dialog, EnterpriseDialog)
+    assert dialog.edits["phone"].text() == "13524418876"
+    dialog.edits["phone"].setText("12345")
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), LEFT)
+    assert dialog.messages["phone"].isVisible() and dialog.isVisible()
+    dialog.edits["phone"].clear()
+    qtbot.keyClicks(dialog.edits["phone"], "021 6487 1234")
+    dialog.edits["uscc"].setText(USCC_A)  # another enterprise's code
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), LEFT)
+    qtbot.waitUntil(lambda: dialog.messages["uscc"].isVisible(), timeout=5000)
+    assert "上海星河科技有限公司" in dialog.messages["uscc"].text()
+    dialog.edits["uscc"].clear()
+    with qtbot.waitSignal(page.model.refreshed, timeout=10000):
+        qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    with station_db.session() as s:
+        shop = s.scalars(select(Enterprise).where(Enterprise.name == "徐汇区老王餐饮店")).one()
+        assert (shop.phone, shop.revision, shop.sync_state) == ("021-64871234", 2, "pending")
+
+
+def test_roster_import_with_a_bad_row(qtbot: Any, page: DirectoryView, station_db: Database,
+                                      tmp_path: Path) -> None:
+    path = write_roster(tmp_path / "租户名册.xlsx")
+    dialog = page.import_roster()
+    assert isinstance(dialog, RosterImportDialog) and not dialog.import_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    dialog.load(path)
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=10000)
+    model = dialog.model
+    rows = {model.data(model.index(r, RosterColumn.LINE)): r for r in range(model.rowCount())}
+    assert sorted(rows) == ["3", "4", "5", "6"]
+    bad = rows["4"]
+    assert model.data(model.index(bad, RosterColumn.ACTION)) == "Not imported"
+    assert "check character" in model.data(model.index(bad, RosterColumn.PROBLEMS))
+    assert model.data(model.index(rows["5"], RosterColumn.ACTION)) == "Update"
+    assert "4 rows" in dialog.status.text() and "1 with errors" in dialog.status.text()
+    assert dialog.import_button.text() == "Import 3 enterprises"
+    qtbot.mouseClick(dialog.problems_only, LEFT)
+    assert model.rowCount() == 1
+    with qtbot.waitSignal(dialog.imported, timeout=10000) as imported:
+        qtbot.mouseClick(dialog.import_button, LEFT)
+    result = imported.args[0]
+    assert (result.created, result.updated, result.skipped) == (2, 1, 1)
+    assert enterprises(station_db) == 4
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=10000)
+    dialog.close()
+
+    again = page.import_roster(path)
+    qtbot.waitUntil(lambda: again.preview is not None, timeout=10000)
+    assert again.preview is not None and again.preview.importable == 0
+    assert again.preview.count(RowAction.UNCHANGED) == 3
+    assert not again.import_button.isEnabled()
+    assert enterprises(station_db) == 4
+    again.close()
+
+
+def test_roster_import_refuses_a_file_that_is_not_a_roster(qtbot: Any, page: DirectoryView,
+                                                           tmp_path: Path) -> None:
+    text_file = tmp_path / "名单.xlsx"
+    text_file.write_text("企业名称,信用代码\n", encoding="utf-8")
+    dialog = page.import_roster(text_file)
+    qtbot.waitUntil(lambda: "not an Excel workbook" in dialog.status.text(), timeout=10000)
+    assert not dialog.import_button.isEnabled()
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64)
+    dialog.load(old)
+    qtbot.waitUntil(lambda: ".xls" in dialog.status.text() and "save it as .xlsx" in dialog.status.text(),
+                    timeout=10000)
+    dialog.close()

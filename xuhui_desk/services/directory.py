@@ -1,0 +1,578 @@
+"""The enterprise directory: list and search the companies a station serves, correct their
+details, and import a building's or park's tenant roster from an Excel file.
+
+What it promises:
+
+* :func:`find_enterprise_ids` / :func:`fetch_enterprises` page through the directory like
+  the request queue does (ids first, rows a page at a time).
+* :func:`update_enterprise` validates like the intake form, refuses a credit code that
+  belongs to another enterprise, and — when something really changed — bumps the
+  revision and marks the enterprise for sync.
+* A roster import is two steps. :func:`preview_roster` reads the workbook (openpyxl,
+  read-only), finds the header row by the usual Chinese or English column names and says
+  for every row what importing would do: ``new``, ``update``, ``unchanged``, ``duplicate``
+  (the same company earlier in the file) or ``invalid`` (with its issues). Nothing is
+  written. :func:`apply_roster` then writes the valid rows in one transaction, matching
+  companies exactly as intake does (credit code, else normalised name), so importing the
+  same roster twice adds nothing the second time.
+* A file that is not an .xlsx workbook, is empty or has no recognisable header raises
+  :class:`RosterError` with a ``code`` a user interface can translate.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from xuhui_desk.db import Database
+from xuhui_desk.models import Enterprise, Request, SyncState, utcnow
+from xuhui_desk.services.intake import EnterpriseInput, find_enterprise, upsert_enterprise
+from xuhui_desk.validation import (
+    Issue,
+    Severity,
+    ValidationFailed,
+    check_phone,
+    check_text,
+    check_uscc,
+    clean_text,
+    errors,
+    name_key,
+)
+
+#: A progress callback: (done, total, text) — the GUI's task runner passes one.
+ProgressFn = Callable[[int, int, str], None]
+
+ENTERPRISE_FIELDS = ("name", "uscc", "contact_name", "phone", "park", "building")
+#: Rows read from one roster at most (a building's or park's tenants; far fewer in practice).
+MAX_ROSTER_ROWS = 20_000
+#: Rows above the header that may hold a title, a date or notes.
+HEADER_SEARCH_ROWS = 20
+
+
+# --- listing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnterpriseRow:
+    """What the directory list shows of one enterprise."""
+
+    id: int
+    uuid: str
+    name: str
+    uscc: str
+    contact_name: str
+    phone: str
+    park: str
+    building: str
+    updated_at: datetime
+    sync_state: str
+    request_count: int
+
+
+DIRECTORY_SORT_KEYS = ("name", "uscc", "contact_name", "phone", "park", "building", "updated_at",
+                       "sync_state", "request_count")
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search_conditions(query: str) -> list[Any]:
+    conditions = []
+    for term in query.split():
+        like = _like(term)
+        compact = re.sub(r"[\s\-]", "", term).upper()
+        conditions.append(or_(
+            Enterprise.name.like(like, escape="\\"),
+            Enterprise.uscc.like(_like(compact), escape="\\"),
+            Enterprise.contact_name.like(like, escape="\\"),
+            Enterprise.phone.like(like, escape="\\"),
+            Enterprise.park.like(like, escape="\\"),
+            Enterprise.building.like(like, escape="\\"),
+        ))
+    return conditions
+
+
+def _request_count() -> Any:
+    return (select(func.count(Request.id)).where(Request.enterprise_id == Enterprise.id)
+            .correlate(Enterprise).scalar_subquery())
+
+
+def find_enterprise_ids(session: Session, query: str = "", *, sort: str = "name", descending: bool = False,
+                        limit: int | None = None, offset: int = 0) -> list[int]:
+    """Ids of the enterprises whose name, credit code, contact, phone, park or building contains
+    every term of ``query``, in the order of ``sort`` (one of :data:`DIRECTORY_SORT_KEYS`)."""
+    sort = sort if sort in DIRECTORY_SORT_KEYS else "name"
+    column = _request_count() if sort == "request_count" else getattr(Enterprise, sort)
+    if sort == "uscc":
+        column = func.coalesce(Enterprise.uscc, "")
+    stmt = select(Enterprise.id).where(*_search_conditions(query))
+    stmt = stmt.order_by(column.desc() if descending else column.asc(), Enterprise.id.asc())
+    if limit is not None or offset:
+        stmt = stmt.limit(-1 if limit is None else limit).offset(offset)
+    result = session.connection().execute(stmt)
+    try:
+        return [row[0] for row in result.cursor]
+    finally:
+        result.close()
+
+
+def count_enterprises(session: Session, query: str = "") -> int:
+    return session.scalar(select(func.count(Enterprise.id)).where(*_search_conditions(query))) or 0
+
+
+def fetch_enterprises(session: Session, ids: Sequence[int]) -> dict[int, EnterpriseRow]:
+    """The rows of ``ids`` (a page), with how many requests each enterprise has made."""
+    if not ids:
+        return {}
+    counts: dict[int, int] = {
+        enterprise_id: n for enterprise_id, n in session.execute(
+            select(Request.enterprise_id, func.count(Request.id))
+            .where(Request.enterprise_id.in_(list(ids))).group_by(Request.enterprise_id))
+    }
+    rows = session.execute(
+        select(Enterprise.id, Enterprise.uuid, Enterprise.name, func.coalesce(Enterprise.uscc, ""),
+               Enterprise.contact_name, Enterprise.phone, Enterprise.park, Enterprise.building,
+               Enterprise.updated_at, Enterprise.sync_state)
+        .where(Enterprise.id.in_(list(ids)))
+    )
+    return {r[0]: EnterpriseRow(*r, request_count=counts.get(r[0], 0)) for r in rows}
+
+
+def get_enterprise(session: Session, enterprise_id: int) -> Enterprise:
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise LookupError(f"no enterprise {enterprise_id}")
+    return enterprise
+
+
+# --- editing ------------------------------------------------------------------------------------
+
+
+def validate_enterprise(data: EnterpriseInput) -> tuple[EnterpriseInput, list[Issue]]:
+    """Clean an enterprise's details and list every issue (as the intake form checks them)."""
+    uscc, uscc_issues = check_uscc(data.uscc)
+    phone, phone_issues = check_phone(data.phone)
+    cleaned = EnterpriseInput(
+        name=clean_text(data.name),
+        uscc=uscc,
+        contact_name=clean_text(data.contact_name),
+        phone=phone,
+        park=clean_text(data.park),
+        building=clean_text(data.building),
+    )
+    issues = check_text(cleaned.name, "enterprise_name", required=True, minimum=2)
+    issues += uscc_issues + phone_issues
+    issues += check_text(cleaned.contact_name, "contact_name")
+    issues += check_text(cleaned.park, "park")
+    issues += check_text(cleaned.building, "building")
+    return cleaned, issues
+
+
+def update_enterprise(db: Database, enterprise_id: int, data: EnterpriseInput, *, accept_warnings: bool = True,
+                      now: datetime | None = None) -> bool:
+    """Save corrected details of one enterprise; True when something changed.
+
+    Raises :class:`ValidationFailed` (field by field) for bad input, or when the credit
+    code is already another enterprise's (``enterprise.uscc_conflict``).
+    """
+    cleaned, issues = validate_enterprise(data)
+    if errors(issues) or (issues and not accept_warnings):
+        raise ValidationFailed(issues)
+    now = now or utcnow()
+    with db.write() as session:
+        enterprise = get_enterprise(session, enterprise_id)
+        if cleaned.uscc:
+            other = session.scalars(
+                select(Enterprise).where(Enterprise.uscc == cleaned.uscc, Enterprise.id != enterprise_id)
+            ).first()
+            if other is not None:
+                raise ValidationFailed([Issue("uscc", "enterprise.uscc_conflict", params={"name": other.name})])
+        values = {
+            "name": cleaned.name, "name_key": name_key(cleaned.name), "uscc": cleaned.uscc or None,
+            "contact_name": cleaned.contact_name, "phone": cleaned.phone, "park": cleaned.park,
+            "building": cleaned.building,
+        }
+        changed = {k: v for k, v in values.items() if getattr(enterprise, k) != v}
+        if not changed:
+            return False
+        for key, value in changed.items():
+            setattr(enterprise, key, value)
+        enterprise.updated_at = now
+        enterprise.revision += 1
+        enterprise.sync_state = SyncState.PENDING
+        enterprise.sync_error = None
+        return True
+
+
+# --- roster import ------------------------------------------------------------------------------
+
+
+class RosterErrorCode(StrEnum):
+    NOT_FOUND = "not_found"
+    OLD_EXCEL = "old_excel"
+    NOT_XLSX = "not_xlsx"
+    UNREADABLE = "unreadable"
+    EMPTY = "empty"
+    NO_HEADER = "no_header"
+    TOO_MANY_ROWS = "too_many_rows"
+
+
+_ROSTER_MESSAGES = {
+    RosterErrorCode.NOT_FOUND: "the file {path} does not exist",
+    RosterErrorCode.OLD_EXCEL: "{path} is an old Excel 97-2003 (.xls) file: open it in Excel or WPS and save it "
+                               "as .xlsx, then import again",
+    RosterErrorCode.NOT_XLSX: "{path} is not an Excel workbook (.xlsx)",
+    RosterErrorCode.UNREADABLE: "{path} cannot be read: {reason}",
+    RosterErrorCode.EMPTY: "{path} has no rows",
+    RosterErrorCode.NO_HEADER: "no header row found in {path}: a column named 企业名称 (or 公司名称, "
+                               "单位名称, Company name) is needed",
+    RosterErrorCode.TOO_MANY_ROWS: "{path} has more than {limit} rows; split it into smaller files",
+}
+
+
+class RosterError(ValueError):
+    """A roster file that cannot be imported at all; ``code`` and ``params`` let a UI say why."""
+
+    def __init__(self, code: RosterErrorCode, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(_ROSTER_MESSAGES[code].format(**params))
+
+
+#: Column names seen in rosters, per field (compared without spaces, brackets' content or case).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("企业名称", "公司名称", "单位名称", "企业全称", "公司全称", "租户名称", "客户名称", "商户名称", "名称",
+             "企业", "公司", "单位", "租户", "company", "companyname", "enterprise", "enterprisename", "name",
+             "tenant", "tenantname"),
+    "uscc": ("统一社会信用代码", "社会信用代码", "统一信用代码", "信用代码", "纳税人识别号", "税号", "uscc",
+             "creditcode", "unifiedsocialcreditcode", "socialcreditcode"),
+    "contact_name": ("联系人姓名", "联系人", "对接人", "负责人", "法定代表人", "法人代表", "contact",
+                     "contactperson", "contactname"),
+    "phone": ("联系人电话", "联系人手机", "联系人手机号", "联系电话", "手机号码", "手机号", "手机", "电话号码", "电话",
+              "联系方式", "phone", "mobile", "tel", "telephone", "phonenumber"),
+    "park": ("所属园区", "园区名称", "园区", "park", "industrialpark"),
+    "building": ("所在楼宇", "楼宇名称", "楼宇", "楼栋", "办公地址", "地址", "address", "building", "officeaddress"),
+}
+
+
+#: Words too general to recognise a column by when they are only part of its title (企业地址).
+_EXACT_ONLY = frozenset({"企业", "公司", "单位", "租户", "名称"})
+
+
+def _header_key(value: Any) -> str:
+    text = clean_text(str(value)) if value is not None else ""
+    text = re.sub(r"[（(].*?[)）]", "", text)  # 企业名称（全称） → 企业名称
+    return re.sub(r"[\s*:：_\-.。]", "", text).lower()
+
+
+def match_header(cells: Sequence[Any]) -> dict[str, int]:
+    """Which column holds which field, from one row's cells (empty when it is not a header).
+
+    An exact alias wins over a column that merely contains one; among those, the longest
+    alias wins (联系人电话 is a phone, not a contact person).
+    """
+    found: dict[str, tuple[int, int, int]] = {}  # field -> (exact, alias length, column)
+    for column, cell in enumerate(cells):
+        key = _header_key(cell)
+        if not key:
+            continue
+        best: tuple[int, int, str] | None = None
+        for fld, aliases in HEADER_ALIASES.items():
+            for alias in aliases:
+                exact = key == alias
+                if exact or (alias not in _EXACT_ONLY and not alias.isascii() and alias in key):
+                    score = (int(exact), len(alias), fld)
+                    if best is None or score[:2] > best[:2]:
+                        best = score
+        if best is None:
+            continue
+        exact, length, fld = best
+        if fld not in found or (exact, length) > found[fld][:2]:
+            found[fld] = (exact, length, column)
+    return {fld: col for fld, (_e, _l, col) in found.items()} if "name" in found else {}
+
+
+class RowAction(StrEnum):
+    NEW = "new"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+    INVALID = "invalid"
+
+
+@dataclass
+class RosterRow:
+    """One data row of a roster and what importing it would do."""
+
+    line: int  # the spreadsheet's row number (1-based, as Excel shows it)
+    data: EnterpriseInput
+    issues: list[Issue] = field(default_factory=list)
+    action: RowAction = RowAction.NEW
+    #: The directory entry the row matches (update / unchanged).
+    enterprise_id: int | None = None
+    #: Its name in the directory when the roster spells it differently.
+    existing_name: str | None = None
+    #: The fields an update would change.
+    changes: tuple[str, ...] = ()
+    #: The earlier line of the same company (duplicate).
+    duplicate_of: int | None = None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.WARNING]
+
+
+@dataclass
+class RosterPreview:
+    path: Path
+    sheet: str
+    header_line: int
+    #: Field → the column title it was read from.
+    columns: dict[str, str]
+    rows: list[RosterRow]
+
+    def count(self, action: RowAction) -> int:
+        return sum(1 for r in self.rows if r.action is action)
+
+    @property
+    def importable(self) -> int:
+        return self.count(RowAction.NEW) + self.count(RowAction.UPDATE)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    skipped: int
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone number typed as a number: 13812345678.0
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        raise RosterError(RosterErrorCode.NOT_FOUND, path=path.name)
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterError(RosterErrorCode.OLD_EXCEL, path=path.name)
+    if not head.startswith(b"PK"):
+        raise RosterError(RosterErrorCode.NOT_XLSX, path=path.name)
+
+
+def _open_workbook(path: Path, fh: Any) -> Any:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return load_workbook(fh, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
+        raise RosterError(RosterErrorCode.NOT_XLSX, path=path.name) from exc
+    except _DAMAGED as exc:
+        raise _unreadable(path, exc) from exc
+
+
+# What a damaged workbook makes openpyxl raise while it is opened or read: broken XML (a
+# SyntaxError subclass in both ElementTree and lxml), a truncated or corrupt zip member, or
+# values of the wrong kind. Never caught wider, so that a cancelled task still cancels.
+_DAMAGED = (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError, TypeError,
+            IndexError, AttributeError)
+
+
+def _unreadable(path: Path, exc: BaseException) -> RosterError:
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return RosterError(RosterErrorCode.UNREADABLE, path=path.name, reason=reason)
+
+
+@dataclass
+class _Sheet:
+    title: str
+    header_line: int
+    columns: dict[str, int]
+    titles: dict[str, str]
+    rows: list[tuple[int, tuple[Any, ...]]]
+
+
+def _read_sheet(ws: Any, path: Path, progress: ProgressFn | None) -> _Sheet | None:
+    """The header and the data rows of one worksheet (None: no header in its first rows)."""
+    rows = ws.iter_rows(values_only=True)
+    try:
+        return _read_rows(ws, rows, path, progress)
+    finally:
+        rows.close()  # releases the worksheet's stream even when its XML is broken
+
+
+def _read_rows(ws: Any, rows: Any, path: Path, progress: ProgressFn | None) -> _Sheet | None:
+    header: dict[str, int] = {}
+    header_cells: tuple[Any, ...] = ()
+    line = 0
+    for cells in rows:
+        line += 1
+        header = match_header(cells)
+        if header:
+            header_cells = cells
+            break
+        if line >= HEADER_SEARCH_ROWS:
+            return None
+    if not header:
+        return None
+    header_line = line
+    total = ws.max_row or 0
+    data: list[tuple[int, tuple[Any, ...]]] = []
+    mapped = sorted(header.values())
+    for cells in rows:
+        line += 1
+        # A row with nothing in the columns we read (often just a pre-filled serial number) is no row.
+        if all(_cell_text(cells[col] if col < len(cells) else None).strip() == "" for col in mapped):
+            continue
+        data.append((line, cells))
+        if len(data) > MAX_ROSTER_ROWS:
+            raise RosterError(RosterErrorCode.TOO_MANY_ROWS, path=path.name, limit=MAX_ROSTER_ROWS)
+        if progress is not None and line % 200 == 0:
+            progress(line, total, "")
+    titles = {fld: clean_text(_cell_text(header_cells[col])) for fld, col in header.items()}
+    return _Sheet(ws.title, header_line, header, titles, data)
+
+
+def _has_cells(ws: Any) -> bool:
+    rows = ws.iter_rows(values_only=True, max_row=50)
+    try:
+        return any(_cell_text(c).strip() for cells in rows for c in cells)
+    finally:
+        rows.close()
+
+
+def read_roster(path: Path, progress: ProgressFn | None = None) -> _Sheet:
+    """Find the roster's header (active sheet first, then the others) and read its rows."""
+    path = Path(path)
+    _check_file(path)
+    # Our own handle, closed here whatever openpyxl leaves open when the file is damaged.
+    with path.open("rb") as fh:
+        wb = _open_workbook(path, fh)
+        try:
+            sheets = [wb.active, *[ws for ws in wb.worksheets if ws is not wb.active]]
+            any_cells = False
+            for ws in sheets:
+                if ws is None:
+                    continue
+                sheet = _read_sheet(ws, path, progress)
+                if sheet is not None:
+                    return sheet
+                any_cells = any_cells or _has_cells(ws)
+        except _DAMAGED as exc:
+            raise _unreadable(path, exc) from exc
+        finally:
+            wb.close()
+    raise RosterError(RosterErrorCode.NO_HEADER if any_cells else RosterErrorCode.EMPTY, path=path.name)
+
+
+def _row_input(cells: tuple[Any, ...], columns: dict[str, int]) -> EnterpriseInput:
+    values = {fld: _cell_text(cells[col]) if col < len(cells) else "" for fld, col in columns.items()}
+    return EnterpriseInput(**{fld: values.get(fld, "") for fld in ENTERPRISE_FIELDS})
+
+
+def _would_change(found: Enterprise, data: EnterpriseInput) -> tuple[str, ...]:
+    # The rule of intake.upsert_enterprise: non-empty roster values replace different ones.
+    updates = {"uscc": data.uscc or None, "contact_name": data.contact_name, "phone": data.phone,
+               "park": data.park, "building": data.building}
+    return tuple(k for k, v in updates.items() if v and getattr(found, k) != v)
+
+
+def _file_keys(data: EnterpriseInput) -> list[str]:
+    keys = [f"name:{name_key(data.name)}"]
+    if data.uscc:
+        keys.append(f"uscc:{data.uscc}")
+    return keys
+
+
+def classify_rows(session: Session, sheet_rows: Iterable[tuple[int, EnterpriseInput]]) -> list[RosterRow]:
+    """Validate each row and decide what importing it would do against the directory as it is."""
+    result: list[RosterRow] = []
+    seen: dict[str, RosterRow] = {}
+    for line, raw in sheet_rows:
+        cleaned, issues = validate_enterprise(raw)
+        row = RosterRow(line=line, data=cleaned, issues=issues)
+        result.append(row)
+        if errors(issues):
+            row.action = RowAction.INVALID
+            continue
+        earlier = next((seen[k] for k in _file_keys(cleaned) if k in seen), None)
+        if earlier is not None and (earlier.data.uscc == cleaned.uscc or not earlier.data.uscc or not cleaned.uscc):
+            row.action = RowAction.DUPLICATE
+            row.duplicate_of = earlier.line
+            continue
+        for key in _file_keys(cleaned):
+            seen.setdefault(key, row)
+        found = find_enterprise(session, cleaned.name, cleaned.uscc)
+        if found is None:
+            row.action = RowAction.NEW
+            continue
+        row.enterprise_id = found.id
+        if name_key(found.name) != name_key(cleaned.name):
+            row.existing_name = found.name
+        row.changes = _would_change(found, cleaned)
+        row.action = RowAction.UPDATE if row.changes else RowAction.UNCHANGED
+    return result
+
+
+def preview_roster(db: Database, path: Path, progress: ProgressFn | None = None) -> RosterPreview:
+    """Read a roster and say, row by row, what importing it would do. Writes nothing."""
+    sheet = read_roster(Path(path), progress)
+    inputs = [(line, _row_input(cells, sheet.columns)) for line, cells in sheet.rows]
+    with db.session() as session:
+        rows = classify_rows(session, inputs)
+    return RosterPreview(Path(path), sheet.title, sheet.header_line, sheet.titles, rows)
+
+
+def apply_roster(db: Database, preview: RosterPreview, progress: ProgressFn | None = None,
+                 now: datetime | None = None) -> ImportResult:
+    """Import the previewed rows in one transaction (all or nothing).
+
+    Rows are matched again inside the transaction, so a company added since the preview
+    (at the counter, or by an earlier import) is updated, never added twice.
+    """
+    now = now or utcnow()
+    created = updated = unchanged = skipped = 0
+    total = len(preview.rows)
+    with db.write() as session:
+        rows = classify_rows(session, [(r.line, r.data) for r in preview.rows])
+        for done, row in enumerate(rows, start=1):
+            if row.action in (RowAction.INVALID, RowAction.DUPLICATE):
+                skipped += 1
+            elif row.action is RowAction.UNCHANGED:
+                unchanged += 1
+            else:
+                _enterprise, reused = upsert_enterprise(session, row.data, now)
+                session.flush()
+                if reused:
+                    updated += 1
+                else:
+                    created += 1
+            if progress is not None and done % 100 == 0:
+                progress(done, total, "")
+    return ImportResult(created, updated, unchanged, skipped)

@@ -1,0 +1,987 @@
+"""One request in full: its fields, its timeline and the workflow's actions.
+
+The actions follow the same rules as ``xuhui-desk update`` because they call the same
+service (:func:`xuhui_desk.services.workflow.apply`): only the statuses
+:func:`~xuhui_desk.services.workflow.allowed_next` allows are offered, a rating only for a
+replied or closed request (a dissatisfied one reopens it for rectification), the category
+only while the request is open, and the intake fields (description, channel, urgency)
+only until the district hub has seen the request
+(:func:`~xuhui_desk.services.workflow.can_edit_intake`). Every read and write runs in the
+background; a refused change is shown in the red line above the actions.
+
+``show_request(uuid)`` loads a request; ``changed(uuid)`` is emitted after each saved change
+(and ``request_signals().changed``, on which the queue refreshes). The pane follows the
+queue's selection (``request_signals().selected``) unless typed input would be lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+    QWidgetItem,
+)
+
+from xuhui_desk.db import Database
+from xuhui_desk.models import OPEN_STATUSES, Channel, Status, Urgency, utcnow
+from xuhui_desk.services import labels
+from xuhui_desk.services.search import UNRESOLVED
+from xuhui_desk.services.timefmt import display
+from xuhui_desk.services.workflow import (
+    RATABLE,
+    RATINGS,
+    WorkflowError,
+    allowed_next,
+    apply,
+    can_edit_intake,
+    edit_intake,
+    find_request,
+)
+from xuhui_desk.ui import queue_model
+from xuhui_desk.ui.i18n import current_language
+from xuhui_desk.ui.queue_model import request_signals, taxonomy_label
+from xuhui_desk.ui.tasks import TaskRunner
+from xuhui_desk.validation import LIMITS, ValidationFailed
+
+log = logging.getLogger(__name__)
+
+DETAIL_STYLE = """
+QLabel#detailTracking { font-size: 15pt; font-weight: bold; color: #102a43; }
+QLabel#detailEnterprise { font-size: 11.5pt; font-weight: bold; color: #243b53; }
+QLabel#chip { border-radius: 9px; padding: 1px 9px; background: #e8eef6; color: #243b53; }
+QLabel#chip[tone="open"] { background: #e3edfb; color: #173f7a; }
+QLabel#chip[tone="done"] { background: #e6f4ea; color: #1e6b34; }
+QLabel#chip[tone="muted"] { background: #eceff3; color: #52606d; }
+QLabel#chip[tone="overdue"] { background: #fde6e3; color: #a61b1b; font-weight: bold; }
+QLabel#chip[tone="urgent"] { background: #fff1dc; color: #8a4b00; }
+QLabel#detailLabel { color: #627d98; }
+QLabel#detailText { color: #1f2933; }
+QLabel#eventHead { color: #52606d; }
+QLabel#eventText { color: #1f2933; }
+QFrame#eventRow { border: none; border-left: 3px solid #c9d6e6; background: transparent; }
+QFrame#eventRow[origin="hub"] { border-left: 3px solid #2e7d32; }
+QLabel#actionError { color: #c62828; background: #fff5f5; border: 1px solid #f3c2c2; border-radius: 4px;
+                     padding: 4px 8px; }
+QLabel#actionDone { color: #2e7d32; }
+QLabel#detailEmpty { color: #7b8794; font-size: 12pt; }
+"""
+
+
+# --- what is shown (read in the background) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    occurred_at: datetime
+    kind: str
+    actor: str
+    origin: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DetailData:
+    """A request as the detail view shows it (plain data, safe to hand between threads)."""
+
+    uuid: str
+    tracking_no: str
+    status: str
+    category: str
+    subcategory: str | None
+    department: str | None
+    channel: str
+    urgency: str
+    description: str
+    specialist: str
+    created_at: datetime
+    updated_at: datetime
+    sla_due_at: datetime | None
+    resolved_at: datetime | None
+    rating: int | None
+    rating_comment: str | None
+    sync_state: str
+    sync_error: str | None
+    linked_request_uuid: str | None
+    enterprise_name: str
+    uscc: str
+    contact_name: str
+    phone: str
+    park: str
+    building: str
+    events: tuple[EventView, ...]
+    allowed: tuple[str, ...]
+    can_edit: bool
+    ratable: bool
+    escalation: tuple[int, float] | None = None
+    linked_tracking_no: str | None = None
+    categories: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {s.value for s in OPEN_STATUSES}
+
+
+def load_detail(db: Database, uuid: str, now: datetime | None = None) -> DetailData:
+    """Everything the detail view shows of one request (raises ``RequestNotFound``)."""
+    from xuhui_desk.services.workdays import CalendarYearUnknown, default_calendar
+
+    now = now or utcnow()
+    with db.session() as session:
+        full = find_request(session, uuid)
+        # In the order they were recorded, as the workflow reads the timeline (never by a clock).
+        events = tuple(
+            EventView(e.id, e.occurred_at, e.kind, e.actor, e.origin, dict(e.data or {}))
+            for e in sorted(full.events, key=lambda e: e.id)
+        )
+        escalation = None
+        if full.status in UNRESOLVED and full.sla_due_at is not None:
+            calendar = default_calendar()
+            try:
+                if calendar.is_overdue(full.sla_due_at, now):
+                    escalation = (calendar.escalation_level(full.sla_due_at, now),
+                                  calendar.overdue_workdays(full.sla_due_at, now))
+            except CalendarYearUnknown:
+                escalation = (1, 0.0)
+        linked = None
+        if full.linked_request_uuid:
+            try:
+                linked = find_request(session, full.linked_request_uuid).tracking_no
+            except LookupError:
+                linked = None
+        e = full.enterprise
+        return DetailData(
+            uuid=full.uuid, tracking_no=full.tracking_no, status=full.status, category=full.category,
+            subcategory=full.subcategory, department=full.department, channel=full.channel,
+            urgency=full.urgency, description=full.description, specialist=full.specialist,
+            created_at=full.created_at, updated_at=full.updated_at, sla_due_at=full.sla_due_at,
+            resolved_at=full.resolved_at, rating=full.rating, rating_comment=full.rating_comment,
+            sync_state=full.sync_state, sync_error=full.sync_error, linked_request_uuid=full.linked_request_uuid,
+            enterprise_name=e.name, uscc=e.uscc or "", contact_name=e.contact_name, phone=e.phone, park=e.park,
+            building=e.building, events=events, allowed=tuple(s.value for s in allowed_next(full.status)),
+            can_edit=can_edit_intake(full), ratable=Status(full.status) in RATABLE, escalation=escalation,
+            linked_tracking_no=linked,
+        )
+
+
+# --- widgets --------------------------------------------------------------------------------------
+
+
+class _FlowLayout(QLayout):
+    """Items left to right, wrapping to the next line when the pane is narrow (after Qt's example)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def insertWidget(self, index: int, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self._items.insert(index, QWidgetItem(widget))
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, *, apply: bool) -> int:
+        x, y, line = rect.x(), rect.y(), 0
+        for item in self._items:
+            if item.widget() is not None and item.widget().isHidden():
+                continue
+            hint = item.sizeHint()
+            if x > rect.x() and x + hint.width() > rect.right() + 1:
+                x, y, line = rect.x(), y + line + self._spacing, 0
+            if apply:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y()
+
+
+
+def _card(title: QLabel) -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(14, 12, 14, 12)
+    layout.setSpacing(8)
+    title.setObjectName("sectionTitle")
+    layout.addWidget(title)
+    return frame, layout
+
+
+def _value_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("detailText")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def _repolish(widget: QWidget) -> None:
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class DetailView(QWidget):
+    """The detail pane of the queue page (see the module documentation)."""
+
+    changed = Signal(str)
+    # A request finished loading and is shown.
+    loaded = Signal(str)
+
+    def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.tasks = tasks
+        self.setObjectName("page")
+        self.setStyleSheet(DETAIL_STYLE)
+        self._language = current_language()
+        self._data: DetailData | None = None
+        self._uuid: str | None = None
+        self._generation = 0
+        self._busy = False
+        self.status_buttons: dict[str, QPushButton] = {}
+        self._timeline_texts: list[str] = []
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.pages = QStackedWidget()
+        outer.addWidget(self.pages)
+
+        self.empty = QLabel()
+        self.empty.setObjectName("detailEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setContentsMargins(24, 24, 24, 24)
+        self.pages.addWidget(self.empty)
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The pane is narrow beside the queue: content wraps (a sideways scroll bar only as a last resort).
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        body = QWidget()
+        body.setObjectName("page")
+        self.scroll.setWidget(body)
+        self.pages.addWidget(self.scroll)
+        self.body = QVBoxLayout(body)
+        self.body.setContentsMargins(12, 14, 16, 14)
+        self.body.setSpacing(10)
+
+        self._build_header()
+        self._build_fields()
+        self._build_actions()
+        self._build_timeline()
+        self.body.addStretch(1)
+
+        request_signals().selected.connect(self._follow_selection)
+        note_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.note_edit)
+        note_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+        note_shortcut.activated.connect(self.add_note)
+        self.retranslate()
+        self.pages.setCurrentWidget(self.empty)
+
+    # --- building -----------------------------------------------------------------------------
+
+    def _build_header(self) -> None:
+        self.tracking = QLabel()
+        self.tracking.setObjectName("detailTracking")
+        self.tracking.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.tracking)
+        chips = QWidget()
+        head = _FlowLayout(chips)
+        self.status_chip = QLabel()
+        self.status_chip.setObjectName("chip")
+        head.addWidget(self.status_chip)
+        self.overdue_chip = QLabel()
+        self.overdue_chip.setObjectName("chip")
+        self.overdue_chip.setProperty("tone", "overdue")
+        head.addWidget(self.overdue_chip)
+        self.urgent_chip = QLabel()
+        self.urgent_chip.setObjectName("chip")
+        self.urgent_chip.setProperty("tone", "urgent")
+        head.addWidget(self.urgent_chip)
+        self.body.addWidget(chips)
+        self.enterprise = QLabel()
+        self.enterprise.setObjectName("detailEnterprise")
+        self.enterprise.setWordWrap(True)
+        self.enterprise.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.enterprise)
+        self.enterprise_line = QLabel()
+        self.enterprise_line.setObjectName("muted")
+        self.enterprise_line.setWordWrap(True)
+        self.enterprise_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.body.addWidget(self.enterprise_line)
+
+    def _build_fields(self) -> None:
+        self.fields_title = QLabel()
+        card, layout = _card(self.fields_title)
+        self.form = QFormLayout()
+        self.form.setHorizontalSpacing(12)
+        self.form.setVerticalSpacing(5)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.field_labels: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        for key in ("created", "channel", "urgency", "category", "department", "due", "specialist", "sync",
+                    "linked", "rating"):
+            caption = QLabel()
+            caption.setObjectName("detailLabel")
+            value = _value_label()
+            self.field_labels[key] = caption
+            self.values[key] = value
+            self.form.addRow(caption, value)
+        layout.addLayout(self.form)
+        self.description_caption = QLabel()
+        self.description_caption.setObjectName("detailLabel")
+        layout.addWidget(self.description_caption)
+        self.description = _value_label()
+        layout.addWidget(self.description)
+
+        self.edit_button = QPushButton()
+        self.edit_button.clicked.connect(self.start_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.edit_button)
+        self.edit_hint = QLabel()
+        self.edit_hint.setObjectName("muted")
+        self.edit_hint.setWordWrap(True)
+        row.addWidget(self.edit_hint, 1)
+        layout.addLayout(row)
+
+        self.edit_panel = QFrame()
+        edit = QGridLayout(self.edit_panel)
+        edit.setContentsMargins(0, 4, 0, 0)
+        edit.setHorizontalSpacing(8)
+        edit.setVerticalSpacing(6)
+        self.edit_description = QPlainTextEdit()
+        self.edit_description.setTabChangesFocus(True)
+        self.edit_description.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 14)
+        self.edit_channel = QComboBox()
+        self.edit_urgency = QComboBox()
+        for channel in Channel:
+            self.edit_channel.addItem("", channel.value)
+        for urgency in Urgency:
+            self.edit_urgency.addItem("", urgency.value)
+        for combo in (self.edit_channel, self.edit_urgency):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(4)
+        self.edit_channel_label = QLabel()
+        self.edit_urgency_label = QLabel()
+        self.edit_save = QPushButton()
+        self.edit_save.setProperty("primary", True)
+        self.edit_save.clicked.connect(self.save_edit)
+        self.edit_cancel = QPushButton()
+        self.edit_cancel.clicked.connect(self.cancel_edit)
+        edit.addWidget(self.edit_description, 0, 0, 1, 4)
+        edit.addWidget(self.edit_channel_label, 1, 0)
+        edit.addWidget(self.edit_channel, 1, 1)
+        edit.addWidget(self.edit_urgency_label, 1, 2)
+        edit.addWidget(self.edit_urgency, 1, 3)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.edit_cancel)
+        buttons.addWidget(self.edit_save)
+        edit.addLayout(buttons, 2, 0, 1, 4)
+        edit.setColumnStretch(1, 1)
+        edit.setColumnStretch(3, 1)
+        self.edit_panel.hide()
+        layout.addWidget(self.edit_panel)
+        self.body.addWidget(card)
+
+    def _build_actions(self) -> None:
+        from xuhui_desk.services.taxonomy import load_taxonomy
+
+        self.actions_title = QLabel()
+        card, layout = _card(self.actions_title)
+        self.actions_card = card
+        self.error = QLabel()
+        self.error.setObjectName("actionError")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        layout.addWidget(self.error)
+        self.done = QLabel()
+        self.done.setObjectName("actionDone")
+        self.done.setWordWrap(True)
+        self.done.hide()
+        layout.addWidget(self.done)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(8)
+        self.status_caption = QLabel()
+        self.status_caption.setObjectName("detailLabel")
+        status_holder = QWidget()
+        self.status_row = _FlowLayout(status_holder)
+        self.no_status_change = QLabel()
+        self.no_status_change.setObjectName("muted")
+        self.no_status_change.setWordWrap(True)
+        self.status_row.addWidget(self.no_status_change)
+        grid.addWidget(self.status_caption, 0, 0)
+        grid.addWidget(status_holder, 0, 1, 1, 2)
+
+        taxonomy = load_taxonomy()
+        self.category_caption = QLabel()
+        self.category_caption.setObjectName("detailLabel")
+        self.category_combo = QComboBox()
+        for category in taxonomy.categories:
+            self.category_combo.addItem("", str(category.code))
+        self.category_button = QPushButton()
+        self.category_button.clicked.connect(self.change_category)
+        grid.addWidget(self.category_caption, 1, 0)
+        grid.addWidget(self.category_combo, 1, 1)
+        grid.addWidget(self.category_button, 1, 2)
+
+        self.department_caption = QLabel()
+        self.department_caption.setObjectName("detailLabel")
+        self.department_combo = QComboBox()
+        for department in taxonomy.departments:
+            self.department_combo.addItem("", department.code)
+        self.department_button = QPushButton()
+        self.department_button.clicked.connect(self.reassign)
+        grid.addWidget(self.department_caption, 2, 0)
+        grid.addWidget(self.department_combo, 2, 1)
+        grid.addWidget(self.department_button, 2, 2)
+
+        self.note_caption = QLabel()
+        self.note_caption.setObjectName("detailLabel")
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 16)
+        self.note_button = QPushButton()
+        self.note_button.clicked.connect(self.add_note)
+        grid.addWidget(self.note_caption, 3, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.note_edit, 3, 1)
+        grid.addWidget(self.note_button, 3, 2, Qt.AlignmentFlag.AlignTop)
+
+        self.rating_caption = QLabel()
+        self.rating_caption.setObjectName("detailLabel")
+        self.rating_combo = QComboBox()
+        for value in sorted(RATINGS, reverse=True):
+            self.rating_combo.addItem("", value)
+        self.rating_comment = QLineEdit()
+        self.rating_comment.setMaxLength(LIMITS["comment"])
+        self.rating_button = QPushButton()
+        self.rating_button.clicked.connect(self.rate)
+        self.rating_hint = QLabel()
+        self.rating_hint.setObjectName("fieldWarning")
+        self.rating_hint.setWordWrap(True)
+        self.rating_combo.currentIndexChanged.connect(self._rating_hint)
+        grid.addWidget(self.rating_caption, 4, 0)
+        grid.addWidget(self.rating_combo, 4, 1)
+        grid.addWidget(self.rating_button, 4, 2)
+        grid.addWidget(self.rating_comment, 5, 1, 1, 2)
+        grid.addWidget(self.rating_hint, 6, 1, 1, 2)
+        grid.setColumnStretch(1, 1)
+        for combo in (self.category_combo, self.department_combo, self.rating_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout.addLayout(grid)
+        self.body.addWidget(card)
+
+    def _build_timeline(self) -> None:
+        self.timeline_title = QLabel()
+        card, layout = _card(self.timeline_title)
+        self.timeline = QVBoxLayout()
+        self.timeline.setSpacing(6)
+        layout.addLayout(self.timeline)
+        self.body.addWidget(card)
+
+    def retranslate(self) -> None:
+        self.empty.setText(self.tr("Select a request in the list to see it here.\n"
+                                   "Enter or a double click opens it."))
+        self.fields_title.setText(self.tr("Request"))
+        self.actions_title.setText(self.tr("Handling"))
+        self.timeline_title.setText(self.tr("Timeline"))
+        captions = {
+            "created": self.tr("Received"), "channel": self.tr("Channel"), "urgency": self.tr("Urgency"),
+            "category": self.tr("Category"), "department": self.tr("Department"), "due": self.tr("Due"),
+            "specialist": self.tr("Specialist"), "sync": self.tr("Sync"), "linked": self.tr("Linked to"),
+            "rating": self.tr("Rating"),
+        }
+        for key, text in captions.items():
+            self.field_labels[key].setText(text)
+        self.description_caption.setText(self.tr("What the enterprise asks for"))
+        self.edit_button.setText(self.tr("Correct intake…"))
+        self.edit_channel_label.setText(self.tr("Channel"))
+        self.edit_urgency_label.setText(self.tr("Urgency"))
+        self.edit_save.setText(self.tr("Save correction"))
+        self.edit_cancel.setText(self.tr("Cancel"))
+        self.status_caption.setText(self.tr("Status"))
+        self.no_status_change.setText(self.tr("Final status: no further change"))
+        self.category_caption.setText(self.tr("Category"))
+        self.category_button.setText(self.tr("Re-route"))
+        self.category_button.setToolTip(self.tr("Move the request to this category (its department follows)"))
+        self.department_caption.setText(self.tr("Department"))
+        self.department_button.setText(self.tr("Reassign"))
+        self.note_caption.setText(self.tr("Note"))
+        self.note_edit.setPlaceholderText(self.tr("What was done or agreed (Ctrl+Enter adds it)"))
+        self.note_button.setText(self.tr("Add note"))
+        self.rating_caption.setText(self.tr("Rating"))
+        self.rating_comment.setPlaceholderText(self.tr("The enterprise's comment (optional)"))
+        self.rating_button.setText(self.tr("Save rating"))
+        for i in range(self.edit_channel.count()):
+            self.edit_channel.setItemText(i, labels.channel_label(self.edit_channel.itemData(i), self._language))
+        for i in range(self.edit_urgency.count()):
+            self.edit_urgency.setItemText(i, labels.urgency_label(self.edit_urgency.itemData(i), self._language))
+        for i in range(self.category_combo.count()):
+            self.category_combo.setItemText(i, taxonomy_label(self.category_combo.itemData(i), self._language))
+        for i in range(self.department_combo.count()):
+            self.department_combo.setItemText(i, taxonomy_label(self.department_combo.itemData(i), self._language))
+        for i in range(self.rating_combo.count()):
+            value = self.rating_combo.itemData(i)
+            self.rating_combo.setItemText(
+                i, self.tr("{label} ({value})").format(label=labels.rating_label(value, self._language), value=value))
+        self._rating_hint()
+        if self._data is not None:
+            self._show(self._data)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._language = current_language()
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- loading ------------------------------------------------------------------------------
+
+    @property
+    def current_uuid(self) -> str | None:
+        return self._uuid
+
+    @property
+    def data(self) -> DetailData | None:
+        return self._data
+
+    def show_request(self, uuid: str) -> None:
+        """Show the request ``uuid`` (read in the background)."""
+        if uuid != self._uuid:
+            self._clear_messages()
+            self.edit_panel.hide()
+            self.note_edit.clear()
+            self.rating_comment.clear()
+        self._uuid = uuid
+        self._generation += 1
+        generation = self._generation
+
+        def done(data: DetailData) -> None:
+            if generation == self._generation:
+                self._show(data)
+                self.loaded.emit(data.uuid)
+
+        def failed(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
+            self._data = None
+            self.empty.setText(self.tr("This request cannot be shown: {error}").format(error=exc))
+            self.pages.setCurrentWidget(self.empty)
+
+        now = queue_model.clock()
+        self.tasks.run(lambda _p: load_detail(self.db, uuid, now), on_success=done, on_failure=failed)
+
+    def has_unsaved_input(self) -> bool:
+        """A note, a rating comment or an intake correction typed and not saved yet."""
+        return bool(self.note_edit.toPlainText().strip() or self.rating_comment.text().strip()
+                    or self.edit_panel.isVisible())
+
+    def _follow_selection(self, uuid: str) -> None:
+        # The pane follows the queue's selection unless it holds typing that would be lost.
+        if self.isVisible() and uuid != self._uuid and not self.has_unsaved_input():
+            self.show_request(uuid)
+
+    def reload(self) -> None:
+        if self._uuid:
+            self.show_request(self._uuid)
+
+    def clear(self) -> None:
+        self._uuid = None
+        self._data = None
+        self._generation += 1
+        self.pages.setCurrentWidget(self.empty)
+
+    def _show(self, data: DetailData) -> None:
+        lang = self._language
+        self._data = data
+        self.tracking.setText(data.tracking_no)
+        self.status_chip.setText(labels.status_label(data.status, lang))
+        tone = "open" if data.is_open else "done" if data.status == Status.CLOSED else "muted"
+        self.status_chip.setProperty("tone", tone)
+        _repolish(self.status_chip)
+        if data.escalation:
+            level, days = data.escalation
+            self.overdue_chip.setText(self.tr("⚠ Overdue {days} working days").format(days=f"{days:.1f}"))
+            self.overdue_chip.setToolTip(self.tr("Escalation level {level} of 3").format(level=level))
+            self.overdue_chip.show()
+        else:
+            self.overdue_chip.hide()
+        self.urgent_chip.setText(labels.urgency_label(data.urgency, lang))
+        self.urgent_chip.setVisible(data.urgency == Urgency.URGENT)
+        self.enterprise.setText(data.enterprise_name)
+        details = [data.uscc or self.tr("no credit code"), data.contact_name, data.phone,
+                   " ".join(p for p in (data.park, data.building) if p)]
+        self.enterprise_line.setText(" · ".join(d for d in details if d))
+
+        v = self.values
+        v["created"].setText(display(data.created_at))
+        v["channel"].setText(labels.channel_label(data.channel, lang))
+        v["urgency"].setText(labels.urgency_label(data.urgency, lang))
+        category = taxonomy_label(data.category, lang)
+        if data.subcategory:
+            category += " · " + taxonomy_label(data.subcategory, lang)
+        v["category"].setText(category)
+        v["department"].setText(taxonomy_label(data.department, lang) or "—")
+        v["due"].setText(display(data.sla_due_at) if data.sla_due_at else self.tr("not set (holiday calendar "
+                                                                                   "of that year unknown)"))
+        v["specialist"].setText(data.specialist or "—")
+        sync = labels.sync_label(data.sync_state, lang)
+        if data.sync_state == "error" and data.sync_error:
+            sync += " — " + data.sync_error
+        v["sync"].setText(sync)
+        self._set_row_visible("linked", bool(data.linked_tracking_no))
+        v["linked"].setText(data.linked_tracking_no or "")
+        self._set_row_visible("rating", data.rating is not None)
+        if data.rating is not None:
+            rating = self.tr("{label} ({value})").format(label=labels.rating_label(data.rating, lang),
+                                                         value=data.rating)
+            v["rating"].setText(rating + (f" — {data.rating_comment}" if data.rating_comment else ""))
+        self.description.setText(data.description)
+
+        self.edit_button.setVisible(data.can_edit)
+        self.edit_hint.setText(self.tr("Until the first sync with the district hub") if data.can_edit else "")
+        self.edit_hint.setVisible(data.can_edit)
+        if not data.can_edit:
+            self.edit_panel.hide()
+
+        self._show_status_buttons(data)
+        self._select(self.category_combo, data.category)
+        self._select(self.department_combo, data.department)
+        self.category_combo.setEnabled(data.is_open)
+        self.category_button.setEnabled(data.is_open and not self._busy)
+        self.department_button.setEnabled(not self._busy)
+        for widget in (self.rating_caption, self.rating_combo, self.rating_button, self.rating_comment):
+            widget.setVisible(data.ratable)
+        self.rating_hint.setVisible(data.ratable and bool(self.rating_hint.text()))
+        self._show_timeline(data)
+        self.pages.setCurrentWidget(self.scroll)
+
+    def _set_row_visible(self, key: str, visible: bool) -> None:
+        self.form.setRowVisible(self.values[key], visible)
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str | None) -> None:
+        index = combo.findData(value)
+        combo.setCurrentIndex(max(index, 0) if value else -1)
+
+    def _show_status_buttons(self, data: DetailData) -> None:
+        for button in self.status_buttons.values():
+            self.status_row.removeWidget(button)
+            button.deleteLater()
+        self.status_buttons = {}
+        self.no_status_change.setVisible(not data.allowed)
+        for position, status in enumerate(data.allowed):
+            button = QPushButton(self.tr("→ {status}").format(status=labels.status_label(status, self._language)))
+            button.setObjectName(f"status_{status}")
+            button.setToolTip(self.tr("Change the status to “{status}”").format(
+                status=labels.status_label(status, self._language)))
+            button.setEnabled(not self._busy)
+            button.clicked.connect(lambda _checked=False, s=status: self.change_status(s))
+            self.status_row.insertWidget(position, button)
+            self.status_buttons[status] = button
+
+    def timeline_rows(self) -> list[str]:
+        """The timeline as shown, newest first: one text (heading and body) per event."""
+        return list(self._timeline_texts)
+
+    def _show_timeline(self, data: DetailData) -> None:
+        self._timeline_texts: list[str] = []
+        while self.timeline.count():
+            item = self.timeline.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for event in reversed(data.events):  # newest first: the latest reply is seen without scrolling
+            row = QFrame()
+            row.setObjectName("eventRow")
+            row.setProperty("origin", event.origin)
+            inner = QVBoxLayout(row)
+            inner.setContentsMargins(10, 2, 4, 2)
+            inner.setSpacing(1)
+            head = QLabel(" · ".join(p for p in (
+                display(event.occurred_at), labels.event_label(event.kind, self._language), event.actor,
+                labels.origin_label(event.origin, self._language)) if p))
+            head.setObjectName("eventHead")
+            head.setWordWrap(True)
+            inner.addWidget(head)
+            text = self.event_text(event)
+            self._timeline_texts.append(head.text() + ("\n" + text if text else ""))
+            if text:
+                body = QLabel(text)
+                body.setObjectName("eventText")
+                body.setWordWrap(True)
+                body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                inner.addWidget(body)
+            self.timeline.addWidget(row)
+
+    def event_text(self, event: EventView) -> str:
+        """What an event changed, in words."""
+        lang = self._language
+        d = event.data
+        status = labels.status_label
+        parts: list[str] = []
+        if event.kind == "created":
+            if d.get("department"):
+                parts.append(self.tr("Category {category}, department {department}").format(
+                    category=taxonomy_label(d.get("category"), lang) or "—",
+                    department=taxonomy_label(d.get("department"), lang)))
+            elif d.get("category"):
+                parts.append(self.tr("Category {category}").format(category=taxonomy_label(d["category"], lang)))
+        elif event.kind == "routed":
+            parts.append(self.tr("Category {old} → {new}").format(
+                old=taxonomy_label(d.get("from_category"), lang) or "—",
+                new=taxonomy_label(d.get("category"), lang) or "—"))
+            if d.get("department") != d.get("from_department"):
+                parts.append(self.tr("department {old} → {new}").format(
+                    old=taxonomy_label(d.get("from_department"), lang) or "—",
+                    new=taxonomy_label(d.get("department"), lang) or "—"))
+        elif event.kind == "reassigned":
+            parts.append(self.tr("Department {old} → {new}").format(
+                old=taxonomy_label(d.get("from_department"), lang) or "—",
+                new=taxonomy_label(d.get("department"), lang) or "—"))
+        elif event.kind == "rated":
+            rating = d.get("rating")
+            parts.append(self.tr("{label} ({value})").format(label=labels.rating_label(rating, lang), value=rating))
+            if d.get("comment"):
+                parts.append(str(d["comment"]))
+        elif event.kind == "rectification":
+            due = d.get("due")
+            when = display(datetime.fromisoformat(due)) if isinstance(due, str) else ""
+            parts.append(self.tr("Reopened after a dissatisfied rating; rectification due {due}").format(due=when))
+        elif event.kind == "edited":
+            names = {"description": self.tr("description"), "channel": self.tr("channel"),
+                     "urgency": self.tr("urgency")}
+            fields = [names.get(f, f) for f in d.get("fields", [])]
+            parts.append(self.tr("Corrected: {fields}").format(fields=self.tr(", ").join(fields)))
+        if "status" in d and event.kind not in ("created", "rectification"):
+            parts.append(self.tr("Status {old} → {new}").format(
+                old=status(d.get("from"), lang) or "—", new=status(d.get("status"), lang)))
+        for key in ("text", "reply"):
+            if d.get(key):
+                parts.append(str(d[key]))
+        note = d.get("note")
+        if note and note != "rated":
+            parts.append(str(note))
+        elif note == "rated":
+            parts.append(self.tr("(closed by the enterprise's rating)"))
+        return "\n".join(parts)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def _clear_messages(self) -> None:
+        self.error.hide()
+        self.done.hide()
+
+    def _show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationFailed):
+            message = "; ".join(issue.message(self._language) for issue in exc.issues)
+        else:
+            message = str(exc)
+        self.error.setText(self.tr("Not saved: {reason}").format(reason=message))
+        self.error.show()
+        self.done.hide()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for button in (*self.status_buttons.values(), self.category_button, self.department_button,
+                       self.note_button, self.rating_button, self.edit_save):
+            button.setEnabled(not busy)
+        if not busy and self._data is not None:
+            self.category_button.setEnabled(self._data.is_open)
+
+    def _write(self, work: Callable[[], object], done_text: str) -> None:
+        uuid = self._uuid
+        if uuid is None or self._busy:
+            return
+        self._clear_messages()
+        self._set_busy(True)
+
+        def succeeded(_result: object) -> None:
+            self._set_busy(False)
+            self.done.setText(done_text)
+            self.done.show()
+            if uuid == self._uuid:
+                self.reload()
+            self.changed.emit(uuid)
+            request_signals().changed.emit(uuid)
+
+        def failed(exc: BaseException) -> None:
+            self._set_busy(False)
+            if isinstance(exc, WorkflowError | ValidationFailed | LookupError):
+                self._show_error(exc)
+            else:
+                log.error("saving a change to %s failed: %s", uuid, exc)
+                self._show_error(exc)
+            if uuid == self._uuid:
+                self.reload()
+
+        self.tasks.run(lambda _p: work(), on_success=succeeded, on_failure=failed, write=True)
+
+    def change_status(self, status: str) -> None:
+        data = self._data
+        if data is None or status not in data.allowed:
+            return
+        label = labels.status_label(status, self._language)
+        if status == Status.CANCELLED:
+            answer = QMessageBox.question(
+                self, self.tr("Cancel the request"),
+                self.tr("Cancel {tracking_no}? A cancelled request cannot be reopened.").format(
+                    tracking_no=data.tracking_no))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        uuid = data.uuid
+        self._write(lambda: apply(self.db, uuid, status=status),
+                    self.tr("Status changed to “{status}”").format(status=label))
+
+    def change_category(self) -> None:
+        data = self._data
+        category = self.category_combo.currentData()
+        if data is None or not category or category == data.category:
+            return
+        uuid = data.uuid
+        self._write(lambda: apply(self.db, uuid, category=category),
+                    self.tr("Re-routed to “{category}”").format(category=taxonomy_label(category, self._language)))
+
+    def reassign(self) -> None:
+        data = self._data
+        department = self.department_combo.currentData()
+        if data is None or not department or department == data.department:
+            return
+        uuid = data.uuid
+        self._write(lambda: apply(self.db, uuid, department=department),
+                    self.tr("Reassigned to “{department}”").format(
+                        department=taxonomy_label(department, self._language)))
+
+    def add_note(self) -> None:
+        data = self._data
+        note = self.note_edit.toPlainText().strip()
+        if data is None:
+            return
+        if not note:
+            self.error.setText(self.tr("Type the note first."))
+            self.error.show()
+            self.note_edit.setFocus()
+            return
+        uuid = data.uuid
+
+        def work() -> object:
+            result = apply(self.db, uuid, note=note)
+            return result
+
+        self._write(work, self.tr("Note added"))
+        self.note_edit.clear()
+
+    def rate(self) -> None:
+        data = self._data
+        value = self.rating_combo.currentData()
+        if data is None or value is None or not data.ratable:
+            return
+        comment = self.rating_comment.text().strip()
+        uuid = data.uuid
+        self._write(lambda: apply(self.db, uuid, rating=int(value), comment=comment),
+                    self.tr("Rating saved: {label}").format(label=labels.rating_label(value, self._language)))
+        self.rating_comment.clear()
+
+    def _rating_hint(self) -> None:
+        value = self.rating_combo.currentData()
+        text = self.tr("A dissatisfied rating reopens the request for rectification (15 working days).") \
+            if value is not None and value <= 2 else ""
+        self.rating_hint.setText(text)
+        self.rating_hint.setVisible(bool(text) and self._data is not None and self._data.ratable)
+
+    # --- intake correction --------------------------------------------------------------------
+
+    def start_edit(self) -> None:
+        data = self._data
+        if data is None or not data.can_edit:
+            return
+        self.edit_description.setPlainText(data.description)
+        self._select(self.edit_channel, data.channel)
+        self._select(self.edit_urgency, data.urgency)
+        self.edit_panel.show()
+        self.edit_description.setFocus()
+
+    def cancel_edit(self) -> None:
+        self.edit_panel.hide()
+
+    def save_edit(self) -> None:
+        data = self._data
+        if data is None:
+            return
+        changes = {
+            "description": self.edit_description.toPlainText(),
+            "channel": self.edit_channel.currentData(),
+            "urgency": self.edit_urgency.currentData(),
+        }
+        changes = {k: v for k, v in changes.items() if v is not None and v != getattr(data, k)}
+        if not changes:
+            self.edit_panel.hide()
+            return
+        uuid = data.uuid
+        self.edit_panel.hide()
+        self._write(lambda: edit_intake(self.db, uuid, **changes), self.tr("Intake corrected"))

@@ -1,0 +1,582 @@
+"""The request queue page: search, filters, counts and the table of requests.
+
+Keyboard: Ctrl+F goes to the search box (Esc clears it, Enter or ↓ goes to the table;
+a search with exactly one result opens it), Enter or a double click opens the selected
+request, F5 reads the queue again. Searching waits until typing pauses
+(:data:`SEARCH_DELAY_MS`) and runs in the background like every query of the queue.
+
+Signals: ``requestActivated(uuid)`` when a request is opened (Enter, double click),
+``currentRequestChanged(uuid)`` when the selection moves to another request (also sent as
+``request_signals().selected``, which the detail pane follows). The queue reads itself
+again when ``request_signals().changed`` says a request was saved elsewhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xuhui_desk.db import Database
+from xuhui_desk.models import Status
+from xuhui_desk.services import labels
+from xuhui_desk.services.search import ATTENTION, OPEN, RequestFilter
+from xuhui_desk.services.timefmt import SHANGHAI
+from xuhui_desk.ui.i18n import current_language
+from xuhui_desk.ui.queue_model import (
+    SORT_KEYS,
+    Column,
+    RequestQueueModel,
+    UuidRole,
+    request_signals,
+    taxonomy_label,
+)
+from xuhui_desk.ui.tasks import TaskRunner
+
+SEARCH_DELAY_MS = 250
+# The queue is read again this often while it is shown (overdue marks move with the clock).
+AUTO_REFRESH_MS = 5 * 60 * 1000
+
+TABLE_STYLE = """
+QTableView#queueTable {
+    background: #ffffff; alternate-background-color: #f8fafc; border: 1px solid #dde2ea;
+    border-radius: 6px; gridline-color: #eef1f5;
+    selection-background-color: #cfe0f7; selection-color: #102a43;
+}
+QTableView#queueTable QHeaderView::section {
+    background: #f3f5f8; color: #334e68; border: none; border-bottom: 1px solid #dde2ea;
+    border-right: 1px solid #e6eaf0; padding: 4px 6px; font-weight: bold;
+}
+QLabel#queueEmpty { color: #7b8794; }
+QLabel#queueCounts { color: #334e68; }
+QLabel#queueCounts[overdue="true"] { color: #a61b1b; }
+"""
+
+
+class _QueueTable(QTableView):
+    """The table: Enter opens the current row (and never starts editing)."""
+
+    opened = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.opened.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class DateRange:
+    """The choices of the "received" filter."""
+
+    ANY = "any"
+    TODAY = "today"
+    WEEK = "week"
+    MONTH = "month"
+    CUSTOM = "custom"
+
+
+def shanghai_day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), SHANGHAI)
+
+
+class QueueView(QWidget):
+    """The queue page (see the module documentation)."""
+
+    requestActivated = Signal(str)
+    currentRequestChanged = Signal(str)
+
+    def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.tasks = tasks
+        self.setObjectName("page")
+        self.setStyleSheet(TABLE_STYLE)
+        self._language = current_language()
+        self.model = RequestQueueModel(db, tasks, self)
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._open_single_result = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 12, 12)
+        layout.setSpacing(8)
+
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        top.addWidget(self.title)
+        top.addStretch(1)
+        self.counts = QLabel()
+        self.counts.setObjectName("queueCounts")
+        top.addWidget(self.counts)
+        layout.addLayout(top)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("queueSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.installEventFilter(self)
+        layout.addWidget(self.search)
+
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        self.status = QComboBox()
+        self.category = QComboBox()
+        self.range = QComboBox()
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(QDate.currentDate())
+        self.date_from.setDate(QDate.currentDate().addDays(-30))
+        self.dash = QLabel("–")
+        self.overdue_only = QCheckBox()
+        self.reset_button = QPushButton()
+        self.reset_button.setObjectName("queueReset")
+        for widget in (self.status, self.category, self.range, self.overdue_only):
+            filters.addWidget(widget)
+        filters.addStretch(1)
+        filters.addWidget(self.reset_button)
+        layout.addLayout(filters)
+        # "Between dates…": the two dates on their own line, shown only when chosen.
+        self.dates_row = QWidget()
+        dates = QHBoxLayout(self.dates_row)
+        dates.setContentsMargins(0, 0, 0, 0)
+        dates.setSpacing(6)
+        self.dates_label = QLabel()
+        for widget in (self.dates_label, self.date_from, self.dash, self.date_to):
+            dates.addWidget(widget)
+        dates.addStretch(1)
+        layout.addWidget(self.dates_row)
+
+        self.table = _QueueTable()
+        self.table.setObjectName("queueTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(36)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.sectionClicked.connect(self._header_clicked)
+        self._size_columns()
+        layout.addWidget(self.table, 1)
+
+        self.empty = QLabel(self.table.viewport())
+        self.empty.setObjectName("queueEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filters)
+        self._current_timer = QTimer(self)
+        self._current_timer.setSingleShot(True)
+        self._current_timer.setInterval(120)
+        self._current_timer.timeout.connect(self._emit_current)
+        self._auto_refresh = QTimer(self)
+        self._auto_refresh.setInterval(AUTO_REFRESH_MS)
+        self._auto_refresh.timeout.connect(self.refresh)
+        # A request changed elsewhere (the detail pane, intake): read the queue again, once.
+        self._changed_timer = QTimer(self)
+        self._changed_timer.setSingleShot(True)
+        self._changed_timer.setInterval(150)
+        self._changed_timer.timeout.connect(self._refresh_if_shown)
+        self._stale = False
+        request_signals().changed.connect(self._request_changed)
+
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_entered)
+        self.status.currentIndexChanged.connect(self._apply_filters)
+        self.category.currentIndexChanged.connect(self._apply_filters)
+        self.overdue_only.toggled.connect(self._apply_filters)
+        self.range.currentIndexChanged.connect(self._range_changed)
+        self.date_from.dateChanged.connect(self._apply_filters)
+        self.date_to.dateChanged.connect(self._apply_filters)
+        self.reset_button.clicked.connect(self.clear_filters)
+        self.table.opened.connect(self._open_index)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._current_timer.start())
+        self.model.countsChanged.connect(self._show_counts)
+        self.model.loadingChanged.connect(lambda _busy: self._show_counts(self.model.total, self.model.overdue))
+        self.model.refreshed.connect(self._refreshed)
+        self.model.failed.connect(self._failed)
+        self.model.modelReset.connect(self._update_empty)
+        self.model.rowsInserted.connect(self._update_empty)
+        self.model.rowsRemoved.connect(self._update_empty)
+
+        shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        shortcut.activated.connect(self.focus_search)
+        refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
+        refresh.activated.connect(self.refresh)
+        self.setFocusProxy(self.table)
+
+        for combo in (self.status, self.category, self.range):
+            # As wide as the current choice, so the filter row stays compact beside the detail
+            # pane; the open list is as wide as its longest choice.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(1)
+            combo.currentIndexChanged.connect(lambda _i, c=combo: self._fit(c))
+        self._fill_choices()
+        self.retranslate()
+        self._range_changed()
+        self.model.set_filter(self.current_filter())
+
+    # --- public -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the queue again in the background (keeps the place, the selection and the filters)."""
+        self.model.refresh()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def clear_filters(self) -> None:
+        """Back to the default queue: open requests, every category, any date, no search."""
+        widgets = (self.search, self.status, self.category, self.range, self.overdue_only)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.search.clear()
+        self.status.setCurrentIndex(0)
+        self.category.setCurrentIndex(0)
+        self.range.setCurrentIndex(0)
+        self.overdue_only.setChecked(False)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._range_changed()
+
+    def current_filter(self) -> RequestFilter:
+        """The filter the widgets describe (with the current sort)."""
+        created_from, created_to = self._date_bounds()
+        sort = SORT_KEYS[Column(self._sort_column)] if self._sort_column >= 0 else ATTENTION
+        return RequestFilter(
+            status=self.status.currentData() or None,
+            category=self.category.currentData() or None,
+            search=self.search.text().strip(),
+            overdue_only=self.overdue_only.isChecked(),
+            created_from=created_from,
+            created_to=created_to,
+            sort=sort,
+            descending=self._sort_order == Qt.SortOrder.DescendingOrder if self._sort_column >= 0 else True,
+        )
+
+    def current_uuid(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.uuid_at(index.row()) if index.isValid() else None
+
+    def select_request(self, uuid: str) -> bool:
+        """Select the request ``uuid`` when the current filter shows it."""
+        row = self.model.row_of_uuid(uuid)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    # --- filters ------------------------------------------------------------------------------
+
+    def _fill_choices(self) -> None:
+        from xuhui_desk.services.taxonomy import load_taxonomy
+
+        self.status.blockSignals(True)
+        self.status.clear()
+        self.status.addItem("", OPEN)
+        self.status.addItem("", "")
+        for status in Status:
+            self.status.addItem("", status.value)
+        self.status.blockSignals(False)
+        self.category.blockSignals(True)
+        self.category.clear()
+        self.category.addItem("", "")
+        for category in load_taxonomy().categories:
+            self.category.addItem("", str(category.code))
+        self.category.blockSignals(False)
+        self.range.blockSignals(True)
+        self.range.clear()
+        for key in (DateRange.ANY, DateRange.TODAY, DateRange.WEEK, DateRange.MONTH, DateRange.CUSTOM):
+            self.range.addItem("", key)
+        self.range.blockSignals(False)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Requests"))
+        self.search.setPlaceholderText(self.tr("Search enterprise, credit code, tracking no. or text  (Ctrl+F)"))
+        self.search.setToolTip(self.tr(
+            "Every word must match. Two characters are enough (贷款, 落户). Enter goes to the results; "
+            "Esc clears the search."))
+        self.status.setItemText(0, self.tr("Open requests"))
+        self.status.setItemText(1, self.tr("All statuses"))
+        for i in range(2, self.status.count()):
+            self.status.setItemText(i, labels.status_label(self.status.itemData(i), self._language))
+        for i in range(1, self.category.count()):
+            self.category.setItemText(i, taxonomy_label(self.category.itemData(i), self._language))
+        self.status.setToolTip(self.tr("Status"))
+        self.category.setItemText(0, self.tr("All categories"))
+        self.category.setToolTip(self.tr("Category"))
+        texts = [self.tr("Any date"), self.tr("Today"), self.tr("Last 7 days"), self.tr("Last 30 days"),
+                 self.tr("Between dates…")]
+        for i, text in enumerate(texts):
+            self.range.setItemText(i, text)
+        self.range.setToolTip(self.tr("Received"))
+        self.date_from.setToolTip(self.tr("Received from (inclusive)"))
+        self.date_to.setToolTip(self.tr("Received until (inclusive)"))
+        self.dates_label.setText(self.tr("Received between"))
+        self.overdue_only.setText(self.tr("Overdue only"))
+        self.reset_button.setText(self.tr("Clear filters"))
+        self.reset_button.setToolTip(self.tr("Open requests, all categories, any date, no search"))
+        for combo in (self.status, self.category, self.range):
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+            self._fit(combo)
+        self._show_counts(self.model.total, self.model.overdue)
+        self._update_empty()
+
+    def _fit(self, combo: QComboBox) -> None:
+        combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(combo.currentText()) + 66)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._language = current_language()
+            self.retranslate()
+            self.model.set_language(self._language)
+            self._size_columns(first=False)
+        super().changeEvent(event)
+
+    def _range_changed(self) -> None:
+        self.dates_row.setVisible(self.range.currentData() == DateRange.CUSTOM)
+        self._apply_filters()
+
+    def _date_bounds(self) -> tuple[datetime | None, datetime | None]:
+        key = self.range.currentData()
+        today = datetime.now(SHANGHAI).date()
+        if key == DateRange.TODAY:
+            return shanghai_day_start(today), None
+        if key == DateRange.WEEK:
+            return shanghai_day_start(today - timedelta(days=6)), None
+        if key == DateRange.MONTH:
+            return shanghai_day_start(today - timedelta(days=29)), None
+        if key == DateRange.CUSTOM:
+            first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
+            if first > last:
+                first, last = last, first
+            return shanghai_day_start(first), shanghai_day_start(last + timedelta(days=1))
+        return None, None
+
+    def _apply_filters(self) -> None:
+        self._search_timer.stop()
+        flt = self.current_filter()
+        if flt != self.model.filter:
+            self.model.set_filter(flt)
+
+    def _search_entered(self) -> None:
+        if self._search_timer.isActive() or self.model.loading:
+            # Results are on their way: open the single one, or go to the table, once they arrive.
+            self._open_single_result = True
+            self._apply_filters()
+            return
+        self._go_to_results()
+
+    def _go_to_results(self) -> None:
+        self._open_single_result = False
+        if self.model.rowCount() == 0:
+            return
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.table.selectRow(0)
+        if self.model.rowCount() == 1:
+            self._open_index(self.model.index(0, 0))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if key == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                self._apply_filters()
+                return True
+            if key == Qt.Key.Key_Down and self.model.rowCount():
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.table.selectRow(max(self.table.currentIndex().row(), 0))
+                return True
+        return super().eventFilter(watched, event)
+
+    # --- table --------------------------------------------------------------------------------
+
+    def _size_columns(self, *, first: bool = True) -> None:
+        """Column widths from the longest text each column shows in the current language."""
+        from xuhui_desk.services.taxonomy import load_taxonomy
+
+        header = self.table.horizontalHeader()
+        metrics = self.fontMetrics()
+        bold_font = QFont(self.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        taxonomy = load_taxonomy()
+
+        def widest(texts: list[str], cap: int) -> int:
+            return min(max(metrics.horizontalAdvance(t) for t in texts) + 16, cap)
+
+        def titled(column: Column, width: int) -> int:
+            return max(width, bold.horizontalAdvance(self.model.column_title(column)) + 22)
+
+        lang = self._language
+        widths = {
+            Column.TRACKING_NO: metrics.horizontalAdvance("XH03-20261126-000") + 14,
+            Column.CREATED: metrics.horizontalAdvance("2026-11-26") + 16,
+            Column.CATEGORY: widest([taxonomy_label(c.code, lang) for c in taxonomy.categories], 120),
+            Column.DEPARTMENT: widest([taxonomy_label(d.code, lang) for d in taxonomy.departments], 220),
+            Column.STATUS: widest([labels.status_label(s.value, lang) for s in Status], 96),
+            Column.DUE: metrics.horizontalAdvance("⚠ 2026-11-26") + 20,
+            Column.URGENCY: widest([labels.urgency_label(u, lang) for u in ("normal", "urgent")], 90),
+            Column.SYNC: 40,
+        }
+        for column, width in widths.items():
+            header.resizeSection(int(column), titled(column, width))
+        if first:
+            header.setSectionResizeMode(int(Column.ENTERPRISE), QHeaderView.ResizeMode.Stretch)
+            # The department and urgency are one click away (header menu); the queue stays readable
+            # beside the detail pane.
+            self.table.setColumnHidden(int(Column.DEPARTMENT), True)
+            self.table.setColumnHidden(int(Column.URGENCY), True)
+
+    def _header_menu(self, pos: object) -> None:
+        menu = QMenu(self)
+        menu.setTitle(self.tr("Columns"))
+        for column in Column:
+            if column == Column.ENTERPRISE:
+                continue
+            action = QAction(self.model.column_title(column), menu)
+            action.setCheckable(True)
+            action.setChecked(not self.table.isColumnHidden(int(column)))
+            action.toggled.connect(lambda on, c=int(column): self.table.setColumnHidden(c, not on))
+            menu.addAction(action)
+        menu.addSeparator()
+        reset = menu.addAction(self.tr("Queue order (overdue first)"))
+        reset.triggered.connect(self._reset_sort)
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))  # type: ignore[arg-type]
+
+    def _header_clicked(self, column: int) -> None:
+        """First click sorts ascending, the second descending, the third returns to the queue order."""
+        header = self.table.horizontalHeader()
+        if column != self._sort_column:
+            self._sort_column, self._sort_order = column, Qt.SortOrder.AscendingOrder
+        elif self._sort_order == Qt.SortOrder.AscendingOrder:
+            self._sort_order = Qt.SortOrder.DescendingOrder
+        else:
+            self._reset_sort()
+            return
+        header.setSortIndicator(self._sort_column, self._sort_order)
+        self.model.sort(self._sort_column, self._sort_order)
+
+    def _reset_sort(self) -> None:
+        self._sort_column = -1
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.model.reset_sort()
+
+    def sort_by(self, column: Column, order: Qt.SortOrder) -> None:
+        """Sort by ``column`` (as clicking its header does)."""
+        self._sort_column, self._sort_order = int(column), order
+        self.table.horizontalHeader().setSortIndicator(int(column), order)
+        self.model.sort(int(column), order)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        uuid = self.model.data(index, UuidRole)
+        if uuid:
+            self.requestActivated.emit(uuid)
+
+    def _emit_current(self) -> None:
+        uuid = self.current_uuid()
+        if uuid:
+            self.currentRequestChanged.emit(uuid)
+            request_signals().selected.emit(uuid)
+
+    def _request_changed(self, _uuid: str) -> None:
+        self._changed_timer.start()
+
+    def _refresh_if_shown(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    # --- counts, empty state ------------------------------------------------------------------
+
+    def _show_counts(self, total: int, overdue: int) -> None:
+        if self.model.loading and not self.model.rowCount():
+            self.counts.setText(self.tr("Searching…"))
+            self.counts.setProperty("overdue", False)
+        else:
+            locale = self.locale()
+            self.counts.setText(self.tr("{total} requests, {overdue} overdue").format(
+                total=locale.toString(total), overdue=locale.toString(overdue)))
+            self.counts.setProperty("overdue", overdue > 0)
+        self.counts.style().unpolish(self.counts)
+        self.counts.style().polish(self.counts)
+
+    def _refreshed(self) -> None:
+        self._update_empty()
+        if self._open_single_result:
+            self._go_to_results()
+
+    def _failed(self, message: str) -> None:
+        self.counts.setText(self.tr("The queue could not be read: {error}").format(error=message))
+
+    def _update_empty(self, *_args: object) -> None:
+        empty = self.model.rowCount() == 0 and not self.model.loading
+        if empty:
+            flt = self.model.filter
+            filtered = bool(flt.search or flt.category or flt.overdue_only or flt.created_from or flt.status != OPEN)
+            self.empty.setText(self.tr("No request matches these filters.") if filtered
+                               else self.tr("No open requests. New intakes appear here."))
+            self.empty.resize(self.table.viewport().size())
+        self.empty.setVisible(empty)
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self.empty.resize(self.table.viewport().size())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._auto_refresh.start()
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    def hideEvent(self, event: object) -> None:
+        self._auto_refresh.stop()
+        super().hideEvent(event)  # type: ignore[arg-type]
+
