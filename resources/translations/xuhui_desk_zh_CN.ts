@@ -802,7 +802,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>S&amp;ync</source>
-        <translation type="unfinished"></translation>
+        <translation>同步(&amp;Y)</translation>
     </message>
     <message>
         <source>&amp;Sync now</source>
@@ -854,7 +854,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Sync with the district hub now</source>
-        <translation type="unfinished"></translation>
+        <translation>立即与区级平台同步</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -870,7 +870,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Sync now</source>
-        <translation type="unfinished"></translation>
+        <translation>立即同步</translation>
     </message>
     <message>
         <source>Sync with the district hub now ({shortcut})</source>
@@ -906,7 +906,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Click for the sync panel</source>
-        <translation type="unfinished"></translation>
+        <translation>点击打开同步面板</translation>
     </message>
     <message>
         <source>Sync is not set up: enter the hub address and the station token in Settings</source>

@@ -1,5 +1,5 @@
-"""The ``xuhui-hub`` command: serve the district hub, manage station tokens, and let district
-staff list and update requests.
+"""The ``xuhui-hub`` command: serve the district hub, manage station tokens, let district
+staff list and update requests, and write the district's weekly report.
 
 Every command takes ``--database-url URL`` (env ``XUHUI_HUB_DATABASE_URL``; default an
 SQLite file in the hub's data folder) and brings the schema up to date first.
@@ -107,6 +107,57 @@ def cmd_request(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The weekly Excel report of every station (the district roll-up), or of ``--station``."""
+    from pathlib import Path
+
+    from xuhui_desk.hub.report_rows import build_hub_report
+    from xuhui_desk.services.reports import ReportError, default_filename, parse_week, write_weekly_report
+    from xuhui_desk.services.workdays import CalendarYearUnknown
+
+    try:
+        week = parse_week(args.week)
+    except ReportError as exc:
+        print(f"xuhui-hub: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out) if args.out else Path.cwd() / default_filename(
+        args.station.strip().upper() if args.station else None, week)
+    if out.suffix.lower() != ".xlsx":
+        print(f"xuhui-hub: {out}: the report is an Excel workbook; give a file name ending in .xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    if out.is_dir():
+        print(f"xuhui-hub: {out} is a folder; give a file name ending in .xlsx", file=sys.stderr)
+        return EXIT_USAGE
+    db = _db(args)
+    try:
+        try:
+            report = build_hub_report(db, week, station=args.station, language=args.language,
+                                      unmasked=args.unmasked)
+        except ReportError as exc:
+            print(f"xuhui-hub: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except CalendarYearUnknown as exc:  # working hours need the year's official calendar
+            print(f"xuhui-hub: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    finally:
+        db.close()
+    try:
+        write_weekly_report(report, out)
+    except OSError as exc:
+        print(f"xuhui-hub: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    stations = sorted({r.station for r in report.requests})
+    payload = {"path": str(out.resolve()), **report.summary_dict(), "stations": stations}
+    if args.json:
+        _print_json(payload)
+    else:
+        t = report.totals
+        who = report.station_code or "all stations"
+        print(f"{out}: week {week.label} ({who}): {t.new} new, {t.resolved} resolved, {t.open} still open, "
+              f"{t.overdue} overdue" + (" (the week is not over yet)" if report.partial else ""))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xuhui-hub", description="District hub of the Xuhui service stations")
     parser.add_argument("--version", action="version", version=f"xuhui-hub {__version__}")
@@ -158,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--actor", help="who made the change (shown in the timeline)")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_request)
+
+    p = sub.add_parser("report", parents=[common], help="write the weekly Excel report of all stations (or one)")
+    p.add_argument("--week", required=True, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48")
+    p.add_argument("--station", metavar="CODE", help="only this station (default: the district roll-up)")
+    p.add_argument("--out", metavar="FILE.xlsx",
+                   help="where to write it (default: district-YYYY-Www.xlsx or CODE-YYYY-Www.xlsx here)")
+    p.add_argument("--language", choices=["zh_CN", "en"], default="zh_CN", help="language of the workbook")
+    p.add_argument("--unmasked", action="store_true",
+                   help="include contact names and phone numbers in full (masked by default)")
+    p.add_argument("--json", action="store_true", help="print the headline figures as JSON")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -5,8 +5,12 @@ so the window shows fast and pages written by other parts of the program are imp
 only when needed. A page whose module is not available shows a calm placeholder.
 
 Shortcuts: Ctrl+1 intake, Ctrl+2 queue, Ctrl+3 directory, Ctrl+4 reports, Ctrl+, settings,
-F2 new intake. Window geometry lives in ``window.ini`` in the data folder (never in the
-user's own QSettings).
+F2 new intake, Ctrl+Shift+S sync now. Window geometry lives in ``window.ini`` in the data
+folder (never in the user's own QSettings).
+
+Sync with the district hub runs in the background (:class:`~xuhui_desk.ui.sync_controller.SyncController`,
+started once the window shows, stopped when it closes); the status bar shows its state and its
+progress, and its warning opens the sync panel (:mod:`xuhui_desk.ui.sync_panel`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPainter, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QCursor, QKeySequence, QMouseEvent, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -31,11 +35,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +52,7 @@ from sqlalchemy.orm import Session
 from xuhui_desk import __version__
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import to_local
+from xuhui_desk.ui.sync_controller import SyncController, is_online
 from xuhui_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -53,6 +60,9 @@ log = logging.getLogger(__name__)
 STATE_FILE = "window.ini"
 NAV_WIDTH = 188
 CARD_MAX_WIDTH = 760
+SYNC_SHORTCUT = "Ctrl+Shift+S"
+# The status bar's warning is cut to this width (the whole text is in its tooltip and the panel).
+WARNING_MAX_WIDTH = 560
 
 
 class Page(IntEnum):
@@ -104,6 +114,17 @@ class _NavDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width(), max(size.height(), 40))
+
+
+class _ClickableLabel(QLabel):
+    """A status-bar label that opens something when clicked."""
+
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
 
 class _Placeholder(QWidget):
@@ -305,9 +326,19 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        self.sync = SyncController(db, tasks, self)
+        self.sync_panel: Any = None
+        self._sync_started = False
+        self._sync_warning = ""
+        self._sync_asked = False  # the running round was asked for (its result is always said)
         self._build_actions()
         self._build_status_bar()
         self.set_sync_status(None, 0, None, None)
+        self.sync.statusChanged.connect(self._sync_status_changed)
+        self.sync.roundStarted.connect(self._sync_round_started)
+        self.sync.progressed.connect(self._sync_progressed)
+        self.sync.roundFinished.connect(self._sync_round_finished)
+        self.sync.requestsChanged.connect(self._sync_changed_requests)
         self.show_page(Page.INTAKE)
 
     # --- station ------------------------------------------------------------------------------
@@ -516,6 +547,7 @@ class MainWindow(QMainWindow):
         self.update_station(values.get("station_name", self._station_name), self._station_code,
                             values.get("specialist", self._specialist))
         self.statusBar().showMessage(self.tr("Settings saved"), 5000)
+        self.sync.settings_changed()  # the hub address or token may be new
         if language_changed:
             self.languageChangeRequested.emit(values["language"])
 
@@ -533,6 +565,16 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        sync_menu = menu.addMenu(self.tr("S&ync"))
+        self.action_sync_now = QAction(self.tr("&Sync now"), self)
+        self.action_sync_now.setShortcut(QKeySequence(SYNC_SHORTCUT))
+        self.action_sync_now.triggered.connect(self.sync_now)
+        sync_menu.addAction(self.action_sync_now)
+        self.action_sync_panel = QAction(self.tr("&Refused records and sync state…"), self)
+        self.action_sync_panel.triggered.connect(self.show_sync_panel)
+        sync_menu.addAction(self.action_sync_panel)
+        self.addAction(self.action_sync_now)
 
         go_menu = menu.addMenu(self.tr("&Go"))
         self.page_actions: dict[Page, QAction] = {}
@@ -571,6 +613,7 @@ class MainWindow(QMainWindow):
             (self.tr("Accept the suggested category"), "Ctrl+Enter"),
             (self.tr("Link to the open request shown"), "Alt+L"),
             (self.tr("Print the receipt"), "Ctrl+P"),
+            (self.tr("Sync with the district hub now"), SYNC_SHORTCUT),
         ]
         lines = "".join(
             f"<tr><td style='padding-right:18px'>{label}</td>"
@@ -599,20 +642,38 @@ class MainWindow(QMainWindow):
         self.sync_state_label = QLabel()
         self.sync_pending_label = QLabel()
         self.sync_last_label = QLabel()
-        self.sync_warning_label = QLabel()
+        self.sync_warning_label = _ClickableLabel()
         self.sync_warning_label.setObjectName("syncWarning")
-        for label in (self.sync_warning_label, self.sync_pending_label, self.sync_last_label,
-                      self.sync_state_label):
-            bar.addPermanentWidget(label)
+        self.sync_warning_label.setCursor(QCursor(Qt.CursorShape.PointingHandCursor))
+        self.sync_warning_label.clicked.connect(self.show_sync_panel)
+        self.sync_progress = QProgressBar()
+        self.sync_progress.setObjectName("syncProgress")
+        self.sync_progress.setFixedSize(110, 12)
+        self.sync_progress.setTextVisible(False)
+        self.sync_progress.hide()
+        self.sync_button = QToolButton()
+        self.sync_button.setObjectName("syncButton")
+        self.sync_button.setText(self.tr("Sync now"))
+        self.sync_button.setToolTip(self.tr("Sync with the district hub now ({shortcut})").format(
+            shortcut=QKeySequence(SYNC_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)))
+        self.sync_button.setAutoRaise(True)
+        self.sync_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sync_button.clicked.connect(self.sync_now)
+        for widget in (self.sync_warning_label, self.sync_pending_label, self.sync_last_label,
+                       self.sync_state_label, self.sync_progress, self.sync_button):
+            bar.addPermanentWidget(widget)
 
     def set_sync_status(self, online: bool | None, pending: int, last_sync: datetime | None,
-                        warning: str | None) -> None:
-        """Show the sync state: ``online`` None means sync is not set up (no hub address) or not known yet.
+                        warning: str | None, *, configured: bool | None = None) -> None:
+        """Show the sync state: ``online`` None means sync is not set up (no hub address) or, with
+        ``configured`` True, not known yet (no round so far).
 
         ``last_sync`` is an aware datetime (shown in Asia/Shanghai); ``warning`` a short sentence
-        for the specialist, or None.
+        for the specialist (clicking it opens the sync panel), or None.
         """
-        if online is None:
+        if online is None and configured:
+            text, name = self.tr("○ Not synced yet"), "syncOffline"
+        elif online is None:
             text, name = self.tr("Sync not set up"), "syncOffline"
         elif online:
             text, name = self.tr("● Online"), "syncOnline"
@@ -629,9 +690,114 @@ class MainWindow(QMainWindow):
             local = to_local(last_sync)
             self.sync_last_label.setText(self.tr("Last sync: {time}").format(time=local.strftime("%m-%d %H:%M")))
             self.sync_last_label.setToolTip(local.strftime("%Y-%m-%d %H:%M:%S"))
-        self.sync_warning_label.setText(warning or "")
-        self.sync_warning_label.setToolTip(warning or "")
+        self._sync_warning = warning or ""
+        self._show_warning()
+        self.sync_warning_label.setToolTip(
+            (warning + "\n" + self.tr("Click for the sync panel")) if warning else "")
         self.sync_warning_label.setVisible(bool(warning))
+
+    def _show_warning(self) -> None:
+        metrics = self.sync_warning_label.fontMetrics()
+        self.sync_warning_label.setText(metrics.elidedText(self._sync_warning, Qt.TextElideMode.ElideRight,
+                                                           WARNING_MAX_WIDTH))
+
+    # --- sync ---------------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        """Ctrl+Shift+S, the status bar's button and Sync ▸ Sync now: a round in the background."""
+        status = self.sync.status
+        if status is not None and not status.configured:
+            self.statusBar().showMessage(
+                self.tr("Sync is not set up: enter the hub address and the station token in Settings"), 8000)
+            self.show_page(Page.SETTINGS)
+            self.sync.settings_changed()
+            return
+        if self.sync.sync_now():
+            self._sync_asked = True
+        else:
+            self.statusBar().showMessage(self.tr("A sync is already running"), 4000)
+
+    def show_sync_panel(self) -> Any:
+        """The panel of refused records and the sync state (not modal)."""
+        from xuhui_desk.ui.sync_panel import SyncPanel
+
+        if self.sync_panel is None or not isValid(self.sync_panel):
+            self.sync_panel = SyncPanel(self.db, self.tasks, self.sync, self)
+            self.sync_panel.openRequest.connect(self.show_request)
+            self.sync_panel.openEnterprise.connect(self._open_enterprise)
+        self.sync_panel.show()
+        self.sync_panel.raise_()
+        self.sync_panel.activateWindow()
+        return self.sync_panel
+
+    def _open_enterprise(self, name: str) -> None:
+        directory = self.show_page(Page.DIRECTORY)
+        search = getattr(directory, "search", None)
+        if search is not None and hasattr(search, "setText"):
+            search.setText(name)
+
+    def _sync_status_changed(self, status: Any) -> None:
+        if self.sync.running:
+            self.sync_pending_label.setText(self.tr("Waiting to sync: {count}").format(count=status.pending))
+            return
+        warnings = self.sync.warnings(status)
+        self.set_sync_status(is_online(status), status.pending, status.last_success_at,
+                             warnings[0] if warnings else None, configured=status.configured)
+        if len(warnings) > 1:
+            self.sync_warning_label.setToolTip("\n".join(warnings) + "\n" + self.tr("Click for the sync panel"))
+        others = status.pending - status.pending_requests
+        self.sync_pending_label.setToolTip(
+            self.tr("{requests} request(s) and {others} other record(s) (companies, timeline entries) "
+                    "wait to be sent").format(requests=status.pending_requests, others=others))
+        self.sync_button.setEnabled(True)
+
+    def _sync_round_started(self) -> None:
+        self.sync_state_label.setText(self.tr("⟳ Syncing…"))
+        self.sync_state_label.setObjectName("syncOnline")
+        self.sync_state_label.style().unpolish(self.sync_state_label)
+        self.sync_state_label.style().polish(self.sync_state_label)
+        self.sync_progress.setRange(0, 0)
+        self.sync_progress.show()
+        self.sync_button.setEnabled(False)
+
+    def _sync_progressed(self, phase: str, done: int, total: int) -> None:
+        if phase == "checking":
+            text = self.tr("⟳ Contacting the district hub…")
+        elif phase == "pushing":
+            text = self.tr("⟳ Sending {done} of {total}").format(done=done, total=total) if total \
+                else self.tr("⟳ Sending…")
+        elif phase == "pulling":
+            text = self.tr("⟳ Receiving updates: {count}").format(count=done)
+        else:
+            return
+        self.sync_state_label.setText(text)
+        if phase == "pushing" and total:
+            self.sync_progress.setRange(0, total)
+            self.sync_progress.setValue(min(done, total))
+        else:
+            self.sync_progress.setRange(0, 0)
+
+    def _sync_round_finished(self, summary: Any) -> None:
+        self.sync_progress.hide()
+        self.sync_button.setEnabled(True)
+        asked, self._sync_asked = self._sync_asked, False
+        if summary.ok and (asked or summary.pushed or summary.pulled or summary.rejected):
+            parts = [self.tr("Sync finished: {pushed} sent, {pulled} updates received").format(
+                pushed=summary.pushed, pulled=summary.pulled)]
+            if summary.rejected:
+                parts.append(self.tr("{count} refused").format(count=summary.rejected))
+            self.statusBar().showMessage(self.tr(", ").join(parts), 8000)
+        elif summary.error_kind == "busy":
+            self.statusBar().showMessage(self.tr("Another sync of this station is running"), 5000)
+
+    def _sync_changed_requests(self) -> None:
+        """Sent, refused or updated by the district: the queue and the open request show it."""
+        queue = getattr(self, "queue_view", None)
+        if queue is not None and isValid(queue) and hasattr(queue, "refresh"):
+            queue.refresh()
+        detail = getattr(self, "detail_view", None)
+        if detail is not None and isValid(detail) and hasattr(detail, "reload"):
+            detail.reload()
 
     # --- state --------------------------------------------------------------------------------
 
@@ -657,7 +823,10 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def handover_state(self) -> dict[str, Any]:
-        """What a rebuilt window (after a language switch) takes over: the page and the intake draft."""
+        """What a rebuilt window (after a language switch) takes over: the page and the intake draft.
+
+        This window is being replaced: its sync stops here (the new window's takes over)."""
+        self.sync.shutdown()
         state: dict[str, Any] = {"page": int(self.current_page())}
         form = self._pages.get(Page.INTAKE)
         if form is not None and hasattr(form, "draft"):
@@ -670,6 +839,17 @@ class MainWindow(QMainWindow):
             self.intake_form.restore_draft(draft)
         self.show_page(Page(state.get("page", Page.INTAKE)))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sync_started:
+            # Only now, and only a read: the first round follows a few seconds later.
+            self._sync_started = True
+            self.sync.start()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # A running round is cancelled between batches and waited for; what was sent is kept.
+        self.sync.shutdown()
+        if self.sync_panel is not None and isValid(self.sync_panel):
+            self.sync_panel.close()
         self.save_state()
         super().closeEvent(event)

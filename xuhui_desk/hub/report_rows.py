@@ -1,0 +1,155 @@
+"""The weekly report's rows from the hub database: the district roll-up of every station, or one.
+
+The report itself (figures and workbook) is the workstation's own
+(:mod:`xuhui_desk.services.reports`); this module only provides what
+:class:`~xuhui_desk.services.reports.ReportRow` asks a row provider for, as the hub knows it:
+
+* candidates are the requests received before the cut-off that were received in the week, are
+  open now, were changed on the hub since the week began (``changed_at``, district updates and
+  station pushes), were edited at their station since then (``updated_at``), or have a timeline
+  event that happened or arrived since then — a superset of what the report counts (it filters by
+  the times in each row);
+* ``status``, ``first_response_at``, ``resolved_at``, ``rating`` / ``rated_at`` are those *at the
+  cut-off*, from the request's merged timeline (station and district events, in the hub's arrival
+  order) by :func:`~xuhui_desk.services.reports.timeline_facts`. A request whose timeline has not
+  reached the hub yet (no event before the cut-off) is described by its columns instead;
+* ``department`` is the effective one (the district's once it assigned one), ``category`` and the
+  enterprise fields the station's latest revision, ``station`` the station code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from xuhui_desk.hub.database import HubDatabase
+from xuhui_desk.hub.models import HubEnterprise, HubEvent, HubRequest, HubStation
+from xuhui_desk.hub.store import UnknownStation
+from xuhui_desk.models import utcnow
+from xuhui_desk.services.reports import (
+    RESOLVED_STATUSES,
+    UNRESOLVED_STATUSES,
+    ReportError,
+    ReportRow,
+    ReportWeek,
+    WeeklyReport,
+    compute_weekly_report,
+    parse_week,
+    timeline_facts,
+)
+
+#: Requests whose timelines are read per statement (keeps IN lists small on every database).
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    code: str
+    name: str
+
+
+def find_station(db: HubDatabase, code: str) -> StationInfo:
+    """The station ``code`` (any case); raises :class:`UnknownStation` when the hub has none."""
+    with db.session() as s:
+        row = s.scalars(select(HubStation).where(HubStation.code == code.strip().upper())).first()
+        if row is None:
+            raise UnknownStation(f"no station {code.strip().upper()} on this hub "
+                                 "(`xuhui-hub station list` shows the registered ones)")
+        return StationInfo(row.code, row.name)
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def hub_rows(db: HubDatabase, start: datetime, as_of: datetime, *, station: str | None = None) -> list[ReportRow]:
+    """One :class:`ReportRow` per candidate request (see the module doc) of every station, or of
+    ``station``, for a week starting at ``start`` with the cut-off ``as_of`` (both aware)."""
+    touched = (select(HubEvent.request_id)
+               .where(or_(HubEvent.occurred_at >= start, HubEvent.received_at >= start)))
+    stmt = (
+        select(HubRequest.id, HubRequest.tracking_no, HubRequest.created_at, HubEnterprise.name,
+               HubEnterprise.uscc, HubEnterprise.contact_name, HubEnterprise.phone, HubRequest.category,
+               HubRequest.department, HubRequest.sla_due_at, HubRequest.status, HubRequest.first_response_at,
+               HubRequest.resolved_at, HubRequest.rating, HubStation.code)
+        .join(HubEnterprise, HubEnterprise.id == HubRequest.enterprise_id)
+        .join(HubStation, HubStation.id == HubRequest.station_id)
+        .where(
+            HubRequest.created_at < as_of,
+            or_(
+                HubRequest.created_at >= start,
+                HubRequest.status.in_(UNRESOLVED_STATUSES),
+                HubRequest.changed_at >= start,
+                HubRequest.updated_at >= start,
+                HubRequest.id.in_(touched),
+            ),
+        )
+        .order_by(HubRequest.id)
+    )
+    if station:
+        stmt = stmt.where(HubStation.code == station.strip().upper())
+    with db.session() as s:
+        candidates = s.execute(stmt).all()
+        timelines: dict[int, list[tuple[datetime, str, dict[str, Any]]]] = defaultdict(list)
+        for part in _chunks([c[0] for c in candidates]):
+            for request_id, occurred, kind, data in s.execute(
+                select(HubEvent.request_id, HubEvent.occurred_at, HubEvent.kind, HubEvent.data)
+                .where(HubEvent.request_id.in_(part))
+                .order_by(HubEvent.id)
+            ):
+                timelines[request_id].append((occurred, kind, data if isinstance(data, dict) else {}))
+
+    rows: list[ReportRow] = []
+    for (rid, tracking_no, created, name, uscc, contact, phone, category, department, due, status,
+         first_response, resolved, rating, code) in candidates:
+        events = timelines.get(rid)
+        rated_at: datetime | None = None
+        if events:
+            facts = timeline_facts(events, as_of)
+            status, first_response, resolved = facts.status, facts.first_response_at, facts.resolved_at
+            rating, rated_at = facts.rating, facts.rated_at
+        else:
+            # The request's timeline has not reached the hub yet: its columns are all there is.
+            first_response = first_response if first_response is not None and first_response < as_of else None
+            resolved = resolved if status in RESOLVED_STATUSES and resolved is not None and resolved < as_of else None
+        rows.append(ReportRow(
+            tracking_no=tracking_no, created_at=created, enterprise_name=name, uscc=uscc or "",
+            contact_name=contact or "", phone=phone or "", category=category, department=department or "",
+            status=status, due_at=due, first_response_at=first_response, resolved_at=resolved,
+            rating=rating, rated_at=rated_at, station=code,
+        ))
+    return rows
+
+
+def build_hub_report(
+    db: HubDatabase,
+    week: ReportWeek | str,
+    *,
+    station: str | None = None,
+    language: str = "zh_CN",
+    unmasked: bool = False,
+    now: datetime | None = None,
+) -> WeeklyReport:
+    """The district's weekly report (all stations, or ``station``) from the hub database.
+
+    Raises :class:`~xuhui_desk.services.reports.ReportError` for a week not begun and
+    :class:`~xuhui_desk.hub.store.UnknownStation` for a station the hub does not know.
+    """
+    week = parse_week(week) if isinstance(week, str) else week
+    now = now or utcnow()
+    if now <= week.start:
+        raise ReportError(f"week {week.label} has not begun yet (it starts {week.start:%Y-%m-%d} Shanghai time)")
+    info = find_station(db, station) if station else None
+    rows = hub_rows(db, week.start, min(week.end, now), station=info.code if info else None)
+    return compute_weekly_report(rows, week, station_code=info.code if info else None,
+                                 station_name=info.name if info else "", language=language,
+                                 unmasked=unmasked, now=now)
+
+
+__all__ = ["StationInfo", "build_hub_report", "find_station", "hub_rows"]
