@@ -395,6 +395,12 @@ def _error_json(kind: str, message: str, errors: list[FieldError] | None = None)
                       ensure_ascii=False)
 
 
+def sync_error_message(raw: str | None, language: str = "zh_CN") -> str:
+    """A record's stored ``sync_error`` (JSON) as the sentence the specialist reads."""
+    kind, message, fields = _parse_error(raw)
+    return RejectedRecord("", "", "", None, kind, message, fields).message(language)
+
+
 def rejected_records(db: Database) -> list[RejectedRecord]:
     """Every quarantined record with the reason (requests first, in local order)."""
     out: list[RejectedRecord] = []

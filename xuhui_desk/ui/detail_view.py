@@ -692,7 +692,9 @@ class DetailView(QWidget):
         v["specialist"].setText(data.specialist or "—")
         sync = labels.sync_label(data.sync_state, lang)
         if data.sync_state == "error" and data.sync_error:
-            sync += " — " + data.sync_error
+            from xuhui_desk.services.sync import sync_error_message
+
+            sync += " — " + sync_error_message(data.sync_error, lang)
         v["sync"].setText(sync)
         self._set_row_visible("linked", bool(data.linked_tracking_no))
         v["linked"].setText(data.linked_tracking_no or "")
