@@ -59,12 +59,33 @@ def check_sqlite_file(path: Path) -> None:
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
-        header = fh.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
+        header = fh.read(100)
+    if header[: len(SQLITE_HEADER)] != SQLITE_HEADER:
         raise DatabaseCorrupt(
             f"{path} is not a database of this program (the file is damaged or of another kind). "
             "It was left untouched; restore a backup with `xuhui-desk restore FILE`."
         )
+    expected = _expected_size(header)
+    wal = Path(f"{path}-wal")
+    wal_has_frames = wal.exists() and wal.stat().st_size > 32
+    if expected is not None and not wal_has_frames and path.stat().st_size < expected:
+        raise DatabaseCorrupt(
+            f"{path} is shorter than its own header says ({path.stat().st_size} of {expected} bytes): "
+            "the file was cut off. It was left untouched; restore a backup with `xuhui-desk restore FILE`."
+        )
+
+
+def _expected_size(header: bytes) -> int | None:
+    """File size the SQLite header promises, when the header's page count is valid."""
+    if len(header) < 100:
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The in-header page count is only valid when these two change counters agree.
+    if header[24:28] != header[92:96] or not pages:
+        return None
+    return page_size * pages
 
 
 def stored_revision(path: Path) -> str | None:

@@ -86,7 +86,7 @@ def to_halfwidth(text: str) -> str:
 
 def normalize_uscc(raw: str) -> str:
     """Trim, full-width to half-width, drop inner spaces and dashes, upper case."""
-    text = to_halfwidth(raw or "").strip().upper()
+    text = to_halfwidth(_CONTROL.sub("", raw or "")).strip().upper()
     return re.sub(r"[\s\-]", "", text)
 
 
@@ -155,11 +155,14 @@ def check_phone(raw: str, field_name: str = "phone") -> tuple[str, list[Issue]]:
 
 # --- names and texts --------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone surrogates (from "\\ud800" in JSON or undecodable bytes):
+# SQLite cannot store the latter as UTF-8 at all.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def clean_text(raw: str | None, *, multiline: bool = False) -> str:
-    """Strip control characters (keeping newlines in multi-line text) and outer whitespace."""
+    """Strip control characters and lone surrogates (keeping newlines in multi-line text) and
+    outer whitespace."""
     text = _CONTROL.sub("", raw or "")
     if not multiline:
         text = re.sub(r"\s+", " ", text)

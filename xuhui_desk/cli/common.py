@@ -22,12 +22,24 @@ class CommandError(Exception):
         self.code = code
 
 
+def to_json(payload: Any, indent: int | None = None) -> str:
+    """JSON with Chinese kept readable, but safe for line-based readers and any encoding:
+    U+2028/U+2029 (line breaks to ``splitlines()``) and lone surrogates are escaped."""
+    text = json.dumps(payload, ensure_ascii=False, indent=indent)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(payload, ensure_ascii=True, indent=indent)
+    return text
+
+
 def emit(args: argparse.Namespace, payload: Any, human: str) -> None:
     """Print ``payload`` as JSON with ``--json``, else the human text."""
     if getattr(args, "json", False):
-        print(json.dumps(payload, ensure_ascii=False, indent=None if isinstance(payload, dict) else 1))
+        print(to_json(payload, indent=None if isinstance(payload, dict) else 1))
     else:
-        print(human)
+        print(human.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def json_flag(p: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from xuhui_desk.cli.common import (
     EXIT_INVALID_INPUT,
@@ -18,6 +18,7 @@ from xuhui_desk.cli.common import (
     json_flag,
     language,
     open_db,
+    to_json,
 )
 
 
@@ -32,20 +33,31 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_lines(source: str) -> Iterator[tuple[int, str]]:
-    stream: TextIO
+def _read_lines(source: str) -> Iterator[tuple[int, str | UnicodeDecodeError]]:
+    """Numbered lines of a file or standard input, each decoded on its own.
+
+    A line that is not UTF-8 is yielded as its decoding error, so it is reported and the
+    lines around it are still read (decoding the whole stream would lose them).
+    """
     if source == "-":
-        stream = sys.stdin
-        yield from enumerate(stream, start=1)
+        stream: BinaryIO = sys.stdin.buffer
+        yield from _decoded(stream)
         return
     path = Path(source)
     if not path.is_file():
         raise CommandError(f"{source}: no such file")
-    try:
-        with path.open(encoding="utf-8-sig") as stream:
-            yield from enumerate(stream, start=1)
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})", EXIT_INVALID_INPUT) from exc
+    with path.open("rb") as stream:
+        yield from _decoded(stream)
+
+
+def _decoded(stream: BinaryIO) -> Iterator[tuple[int, str | UnicodeDecodeError]]:
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte-order mark written by Windows editors
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, exc
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
@@ -59,14 +71,20 @@ def cmd_intake(args: argparse.Namespace) -> int:
         with db.session() as s:
             router = load_router(s)
         for number, line in _read_lines(args.json_lines):
-            if not line.strip():
+            if isinstance(line, str) and not line.strip():
                 continue
             result: dict[str, Any] = {"line": number, "ok": False}
             try:
+                if isinstance(line, UnicodeDecodeError):
+                    reason = f"not UTF-8 text ({line.reason} at byte {line.start})"
+                    raise ValidationFailed([Issue("line", "json.invalid", params={"reason": reason})])
                 try:
                     raw = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise ValidationFailed([Issue("line", "json.invalid", params={"reason": exc.msg})]) from exc
+                except (ValueError, RecursionError) as exc:  # huge numbers, deep nesting
+                    reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                    raise ValidationFailed([Issue("line", "json.invalid", params={"reason": reason})]) from exc
                 if not isinstance(raw, dict):
                     raise ValidationFailed([Issue("line", "json.not_object")])
                 saved = create_request(db, IntakeInput.from_dict(raw), router=router)
@@ -91,7 +109,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     with open_db(args) as db, db.session() as s:
         rows = [request_dict(r) for r in list_requests(s, flt, limit=args.limit)]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        print(to_json(rows, indent=1))
     else:
         for r in rows:
             print(f"{r['tracking_no']}  {r['status']:<11} {r['category']:<8} {r['enterprise_name']}  "

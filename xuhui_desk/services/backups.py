@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 from xuhui_desk.config import backup_dir, database_path
@@ -18,6 +19,7 @@ from xuhui_desk.db import (
 )
 
 KEEP_BACKUPS = 30
+KEEP_UPGRADE_BACKUPS = 5
 _REQUIRED_TABLES = {"station", "enterprises", "requests", "request_events", "alembic_version"}
 
 
@@ -33,12 +35,15 @@ def make_backup(data_dir: Path, label: str = "manual") -> Path:
 
 
 def thin_backups(data_dir: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
-    """Keep the newest ``keep`` automatic and manual backups; return the removed files."""
+    """Keep the newest ``keep`` manual backups and a few pre-upgrade ones; return the removed files."""
     folder = backup_dir(data_dir)
     if not folder.is_dir():
         return []
-    files = sorted(folder.glob("xuhui_desk-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
-    removed = files[keep:]
+    def newest_first(pattern: str) -> list[Path]:
+        return sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+
+    # Copies taken before schema upgrades are rarer and kept apart, a few of them.
+    removed = newest_first("xuhui_desk-*.db")[keep:] + newest_first("before-upgrade-*.db")[KEEP_UPGRADE_BACKUPS:]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
@@ -70,12 +75,31 @@ def verify_backup(path: Path) -> str:
         raise DatabaseCorrupt(f"{path} is damaged: {exc}") from exc
     if result != "ok":
         raise DatabaseCorrupt(f"{path} fails the integrity check: {result}")
+    _check_search_indexes(path, tables)
     missing = _REQUIRED_TABLES - tables
     if missing:
         raise DatabaseError(f"{path} is not a workstation backup (missing {', '.join(sorted(missing))})")
     if revision not in known_revisions():
         raise DatabaseTooNew(f"{path} has schema {revision}, newer than this program ({known_revisions()[-1]})")
     return revision
+
+
+def _check_search_indexes(path: Path, tables: set[str]) -> None:
+    """Run FTS5's own integrity check on a scratch copy (the check needs a writable file)."""
+    indexes = [t for t in ("request_fts", "request_bigram") if t in tables]
+    if not indexes:
+        return
+    with tempfile.TemporaryDirectory(prefix="xuhui-verify-") as tmp:
+        copy = Path(tmp) / "copy.db"
+        shutil.copyfile(path, copy)
+        con = sqlite3.connect(copy)
+        try:
+            for table in indexes:
+                con.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseCorrupt(f"{path}: its search index is damaged ({exc})") from exc
+        finally:
+            con.close()
 
 
 def restore_backup(data_dir: Path, source: Path) -> Path | None:
