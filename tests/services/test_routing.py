@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from xuhui_desk.resources import resource_path
+from xuhui_desk.services import routing
 from xuhui_desk.services.routing import Correction, Router, RoutingResult
 from xuhui_desk.services.taxonomy import CategoryCode, Taxonomy, load_taxonomy
 
@@ -396,6 +397,44 @@ def test_suggest_is_fast(taxonomy: Taxonomy, eval_rows: list[tuple[CategoryCode,
         router.suggest(text)
         timings.append(time.perf_counter() - started)
     assert statistics.median(timings) < 0.005
+
+
+def test_overlap_resolution_agrees_with_the_brute_force_rule() -> None:
+    """A match is hidden when a longer span contains it: the O(log n) index says what the old
+    every-hit-against-every-span comparison said."""
+    rng = random.Random(20240601)
+    for _ in range(500):
+        spans = set()
+        for _ in range(rng.randint(0, 30)):
+            start = rng.randint(0, 25)
+            spans.add((start, start + rng.randint(1, 8)))
+        cover = routing._Cover(spans)
+        for start in range(28):
+            for end in range(start + 1, start + 10):
+                expected = any(s <= start and end <= e and (e - s) > (end - start) for s, e in spans)
+                assert cover(start, end) == expected, (sorted(spans), start, end)
+
+
+def test_overlap_resolution_is_not_quadratic(router: Router, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keyword-dense text, read whole (cap lifted): the old matcher took ~15 s for 50,000 characters."""
+    monkeypatch.setattr(routing, "_MAX_TEXT_CHARS", 10**9)
+    text = ("想申请银行贷款和知识产权质押融资，还有人才落户😀" * 2_500)[:50_000]
+    started = time.perf_counter()
+    assert router.suggest(text).category == C.FINANCE
+    assert time.perf_counter() - started < 3
+
+
+def test_only_the_first_20000_normalised_characters_are_read(
+    router: Router, eval_rows: list[tuple[CategoryCode, str]]
+) -> None:
+    filler = "今天天气不错" * 3_400  # 20,400 characters without a keyword
+    assert router.suggest(filler + "想申请银行贷款").category == router.suggest(filler).category == C.OTHER
+    assert router.suggest("想申请银行贷款" + filler).category == C.FINANCE
+    description = "，".join(t for _, t in eval_rows)[:4_000]  # the longest a request may be
+    capped = router.suggest(description).to_dict()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(routing, "_MAX_TEXT_CHARS", 10**9)
+        assert router.suggest(description).to_dict() == capped
 
 
 def test_result_type(router: Router) -> None:

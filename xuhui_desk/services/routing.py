@@ -18,6 +18,11 @@ Two sources of evidence are added up per category and turned into confidences wi
 Every suggestion carries human-readable reasons in the UI language (templates live in the taxonomy
 file). See docs/routing.md for the measured accuracy and how to tune the taxonomy.
 
+The router reads only the first 20,000 characters of a text's normal form (after the company name
+is removed); a request description is at most 4,000 characters, so this never changes the answer
+for a real request, but it bounds the work when ``xuhui-desk route`` or a caller that has not
+validated its input passes megabytes. Matching is O(n log n) in the length it reads anyway.
+
 A :class:`Router` is cheap to query (well under a millisecond for a typical request) but is not
 thread-safe while :meth:`Router.learn` runs; give each worker its own or serialise learning.
 """
@@ -26,9 +31,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from xuhui_desk.services.taxonomy import (
@@ -44,6 +51,9 @@ from xuhui_desk.services.taxonomy import (
 __all__ = ["CategoryScore", "Correction", "Reason", "Router", "RoutingResult", "normalize_text"]
 
 _MAX_REASONS = 8
+# The router reads at most this many characters of a normalised text (a request description is at
+# most 4,000): the rest of a huge text is ignored, so ``xuhui-desk route`` on megabytes answers fast.
+_MAX_TEXT_CHARS = 20_000
 # A learned contribution smaller than this (in score units) is not worth a reason line.
 _LEARNED_REASON_MIN = 0.5
 _COMPANY_AFFIXES = re.compile(
@@ -150,6 +160,30 @@ class _Hit:
     rule: KeywordRule
     rule_id: int
     matched: str
+
+
+class _Cover:
+    """Which spans hide a match: ``cover(start, end)`` is true when another, longer span of the set
+    contains ``[start, end)``. Built in O(n log n), each question answered in O(log n).
+
+    A span ``(s, e)`` with ``s <= start`` and ``end <= e`` is longer unless it is ``(start, end)``
+    itself, so the question is: does a span starting at ``start`` end after ``end``, or does one
+    starting before ``start`` end at ``end`` or later (the largest end among them is kept per prefix)?
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        self._longest: dict[int, int] = {}  # start -> largest end of the spans starting there
+        for start, end in spans:
+            if end > self._longest.get(start, end - 1):
+                self._longest[start] = end
+        self._starts = sorted(self._longest)
+        self._reach = list(accumulate((self._longest[s] for s in self._starts), max))
+
+    def __call__(self, start: int, end: int) -> bool:
+        if self._longest.get(start, end) > end:
+            return True
+        before = bisect_left(self._starts, start)  # spans starting strictly before ``start``
+        return before > 0 and self._reach[before - 1] >= end
 
 
 @dataclass(frozen=True)
@@ -267,7 +301,7 @@ class Router:
     def learn(self, text: str, category: CategoryCode | str) -> None:
         """Remember that ``text`` belongs to ``category``; later suggestions for similar texts follow it."""
         code = CategoryCode(str(category))
-        normal = normalize_text(text)
+        normal = normalize_text(text)[:_MAX_TEXT_CHARS]
         if normal:
             self._model.add(normal, code)
 
@@ -313,20 +347,14 @@ class Router:
                     continue
                 hits.extend(_Hit(start, end, self._rules[rule_id], rule_id, term) for rule_id in rule_ids)
         # A term hides every shorter match inside it (terms and patterns alike).
-        spans = sorted({(h.start, h.end) for h in hits})
-        kept = [
-            h for h in hits if not any(s <= h.start and h.end <= e and (e - s) > (h.end - h.start) for s, e in spans)
-        ]
+        covered = _Cover({(h.start, h.end) for h in hits})
+        kept = [h for h in hits if not covered(h.start, h.end)]
         for rule_id, rule in self._patterns:
             assert rule.pattern is not None
             for found in rule.pattern.finditer(normal):
                 if found.end() <= found.start():
                     continue
-                covered = any(
-                    s <= found.start() and found.end() <= e and (e - s) > (found.end() - found.start())
-                    for s, e in spans
-                )
-                if not covered:
+                if not covered(found.start(), found.end()):
                     kept.append(_Hit(found.start(), found.end(), rule, rule_id, found.group(0)))
                     break  # a rule counts once per text
         return kept
@@ -399,9 +427,11 @@ class Router:
         """Rank every category for ``text`` (confidences sum to 1, best first) and say why.
 
         ``enterprise_name`` is removed from the text before matching so the company's own name is
-        not taken as evidence. ``language`` ('zh_CN' or 'en') is the language of the reasons.
+        not taken as evidence. ``language`` ('zh_CN' or 'en') is the language of the reasons. Only
+        the first 20,000 characters of the normalised text (company name removed) are read; the
+        rest of a longer text is ignored (a request description is at most 4,000 characters).
         """
-        normal = self._strip_enterprise(normalize_text(text), enterprise_name)
+        normal = self._strip_enterprise(normalize_text(text), enterprise_name)[:_MAX_TEXT_CHARS]
         evidence = self._rule_evidence(normal)
         scores = dict(evidence.scores)
         learned_totals: dict[CategoryCode, float] = {}
