@@ -104,3 +104,16 @@ def test_count_after_restore_of_older_schema(station_db: object, data_dir: Path)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Request)) == 1
     db.close()
+
+
+def test_periodic_backup_only_when_due(station_db: object, data_dir: Path) -> None:
+    import os
+
+    from xuhui_desk.services.backups import backup_if_due
+
+    first = backup_if_due(data_dir)
+    assert first is not None and first.name.startswith("xuhui_desk-auto-")
+    assert backup_if_due(data_dir) is None  # a fresh one exists
+    old = first.stat().st_mtime - 24 * 3600
+    os.utime(first, (old, old))
+    assert backup_if_due(data_dir) is not None

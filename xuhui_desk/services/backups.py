@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from xuhui_desk.config import backup_dir, database_path
@@ -32,6 +34,20 @@ def make_backup(data_dir: Path, label: str = "manual") -> Path:
     backup_file(source, dest)
     thin_backups(data_dir)
     return dest
+
+
+def backup_if_due(data_dir: Path, every: timedelta = timedelta(hours=20)) -> Path | None:
+    """The periodic backup: a copy when the newest backup is older than ``every`` (or none exists).
+
+    The GUI calls this in the background after start; returns the new file or None.
+    """
+    if not database_path(data_dir).exists():
+        return None
+    folder = backup_dir(data_dir)
+    newest = max((p.stat().st_mtime for p in folder.glob("xuhui_desk-*.db")), default=None) if folder.is_dir() else None
+    if newest is not None and time.time() - newest < every.total_seconds():
+        return None
+    return make_backup(data_dir, label="auto")
 
 
 def thin_backups(data_dir: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
