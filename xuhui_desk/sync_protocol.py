@@ -68,7 +68,12 @@ ERR_TOO_LARGE = "too_large"  # 413
 ERR_BAD_REQUEST = "bad_request"  # 400
 ERR_BUSY = "busy"  # 503: retry later
 
-_UUID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{7,35}$")
+_UUID = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-]{7,35}")  # used with fullmatch (no trailing newline)
+#: The largest revision a record may carry: the hub keeps revisions in 32-bit integer columns
+#: (PostgreSQL ``integer``); no station comes anywhere near it.
+MAX_REVISION = 2**31 - 1
+#: The largest change-feed cursor (the hub's sequences are 64-bit).
+MAX_CURSOR = 2**63 - 1
 
 
 # --- times ------------------------------------------------------------------------------------
@@ -85,7 +90,10 @@ def parse_time(text: str) -> datetime:
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         raise ValueError("time without an offset")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError(f"time out of range in UTC: {text}") from exc
 
 
 # --- record shapes ----------------------------------------------------------------------------
@@ -271,14 +279,14 @@ def from_wire(raw: Any) -> Record:
         raise WireError([FieldError("record", "wire.type", {"expected": "object"})])
     errors: list[FieldError] = []
     record_type = raw.get("type")
-    if record_type not in FIELDS:
-        raise WireError([FieldError("type", "wire.choice", {"value": str(record_type)})])
+    if not isinstance(record_type, str) or record_type not in FIELDS:  # a list or object is unhashable
+        raise WireError([FieldError("type", "wire.choice", {"value": str(record_type)[:100]})])
     uuid = raw.get("uuid")
-    if not isinstance(uuid, str) or not _UUID.match(uuid):
+    if not isinstance(uuid, str) or not _UUID.fullmatch(uuid):
         errors.append(FieldError("uuid", "wire.uuid"))
     revision = raw.get("revision")
-    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 1:
-        errors.append(FieldError("revision", "wire.revision"))
+    if isinstance(revision, bool) or not isinstance(revision, int) or not 1 <= revision <= MAX_REVISION:
+        errors.append(FieldError("revision", "wire.revision", {"minimum": 1, "maximum": MAX_REVISION}))
     values = {name: _decode(name, kind, raw.get(name), errors) for name, kind in FIELDS[record_type].items()}
     if errors:
         raise WireError(errors)
@@ -322,7 +330,7 @@ def parse_push_body(raw: Any, max_records: int) -> tuple[str, str, list[Any]]:
         raise WireError([FieldError("body", "wire.type", {"expected": "object"})])
     errors: list[FieldError] = []
     batch_id = raw.get("batch_id")
-    if not isinstance(batch_id, str) or not _UUID.match(batch_id):
+    if not isinstance(batch_id, str) or not _UUID.fullmatch(batch_id):
         errors.append(FieldError("batch_id", "wire.uuid"))
     station = raw.get("station")
     if not isinstance(station, str) or not station:
@@ -447,7 +455,7 @@ _JSON_KIND = {"str": {"type": "string"}, "str?": {"type": ["string", "null"]},
 
 def record_schema(record_type: str) -> dict[str, Any]:
     props: dict[str, Any] = {"type": {"const": record_type}, "uuid": {"type": "string"},
-                             "revision": {"type": "integer", "minimum": 1}}
+                             "revision": {"type": "integer", "minimum": 1, "maximum": MAX_REVISION}}
     props.update({name: dict(_JSON_KIND[kind]) for name, kind in FIELDS[record_type].items()})
     return {"type": "object", "properties": props, "required": ["type", "uuid", "revision"]}
 

@@ -18,14 +18,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import os
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
@@ -43,6 +46,7 @@ from xuhui_desk.sync_protocol import (
     ERR_UNAUTHORIZED,
     ERR_UPGRADE_REQUIRED,
     HEALTH_PATH,
+    MAX_CURSOR,
     MIN_CLIENT_PROTOCOL,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
@@ -57,6 +61,74 @@ from xuhui_desk.sync_protocol import (
 )
 
 MiB = 1024 * 1024
+#: Deepest nesting of arrays and objects a request body may have (a push batch needs 4 or 5).
+MAX_JSON_DEPTH = 64
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# For the OpenAPI document only: the handlers read the Authorization and protocol headers
+# themselves (so that every refusal has the hub's own error body).
+_STATION_AUTH = HTTPBearer(auto_error=False, scheme_name="stationToken",
+                           description="The station's token (`xuhui-hub station add CODE`).")
+_ADMIN_AUTH = HTTPBearer(auto_error=False, scheme_name="adminToken",
+                         description="District staff's admin token (`XUHUI_HUB_ADMIN_TOKEN`).")
+_PROTOCOL_PARAMETER = {
+    "name": PROTOCOL_HEADER, "in": "header", "required": True,
+    "description": "The client's sync protocol version (missing or too old: 426 Upgrade Required).",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
+class _BadJson(ValueError):
+    pass
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _BadJson(f"number out of range: {text[:40]}")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise _BadJson(f"{name} is not a JSON number")
+
+
+def _where(path: tuple[Any, ...]) -> str:
+    """``records[0].data.text``: where in the body (keys shortened, surrogates escaped)."""
+    def key(part: str) -> str:
+        return part[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{key(p)}" for p in path).lstrip(".") or "the body"
+
+
+def _check_text(value: str, path: tuple[Any, ...]) -> None:
+    if _SURROGATE.search(value):
+        raise _BadJson(f"{_where(path)}: a lone surrogate (\\ud800–\\udfff) is not Unicode text")
+
+
+def check_decoded_json(value: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Raise ``ValueError`` when decoded JSON holds what the hub can neither store nor echo:
+    lone surrogates in strings (keys included) or nesting deeper than ``max_depth``."""
+    if isinstance(value, str):
+        _check_text(value, ())
+    stack: list[tuple[Any, int, tuple[Any, ...]]] = [(value, 1, ())]
+    while stack:
+        item, depth, path = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.items()
+        elif isinstance(item, list):
+            children = enumerate(item)
+        else:
+            continue
+        if depth > max_depth:
+            raise _BadJson(f"{_where(path)}: nested deeper than {max_depth} levels")
+        for key, child in children:
+            if isinstance(key, str):
+                _check_text(key, (*path, key))
+            if isinstance(child, str):
+                _check_text(child, (*path, key))
+            elif isinstance(child, (dict, list)):
+                stack.append((child, depth + 1, (*path, key)))
 
 
 def _env_int(name: str, default: int) -> int:
@@ -199,9 +271,19 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
     async def read_json(request: Request) -> Any:
         body = await read_body(request)
         try:
-            return json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            value = json.loads(body, parse_float=_finite_float, parse_constant=_no_constant)
+        except RecursionError as exc:
+            raise ApiError(400, ERR_BAD_REQUEST,
+                           f"the body is nested too deeply (at most {MAX_JSON_DEPTH} levels)") from exc
+        except _BadJson as exc:
+            raise ApiError(400, ERR_BAD_REQUEST, f"the body is not acceptable JSON: {exc}") from exc
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of too many digits
             raise ApiError(400, ERR_BAD_REQUEST, f"the body is not JSON: {exc}") from exc
+        try:
+            check_decoded_json(value)
+        except ValueError as exc:
+            raise ApiError(400, ERR_BAD_REQUEST, f"the body is not acceptable JSON: {exc}") from exc
+        return value
 
     @app.get("/", include_in_schema=False)
     def root() -> dict[str, Any]:
@@ -221,8 +303,8 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
                        "max_pull_limit": cfg.max_pull_limit},
         }
 
-    @app.post(PUSH_PATH, summary="Push a batch of station records",
-              openapi_extra={"requestBody": {"required": True, "content": {
+    @app.post(PUSH_PATH, summary="Push a batch of station records", dependencies=[Security(_STATION_AUTH)],
+              openapi_extra={"parameters": [_PROTOCOL_PARAMETER], "requestBody": {"required": True, "content": {
                   "application/json": {"schema": push_request_schema()}}}})
     async def push(request: Request) -> JSONResponse:
         require_protocol(request)
@@ -246,8 +328,9 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
             raise ApiError(401, ERR_UNAUTHORIZED, str(exc)) from exc
         return JSONResponse(response)
 
-    @app.get(PULL_PATH, summary="The calling station's change feed after a cursor")
-    async def pull(request: Request, cursor: int = Query(0, ge=0),
+    @app.get(PULL_PATH, summary="The calling station's change feed after a cursor",
+             dependencies=[Security(_STATION_AUTH)], openapi_extra={"parameters": [_PROTOCOL_PARAMETER]})
+    async def pull(request: Request, cursor: int = Query(0, ge=0, le=MAX_CURSOR),
                    limit: int = Query(200, ge=1, le=100_000)) -> JSONResponse:
         require_protocol(request)
         station = await station_of(request)
@@ -255,6 +338,7 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
         return JSONResponse(page)
 
     @app.post("/api/v1/requests/{tracking_no}/update", summary="District staff update a request (admin token)",
+              dependencies=[Security(_ADMIN_AUTH)],
               openapi_extra={"requestBody": {"content": {"application/json": {"schema": {
                   "type": "object", "properties": {"status": {"type": "string"}, "department": {"type": "string"},
                                                    "reply": {"type": "string"}, "actor": {"type": "string"}}}}}}})
@@ -268,11 +352,12 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
         if not isinstance(raw, dict):
             raise ApiError(400, ERR_BAD_REQUEST, "expected a JSON object")
         fields = {k: raw.get(k) for k in ("status", "department", "reply")}
-        if any(v is not None and not isinstance(v, str) for v in fields.values()):
-            raise ApiError(400, ERR_BAD_REQUEST, "status, department and reply must be strings")
+        actor = raw.get("actor")
+        if any(v is not None and not isinstance(v, str) for v in (*fields.values(), actor)):
+            raise ApiError(400, ERR_BAD_REQUEST, "status, department, reply and actor must be strings")
         try:
             updated = await run_in_threadpool(
-                lambda: store.district_update(db, tracking_no, actor=str(raw.get("actor") or ""), **fields))
+                lambda: store.district_update(db, tracking_no, actor=actor or "", **fields))
         except store.UnknownRequest as exc:
             raise ApiError(404, "not_found", str(exc)) from exc
         except store.InvalidUpdate as exc:

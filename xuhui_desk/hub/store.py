@@ -71,8 +71,11 @@ from xuhui_desk.validation import Issue, check_phone, check_text, check_uscc, cl
 
 TOKEN_PREFIX = "xh1_"
 STATION_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
-_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
-_EVENT_KIND = re.compile(r"^[a-z][a-z_]{1,23}$")
+# Used with fullmatch (``$`` would let a trailing newline through); the lengths are the columns'.
+_CODE = re.compile(r"[a-z][a-z0-9_]{1,15}")
+_EVENT_KIND = re.compile(r"[a-z][a-z_]{1,23}")
+#: Longest tracking number (the column's length).
+_TRACKING_NO_MAX = 32
 MESSAGE_LANGUAGE = "zh_CN"
 #: Statuses in which a district reply moves the request to ``replied``.
 _REPLY_MOVES = (Status.NEW, Status.ROUTED, Status.IN_PROGRESS)
@@ -206,9 +209,12 @@ def _error(field_name: str, code: str, message: str, **params: Any) -> FieldErro
     return FieldError(field_name, code, params, message)
 
 
-def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+def _chunks(items: Iterable[str], size: int = 500) -> Iterable[list[str]]:
+    """Sorted keys to look up, ``size`` at a time. A key holding a NUL matches nothing (and
+    PostgreSQL refuses NUL in a text parameter), so it is left out."""
+    keys = sorted(k for k in items if "\x00" not in k)
+    for i in range(0, len(keys), size):
+        yield keys[i:i + size]
 
 
 class _BatchApplier:
@@ -226,7 +232,7 @@ class _BatchApplier:
         self.touched: dict[str, tuple[HubRequest, str, str | None]] = {}
         #: Hub timeline events this batch added, per request uuid (they go into its feed entry).
         self.hub_events: dict[str, list[HubEvent]] = {}
-        self.tracking_re = re.compile(rf"^{re.escape(station.code)}-\d{{8}}-\d{{3,}}$")
+        self.tracking_re = re.compile(rf"{re.escape(station.code)}-[0-9]{{8}}-[0-9]{{3,}}")
 
     # Loading everything the batch refers to in a few queries keeps a 500-record batch fast.
     def _prefetch(self, records: list[Record]) -> None:
@@ -236,16 +242,16 @@ class _BatchApplier:
         req_ids |= {r.values["request_uuid"] for r in records if r.type == EVENT}
         ev_ids = {r.uuid for r in records if r.type == EVENT}
         tracking = {r.values["tracking_no"] for r in records if r.type == REQUEST}
-        for part in _chunks(sorted(ent_ids)):
+        for part in _chunks(ent_ids):
             self.enterprises.update((e.uuid, e) for e in self.s.scalars(
                 select(HubEnterprise).where(HubEnterprise.uuid.in_(part))))
-        for part in _chunks(sorted(req_ids)):
+        for part in _chunks(req_ids):
             self.requests.update((r.uuid, r) for r in self.s.scalars(
                 select(HubRequest).where(HubRequest.uuid.in_(part))))
-        for part in _chunks(sorted(tracking)):
+        for part in _chunks(tracking):
             self.by_tracking.update((r.tracking_no, r) for r in self.s.scalars(
                 select(HubRequest).where(HubRequest.tracking_no.in_(part))))
-        for part in _chunks(sorted(ev_ids)):
+        for part in _chunks(ev_ids):
             self.events.update((e.uuid, e) for e in self.s.scalars(select(HubEvent).where(HubEvent.uuid.in_(part))))
 
     def apply(self, raws: list[Any]) -> list[dict[str, Any]]:
@@ -277,9 +283,12 @@ class _BatchApplier:
     # -- enterprises
     def _enterprise(self, rec: Record) -> dict[str, Any]:
         v = dict(rec.values)
+        # What is validated is what is stored: the cleaned texts (no control characters).
+        for name in ("name", "contact_name", "park", "building"):
+            v[name] = clean_text(v[name])
         uscc, uscc_issues = check_uscc(v["uscc"] or "")
         phone, phone_issues = check_phone(v["phone"])
-        issues = check_text(clean_text(v["name"]), "enterprise_name", required=True, minimum=2)
+        issues = check_text(v["name"], "enterprise_name", required=True, minimum=2)
         issues += uscc_issues + phone_issues
         for name in ("contact_name", "park", "building"):
             issues += check_text(v[name], name)
@@ -310,6 +319,15 @@ class _BatchApplier:
 
     # -- requests
     def _validate_request(self, v: dict[str, Any]) -> list[FieldError]:
+        """Field errors of a request's values; cleans its texts in ``v`` first (what is
+        validated is what is stored)."""
+        v["description"] = clean_text(v["description"], multiline=True)
+        v["specialist"] = clean_text(v["specialist"])
+        if v["rating_comment"] is not None:
+            v["rating_comment"] = clean_text(v["rating_comment"], multiline=True)
+        for name in ("subcategory", "department", "suggested_category", "linked_request_uuid"):
+            if v[name] is not None:
+                v[name] = clean_text(v[name])
         issues: list[Issue] = []
         issues += _choice(v["channel"], [c.value for c in Channel], "channel")
         issues += _choice(v["urgency"], [u.value for u in Urgency], "urgency")
@@ -320,12 +338,13 @@ class _BatchApplier:
         if v["rating"] is not None and not 1 <= v["rating"] <= 5:
             issues.append(Issue("rating", "rating.range"))
         errs = _issues(issues)
-        if not _CODE.match(v["category"] or ""):
-            errs.append(_error("category", "category.invalid", "诉求类别代码无效", value=v["category"]))
-        for name, limit in (("subcategory", 32), ("department", 32), ("suggested_category", 16)):
+        if not _CODE.fullmatch(v["category"] or ""):
+            errs.append(_error("category", "category.invalid", "诉求类别代码无效", value=v["category"][:100]))
+        for name, limit in (("subcategory", 32), ("department", 32), ("suggested_category", 16),
+                            ("linked_request_uuid", 36)):
             if v[name] is not None and len(v[name]) > limit:
                 errs.append(_error(name, "text.too_long", f"{name} 过长", limit=limit))
-        if not self.tracking_re.match(v["tracking_no"]):
+        if len(v["tracking_no"]) > _TRACKING_NO_MAX or not self.tracking_re.fullmatch(v["tracking_no"]):
             code = self.station.code
             errs.append(_error("tracking_no", "tracking_no.station",
                                f"受理编号应以本服务站代码 {code} 开头（如 {code}-20260101-001）"))
@@ -393,7 +412,8 @@ class _BatchApplier:
 
     # -- events
     def _event(self, rec: Record) -> dict[str, Any]:
-        v = rec.values
+        v = dict(rec.values)
+        v["actor"] = clean_text(v["actor"])
         request = self.requests.get(v["request_uuid"])
         existing = self.events.get(rec.uuid)
         errs: list[FieldError] = []
@@ -404,8 +424,8 @@ class _BatchApplier:
                 errs.append(_error("uuid", "uuid.taken", "该记录编号已属于另一条诉求"))
             else:
                 return result(EVENT, rec.uuid, rec.revision, DUPLICATE)
-        if not _EVENT_KIND.match(v["kind"]):
-            errs.append(_error("kind", "event.kind", "时间线记录类型无效", value=v["kind"]))
+        if not _EVENT_KIND.fullmatch(v["kind"]):
+            errs.append(_error("kind", "event.kind", "时间线记录类型无效", value=v["kind"][:100]))
         if v["origin"] != Origin.STATION:
             errs.append(_error("origin", "event.origin", "服务站只能上传本站的时间线记录"))
         errs += _issues(check_text(v["actor"], "specialist"))
@@ -524,6 +544,8 @@ def district_update(db: HubDatabase, tracking_no: str, *, status: str | None = N
     if reply is not None and check_text(reply, "note", required=True):
         raise InvalidUpdate("the reply is empty or longer than 2000 characters")
     actor = clean_text(actor) or "district"
+    if "\x00" in tracking_no:  # no tracking number holds one (and PostgreSQL cannot be asked)
+        raise UnknownRequest(f"no request {tracking_no!r}")
     with db.write() as s:
         found = s.scalars(select(HubRequest.station_id).where(HubRequest.tracking_no == tracking_no)).first()
         if found is None:
