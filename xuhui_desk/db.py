@@ -2,7 +2,10 @@
 
 Start-up is a feature: when the stored schema revision already is the program's
 head (the usual case), the database is opened without importing Alembic at all.
-Only when an upgrade is due is the file backed up and Alembic loaded.
+Only when an upgrade is due is the file backed up and Alembic loaded. SQLAlchemy itself is
+imported only when an engine is made: the plain-``sqlite3`` checks (:func:`check_sqlite_file`,
+:func:`stored_revision`, :func:`known_revisions`) import without it, so that the GUI can check
+the file and show its window before paying for that import.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from xuhui_desk.config import backup_dir
 from xuhui_desk.resources import migrations_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
@@ -134,6 +138,8 @@ def _begin(conn: Any) -> None:
 
 
 def make_engine(path: Path) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}", future=True)
     event.listen(engine, "connect", _set_pragmas)
     event.listen(engine, "begin", _begin)
@@ -179,6 +185,8 @@ class Database:
     engine: Engine
 
     def __post_init__(self) -> None:
+        from sqlalchemy.orm import sessionmaker
+
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(
             self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False

@@ -401,3 +401,12 @@ def test_draft_survives_a_rebuild(qtbot: Any, form: IntakeForm, station_db: Any,
     assert other.description_edit.toPlainText() == LOAN
     assert other.chosen_category() == "policy"
     other.suggest_timer.stop()
+
+
+def test_the_form_knows_the_channel_and_urgency_codes_of_the_models() -> None:
+    """The form is built before SQLAlchemy (and with it the models) is imported: its copies of the codes match."""
+    from xuhui_desk.models import Channel, Urgency
+    from xuhui_desk.ui.intake_form import CHANNEL_CODES, URGENCY_CODES
+
+    assert tuple(c.value for c in Channel) == CHANNEL_CODES
+    assert tuple(u.value for u in Urgency) == URGENCY_CODES

@@ -1,8 +1,16 @@
 """Start the workstation GUI: application, fonts, translations, database, first-run wizard, main window.
 
-Start-up is a feature: only Qt Widgets, the database layer and the station settings are
-imported before the main window shows; the main window builds its other pages when they
-are first opened, and reports, receipts, sync and openpyxl are imported when first used.
+Start-up is a feature: only Qt Widgets and the program's own light modules are imported
+before the main window shows — not SQLAlchemy (about 250 ms, nearly three times a bare Qt
+window). When the stored schema revision is the program's head (the usual case) the file is
+checked and the start-up state (station, language, specialist) read with plain ``sqlite3``;
+the window is built and shown around a :class:`DeferredDatabase`, which opens the engine on a
+worker at the next turn of the event loop. Background work asked for meanwhile (the intake
+form's router and today's list, the sync state) waits on its worker until the database is
+open; a page that reads on the GUI thread opens it there at once. A new database, one due
+for an upgrade or one the program must refuse is opened (or refused) before any window, as
+before. The main window builds its other pages when they are first opened, and reports,
+receipts, sync and openpyxl are imported when first used.
 
 ``XUHUI_DESK_SMOKE_QUIT_MS=N`` closes the first window N ms after it is shown and exits
 normally: the frozen bundle's smoke test starts and stops the real program with it. It
@@ -13,11 +21,16 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import sys
+import threading
 import time
 import traceback
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QMessageLogContext, QObject, Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
@@ -25,11 +38,24 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from xuhui_desk import __version__
 from xuhui_desk.config import database_path, resolve_data_dir
-from xuhui_desk.db import Database, DatabaseCorrupt, DatabaseError, DatabaseTooNew, open_database
+from xuhui_desk.db import (
+    Database,
+    DatabaseCorrupt,
+    DatabaseError,
+    DatabaseTooNew,
+    check_sqlite_file,
+    head_revision,
+    open_database,
+    stored_revision,
+)
 from xuhui_desk.resources import resource_path
 from xuhui_desk.ui.fonts import with_app_font
 from xuhui_desk.ui.i18n import DEFAULT_LANGUAGE, install_translators, normalize_language
-from xuhui_desk.ui.tasks import TaskRunner
+from xuhui_desk.ui.tasks import Cancelled, TaskRunner
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +141,101 @@ def show_database_error(exc: BaseException, path: Path, parent: QWidget | None =
     box.exec()
 
 
-def open_database_for_gui(data_dir: Path, parent: QWidget | None = None) -> Database | None:
-    """Open (and migrate) the database of ``data_dir``; on failure explain it in a message box and return None."""
+class DeferredDatabase(Database):
+    """A database whose file was checked (it is at the head revision) but whose engine opens later.
+
+    Start-up builds and shows the main window around it, then :meth:`release` lets it open (on
+    the next turn of the event loop, on a worker). Until then a worker thread that needs it
+    waits in :meth:`resolve`; the GUI thread never waits for the release: it opens the database
+    itself (a page read on the GUI thread before the worker got to it). :meth:`cancel_waiting`
+    (the program is closing before it opened) makes waiting tasks stop as cancelled.
+    """
+
+    def __init__(self, path: Path) -> None:  # not Database.__init__: there is no engine yet
+        self.path = path
+        self._db: Database | None = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+        self._cancelled = False
+
+    def __repr__(self) -> str:
+        return f"DeferredDatabase({str(self.path)!r}, open={self._db is not None})"
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
+
+    def release(self) -> None:
+        """Let waiting workers open the database (the window is shown)."""
+        self._released.set()
+
+    def cancel_waiting(self) -> None:
+        """The program is closing: tasks still waiting for the database stop (as cancelled)."""
+        self._cancelled = True
+        self._released.set()
+
+    def resolve(self) -> Database:
+        """The open database: opened here on first use; on a worker, only once released."""
+        db = self._db
+        if db is not None:
+            return db
+        if threading.current_thread() is threading.main_thread():
+            self._released.set()
+        else:
+            self._released.wait()
+        with self._lock:
+            if self._db is None:
+                if self._cancelled:
+                    raise Cancelled()
+                if self._error is None:
+                    try:
+                        self._db = open_database(self.path)
+                    except BaseException as exc:
+                        self._error = exc
+                if self._error is not None:
+                    raise self._error
+            assert self._db is not None
+            return self._db
+
+    @property  # type: ignore[override]
+    def engine(self) -> Engine:
+        return self.resolve().engine
+
+    def session(self) -> Session:
+        return self.resolve().session()
+
+    def write(self) -> AbstractContextManager[Session]:  # type: ignore[override]
+        return self.resolve().write()
+
+    def close(self) -> None:
+        self.cancel_waiting()
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+
+
+def database_at_head(path: Path) -> bool:
+    """The file is an existing database of this program at its head revision (plain sqlite3, no
+    SQLAlchemy); raises :class:`DatabaseError` for a file that must not be opened at all."""
+    check_sqlite_file(path)
+    return stored_revision(path) == head_revision()
+
+
+def open_database_for_gui(data_dir: Path, parent: QWidget | None = None, *,
+                          defer: bool = False) -> Database | None:
+    """Open (and migrate) the database of ``data_dir``; on failure explain it in a message box and return None.
+
+    ``defer``: when the file is at the head revision, check it only and return a
+    :class:`DeferredDatabase` (opened later); a new file or an upgrade is done here and now.
+    """
     path = database_path(data_dir)
     try:
+        if defer and database_at_head(path):
+            return DeferredDatabase(path)
         return open_database(path)
     except (DatabaseError, OSError) as exc:
         log.error("cannot open the database %s: %s", path, exc)
@@ -131,11 +248,41 @@ def open_database_for_gui(data_dir: Path, parent: QWidget | None = None) -> Data
 
 
 def read_startup_state(db: Database) -> tuple[bool, str]:
-    """(station set up?, language) — two tiny reads, done on the GUI thread before any window exists."""
-    from xuhui_desk.services.station import get_setting, get_station
+    """(station set up?, language) — tiny reads with plain sqlite3, on the GUI thread before any window exists."""
+    state = read_station_file(db.path)
+    return state.initialised, state.language
 
-    with db.session() as session:
-        return get_station(session) is not None, normalize_language(get_setting(session, "language"))
+
+@dataclass(frozen=True)
+class StationInfo:
+    """What the main window shows before the database is open: the station and the settings it needs."""
+
+    initialised: bool
+    name: str = ""
+    code: str = ""
+    specialist: str = ""
+    language: str = DEFAULT_LANGUAGE
+
+
+def read_station_file(path: Path) -> StationInfo:
+    """The station and its language and specialist, read with plain sqlite3 (no SQLAlchemy):
+    the same rows ``get_station`` and ``get_setting`` read, with the same defaults."""
+    from xuhui_desk.config import SETTING_DEFAULTS
+
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        station = con.execute("SELECT name, code FROM station LIMIT 1").fetchone()
+        stored = dict(con.execute("SELECT key, value FROM settings WHERE key IN ('language', 'specialist')"))
+    finally:
+        con.close()
+    settings = {key: stored.get(key, SETTING_DEFAULTS[key]) for key in ("language", "specialist")}
+    return StationInfo(
+        initialised=station is not None,
+        name=station[0] if station else "",
+        code=station[1] if station else "",
+        specialist=settings["specialist"],
+        language=normalize_language(settings["language"]),
+    )
 
 
 # --- the running program --------------------------------------------------------------------------
@@ -167,7 +314,8 @@ class Workstation(QObject):
     def open_main_window(self) -> QWidget:
         from xuhui_desk.ui.main_window import MainWindow
 
-        window = MainWindow(self.db, self.tasks, self.data_dir)
+        # The station as the window shows it, read without SQLAlchemy (the database may not be open yet).
+        window = MainWindow(self.db, self.tasks, self.data_dir, station=read_station_file(self.db.path))
         window.languageChangeRequested.connect(self.switch_language)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         window.restore_state()
@@ -175,11 +323,30 @@ class Workstation(QObject):
         self.window = window
         return window
 
+    def open_database_soon(self) -> None:
+        """At the next turn of the event loop (the window is shown), open a deferred database on a worker."""
+        if isinstance(self.db, DeferredDatabase) and not self.db.is_open:
+            QTimer.singleShot(0, self, self._open_database)
+
+    def _open_database(self) -> None:
+        db = self.db
+        if not isinstance(db, DeferredDatabase) or self.window is None or not self.window.isVisible():
+            return  # closed at once (the smoke test): nothing to open
+        db.release()
+        self.tasks.run(lambda _progress: db.resolve(), on_failure=self._database_failed)
+
+    def _database_failed(self, exc: BaseException) -> None:
+        log.error("cannot open the database %s: %s", self.db.path, exc)
+        show_database_error(exc, self.db.path, self.window)
+        QCoreApplication.exit(1)
+
     def switch_language(self, language: str) -> None:
         """Install the translators for ``language`` and rebuild the main window in it (keeping its draft)."""
         from xuhui_desk.ui.main_window import MainWindow
 
         old = self.window
+        if isinstance(self.db, DeferredDatabase):
+            self.db.release()  # tasks.wait() below must not wait for a release that cannot come
         self.language = install_translators(language)
         if not isinstance(old, MainWindow):
             return
@@ -195,6 +362,8 @@ class Workstation(QObject):
         old.deleteLater()
 
     def shutdown(self) -> None:
+        if isinstance(self.db, DeferredDatabase):
+            self.db.cancel_waiting()  # closing before it opened: waiting tasks stop, nothing opens it
         self.tasks.wait()
         QCoreApplication.processEvents()
         self.db.close()
@@ -298,7 +467,7 @@ def run(data_dir: str | None) -> int:
     app = create_application()
     # Chinese until the stored setting is known, so that even a start-up error speaks the default language.
     install_translators(DEFAULT_LANGUAGE)
-    db = open_database_for_gui(folder)
+    db = open_database_for_gui(folder, defer=True)
     if db is None:
         return 1
     previous_hook = sys.excepthook
@@ -311,6 +480,14 @@ def run(data_dir: str | None) -> int:
             language = install_translators(language)
         workstation = Workstation(db, folder, language)
         if not initialised:
+            if isinstance(db, DeferredDatabase):
+                # The wizard writes at once: open it now (a first run pays the import).
+                try:
+                    db.resolve()
+                except Exception as exc:
+                    log.error("cannot open the database %s: %s", db.path, exc)
+                    show_database_error(exc, db.path)
+                    return 1
             # Keep the application alive between the wizard and the main window.
             app.setQuitOnLastWindowClosed(False)
             if not workstation.run_wizard():
@@ -320,6 +497,7 @@ def run(data_dir: str | None) -> int:
             workstation.language = install_translators(language)
         window = workstation.open_main_window()
         _arm_smoke_quit(window)
+        workstation.open_database_soon()
         return app.exec()
     finally:
         sys.excepthook = previous_hook

@@ -43,19 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from shiboken6 import isValid
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session
 
 from xuhui_desk.db import Database
-from xuhui_desk.models import Channel, Enterprise, Request, Urgency
-from xuhui_desk.services.intake import (
-    EnterpriseInput,
-    IntakeInput,
-    IntakeResult,
-    create_request,
-    find_duplicates_for,
-    validate,
-)
 from xuhui_desk.services.timefmt import SHANGHAI, display, to_local
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.labels import category_label, channel_label, status_label, urgency_label
@@ -75,6 +64,10 @@ from xuhui_desk.validation import (
 )
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from xuhui_desk.models import Enterprise
+    from xuhui_desk.services.intake import IntakeInput, IntakeResult
     from xuhui_desk.services.receipts import ReceiptData
     from xuhui_desk.services.routing import Router, RoutingResult
 
@@ -88,9 +81,14 @@ LOOKUP_LIMIT = 8
 SUGGEST_MAX_CHARS = LIMITS["description"]
 RECEIPT_LAYOUTS = ("thermal", "a5")
 RECENT_LIMIT = 5
+# The codes of models.Channel and models.Urgency, in their order: the form is built before
+# SQLAlchemy (which the models need) is imported. tests/ui/test_intake_form.py keeps them equal.
+CHANNEL_CODES = ("walk_in", "phone", "visit")
+URGENCY_CODES = ("normal", "urgent")
 
 
 # --- queries (run on the read workers) ------------------------------------------------------------
+# SQLAlchemy, the models and the services are imported inside them: the form shows before they are.
 
 
 @dataclass(frozen=True)
@@ -126,6 +124,10 @@ def _match(e: Enterprise) -> EnterpriseMatch:
 
 def lookup_enterprises(session: Session, typed: str, limit: int = LOOKUP_LIMIT) -> list[EnterpriseMatch]:
     """Directory entries whose name contains ``typed`` or whose credit code starts with it; best first."""
+    from sqlalchemy import case, or_, select
+
+    from xuhui_desk.models import Enterprise
+
     term = clean_text(typed)
     if not term:
         return []
@@ -144,11 +146,17 @@ def lookup_enterprises(session: Session, typed: str, limit: int = LOOKUP_LIMIT) 
 
 
 def enterprise_by_uscc(session: Session, uscc: str) -> EnterpriseMatch | None:
+    from sqlalchemy import select
+
+    from xuhui_desk.models import Enterprise
+
     found = session.scalars(select(Enterprise).where(Enterprise.uscc == uscc)).first()
     return _match(found) if found is not None else None
 
 
 def duplicates(session: Session, name: str, uscc: str, category: str) -> list[Duplicate]:
+    from xuhui_desk.services.intake import find_duplicates_for
+
     return [
         Duplicate(r.uuid, r.tracking_no, r.status, r.created_at, r.description)
         for r in find_duplicates_for(session, name, uscc, category)
@@ -168,6 +176,10 @@ class RecentIntake:
 
 def todays_intakes(session: Session, limit: int = RECENT_LIMIT) -> tuple[int, list[RecentIntake]]:
     """How many requests were received today (Shanghai calendar day) and the latest of them."""
+    from sqlalchemy import func, select
+
+    from xuhui_desk.models import Request
+
     start = datetime.now(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
     today = Request.created_at >= start
     total = session.scalar(select(func.count()).select_from(Request).where(today)) or 0
@@ -178,6 +190,9 @@ def todays_intakes(session: Session, limit: int = RECENT_LIMIT) -> tuple[int, li
 
 def receipt_data_for(db: Database, uuid: str, language: str) -> ReceiptData:
     """The receipt of a saved request, from the database (station, settings, request)."""
+    from sqlalchemy import select
+
+    from xuhui_desk.models import Request
     from xuhui_desk.services.receipts import build_receipt
     from xuhui_desk.services.station import get_setting, require_station
     from xuhui_desk.services.taxonomy import load_taxonomy
@@ -206,9 +221,11 @@ def receipt_data_for(db: Database, uuid: str, language: str) -> ReceiptData:
 
 
 def _load_router(db: Database) -> Router:
-    from xuhui_desk.services.assignment import load_router
-
+    # The session first: while the database is still opening after start-up this waits (on the
+    # worker) before the router's modules are imported.
     with db.session() as session:
+        from xuhui_desk.services.assignment import load_router
+
         return load_router(session)
 
 
@@ -361,8 +378,8 @@ class IntakeForm(QWidget):
         self.building_edit = self._line("building")
         self.channel_combo = QComboBox()
         self.channel_combo.setObjectName("channel")
-        for code in Channel:
-            self.channel_combo.addItem(channel_label(code), code.value)
+        for code in CHANNEL_CODES:
+            self.channel_combo.addItem(channel_label(code), code)
 
         self.messages: dict[str, _FieldMessage] = {}
         self.inputs: dict[str, QWidget] = {
@@ -414,8 +431,8 @@ class IntakeForm(QWidget):
         # The categories are added when the router (and with it the taxonomy) is loaded in the background.
         self.urgency_combo = QComboBox()
         self.urgency_combo.setObjectName("urgency")
-        for code in Urgency:
-            self.urgency_combo.addItem(urgency_label(code), code.value)
+        for code in URGENCY_CODES:
+            self.urgency_combo.addItem(urgency_label(code), code)
         self.inputs.update(description=self.description_edit, category=self.category_combo,
                            urgency=self.urgency_combo)
 
@@ -1140,6 +1157,8 @@ class IntakeForm(QWidget):
 
     def collect(self) -> IntakeInput:
         """What the form holds, as the intake service's input."""
+        from xuhui_desk.services.intake import EnterpriseInput, IntakeInput
+
         return IntakeInput(
             enterprise=EnterpriseInput(
                 name=self.name_edit.text(),
@@ -1176,6 +1195,8 @@ class IntakeForm(QWidget):
             self._status(self.tr("Already saved as {tracking_no}. Press F2 for a new intake.").format(
                 tracking_no=self.result.tracking_no))
             return
+        from xuhui_desk.services.intake import create_request, validate
+
         data = self.collect()
         _, issues = validate(data)
         self.show_issues(issues)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QCursor, QKeySequence, QMouseEvent, QPainter, QShowEvent
@@ -46,14 +46,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from shiboken6 import isValid
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from xuhui_desk import __version__
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import to_local
 from xuhui_desk.ui.sync_controller import SyncController, is_online
 from xuhui_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from xuhui_desk.ui.app import StationInfo
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +161,8 @@ class WeekSummary:
 
 
 def week_summary(session: Session, now: datetime | None = None) -> WeekSummary:
+    from sqlalchemy import func, select
+
     from xuhui_desk.models import Request, Status, utcnow
     from xuhui_desk.services.search import UNRESOLVED
 
@@ -296,7 +301,7 @@ class MainWindow(QMainWindow):
     languageChangeRequested = Signal(str)
 
     def __init__(self, db: Database, tasks: TaskRunner, data_dir: Path | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, station: StationInfo | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.tasks = tasks
@@ -305,7 +310,12 @@ class MainWindow(QMainWindow):
         self._station_name = ""
         self._station_code = ""
         self._specialist = ""
-        self._load_station()
+        if station is not None:
+            # Read by the application with plain sqlite3: the database may still be opening.
+            self._station_name, self._station_code, self._specialist = station.name, station.code, \
+                station.specialist
+        else:
+            self._load_station()
 
         self.setWindowTitle(self._title())
         self.setMinimumSize(1024, 640)

@@ -235,6 +235,7 @@ class QueueView(QWidget):
         self.model.countsChanged.connect(self._show_counts)
         self.model.loadingChanged.connect(lambda _busy: self._show_counts(self.model.total, self.model.overdue))
         self.model.refreshed.connect(self._refreshed)
+        self.model.completed.connect(self._refreshed)  # Enter typed while the rest of a long list was read
         self.model.failed.connect(self._failed)
         self.model.modelReset.connect(self._update_empty)
         self.model.rowsInserted.connect(self._update_empty)

@@ -13,7 +13,9 @@ per-database lease and short write transactions, so intake and edits keep saving
 long backlog is sent. :meth:`shutdown` (window closing) cancels a running round and waits for
 it; what was sent is kept and the rest waits for the next round.
 
-The engine's modules are imported on the worker when the first round runs, never at start-up.
+The engine's modules are imported on the worker when the first round runs, never at start-up;
+the first read of the sync state waits on its worker until the database is open (it opens after
+the window shows), and imports :mod:`xuhui_desk.services.sync` only then.
 """
 
 from __future__ import annotations
@@ -141,9 +143,10 @@ class SyncController(QObject):
             return
 
         def read(_progress: Progress) -> SyncStatus:
+            db = _opened(self.db)  # the engine's modules only once the database is open
             from xuhui_desk.services.sync import sync_status
 
-            return sync_status(self.db)
+            return sync_status(db)
 
         self.tasks.run(read, on_success=self._status_read,
                        on_failure=lambda exc: log.warning("the sync state could not be read: %s", exc))
@@ -160,6 +163,7 @@ class SyncController(QObject):
         options = self.options
 
         def work(progress: Progress) -> tuple[SyncSummary, SyncStatus]:
+            _opened(self.db)
             from xuhui_desk.services.sync import run_sync, sync_status
 
             def report(p: Any) -> None:
@@ -313,6 +317,13 @@ class SyncController(QObject):
             return
         self.roundFinished.emit(summary)
         self.refresh_status()
+
+
+def _opened(db: Database) -> Database:
+    """``db``, open: on a worker, waits for a database still opening after start-up
+    (:class:`xuhui_desk.ui.app.DeferredDatabase`); at once for any other."""
+    resolve = getattr(db, "resolve", None)
+    return resolve() if callable(resolve) else db
 
 
 def skew_amount(seconds: float) -> tuple[str, int]:
