@@ -234,3 +234,19 @@ def test_a_database_due_for_an_upgrade_is_opened_before_the_window(data_dir: Pat
     fresh = open_database_for_gui(data_dir.parent / "fresh", defer=True)  # created and migrated now
     assert fresh is not None and not isinstance(fresh, DeferredDatabase)
     fresh.close()
+
+
+def test_periodic_backup_runs_in_the_background(qtbot: Any, tmp_path: Path) -> None:
+    from xuhui_desk.config import backup_dir, database_path
+    from xuhui_desk.db import open_database
+    from xuhui_desk.services.station import init_station
+    from xuhui_desk.ui.app import Workstation
+
+    data_dir = tmp_path / "backup-data"
+    db = open_database(database_path(data_dir))
+    init_station(db, "XH03", "徐家汇服务站")
+    workstation = Workstation(db, data_dir, "zh_CN")
+    workstation._backup_if_due()
+    qtbot.waitUntil(lambda: any(backup_dir(data_dir).glob("xuhui_desk-auto-*.db")), timeout=10_000)
+    workstation.tasks.wait()
+    db.close()

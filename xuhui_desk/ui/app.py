@@ -288,6 +288,10 @@ def read_station_file(path: Path) -> StationInfo:
 # --- the running program --------------------------------------------------------------------------
 
 
+FIRST_BACKUP_CHECK_MS = 30_000
+BACKUP_CHECK_MS = 3 * 3600 * 1000
+
+
 class Workstation(QObject):
     """Owns the database, the background runner and the main window; rebuilds the window on a language switch."""
 
@@ -334,6 +338,23 @@ class Workstation(QObject):
             return  # closed at once (the smoke test): nothing to open
         db.release()
         self.tasks.run(lambda _progress: db.resolve(), on_failure=self._database_failed)
+
+    def start_periodic_backups(self) -> None:
+        """A backup of the database a while after start and then every few hours, when one is due
+        (services.backups.backup_if_due: the newest copy is older than 20 hours)."""
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setInterval(BACKUP_CHECK_MS)
+        self._backup_timer.timeout.connect(self._backup_if_due)
+        self._backup_timer.start()
+        QTimer.singleShot(FIRST_BACKUP_CHECK_MS, self, self._backup_if_due)
+
+    def _backup_if_due(self) -> None:
+        from xuhui_desk.services.backups import backup_if_due
+
+        data_dir = self.data_dir
+        self.tasks.run(lambda _progress: backup_if_due(data_dir),
+                       on_success=lambda path: path and log.info("periodic backup written to %s", path),
+                       on_failure=lambda exc: log.warning("periodic backup failed: %s", exc))
 
     def _database_failed(self, exc: BaseException) -> None:
         log.error("cannot open the database %s: %s", self.db.path, exc)
@@ -498,6 +519,7 @@ def run(data_dir: str | None) -> int:
         window = workstation.open_main_window()
         _arm_smoke_quit(window)
         workstation.open_database_soon()
+        workstation.start_periodic_backups()
         return app.exec()
     finally:
         sys.excepthook = previous_hook
