@@ -584,34 +584,12 @@ def district_update(db: HubDatabase, tracking_no: str, *, status: str | None = N
 
 def request_dict(r: HubRequest) -> dict[str, Any]:
     """The keys of ``xuhui-desk list --json`` plus ``station`` and the district's reply."""
+    from xuhui_desk.services.search import request_fields
     from xuhui_desk.services.timefmt import iso_local
 
-    def local(value: datetime | None) -> str | None:
-        return iso_local(value) if value is not None else None
-
-    return {
-        "uuid": r.uuid,
-        "tracking_no": r.tracking_no,
+    return request_fields(r) | {
         "station": r.station.code,
-        "enterprise_name": r.enterprise.name,
-        "uscc": r.enterprise.uscc or "",
-        "contact_name": r.enterprise.contact_name,
-        "phone": r.enterprise.phone,
-        "category": r.category,
-        "subcategory": r.subcategory,
-        "department": r.department,
-        "channel": r.channel,
-        "urgency": r.urgency,
-        "status": r.status,
-        "description": r.description,
-        "specialist": r.specialist,
-        "created_at": iso_local(r.created_at),
-        "updated_at": iso_local(r.updated_at),
-        "sla_due_at": local(r.sla_due_at),
-        "resolved_at": local(r.resolved_at),
-        "rating": r.rating,
         "sync_state": "synced",
-        "revision": r.revision,
         "reply": r.reply,
         "received_at": iso_local(r.received_at),
     }

@@ -406,9 +406,13 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, QueueRow]:
     return {row[0]: QueueRow(*row) for row in session.execute(stmt)}
 
 
-def request_dict(r: Request) -> dict[str, Any]:
-    """The stable JSON shape of a request (DESIGN.md §6 `list --json`)."""
+def request_fields(r: Any) -> dict[str, Any]:
+    """The contract keys of a request (DESIGN.md §6 `list --json`), shared by the station's
+    `list` and the hub's `request list`; ``r`` is a workstation or a hub request."""
     from xuhui_desk.services.timefmt import iso_local
+
+    def local(value: datetime | None) -> str | None:
+        return iso_local(value) if value is not None else None
 
     return {
         "uuid": r.uuid,
@@ -427,12 +431,16 @@ def request_dict(r: Request) -> dict[str, Any]:
         "specialist": r.specialist,
         "created_at": iso_local(r.created_at),
         "updated_at": iso_local(r.updated_at),
-        "sla_due_at": iso_local(r.sla_due_at) if r.sla_due_at else None,
-        "resolved_at": iso_local(r.resolved_at) if r.resolved_at else None,
+        "sla_due_at": local(r.sla_due_at),
+        "resolved_at": local(r.resolved_at),
         "rating": r.rating,
-        "sync_state": r.sync_state,
         "revision": r.revision,
     }
+
+
+def request_dict(r: Request) -> dict[str, Any]:
+    """The stable JSON shape of a request on the workstation (`list --json`)."""
+    return request_fields(r) | {"sync_state": r.sync_state}
 
 
 def list_requests(session: Session, flt: RequestFilter, limit: int | None = None) -> list[Request]:
