@@ -41,6 +41,8 @@ def read_batches(path: Path) -> dict[str, list[tuple[CategoryCode, str]]]:
         category, _, text = line.partition("\t")
         if number == 1 and category == "category":
             continue
+        if "\\u" in text:  # Traditional lines are stored escaped (see the file's header)
+            text = text.encode("ascii").decode("unicode_escape")
         batches.setdefault(batch, []).append((CategoryCode(category.strip()), text.strip()))
     return batches
 

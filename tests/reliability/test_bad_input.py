@@ -49,12 +49,12 @@ NASTY = (
     "\x00\x01\x07\x08\x0b\x0c\x1b[31m\x7f",
     "\u200b\u200d\u202e\ufeff\u2028\u2029\x85\xa0\u3000",
     "👨‍👩‍👧‍👦🇨🇳🏳️‍🌈😀💧🏢🙏",
-    "𠀀𪚥𰻞\U000e0001\U0010fffd",
+    "\U00020000\U0002a6a5\U00030ede\U000e0001\U0010fffd",  # rare CJK extension characters
     "ＡＢＣ１２３（）－",
     "\r\n\r\n\t",
     "想申请一笔银行贷款，需要担保",
     "咨询人才落户和人才公寓",
-    "企業信用修復（繁體）",
+    "\u4f01\u696d\u4fe1\u7528\u4fee\u5fa9\uff08\u7e41\u9ad4\uff09",  # Traditional, escaped
     "",
     " ",
 )

@@ -30,6 +30,8 @@ def read_labelled(path: Path) -> list[tuple[CategoryCode, str]]:
         category, _, text = line.partition("\t")
         if number == 1 and category == "category":
             continue
+        if "\\u" in text:  # Traditional lines are stored escaped (see the file's header)
+            text = text.encode("ascii").decode("unicode_escape")
         rows.append((CategoryCode(category.strip()), text.strip()))
     return rows
 
