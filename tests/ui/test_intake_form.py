@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import func, select
 
+from tests.ui.keyboard import type_text
 from xuhui_desk.models import Enterprise, EventKind, Request, RoutingCorrection
 from xuhui_desk.ui.intake_form import IntakeForm
 from xuhui_desk.ui.tasks import TaskRunner
@@ -63,26 +63,6 @@ def form(qtbot: Any, station_db: Any, tasks: TaskRunner) -> Iterator[IntakeForm]
 
 def focused() -> Any:
     return QApplication.focusWidget()
-
-
-def type_text(qtbot: Any, widget: QWidget, text: str) -> None:
-    """Type like a specialist: ASCII as key presses, Chinese (and emoji) as the input method commits it."""
-    run = ""
-
-    def commit() -> None:
-        if run:
-            event = QInputMethodEvent("", [])
-            event.setCommitString(run)
-            QApplication.sendEvent(widget, event)
-
-    for char in text:
-        if char.isascii():
-            commit()
-            run = ""
-            qtbot.keyClicks(widget, char)
-        else:
-            run += char
-    commit()
 
 
 def type_and_tab(qtbot: Any, text: str) -> None:

@@ -135,7 +135,9 @@ def test_offline_unconfigured_then_online_then_hub_down(qtbot: Any, tmp_path: Pa
     assert returned == [(True, 0)], "the round ran on the GUI thread"
     assert took > 0.4, "the round went through the slow proxy"
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert len(ticks) >= took / 0.02 * 0.5 and max(gaps) < 0.5, "the GUI thread was blocked during the round"
+    # No long stall (the real property), and a fair share of the 20 ms ticks even on a loaded
+    # 2-core machine where the hub, the proxy and the worker share the GIL with the GUI.
+    assert len(ticks) >= took / 0.02 * 0.25 and max(gaps) < 0.5, "the GUI thread was blocked during the round"
 
     status = sync_status(station)
     assert window.sync_state_label.text() == "● Online"

@@ -31,7 +31,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -69,6 +69,7 @@ from xuhui_desk.services.directory import (
 )
 from xuhui_desk.services.intake import EnterpriseInput
 from xuhui_desk.ui.i18n import current_language
+from xuhui_desk.ui.open_table import OpenOnEnterTable
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.validation import LIMITS, Issue, Severity, ValidationFailed
 
@@ -712,17 +713,6 @@ class RosterImportDialog(QDialog):
 # --- the page -----------------------------------------------------------------------------------------
 
 
-class _DirectoryTable(QTableView):
-    opened = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.opened.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
 class DirectoryView(QWidget):
     """The directory page (see the module documentation)."""
 
@@ -767,7 +757,7 @@ class DirectoryView(QWidget):
         bar.addWidget(self.import_button)
         layout.addLayout(bar)
 
-        self.table = _DirectoryTable()
+        self.table = OpenOnEnterTable()
         self.table.setObjectName("directoryTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +38,7 @@ from xuhui_desk.services import labels
 from xuhui_desk.services.search import ATTENTION, OPEN, RequestFilter
 from xuhui_desk.services.timefmt import SHANGHAI
 from xuhui_desk.ui.i18n import current_language
+from xuhui_desk.ui.open_table import OpenOnEnterTable
 from xuhui_desk.ui.queue_model import (
     SORT_KEYS,
     Column,
@@ -67,19 +67,6 @@ QLabel#queueEmpty { color: #7b8794; }
 QLabel#queueCounts { color: #334e68; }
 QLabel#queueCounts[overdue="true"] { color: #a61b1b; }
 """
-
-
-class _QueueTable(QTableView):
-    """The table: Enter opens the current row (and never starts editing)."""
-
-    opened = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.opened.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class DateRange:
@@ -167,7 +154,7 @@ class QueueView(QWidget):
         dates.addStretch(1)
         layout.addWidget(self.dates_row)
 
-        self.table = _QueueTable()
+        self.table = OpenOnEnterTable()
         self.table.setObjectName("queueTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
