@@ -118,21 +118,25 @@ def stored_revision(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def _set_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any = None, *,
+                                busy_timeout_ms: int = 15000) -> None:
+    """Pragmas of every SQLite connection (workstation and hub): WAL, foreign keys, busy
+    timeout, synchronous=FULL; and transactions left to :func:`begin_sqlite_transaction`."""
     # Python's sqlite3 opens transactions on its own; hand that to SQLAlchemy's
     # "begin" event so that writers can take the lock up front (BEGIN IMMEDIATE).
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # FULL: a request the specialist saw saved survives a power cut (benchmarks/README.md
     # shows the cost is affordable at intake rates).
     cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 
-def _begin(conn: Any) -> None:
+def begin_sqlite_transaction(conn: Any) -> None:
+    """SQLAlchemy "begin" hook: ``BEGIN IMMEDIATE`` for engines with ``sqlite_begin="IMMEDIATE"``."""
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
     conn.exec_driver_sql(f"BEGIN {mode}")
 
@@ -141,8 +145,8 @@ def make_engine(path: Path) -> Engine:
     from sqlalchemy import create_engine, event
 
     engine = create_engine(f"sqlite:///{path}", future=True)
-    event.listen(engine, "connect", _set_pragmas)
-    event.listen(engine, "begin", _begin)
+    event.listen(engine, "connect", configure_sqlite_connection)
+    event.listen(engine, "begin", begin_sqlite_transaction)
     return engine
 
 

@@ -9,16 +9,17 @@ lock upgrade.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from xuhui_desk.db import begin_sqlite_transaction, configure_sqlite_connection
 
 DATABASE_URL_ENV = "XUHUI_HUB_DATABASE_URL"
 HUB_APP_NAME = "xuhui_hub"
@@ -49,29 +50,15 @@ def resolve_database_url(explicit: str | None = None) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    dbapi_connection.isolation_level = None
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.close()
-
-
-def _sqlite_begin(conn: Any) -> None:
-    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
-
-
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        # Several hub processes may share the file: a longer busy timeout than the workstation's.
+        event.listen(engine, "connect", partial(configure_sqlite_connection, busy_timeout_ms=30000))
+        event.listen(engine, "begin", begin_sqlite_transaction)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30)
