@@ -259,7 +259,7 @@ def test_missing_category_is_reported(tmp_path: Path) -> None:
     ("old", "new", "field", "message"),
     [
         ('version = "', 'edition = "', "version", "is missing"),
-        ("updated = 2026-11-26", 'updated = "last week"', "updated", "date"),
+        ("\nupdated = ", '\nupdated = "last week"  # was: ', "updated", "date"),
         ("temperature = 1.6", "temperature = 0", "router.temperature", "greater than 0"),
         ("learning_min_share = 0.7", "learning_min_share = 1.5", "router.learning_min_share", "between 0 and 1"),
         (
