@@ -12,7 +12,6 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,27 +53,6 @@ FAST = SyncOptions(read_timeout=2.0, health_timeout=1.0, connect_timeout=1.0, at
 
 def sync(db: Database, **kw: Any) -> SyncSummary:
     return run_sync(db, options=kw.pop("options", FAST), **kw)
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[HubThread]:
-    server = HubThread(f"sqlite:///{tmp_path / 'hub.db'}").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def proxy(hub: HubThread) -> Iterator[FaultProxy]:
-    p = FaultProxy(hub.url).start()
-    yield p
-    p.stop()
-
-
-@pytest.fixture
-def station(tmp_path: Path, hub: HubThread, proxy: FaultProxy) -> Iterator[Database]:
-    db = open_station(tmp_path / "station", "XH03", proxy.url, hub.add_station("XH03"))
-    yield db
-    db.close()
 
 
 def is_push(seen: Seen) -> bool:

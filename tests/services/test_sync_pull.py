@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -18,7 +16,6 @@ from tests.synckit import (
     add_requests,
     assert_converged,
     edit_request,
-    open_station,
 )
 from xuhui_desk.db import Database
 from xuhui_desk.hub import store
@@ -31,27 +28,6 @@ FAST = SyncOptions(read_timeout=2.0, health_timeout=1.0, connect_timeout=1.0, at
 
 def sync(db: Database, **kw: object) -> SyncSummary:
     return run_sync(db, options=kw.pop("options", FAST), **kw)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[HubThread]:
-    server = HubThread(f"sqlite:///{tmp_path / 'hub.db'}").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def proxy(hub: HubThread) -> Iterator[FaultProxy]:
-    p = FaultProxy(hub.url).start()
-    yield p
-    p.stop()
-
-
-@pytest.fixture
-def station(tmp_path: Path, hub: HubThread, proxy: FaultProxy) -> Iterator[Database]:
-    db = open_station(tmp_path / "station", "XH03", proxy.url, hub.add_station("XH03"))
-    yield db
-    db.close()
 
 
 def tracking_of(db: Database) -> dict[str, str]:
