@@ -101,7 +101,9 @@ class ReportDialog(QDialog):
             self.language_combo.addItem(name, code)
         form.addRow(self.tr("&Language:"), self.language_combo)
 
-        where = QHBoxLayout()
+        where_box = QWidget()
+        where = QHBoxLayout(where_box)
+        where.setContentsMargins(0, 0, 0, 0)
         self.path_edit = QLineEdit()
         self.path_edit.textEdited.connect(self._path_typed)
         self.path_edit.textChanged.connect(self._update_buttons)
@@ -109,7 +111,10 @@ class ReportDialog(QDialog):
         self.browse_button.clicked.connect(self.browse)
         where.addWidget(self.path_edit, 1)
         where.addWidget(self.browse_button)
-        form.addRow(self.tr("&Save as:"), where)
+        form.addRow(self.tr("&Save as:"), where_box)
+        label = form.labelForField(where_box)
+        if isinstance(label, QLabel):
+            label.setBuddy(self.path_edit)  # Alt+S reaches the file name, not the row
         layout.addLayout(form)
 
         self.message = QLabel()
