@@ -52,6 +52,7 @@ ENTERPRISES = [
     ("上海康健园林工程有限公司", "30217746", "何振华", "13482226019", "康健街道", "康健路56号"),
     ("上海斜土路设计工作室有限公司", "31678423", "林晓", "15021118890", "斜土街道", "斜土路1221号"),
 ]
+REPLY = "已电话告知企业办理流程和所需材料，企业表示清楚。"
 SOLE_TRADER = ("徐汇区李记便利店", "", "李建平", "13524418876", "", "天钥桥路328号")
 
 REQUESTS = [
@@ -134,7 +135,9 @@ def populate(db: object) -> dict[str, str]:
         step = when
         for status in filter(None, path.split(",")):
             step += timedelta(hours=20)
-            workflow.apply(db, result.uuid, status=status, now=min(step, NOW))  # type: ignore[arg-type]
+            reply = REPLY if status == "replied" else None  # "replied" records what the enterprise was told
+            workflow.apply(db, result.uuid, status=status, reply=reply,  # type: ignore[arg-type]
+                           now=min(step, NOW))
         if index in RATINGS:
             rating, comment = RATINGS[index]
             workflow.apply(db, result.uuid, rating=rating, comment=comment,  # type: ignore[arg-type]

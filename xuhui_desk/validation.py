@@ -32,6 +32,7 @@ LIMITS = {
     "building": 100,
     "description": 4000,
     "note": 2000,
+    "reply": 2000,
     "comment": 1000,
     "specialist": 50,
 }

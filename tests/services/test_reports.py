@@ -793,10 +793,10 @@ def test_the_workflow_s_own_changes_are_reported(station_db: Database, tmp_path:
     first = _intake(station_db, router, sh(23, 10), "finance", name="上海流程一号有限公司")
     second = _intake(station_db, router, sh(24, 10), "legal", name="上海流程二号有限公司")
     apply(station_db, first, status="routed", now=sh(23, 11).astimezone(UTC))
-    apply(station_db, first, status="replied", now=sh(24, 15).astimezone(UTC))
+    apply(station_db, first, status="replied", reply="已告知办理流程", now=sh(24, 15).astimezone(UTC))
     apply(station_db, first, rating=5, now=sh(25, 9).astimezone(UTC))
     apply(station_db, second, status="in_progress", now=sh(24, 12).astimezone(UTC))
-    apply(station_db, second, status="replied", now=sh(26, 12).astimezone(UTC))
+    apply(station_db, second, status="replied", reply="已告知办理流程", now=sh(26, 12).astimezone(UTC))
     apply(station_db, second, rating=2, now=sh(30, 9).astimezone(UTC))  # after the week: reopens it
     with station_db.session() as s:
         report = reports.build_weekly_report(s, WEEK, now=NOW)

@@ -154,7 +154,7 @@ def test_concurrent_status_changes_the_district_wins_and_the_timeline_says_so(st
     assert store.list_requests(hub.db)[0]["status"] == "in_progress"
     assert_converged(station, hub.db, expect=1)
     # Changed again from the status both now agree on, the station's change is applied.
-    apply(station, tracking, status="replied", actor="李敏")
+    apply(station, tracking, status="replied", reply="已电话告知企业办理流程", actor="李敏")
     assert sync(station).ok
     assert store.list_requests(hub.db)[0]["status"] == "replied"
     assert_converged(station, hub.db, expect=1)

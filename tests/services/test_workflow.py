@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from xuhui_desk.cli.common import EXIT_INVALID_INPUT
 from xuhui_desk.db import Database
 from xuhui_desk.models import EventKind, Request, RoutingCorrection, Status, SyncState
 from xuhui_desk.services.intake import EnterpriseInput, IntakeInput, create_request
 from xuhui_desk.services.workflow import (
     TRANSITIONS,
+    RatingOutcome,
     WorkflowError,
     allowed_next,
     apply,
@@ -40,12 +43,13 @@ def _request(db: Database, tracking_no: str) -> Request:
 def test_happy_path_with_timeline(station_db: Database) -> None:
     no = _new(station_db)
     for i, status in enumerate(["routed", "in_progress", "replied", "closed"], start=1):
-        apply(station_db, no, status=status, actor="李敏", now=T0 + timedelta(hours=i))
+        reply = "已告知贴息政策的申报条件" if status == "replied" else None
+        apply(station_db, no, status=status, reply=reply, actor="李敏", now=T0 + timedelta(hours=i))
     req = _request(station_db, no)
     assert req.status == "closed"
     assert req.first_response_at == T0 + timedelta(hours=1)
     assert req.resolved_at == T0 + timedelta(hours=3)
-    assert [e.kind for e in req.events] == ["created"] + ["status_changed"] * 4
+    assert [e.kind for e in req.events] == ["created"] + ["status_changed"] * 2 + ["reply"] + ["status_changed"] * 2
     assert status_from_timeline(req.events) == "closed"
     assert req.revision == 5 and req.sync_state == SyncState.PENDING
 
@@ -96,7 +100,7 @@ def test_rating_closes_and_dissatisfied_opens_rectification(station_db: Database
     with pytest.raises(WorkflowError, match="only a replied or closed"):
         apply(station_db, no, rating=5)
     apply(station_db, no, status="routed", now=T0 + timedelta(hours=1))
-    apply(station_db, no, status="replied", now=T0 + timedelta(hours=2))
+    apply(station_db, no, status="replied", reply="已告知贷款贴息的办理流程", now=T0 + timedelta(hours=2))
     apply(station_db, no, rating=5, comment="很满意", now=T0 + timedelta(hours=3))
     req = _request(station_db, no)
     assert (req.status, req.rating) == ("closed", 5)
@@ -117,7 +121,7 @@ def test_rating_closes_and_dissatisfied_opens_rectification(station_db: Database
 def test_rating_range_and_comment_length(station_db: Database) -> None:
     no = _new(station_db)
     apply(station_db, no, status="routed")
-    apply(station_db, no, status="replied")
+    apply(station_db, no, status="replied", reply="已答复")
     with pytest.raises(ValidationFailed):
         apply(station_db, no, rating=6)
     with pytest.raises(ValidationFailed):
@@ -156,7 +160,8 @@ def test_random_actions_never_reach_an_invalid_state(station_db: Database, steps
         now += timedelta(minutes=7)
         before = _request(station_db, no).status
         try:
-            apply(station_db, no, now=now, **{kind: value})  # type: ignore[arg-type]
+            reply = {"reply": "已电话答复"} if (kind, value) == ("status", "replied") else {}
+            apply(station_db, no, now=now, **{kind: value}, **reply)  # type: ignore[arg-type]
         except (WorkflowError, ValidationFailed):
             assert _request(station_db, no).status == before
             continue
@@ -167,3 +172,78 @@ def test_random_actions_never_reach_an_invalid_state(station_db: Database, steps
     assert req.status == status_from_timeline(req.events)
     assert req.status in {s.value for s in Status}
     assert allowed_next(req.status) == sorted(TRANSITIONS[Status(req.status)], key=list(Status).index)
+
+
+def test_replied_needs_the_reply_text_which_goes_on_the_timeline(station_db: Database) -> None:
+    """Audit D11: "replied" means the enterprise was told something, and what it was told is kept."""
+    no = _new(station_db)
+    apply(station_db, no, status="routed", now=T0 + timedelta(hours=1))
+    for missing in (None, "", "  \n "):
+        with pytest.raises(ValidationFailed) as refused:
+            apply(station_db, no, status="replied", reply=missing, now=T0 + timedelta(hours=2))
+        assert [i.code for i in refused.value.issues] == ["reply.required"]
+        assert "答复内容" in str(refused.value)
+    with pytest.raises(ValidationFailed, match="2000"):
+        apply(station_db, no, status="replied", reply="长" * 2001)
+    # A reply belongs to the move to "replied": alone, or with another status, it is refused.
+    for other in ({}, {"status": "in_progress"}):
+        with pytest.raises(ValidationFailed) as refused:
+            apply(station_db, no, reply="已答复", **other)
+        assert [i.code for i in refused.value.issues] == ["reply.needs_replied"]
+    req = _request(station_db, no)
+    assert req.status == "routed" and len(req.events) == 2 and req.revision == 2  # nothing written
+
+    apply(station_db, no, status="replied", reply="  已电话告知：贴息申请材料见区政府网站\n下周一前提交  ",
+          actor="李敏", now=T0 + timedelta(hours=3))
+    req = _request(station_db, no)
+    reply, status = req.events[-2:]
+    assert (reply.kind, reply.origin, reply.actor) == (EventKind.REPLY, "station", "李敏")
+    # The same kind and data shape as a district reply (what the hub already accepts and feeds back).
+    assert reply.data == {"text": "已电话告知：贴息申请材料见区政府网站\n下周一前提交"}
+    assert (status.kind, status.data) == (EventKind.STATUS_CHANGED, {"from": "routed", "status": "replied"})
+    assert reply.id < status.id and req.status == "replied" == status_from_timeline(req.events)
+    assert req.resolved_at == T0 + timedelta(hours=3)
+
+
+def test_an_impossible_move_is_refused_for_its_own_reason_first(station_db: Database) -> None:
+    no = _new(station_db)
+    with pytest.raises(WorkflowError, match="cannot go from new to replied"):
+        apply(station_db, no, status="replied")
+
+
+def test_rating_outcome_says_beforehand_what_rate_will_do(station_db: Database) -> None:
+    """What the detail pane shows before a rating is saved is what saving it then does."""
+    from xuhui_desk.services.workflow import rating_outcome, rectification_due
+
+    rated_at = datetime(2026, 9, 29, 2, 0, tzinfo=UTC)  # before the National Day holiday
+    assert rating_outcome("replied", 4, rated_at) == RatingOutcome(reopens=False, closes=True)
+    assert rating_outcome("closed", 3, rated_at) == RatingOutcome(reopens=False, closes=False)
+    bad = rating_outcome("replied", 2, rated_at)
+    assert bad.reopens and not bad.closes and bad.due == rectification_due(rated_at)
+    assert bad.due is not None and bad.due.date() > (rated_at + timedelta(days=21)).date()  # working days
+    no = _new(station_db)
+    apply(station_db, no, status="routed", now=T0)
+    apply(station_db, no, status="replied", reply="已答复", now=T0 + timedelta(hours=1))
+    apply(station_db, no, rating=2, now=rated_at)
+    req = _request(station_db, no)
+    assert req.status == "in_progress" and req.sla_due_at == bad.due
+
+
+def test_update_cli_refuses_replied_without_a_reply(station_db: Database, data_dir: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from xuhui_desk.cli import main
+
+    no = _new(station_db)
+    assert main(["--data-dir", str(data_dir), "update", no, "--status", "routed"]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", str(data_dir), "update", no, "--status", "replied"]) == EXIT_INVALID_INPUT
+    err = capsys.readouterr().err
+    assert "答复内容" in err and "Traceback" not in err
+    assert _request(station_db, no).status == "routed"
+    assert main(["--data-dir", str(data_dir), "update", no, "--reply", "只写答复"]) == EXIT_INVALID_INPUT
+    assert "已答复" in capsys.readouterr().err
+    assert main(["--data-dir", str(data_dir), "update", no, "--status", "replied", "--reply",
+                 "已告知企业：材料齐全后到服务中心办理", "--json"]) == 0
+    assert '"events": ["reply", "status_changed"]' in capsys.readouterr().out
+    req = _request(station_db, no)
+    assert req.status == "replied" and req.events[-2].data == {"text": "已告知企业：材料齐全后到服务中心办理"}

@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from xuhui_desk.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CommandError, emit, json_flag, open_db
+from xuhui_desk.cli.common import (
+    EXIT_ERROR,
+    EXIT_INVALID_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    emit,
+    json_flag,
+    language,
+    open_db,
+)
 
 
 def cmd_route(args: argparse.Namespace) -> int:
@@ -36,21 +46,26 @@ def cmd_route(args: argparse.Namespace) -> int:
 
 def cmd_update(args: argparse.Namespace) -> int:
     from xuhui_desk.services.workflow import RequestNotFound, WorkflowError, apply
+    from xuhui_desk.validation import ValidationFailed
 
     if args.comment and args.rating is None:
         raise CommandError("--comment goes with --rating", EXIT_USAGE)
-    if not any([args.status, args.category, args.department, args.note, args.rating is not None]):
+    if not any([args.status, args.category, args.department, args.note, args.reply, args.rating is not None]):
         raise CommandError("nothing to update: give --status, --category, --department, --note or --rating",
                            EXIT_USAGE)
     with open_db(args) as db:
         try:
             change = apply(db, args.tracking_no, actor=args.actor or "", status=args.status,
                            category=args.category, department=args.department, note=args.note,
-                           rating=args.rating, comment=args.comment or "")
+                           rating=args.rating, comment=args.comment or "", reply=args.reply)
         except RequestNotFound as exc:
             raise CommandError(str(exc).strip("'\""), EXIT_ERROR) from exc
         except WorkflowError as exc:
             raise CommandError(str(exc), EXIT_ERROR) from exc
+        except ValidationFailed as exc:
+            # E.g. ``--status replied`` without ``--reply``: said in the station's language.
+            lang = language(db)
+            raise CommandError("; ".join(i.message(lang) for i in exc.issues), EXIT_INVALID_INPUT) from exc
     emit(args, {"tracking_no": change.tracking_no, "status": change.status, "events": list(change.events)},
          f"{change.tracking_no}: {change.status} ({', '.join(change.events) or 'no change'})")
     return EXIT_OK
@@ -71,6 +86,8 @@ def register(sub: Any) -> None:
     p.add_argument("--note")
     p.add_argument("--rating", type=int, choices=range(1, 6), metavar="1-5")
     p.add_argument("--comment")
+    p.add_argument("--reply", metavar="TEXT",
+                   help="what the enterprise was told; required with --status replied")
     p.add_argument("--actor", help="who makes the change (default: the specialist setting)")
     json_flag(p)
     p.set_defaults(func=cmd_update)

@@ -5,9 +5,14 @@ transaction as the change itself, and bumps the request's revision so that sync
 sends it again. The status of a request is always the status the timeline says
 (:func:`status_from_timeline`): only the transitions in :data:`TRANSITIONS` exist.
 
+"Replied" means the enterprise was told something: a move to ``replied`` needs the reply text,
+which is recorded as a station ``reply`` event (``{"text": …}``, the same kind and shape the
+district hub writes for its own replies) just before the status change, and syncs with it.
+
 Ratings follow the "好差评" practice: 5 very satisfied … 1 very dissatisfied.
 A dissatisfied rating (2 or 1) reopens the request for rectification, due in
-15 working days.
+15 working days (:func:`rectification_due`; :func:`rating_outcome` says beforehand what a
+rating will do).
 """
 
 from __future__ import annotations
@@ -106,13 +111,19 @@ def _touch(request: Request, now: datetime) -> None:
     request.sync_error = None
 
 
-def _set_status(request: Request, target: Status, actor: str, now: datetime, kind: EventKind, **data: Any) -> None:
+def _check_transition(request: Request, target: Status) -> Status:
+    """The request's current status, when ``target`` may follow it (else WorkflowError)."""
     current = Status(request.status)
     if target not in TRANSITIONS[current]:
         allowed = ", ".join(s.value for s in allowed_next(current)) or "none (final state)"
         raise WorkflowError(
             f"{request.tracking_no}: cannot go from {current.value} to {target.value}; allowed: {allowed}"
         )
+    return current
+
+
+def _set_status(request: Request, target: Status, actor: str, now: datetime, kind: EventKind, **data: Any) -> None:
+    current = _check_transition(request, target)
     request.status = target.value
     if request.first_response_at is None:
         request.first_response_at = now
@@ -123,13 +134,32 @@ def _set_status(request: Request, target: Status, actor: str, now: datetime, kin
     _event(request, kind, actor, now, **{"from": current.value, "status": target.value, **data})
 
 
-def change_status(request: Request, target: str, actor: str, now: datetime, note: str = "") -> None:
+def change_status(request: Request, target: str, actor: str, now: datetime, note: str = "",
+                  reply: str = "") -> None:
+    """Move ``request`` to ``target`` (only along :data:`TRANSITIONS`).
+
+    A move to ``replied`` needs ``reply``, what the enterprise was told: it is recorded as a
+    ``reply`` event before the status change (ValidationFailed ``reply.required`` without it). A
+    reply with any other target is refused (``reply.needs_replied``): nothing is written.
+    """
     try:
         status = Status(target)
     except ValueError:
         raise WorkflowError(
             f"unknown status {target!r}; statuses: {', '.join(s.value for s in Status)}"
         ) from None
+    _check_transition(request, status)  # first: a move that cannot happen needs no reply
+    reply = clean_text(reply or "", multiline=True)
+    if status is Status.REPLIED:
+        if not reply:
+            raise ValidationFailed([Issue("reply", "reply.required")])
+        issues = check_text(reply, "reply", required=True)
+        if issues:
+            raise ValidationFailed(issues)
+    elif reply:
+        raise ValidationFailed([Issue("reply", "reply.needs_replied")])
+    if reply:
+        _event(request, EventKind.REPLY, actor, now, text=reply)
     extra = {"note": note} if note else {}
     _set_status(request, status, actor, now, EventKind.STATUS_CHANGED, **extra)
     _touch(request, now)
@@ -185,10 +215,46 @@ def add_note(request: Request, note: str, actor: str, now: datetime) -> None:
     _touch(request, now)
 
 
-def rate(request: Request, rating: int, comment: str, actor: str, now: datetime) -> None:
-    """Record the company's rating; a replied request is closed by it, a dissatisfied one reopened."""
+def rectification_due(now: datetime) -> datetime:
+    """When a request reopened for rectification at ``now`` is due: close of business of the
+    :data:`RECTIFICATION_WORKDAYS`-th working day on the program's working-day calendar.
+
+    Raises ``CalendarYearUnknown`` when the calendar of that year is not known.
+    """
     from xuhui_desk.services.assignment import calendar
 
+    return calendar().add_workdays(now, RECTIFICATION_WORKDAYS)
+
+
+@dataclass(frozen=True)
+class RatingOutcome:
+    """What saving a rating will do to a request (see :func:`rating_outcome`)."""
+
+    #: The request is reopened (back to in progress) for rectification.
+    reopens: bool
+    #: The request is closed by the rating (it was replied).
+    closes: bool
+    #: The rectification's due time when it reopens; None when the calendar cannot say.
+    due: datetime | None = None
+
+
+def rating_outcome(status: str, rating: int, now: datetime) -> RatingOutcome:
+    """What :func:`rate` will do with ``rating`` for a request in ``status`` at ``now``: a
+    dissatisfied rating reopens it for rectification (due :func:`rectification_due`), another one
+    closes a replied request. The same rules :func:`rate` applies, for showing before saving."""
+    from xuhui_desk.services.workdays import CalendarYearUnknown
+
+    if rating <= DISSATISFIED_AT_OR_BELOW:
+        try:
+            due: datetime | None = rectification_due(now)
+        except CalendarYearUnknown:
+            due = None
+        return RatingOutcome(reopens=True, closes=False, due=due)
+    return RatingOutcome(reopens=False, closes=status == Status.REPLIED.value)
+
+
+def rate(request: Request, rating: int, comment: str, actor: str, now: datetime) -> None:
+    """Record the company's rating; a replied request is closed by it, a dissatisfied one reopened."""
     if rating not in RATINGS:
         raise ValidationFailed([Issue("rating", "rating.range")])
     comment = clean_text(comment, multiline=True)
@@ -202,7 +268,7 @@ def rate(request: Request, rating: int, comment: str, actor: str, now: datetime)
     _event(request, EventKind.RATED, actor, now, rating=rating, level=RATINGS[rating], comment=comment)
     if rating <= DISSATISFIED_AT_OR_BELOW:
         # Rectification reopens a replied or closed request: the one way back from "closed".
-        due = calendar().add_workdays(now, RECTIFICATION_WORKDAYS)
+        due = rectification_due(now)
         _event(request, EventKind.RECTIFICATION, actor, now, **{
             "from": request.status, "status": Status.IN_PROGRESS.value, "due": due.isoformat(),
             "reason": "dissatisfied_rating"})
@@ -225,12 +291,14 @@ def apply(
     note: str | None = None,
     rating: int | None = None,
     comment: str = "",
+    reply: str | None = None,
     now: datetime | None = None,
 ) -> Change:
     """Apply the given changes to one request in one transaction (all or none).
 
     Order: category (re-routing), department, status, note, rating — so that
-    ``--category legal --status routed`` routes to legal's department first.
+    ``--category legal --status routed`` routes to legal's department first. ``reply`` goes
+    with ``status="replied"`` and is required by it (see :func:`change_status`).
     """
     from xuhui_desk.services.station import get_setting
 
@@ -244,7 +312,9 @@ def apply(
         if department:
             reassign(request, department, actor, now)
         if status:
-            change_status(request, status, actor, now)
+            change_status(request, status, actor, now, reply=reply or "")
+        elif reply:
+            raise ValidationFailed([Issue("reply", "reply.needs_replied")])
         if note:
             add_note(request, note, actor, now)
         if rating is not None:
