@@ -1,23 +1,25 @@
 """The detail view driven through its real widgets: status changes limited to what the workflow
-allows, re-routing, notes, ratings (a dissatisfied one reopens the request), intake corrections
-before the first sync, and refused changes shown in words."""
+allows ("replied" only with the reply text), re-routing, notes, ratings (chosen on purpose; a
+dissatisfied one says beforehand that it reopens the request, and asks), intake corrections
+before the first sync, refused changes shown in words, and questions that default to "No"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 from sqlalchemy import text
 
 from tests.bulk_data import add_request
 from tests.ui.keyboard import type_text
 from xuhui_desk.db import Database
 from xuhui_desk.models import EventKind, Request
-from xuhui_desk.services.workflow import find_request, status_from_timeline
+from xuhui_desk.services.workflow import find_request, rating_outcome, status_from_timeline
 from xuhui_desk.ui.detail_view import DetailView
 from xuhui_desk.ui.tasks import TaskRunner
 
@@ -67,6 +69,33 @@ def uuid_of(db: Database, tracking_no: str) -> str:
     return stored(db, tracking_no).uuid
 
 
+def when_asked(answer: Callable[[QMessageBox], None]) -> list[QMessageBox]:
+    """Answer the next modal question box with ``answer``; the boxes seen are listed (a real
+    dialog in a nested event loop, as the user meets it)."""
+    seen: list[QMessageBox] = []
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.isVisible():
+            seen.append(box)
+            answer(box)
+        else:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+    return seen
+
+
+def press_enter(box: QMessageBox) -> None:
+    QTest.keyClick(box, Qt.Key.Key_Return)
+
+
+def click_yes(box: QMessageBox) -> None:
+    button = box.findChild(QPushButton, "confirmYes")
+    assert button is not None
+    button.click()
+
+
 def test_shows_fields_and_only_allowed_transitions(qtbot: Any, detail: DetailView, station_db: Database) -> None:
     no = add_request(station_db, "想申请一笔银行贷款，需要担保", name="上海星河科技有限公司", uscc="9131010452601815X3",
                      contact_name="王先生", phone="13812345678", created_at=NOW - timedelta(days=12),
@@ -96,21 +125,70 @@ def test_status_change_through_the_buttons(qtbot: Any, detail: DetailView, stati
     assert changed == [request.uuid]
     assert list(detail.status_buttons) == ["in_progress", "replied", "cancelled"]
     assert detail.done.isVisible() and "Status changed" in detail.done.text()
-    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["replied"], LEFT))
+    reply(qtbot, detail, "已告知人才引进落户的申请材料，企业下周来站递交")
     saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["closed"], LEFT))
     assert stored(station_db, no).status == "closed"
     assert detail.status_buttons == {} and detail.no_status_change.isVisible()  # final: nothing offered
     assert not detail.category_button.isEnabled()
 
 
-def test_cancel_asks_first(qtbot: Any, detail: DetailView, station_db: Database,
-                           monkeypatch: pytest.MonkeyPatch) -> None:
+def reply(qtbot: Any, view: DetailView, text: str) -> None:
+    """Mark the request replied through the reply field, as a specialist does."""
+    qtbot.mouseClick(view.status_buttons["replied"], LEFT)
+    assert view.reply_panel.isVisible() and view.reply_edit.hasFocus()
+    type_text(qtbot, view.reply_edit, text)
+    saved(qtbot, view, lambda: qtbot.mouseClick(view.reply_save, LEFT))
+
+
+def test_replied_needs_the_reply_text(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    """Audit D11: "→ Replied" asks for what the enterprise was told; empty is refused in words."""
+    no = add_request(station_db, "咨询研发费用加计扣除政策", category="policy", status="in_progress")
+    show(qtbot, detail, uuid_of(station_db, no))
+    assert not detail.reply_panel.isVisible()
+    qtbot.mouseClick(detail.status_buttons["replied"], LEFT)
+    assert detail.reply_panel.isVisible() and stored(station_db, no).status == "in_progress"
+    qtbot.mouseClick(detail.reply_save, LEFT)  # nothing typed
+    assert detail.error.isVisible() and "Type the reply first" in detail.error.text()
+    assert stored(station_db, no).status == "in_progress" and detail.reply_edit.hasFocus()
+    type_text(qtbot, detail.reply_edit, "已电话告知：加计扣除在年度汇算时申报，材料清单已发邮件")
+    saved(qtbot, detail, lambda: qtbot.keyClick(detail.reply_edit, Qt.Key.Key_Return,
+                                                Qt.KeyboardModifier.ControlModifier))
+    request = stored(station_db, no)
+    assert request.status == "replied"
+    assert [(e.kind, e.origin, e.data) for e in request.events[-2:]] == [
+        (EventKind.REPLY, "station", {"text": "已电话告知：加计扣除在年度汇算时申报，材料清单已发邮件"}),
+        (EventKind.STATUS_CHANGED, "station", {"from": "in_progress", "status": "replied"})]
+    assert not detail.reply_panel.isVisible() and detail.reply_edit.toPlainText() == ""
+    # Newest first: the status change, then the reply with its text, headed as the station's reply.
+    assert detail.timeline_rows()[1].splitlines()[1:] == ["已电话告知：加计扣除在年度汇算时申报，材料清单已发邮件"]
+    assert "Reply" in detail.timeline_rows()[1].splitlines()[0] and "Station" in detail.timeline_rows()[1]
+
+
+def test_a_refused_reply_keeps_its_text(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    no = add_request(station_db, "咨询融资担保费率", category="finance", status="in_progress")
+    show(qtbot, detail, uuid_of(station_db, no))
+    qtbot.mouseClick(detail.status_buttons["replied"], LEFT)
+    detail.reply_edit.setPlainText("长" * 2001)
+    with qtbot.waitSignal(detail.loaded, timeout=10000):
+        qtbot.mouseClick(detail.reply_save, LEFT)
+    assert detail.error.isVisible() and "2000" in detail.error.text()
+    assert detail.reply_panel.isVisible() and len(detail.reply_edit.toPlainText()) == 2001
+    assert detail.has_unsaved_input() and stored(station_db, no).status == "in_progress"
+
+
+def test_cancel_asks_first_and_no_is_the_default(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    """Audit D21: Enter on "撤销后不能恢复" keeps the request."""
     no = add_request(station_db, "办公楼空调经常坏", category="space")
     show(qtbot, detail, uuid_of(station_db, no))
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    asked = when_asked(press_enter)
     qtbot.mouseClick(detail.status_buttons["cancelled"], LEFT)
+    assert len(asked) == 1 and asked[0].defaultButton() is asked[0].findChild(QPushButton, "confirmNo")
+    assert no in asked[0].text()
     assert stored(station_db, no).status == "new"
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked = when_asked(lambda box: QTest.keyClick(box, Qt.Key.Key_Escape))
+    qtbot.mouseClick(detail.status_buttons["cancelled"], LEFT)
+    assert len(asked) == 1 and stored(station_db, no).status == "new"
+    when_asked(click_yes)
     saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["cancelled"], LEFT))
     assert stored(station_db, no).status == "cancelled"
 
@@ -152,21 +230,79 @@ def test_rating_closes_or_reopens(qtbot: Any, detail: DetailView, station_db: Da
     assert detail.rating_combo.isVisible()
     assert [detail.rating_combo.itemText(i) for i in range(5)] == [
         "Very satisfied (5)", "Satisfied (4)", "Fairly satisfied (3)", "Dissatisfied (2)", "Very dissatisfied (1)"]
+    # Audit D10: no default; nothing can be saved before a choice.
+    assert detail.rating_combo.currentIndex() == -1 and detail.rating_combo.currentText() == ""
+    assert detail.rating_combo.placeholderText() == "Choose…"
+    assert not detail.rating_button.isEnabled()
+    qtbot.mouseClick(detail.rating_button, LEFT)
+    assert stored(station_db, happy).rating is None
     detail.rating_combo.setCurrentIndex(detail.rating_combo.findData(4))
+    assert detail.rating_button.isEnabled() and not detail.rating_hint.isVisible()
     type_text(qtbot, detail.rating_comment, "答复很及时")
     saved(qtbot, detail, lambda: qtbot.mouseClick(detail.rating_button, LEFT))
     request = stored(station_db, happy)
     assert (request.rating, request.rating_comment, request.status) == (4, "答复很及时", "closed")
 
+    assert detail.rating_combo.currentIndex() == -1  # closed, still ratable: the next choice starts empty
+
     unhappy = add_request(station_db, "公司注销需要哪些材料", category="permit", status="replied")
     show(qtbot, detail, uuid_of(station_db, unhappy))
+    assert detail.rating_combo.currentIndex() == -1 and not detail.rating_button.isEnabled()
     detail.rating_combo.setCurrentIndex(detail.rating_combo.findData(2))
-    assert detail.rating_hint.isVisible()  # says the request will be reopened
-    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.rating_button, LEFT))
+    # Before saving: what will happen, with the new deadline from the workflow's calendar.
+    due = rating_outcome("replied", 2, NOW).due
+    assert due is not None
+    from xuhui_desk.services.timefmt import display
+
+    qtbot.waitUntil(lambda: display(due) in detail.rating_hint.text(), timeout=10000)
+    assert detail.rating_hint.isVisible() and "reopened for rectification" in detail.rating_hint.text()
+    # Enter keeps it unsaved: "Do not save" is the default.
+    asked = when_asked(press_enter)
+    qtbot.mouseClick(detail.rating_button, LEFT)
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
+    box = asked[0]
+    assert box.defaultButton() is box.findChild(QPushButton, "confirmNo")
+    assert display(due) in box.text() and unhappy in box.text() and "Dissatisfied (2)" in box.text()
+    qtbot.wait(100)
+    assert stored(station_db, unhappy).rating is None and stored(station_db, unhappy).status == "replied"
+    asked = when_asked(click_yes)
+    with qtbot.waitSignals([detail.changed, detail.loaded], timeout=10000):
+        qtbot.mouseClick(detail.rating_button, LEFT)
     request = stored(station_db, unhappy)
-    assert request.rating == 2 and request.status == "in_progress"
+    assert request.rating == 2 and request.status == "in_progress" and request.sla_due_at == due
     assert [e.kind for e in request.events][-2:] == [EventKind.RATED, EventKind.RECTIFICATION]
     assert list(detail.status_buttons) == ["replied", "cancelled"]
+    assert not detail.rating_combo.isVisible()
+
+
+def test_overdue_in_whole_working_days(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    """Audit D26: "已超期 6 个工作日", never "6.0"."""
+    from xuhui_desk.services.workdays import default_calendar
+
+    due = default_calendar().add_workdays(NOW - timedelta(days=30), 3)
+    no = add_request(station_db, "想了解区里的人才公寓申请条件", category="talent", status="in_progress",
+                     created_at=NOW - timedelta(days=31), sla_due_at=due)
+    show(qtbot, detail, uuid_of(station_db, no))
+    days = int(default_calendar().overdue_workdays(due, NOW))
+    assert days > 5
+    assert detail.overdue_chip.text() == f"⚠ Overdue {days} working days"
+    assert "." not in detail.overdue_chip.text()
+
+
+def test_clear_forgets_the_request(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    """For the queue (D12): a search that no longer matches the request shown empties the pane."""
+    no = add_request(station_db, "想申请一笔银行贷款", category="finance")
+    show(qtbot, detail, uuid_of(station_db, no))
+    detail.note_edit.setPlainText("写了一半")
+    detail.clear()
+    assert detail.current_uuid is None and detail.data is None
+    assert detail.pages.currentWidget() is detail.empty and "Select a request" in detail.empty.text()
+    assert not detail.has_unsaved_input()
+    # A load still under way for the old request does not bring it back.
+    detail.show_request(uuid_of(station_db, no))
+    detail.clear()
+    qtbot.wait(300)
+    assert detail.pages.currentWidget() is detail.empty and detail.data is None
 
 
 def test_intake_correction_only_before_the_first_sync(qtbot: Any, detail: DetailView,

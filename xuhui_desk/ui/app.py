@@ -52,6 +52,7 @@ from xuhui_desk.resources import resource_path
 from xuhui_desk.ui.fonts import with_app_font
 from xuhui_desk.ui.i18n import DEFAULT_LANGUAGE, install_translators, normalize_language
 from xuhui_desk.ui.tasks import Cancelled, TaskRunner
+from xuhui_desk.ui.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -78,6 +79,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setOrganizationDomain(ORG_DOMAIN)
     apply_look(app)
+    install_wheel_guard(app)  # the wheel scrolls panes, never an unfocused dropdown (audit D6)
     return app
 
 

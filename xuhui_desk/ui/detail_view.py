@@ -2,12 +2,18 @@
 
 The actions follow the same rules as ``xuhui-desk update`` because they call the same
 service (:func:`xuhui_desk.services.workflow.apply`): only the statuses
-:func:`~xuhui_desk.services.workflow.allowed_next` allows are offered, a rating only for a
-replied or closed request (a dissatisfied one reopens it for rectification), the category
-only while the request is open, and the intake fields (description, channel, urgency)
-only until the district hub has seen the request
-(:func:`~xuhui_desk.services.workflow.can_edit_intake`). Every read and write runs in the
-background; a refused change is shown in the red line above the actions.
+:func:`~xuhui_desk.services.workflow.allowed_next` allows are offered; "→ Replied" opens a
+field for the reply text (what the enterprise was told), which the service requires; a rating
+only for a replied or closed request, chosen on purpose (no default), and a dissatisfied one
+says beforehand that it reopens the request for rectification and by when
+(:func:`~xuhui_desk.services.workflow.rating_outcome`), and asks first; the category only
+while the request is open, and the intake fields (description, channel, urgency) only until
+the district hub has seen the request (:func:`~xuhui_desk.services.workflow.can_edit_intake`).
+Every read and write runs in the background; a refused change is shown in the red line above
+the actions. Questions that cannot be undone default to "No".
+
+The pane is usable from about 300 px wide: rows of the forms wrap their field under the label
+and the status buttons flow onto more lines, rather than pushing the pane sideways.
 
 ``show_request(uuid)`` loads a request; ``changed(uuid)`` is emitted after each saved change
 (and ``request_signals().changed``, on which the queue refreshes). The pane follows the
@@ -28,7 +34,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
@@ -51,19 +56,24 @@ from xuhui_desk.services import labels
 from xuhui_desk.services.search import UNRESOLVED
 from xuhui_desk.services.timefmt import display
 from xuhui_desk.services.workflow import (
+    DISSATISFIED_AT_OR_BELOW,
     RATABLE,
     RATINGS,
+    RECTIFICATION_WORKDAYS,
+    RatingOutcome,
     WorkflowError,
     allowed_next,
     apply,
     can_edit_intake,
     edit_intake,
     find_request,
+    rating_outcome,
 )
 from xuhui_desk.ui import queue_model
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.queue_model import request_signals, taxonomy_label
 from xuhui_desk.ui.tasks import TaskRunner
+from xuhui_desk.ui.wheel_guard import install_wheel_guard
 from xuhui_desk.validation import LIMITS, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -136,7 +146,8 @@ class DetailData:
     allowed: tuple[str, ...]
     can_edit: bool
     ratable: bool
-    escalation: tuple[int, float] | None = None
+    #: (escalation level, working days overdue — None when the calendar cannot count them).
+    escalation: tuple[int, float | None] | None = None
     linked_tracking_no: str | None = None
     categories: tuple[str, ...] = field(default_factory=tuple)
 
@@ -165,7 +176,7 @@ def load_detail(db: Database, uuid: str, now: datetime | None = None) -> DetailD
                     escalation = (calendar.escalation_level(full.sla_due_at, now),
                                   calendar.overdue_workdays(full.sla_due_at, now))
             except CalendarYearUnknown:
-                escalation = (1, 0.0)
+                escalation = (1, None)
         linked = None
         if full.linked_request_uuid:
             try:
@@ -274,6 +285,38 @@ def _value_label() -> QLabel:
     return label
 
 
+def _wrapping_form(vertical_spacing: int = 8) -> QFormLayout:
+    """A form whose rows keep caption and field side by side while they fit, and put the field
+    under its caption when the pane is too narrow for both (never a sideways scroll bar)."""
+    form = QFormLayout()
+    form.setHorizontalSpacing(12)
+    form.setVerticalSpacing(vertical_spacing)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return form
+
+
+def _field_row(field: QWidget, button: QPushButton, *, top: bool = False) -> QWidget:
+    """``field`` growing, ``button`` beside it at its full width."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(8)
+    layout.addWidget(field, 1)
+    layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop if top else Qt.AlignmentFlag(0))
+    return row
+
+
+def _button_row(*buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(8)
+    row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    return row
+
+
 def _repolish(widget: QWidget) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
@@ -288,6 +331,8 @@ class DetailView(QWidget):
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # The wheel scrolls this pane, never a dropdown it passes over (idempotent; audit D6).
+        install_wheel_guard()
         self.db = db
         self.tasks = tasks
         self.setObjectName("page")
@@ -312,15 +357,15 @@ class DetailView(QWidget):
         self.empty.setContentsMargins(24, 24, 24, 24)
         self.pages.addWidget(self.empty)
 
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         # The pane is narrow beside the queue: content wraps (a sideways scroll bar only as a last resort).
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         body = QWidget()
         body.setObjectName("page")
-        self.scroll.setWidget(body)
-        self.pages.addWidget(self.scroll)
+        self.scroll_area.setWidget(body)
+        self.pages.addWidget(self.scroll_area)
         self.body = QVBoxLayout(body)
         self.body.setContentsMargins(12, 14, 16, 14)
         self.body.setSpacing(10)
@@ -332,9 +377,10 @@ class DetailView(QWidget):
         self.body.addStretch(1)
 
         request_signals().selected.connect(self._follow_selection)
-        note_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self.note_edit)
-        note_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-        note_shortcut.activated.connect(self.add_note)
+        for edit, action in ((self.note_edit, self.add_note), (self.reply_edit, self.save_reply)):
+            shortcut = QShortcut(QKeySequence("Ctrl+Return"), edit)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(action)
         self.retranslate()
         self.pages.setCurrentWidget(self.empty)
 
@@ -373,11 +419,7 @@ class DetailView(QWidget):
     def _build_fields(self) -> None:
         self.fields_title = QLabel()
         card, layout = _card(self.fields_title)
-        self.form = QFormLayout()
-        self.form.setHorizontalSpacing(12)
-        self.form.setVerticalSpacing(5)
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form = _wrapping_form(vertical_spacing=5)
         self.field_labels: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
         for key in ("created", "channel", "urgency", "category", "department", "due", "specialist", "sync",
@@ -398,18 +440,20 @@ class DetailView(QWidget):
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self.start_edit)
         row = QHBoxLayout()
-        row.addWidget(self.edit_button)
+        row.setSpacing(10)
+        row.addWidget(self.edit_button, 0, Qt.AlignmentFlag.AlignTop)
         self.edit_hint = QLabel()
         self.edit_hint.setObjectName("muted")
         self.edit_hint.setWordWrap(True)
+        # The hint wraps (down to a word a line); the button keeps its whole text.
+        self.edit_hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.edit_hint, 1)
         layout.addLayout(row)
 
         self.edit_panel = QFrame()
-        edit = QGridLayout(self.edit_panel)
+        edit = QVBoxLayout(self.edit_panel)
         edit.setContentsMargins(0, 4, 0, 0)
-        edit.setHorizontalSpacing(8)
-        edit.setVerticalSpacing(6)
+        edit.setSpacing(6)
         self.edit_description = QPlainTextEdit()
         self.edit_description.setTabChangesFocus(True)
         self.edit_description.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 14)
@@ -429,18 +473,12 @@ class DetailView(QWidget):
         self.edit_save.clicked.connect(self.save_edit)
         self.edit_cancel = QPushButton()
         self.edit_cancel.clicked.connect(self.cancel_edit)
-        edit.addWidget(self.edit_description, 0, 0, 1, 4)
-        edit.addWidget(self.edit_channel_label, 1, 0)
-        edit.addWidget(self.edit_channel, 1, 1)
-        edit.addWidget(self.edit_urgency_label, 1, 2)
-        edit.addWidget(self.edit_urgency, 1, 3)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.edit_cancel)
-        buttons.addWidget(self.edit_save)
-        edit.addLayout(buttons, 2, 0, 1, 4)
-        edit.setColumnStretch(1, 1)
-        edit.setColumnStretch(3, 1)
+        edit.addWidget(self.edit_description)
+        choices = _wrapping_form()
+        choices.addRow(self.edit_channel_label, self.edit_channel)
+        choices.addRow(self.edit_urgency_label, self.edit_urgency)
+        edit.addLayout(choices)
+        edit.addLayout(_button_row(self.edit_cancel, self.edit_save))
         self.edit_panel.hide()
         layout.addWidget(self.edit_panel)
         self.body.addWidget(card)
@@ -463,9 +501,8 @@ class DetailView(QWidget):
         self.done.hide()
         layout.addWidget(self.done)
 
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(8)
+        # A form whose rows put the field under its caption when the pane is narrow.
+        self.action_form = form = _wrapping_form()
         self.status_caption = QLabel()
         self.status_caption.setObjectName("detailLabel")
         status_holder = QWidget()
@@ -474,8 +511,31 @@ class DetailView(QWidget):
         self.no_status_change.setObjectName("muted")
         self.no_status_change.setWordWrap(True)
         self.status_row.addWidget(self.no_status_change)
-        grid.addWidget(self.status_caption, 0, 0)
-        grid.addWidget(status_holder, 0, 1, 1, 2)
+        form.addRow(self.status_caption, status_holder)
+
+        # "→ Replied" opens this: the reply is what makes a request replied (audit D11).
+        self.reply_panel = QFrame()
+        self.reply_panel.setObjectName("replyPanel")
+        reply = QVBoxLayout(self.reply_panel)
+        reply.setContentsMargins(0, 0, 0, 4)
+        reply.setSpacing(6)
+        self.reply_caption = QLabel()
+        self.reply_caption.setObjectName("detailLabel")
+        self.reply_caption.setWordWrap(True)
+        reply.addWidget(self.reply_caption)
+        self.reply_edit = QPlainTextEdit()
+        self.reply_edit.setTabChangesFocus(True)
+        self.reply_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 16)
+        self.reply_caption.setBuddy(self.reply_edit)
+        reply.addWidget(self.reply_edit)
+        self.reply_save = QPushButton()
+        self.reply_save.setProperty("primary", True)
+        self.reply_save.clicked.connect(self.save_reply)
+        self.reply_cancel = QPushButton()
+        self.reply_cancel.clicked.connect(self.cancel_reply)
+        reply.addLayout(_button_row(self.reply_cancel, self.reply_save))
+        form.addRow(self.reply_panel)
+        self.reply_panel.hide()
 
         taxonomy = load_taxonomy()
         self.category_caption = QLabel()
@@ -485,9 +545,7 @@ class DetailView(QWidget):
             self.category_combo.addItem("", str(category.code))
         self.category_button = QPushButton()
         self.category_button.clicked.connect(self.change_category)
-        grid.addWidget(self.category_caption, 1, 0)
-        grid.addWidget(self.category_combo, 1, 1)
-        grid.addWidget(self.category_button, 1, 2)
+        form.addRow(self.category_caption, _field_row(self.category_combo, self.category_button))
 
         self.department_caption = QLabel()
         self.department_caption.setObjectName("detailLabel")
@@ -496,9 +554,7 @@ class DetailView(QWidget):
             self.department_combo.addItem("", department.code)
         self.department_button = QPushButton()
         self.department_button.clicked.connect(self.reassign)
-        grid.addWidget(self.department_caption, 2, 0)
-        grid.addWidget(self.department_combo, 2, 1)
-        grid.addWidget(self.department_button, 2, 2)
+        form.addRow(self.department_caption, _field_row(self.department_combo, self.department_button))
 
         self.note_caption = QLabel()
         self.note_caption.setObjectName("detailLabel")
@@ -507,15 +563,15 @@ class DetailView(QWidget):
         self.note_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 16)
         self.note_button = QPushButton()
         self.note_button.clicked.connect(self.add_note)
-        grid.addWidget(self.note_caption, 3, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.note_edit, 3, 1)
-        grid.addWidget(self.note_button, 3, 2, Qt.AlignmentFlag.AlignTop)
+        form.addRow(self.note_caption, _field_row(self.note_edit, self.note_button, top=True))
 
         self.rating_caption = QLabel()
         self.rating_caption.setObjectName("detailLabel")
         self.rating_combo = QComboBox()
+        # No default: the enterprise's answer is chosen on purpose, never assumed (audit D10).
         for value in sorted(RATINGS, reverse=True):
             self.rating_combo.addItem("", value)
+        self.rating_combo.setCurrentIndex(-1)
         self.rating_comment = QLineEdit()
         self.rating_comment.setMaxLength(LIMITS["comment"])
         self.rating_button = QPushButton()
@@ -523,18 +579,20 @@ class DetailView(QWidget):
         self.rating_hint = QLabel()
         self.rating_hint.setObjectName("fieldWarning")
         self.rating_hint.setWordWrap(True)
-        self.rating_combo.currentIndexChanged.connect(self._rating_hint)
-        grid.addWidget(self.rating_caption, 4, 0)
-        grid.addWidget(self.rating_combo, 4, 1)
-        grid.addWidget(self.rating_button, 4, 2)
-        grid.addWidget(self.rating_comment, 5, 1, 1, 2)
-        grid.addWidget(self.rating_hint, 6, 1, 1, 2)
-        grid.setColumnStretch(1, 1)
+        self.rating_combo.currentIndexChanged.connect(self._rating_chosen)
+        self.rating_box = QWidget()
+        rating = QVBoxLayout(self.rating_box)
+        rating.setContentsMargins(0, 0, 0, 0)
+        rating.setSpacing(6)
+        rating.addWidget(_field_row(self.rating_combo, self.rating_button))
+        rating.addWidget(self.rating_comment)
+        rating.addWidget(self.rating_hint)
+        form.addRow(self.rating_caption, self.rating_box)
         for combo in (self.category_combo, self.department_combo, self.rating_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(6)
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        layout.addLayout(grid)
+        layout.addLayout(form)
         self.body.addWidget(card)
 
     def _build_timeline(self) -> None:
@@ -546,8 +604,8 @@ class DetailView(QWidget):
         self.body.addWidget(card)
 
     def retranslate(self) -> None:
-        self.empty.setText(self.tr("Select a request in the list to see it here.\n"
-                                   "Enter or a double click opens it."))
+        if self._data is None and self.pages.currentWidget() is not self.scroll_area:
+            self.empty.setText(self._empty_text())
         self.fields_title.setText(self.tr("Request"))
         self.actions_title.setText(self.tr("Handling"))
         self.timeline_title.setText(self.tr("Timeline"))
@@ -567,6 +625,11 @@ class DetailView(QWidget):
         self.edit_cancel.setText(self.tr("Cancel"))
         self.status_caption.setText(self.tr("Status"))
         self.no_status_change.setText(self.tr("Final status: no further change"))
+        self.reply_caption.setText(self.tr("&Reply to the enterprise (required for “Replied”)"))
+        self.reply_edit.setPlaceholderText(self.tr("What the enterprise was told: the answer, the next step, "
+                                                   "who to contact (Ctrl+Enter saves)"))
+        self.reply_save.setText(self.tr("Save reply → Replied"))
+        self.reply_cancel.setText(self.tr("Cancel"))
         self.category_caption.setText(self.tr("Category"))
         self.category_button.setText(self.tr("Re-route"))
         self.category_button.setToolTip(self.tr("Move the request to this category (its department follows)"))
@@ -576,6 +639,7 @@ class DetailView(QWidget):
         self.note_edit.setPlaceholderText(self.tr("What was done or agreed (Ctrl+Enter adds it)"))
         self.note_button.setText(self.tr("Add note"))
         self.rating_caption.setText(self.tr("Rating"))
+        self.rating_combo.setPlaceholderText(self.tr("Choose…"))
         self.rating_comment.setPlaceholderText(self.tr("The enterprise's comment (optional)"))
         self.rating_button.setText(self.tr("Save rating"))
         for i in range(self.edit_channel.count()):
@@ -590,7 +654,7 @@ class DetailView(QWidget):
             value = self.rating_combo.itemData(i)
             self.rating_combo.setItemText(
                 i, self.tr("{label} ({value})").format(label=labels.rating_label(value, self._language), value=value))
-        self._rating_hint()
+        self._rating_chosen()
         if self._data is not None:
             self._show(self._data)
 
@@ -613,10 +677,7 @@ class DetailView(QWidget):
     def show_request(self, uuid: str) -> None:
         """Show the request ``uuid`` (read in the background)."""
         if uuid != self._uuid:
-            self._clear_messages()
-            self.edit_panel.hide()
-            self.note_edit.clear()
-            self.rating_comment.clear()
+            self._forget_input()
         self._uuid = uuid
         self._generation += 1
         generation = self._generation
@@ -637,9 +698,19 @@ class DetailView(QWidget):
         self.tasks.run(lambda _p: load_detail(self.db, uuid, now), on_success=done, on_failure=failed)
 
     def has_unsaved_input(self) -> bool:
-        """A note, a rating comment or an intake correction typed and not saved yet."""
+        """A note, a reply, a rating comment or an intake correction typed and not saved yet."""
         return bool(self.note_edit.toPlainText().strip() or self.rating_comment.text().strip()
-                    or self.edit_panel.isVisible())
+                    or self.reply_edit.toPlainText().strip() or self.edit_panel.isVisible())
+
+    def _forget_input(self) -> None:
+        """Messages, open panels and typed input of the request shown before."""
+        self._clear_messages()
+        self.edit_panel.hide()
+        self.reply_panel.hide()
+        self.reply_edit.clear()
+        self.note_edit.clear()
+        self.rating_comment.clear()
+        self.rating_combo.setCurrentIndex(-1)
 
     def _follow_selection(self, uuid: str) -> None:
         # The pane follows the queue's selection unless it holds typing that would be lost.
@@ -651,10 +722,20 @@ class DetailView(QWidget):
             self.show_request(self._uuid)
 
     def clear(self) -> None:
+        """Show the empty state and forget the request (e.g. a new search no longer matches it).
+
+        Typed input is discarded: a caller that must not lose it asks :meth:`has_unsaved_input`
+        first. A load still running for the old request is ignored when it finishes.
+        """
         self._uuid = None
         self._data = None
         self._generation += 1
+        self._forget_input()
+        self.empty.setText(self._empty_text())
         self.pages.setCurrentWidget(self.empty)
+
+    def _empty_text(self) -> str:
+        return self.tr("Select a request in the list to see it here.\nEnter or a double click opens it.")
 
     def _show(self, data: DetailData) -> None:
         lang = self._language
@@ -666,7 +747,7 @@ class DetailView(QWidget):
         _repolish(self.status_chip)
         if data.escalation:
             level, days = data.escalation
-            self.overdue_chip.setText(self.tr("⚠ Overdue {days} working days").format(days=f"{days:.1f}"))
+            self.overdue_chip.setText(self._overdue_text(days))
             self.overdue_chip.setToolTip(self.tr("Escalation level {level} of 3").format(level=level))
             self.overdue_chip.show()
         else:
@@ -717,11 +798,25 @@ class DetailView(QWidget):
         self.category_combo.setEnabled(data.is_open)
         self.category_button.setEnabled(data.is_open and not self._busy)
         self.department_button.setEnabled(not self._busy)
-        for widget in (self.rating_caption, self.rating_combo, self.rating_button, self.rating_comment):
-            widget.setVisible(data.ratable)
-        self.rating_hint.setVisible(data.ratable and bool(self.rating_hint.text()))
+        self.action_form.setRowVisible(self.rating_box, data.ratable)
+        if not data.ratable:
+            self.rating_combo.setCurrentIndex(-1)
+        if Status.REPLIED.value not in data.allowed:
+            self.reply_panel.hide()
+        self._rating_chosen()
         self._show_timeline(data)
-        self.pages.setCurrentWidget(self.scroll)
+        self.pages.setCurrentWidget(self.scroll_area)
+
+    def _overdue_text(self, days: float | None) -> str:
+        # Whole working days (audit D26): started days are not counted, "less than one" is said so.
+        if days is None:
+            return self.tr("⚠ Overdue")
+        whole = int(days)
+        if whole < 1:
+            return self.tr("⚠ Overdue less than 1 working day")
+        if whole == 1:
+            return self.tr("⚠ Overdue 1 working day")
+        return self.tr("⚠ Overdue {days} working days").format(days=whole)
 
     def _set_row_visible(self, key: str, visible: bool) -> None:
         self.form.setRowVisible(self.values[key], visible)
@@ -752,7 +847,7 @@ class DetailView(QWidget):
         return list(self._timeline_texts)
 
     def _show_timeline(self, data: DetailData) -> None:
-        self._timeline_texts: list[str] = []
+        self._timeline_texts = []
         while self.timeline.count():
             item = self.timeline.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -851,12 +946,14 @@ class DetailView(QWidget):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         for button in (*self.status_buttons.values(), self.category_button, self.department_button,
-                       self.note_button, self.rating_button, self.edit_save):
+                       self.note_button, self.rating_button, self.edit_save, self.reply_save):
             button.setEnabled(not busy)
         if not busy and self._data is not None:
             self.category_button.setEnabled(self._data.is_open)
+        self._enable_rating_button()
 
-    def _write(self, work: Callable[[], object], done_text: str) -> None:
+    def _write(self, work: Callable[[], object], done_text: str,
+               on_saved: Callable[[], None] | None = None) -> None:
         uuid = self._uuid
         if uuid is None or self._busy:
             return
@@ -865,6 +962,8 @@ class DetailView(QWidget):
 
         def succeeded(_result: object) -> None:
             self._set_busy(False)
+            if on_saved is not None and uuid == self._uuid:
+                on_saved()
             self.done.setText(done_text)
             self.done.show()
             if uuid == self._uuid:
@@ -874,31 +973,79 @@ class DetailView(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._set_busy(False)
-            if isinstance(exc, WorkflowError | ValidationFailed | LookupError):
-                self._show_error(exc)
-            else:
+            if not isinstance(exc, WorkflowError | ValidationFailed | LookupError):
+                # A refusal is the user's to read; anything else is also the log's.
                 log.error("saving a change to %s failed: %s", uuid, exc)
-                self._show_error(exc)
+            self._show_error(exc)
             if uuid == self._uuid:
                 self.reload()
 
         self.tasks.run(lambda _p: work(), on_success=succeeded, on_failure=failed, write=True)
 
+    def confirm(self, title: str, text: str, yes: str, no: str) -> bool:
+        """Ask before something that cannot be undone; "No" is the default and Esc (audit D21)."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("detailConfirm")
+        yes_button = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
+        no_button = box.addButton(no, QMessageBox.ButtonRole.NoRole)
+        yes_button.setObjectName("confirmYes")
+        no_button.setObjectName("confirmNo")
+        box.setDefaultButton(no_button)
+        box.setEscapeButton(no_button)
+        box.exec()
+        answer = box.clickedButton() is yes_button
+        box.deleteLater()
+        return answer
+
     def change_status(self, status: str) -> None:
         data = self._data
         if data is None or status not in data.allowed:
             return
+        if status == Status.REPLIED:
+            # The reply text is required; typing it is the confirmation.
+            self.open_reply()
+            return
         label = labels.status_label(status, self._language)
-        if status == Status.CANCELLED:
-            answer = QMessageBox.question(
-                self, self.tr("Cancel the request"),
+        if status == Status.CANCELLED and not self.confirm(
+                self.tr("Cancel the request"),
                 self.tr("Cancel {tracking_no}? A cancelled request cannot be reopened.").format(
-                    tracking_no=data.tracking_no))
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+                    tracking_no=data.tracking_no),
+                self.tr("Cancel the request"), self.tr("Keep it")):
+            return
         uuid = data.uuid
         self._write(lambda: apply(self.db, uuid, status=status),
                     self.tr("Status changed to “{status}”").format(status=label))
+
+    def open_reply(self) -> None:
+        """Show the reply field ("→ Replied" was chosen)."""
+        self._clear_messages()
+        self.reply_panel.show()
+        self.reply_edit.setFocus()
+        self.scroll_area.ensureWidgetVisible(self.reply_panel)
+
+    def cancel_reply(self) -> None:
+        self.reply_panel.hide()
+        self.reply_edit.clear()
+
+    def save_reply(self) -> None:
+        """Mark the request replied with the reply typed (refused, and said so, when empty)."""
+        data = self._data
+        if data is None or not self.reply_panel.isVisible():
+            return
+        text = self.reply_edit.toPlainText().strip()
+        if not text:
+            self.error.setText(self.tr("Type the reply first: what the enterprise was told. "
+                                       "“Replied” is saved together with it."))
+            self.error.show()
+            self.done.hide()
+            self.reply_edit.setFocus()
+            return
+        uuid = data.uuid
+        # The text stays until the save is through: a refused reply is still there to correct.
+        self._write(lambda: apply(self.db, uuid, status=Status.REPLIED.value, reply=text),
+                    self.tr("Reply saved; status changed to “{status}”").format(
+                        status=labels.status_label(Status.REPLIED, self._language)),
+                    on_saved=self.cancel_reply)
 
     def change_category(self) -> None:
         data = self._data
@@ -930,31 +1077,78 @@ class DetailView(QWidget):
             self.note_edit.setFocus()
             return
         uuid = data.uuid
-
-        def work() -> object:
-            result = apply(self.db, uuid, note=note)
-            return result
-
-        self._write(work, self.tr("Note added"))
-        self.note_edit.clear()
+        # Cleared once saved: a refused note is still there to correct.
+        self._write(lambda: apply(self.db, uuid, note=note), self.tr("Note added"), on_saved=self.note_edit.clear)
 
     def rate(self) -> None:
+        """Save the chosen rating; a dissatisfied one first says what follows and asks."""
         data = self._data
         value = self.rating_combo.currentData()
-        if data is None or value is None or not data.ratable:
+        if data is None or value is None or not data.ratable or self._busy:
             return
-        comment = self.rating_comment.text().strip()
-        uuid = data.uuid
-        self._write(lambda: apply(self.db, uuid, rating=int(value), comment=comment),
-                    self.tr("Rating saved: {label}").format(label=labels.rating_label(value, self._language)))
-        self.rating_comment.clear()
+        rating, comment, uuid = int(value), self.rating_comment.text().strip(), data.uuid
+        label = labels.rating_label(rating, self._language)
 
-    def _rating_hint(self) -> None:
+        def saved() -> None:
+            self.rating_comment.clear()
+            self.rating_combo.setCurrentIndex(-1)
+
+        def save() -> None:
+            self._write(lambda: apply(self.db, uuid, rating=rating, comment=comment),
+                        self.tr("Rating saved: {label}").format(label=label), on_saved=saved)
+
+        if rating > DISSATISFIED_AT_OR_BELOW:
+            save()
+            return
+
+        def ask(outcome: RatingOutcome) -> None:
+            if uuid != self._uuid or self.rating_combo.currentData() != rating:
+                return  # another request or another choice meanwhile: nothing is saved
+            text = self.tr("Save the rating “{label} ({value})” for {tracking_no}?").format(
+                label=label, value=rating, tracking_no=data.tracking_no) + "\n\n" + self._reopen_text(outcome)
+            if self.confirm(self.tr("Dissatisfied rating"), text, self.tr("Save and reopen"),
+                            self.tr("Do not save")):
+                save()
+
+        # The due date comes from the workflow service's calendar, read off the GUI thread.
+        now = queue_model.clock()
+        self.tasks.run(lambda _p: rating_outcome(data.status, rating, now), on_success=ask,
+                       on_failure=self._show_error)
+
+    def _reopen_text(self, outcome: RatingOutcome) -> str:
+        if outcome.due is None:
+            return self.tr("The request will be reopened for rectification ({days} working days; the due date "
+                           "is set when the holiday calendar of that year is known).").format(
+                days=RECTIFICATION_WORKDAYS)
+        return self.tr("The request will be reopened for rectification (back to “{status}”), due {due} "
+                       "({days} working days).").format(
+            status=labels.status_label(Status.IN_PROGRESS, self._language), due=display(outcome.due),
+            days=RECTIFICATION_WORKDAYS)
+
+    def _enable_rating_button(self) -> None:
+        # Saving needs a choice: there is no default rating (audit D10).
+        ratable = self._data is not None and self._data.ratable
+        self.rating_button.setEnabled(self.rating_combo.currentIndex() >= 0 and ratable and not self._busy)
+
+    def _rating_chosen(self) -> None:
+        """The save button only once a rating is chosen; a dissatisfied one says what follows."""
+        self._enable_rating_button()
         value = self.rating_combo.currentData()
-        text = self.tr("A dissatisfied rating reopens the request for rectification (15 working days).") \
-            if value is not None and value <= 2 else ""
-        self.rating_hint.setText(text)
-        self.rating_hint.setVisible(bool(text) and self._data is not None and self._data.ratable)
+        if value is None or value > DISSATISFIED_AT_OR_BELOW or self._data is None or not self._data.ratable:
+            self.rating_hint.clear()
+            self.rating_hint.hide()
+            return
+        self.rating_hint.setText(self.tr("A dissatisfied rating reopens the request for rectification "
+                                         "({days} working days)…").format(days=RECTIFICATION_WORKDAYS))
+        self.rating_hint.show()
+        uuid, status, now = self._data.uuid, self._data.status, queue_model.clock()
+
+        def shown(outcome: RatingOutcome) -> None:
+            if uuid == self._uuid and self.rating_combo.currentData() == value:
+                self.rating_hint.setText(self._reopen_text(outcome))
+
+        self.tasks.run(lambda _p: rating_outcome(status, int(value), now), on_success=shown,
+                       on_failure=lambda _exc: None)
 
     # --- intake correction --------------------------------------------------------------------
 
