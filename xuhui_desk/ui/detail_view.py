@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -286,15 +286,22 @@ def _value_label() -> QLabel:
 
 
 def _wrapping_form(vertical_spacing: int = 8) -> QFormLayout:
-    """A form whose rows keep caption and field side by side while they fit, and put the field
-    under its caption when the pane is too narrow for both (never a sideways scroll bar)."""
+    """A form with captions beside their fields; :meth:`DetailView._fit_forms` puts every field
+    under its caption when the pane is too narrow for both (never a sideways scroll bar).
+
+    (Not Qt's WrapLongRows: it decides without the caption spacing and lets a row overflow.)
+    """
     form = QFormLayout()
     form.setHorizontalSpacing(12)
     form.setVerticalSpacing(vertical_spacing)
-    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
     form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
     form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return form
+
+
+#: Body and card margins around a form, until measured (see DetailView._fit_forms).
+_FORM_OVERHEAD = 56
 
 
 def _field_row(field: QWidget, button: QPushButton, *, top: bool = False) -> QWidget:
@@ -367,7 +374,7 @@ class DetailView(QWidget):
         self.scroll_area.setWidget(body)
         self.pages.addWidget(self.scroll_area)
         self.body = QVBoxLayout(body)
-        self.body.setContentsMargins(12, 14, 16, 14)
+        self.body.setContentsMargins(12, 14, 14, 14)
         self.body.setSpacing(10)
 
         self._build_header()
@@ -375,6 +382,10 @@ class DetailView(QWidget):
         self._build_actions()
         self._build_timeline()
         self.body.addStretch(1)
+        self._forms = (self.form, self.edit_form, self.action_form)
+        # How much narrower than the pane's body each form is (margins, frames), once measured.
+        self._form_overhead: dict[int, int] = {}
+        self.scroll_area.installEventFilter(self)
 
         request_signals().selected.connect(self._follow_selection)
         for edit, action in ((self.note_edit, self.add_note), (self.reply_edit, self.save_reply)):
@@ -474,10 +485,10 @@ class DetailView(QWidget):
         self.edit_cancel = QPushButton()
         self.edit_cancel.clicked.connect(self.cancel_edit)
         edit.addWidget(self.edit_description)
-        choices = _wrapping_form()
-        choices.addRow(self.edit_channel_label, self.edit_channel)
-        choices.addRow(self.edit_urgency_label, self.edit_urgency)
-        edit.addLayout(choices)
+        self.edit_form = _wrapping_form()
+        self.edit_form.addRow(self.edit_channel_label, self.edit_channel)
+        self.edit_form.addRow(self.edit_urgency_label, self.edit_urgency)
+        edit.addLayout(self.edit_form)
         edit.addLayout(_button_row(self.edit_cancel, self.edit_save))
         self.edit_panel.hide()
         layout.addWidget(self.edit_panel)
@@ -588,9 +599,13 @@ class DetailView(QWidget):
         rating.addWidget(self.rating_comment)
         rating.addWidget(self.rating_hint)
         form.addRow(self.rating_caption, self.rating_box)
+        self.category_combo.setObjectName("categoryCombo")
+        self.department_combo.setObjectName("departmentCombo")
+        self.rating_combo.setObjectName("ratingCombo")
         for combo in (self.category_combo, self.department_combo, self.rating_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(6)
+            # Narrow enough for a ~300 px pane; wider panes give the combo the room (it expands).
+            combo.setMinimumContentsLength(4)
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         layout.addLayout(form)
         self.body.addWidget(card)
@@ -628,7 +643,7 @@ class DetailView(QWidget):
         self.reply_caption.setText(self.tr("&Reply to the enterprise (required for “Replied”)"))
         self.reply_edit.setPlaceholderText(self.tr("What the enterprise was told: the answer, the next step, "
                                                    "who to contact (Ctrl+Enter saves)"))
-        self.reply_save.setText(self.tr("Save reply → Replied"))
+        self.reply_save.setText(self.tr("Save reply"))
         self.reply_cancel.setText(self.tr("Cancel"))
         self.category_caption.setText(self.tr("Category"))
         self.category_button.setText(self.tr("Re-route"))
@@ -657,6 +672,36 @@ class DetailView(QWidget):
         self._rating_chosen()
         if self._data is not None:
             self._show(self._data)
+        self._fit_forms()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.scroll_area and event.type() == QEvent.Type.Resize:
+            self._fit_forms()
+        return super().eventFilter(watched, event)
+
+    def _fit_forms(self) -> None:
+        """Captions beside their fields while both fit the pane, above them when it is narrow."""
+        area = self.scroll_area
+        body = area.widget()
+        # As if the vertical scroll bar were shown, so that showing it never flips the layout back.
+        width = area.width() - 2 * area.frameWidth() - area.verticalScrollBar().sizeHint().width()
+        for form in self._forms:
+            host = form.parentWidget()
+            if host is not None and host.isVisible() and form.geometry().width() > 0:
+                self._form_overhead[id(form)] = body.width() - form.geometry().width()
+            overhead = self._form_overhead.get(id(form), _FORM_OVERHEAD)
+            captions = fields = 0
+            for row in range(form.rowCount()):
+                label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+                field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+                if label is None or field is None or not form.isRowVisible(row):
+                    continue
+                captions = max(captions, label.sizeHint().width())
+                fields = max(fields, field.minimumSize().width())
+            wrap = captions + form.horizontalSpacing() + fields > width - overhead
+            policy = QFormLayout.RowWrapPolicy.WrapAllRows if wrap else QFormLayout.RowWrapPolicy.DontWrapRows
+            if form.rowWrapPolicy() != policy:
+                form.setRowWrapPolicy(policy)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -806,6 +851,7 @@ class DetailView(QWidget):
         self._rating_chosen()
         self._show_timeline(data)
         self.pages.setCurrentWidget(self.scroll_area)
+        self._fit_forms()
 
     def _overdue_text(self, days: float | None) -> str:
         # Whole working days (audit D26): started days are not counted, "less than one" is said so.
@@ -1160,6 +1206,7 @@ class DetailView(QWidget):
         self._select(self.edit_channel, data.channel)
         self._select(self.edit_urgency, data.urgency)
         self.edit_panel.show()
+        self._fit_forms()
         self.edit_description.setFocus()
 
     def cancel_edit(self) -> None:

@@ -1,0 +1,119 @@
+"""The detail pane fits a narrow pane (issue 10 §3, audit shot 09: the detail was cut off on the
+right behind a sideways scroll bar at 1024×700).
+
+At 320 px (a 1024-wide window with a wide queue) and 420 px, in Chinese and in English, with the
+program's own font and style sheet: no sideways scroll bar, no widget reaching past the pane's
+right edge, no button or one-line label squeezed below the width its text needs (Qt then cuts
+the text, as "更正受理信息…" was), long texts wrapped, the timeline inside the pane.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QWidget
+
+from tests.bulk_data import add_request
+from xuhui_desk.db import Database
+from xuhui_desk.services.workflow import find_request
+from xuhui_desk.ui.app import apply_look
+from xuhui_desk.ui.detail_view import DetailView
+from xuhui_desk.ui.i18n import install_translators
+from xuhui_desk.ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+NOW = datetime.now(UTC)
+LONG = "园区停车位太少，员工停车难，希望街道协调周边停车资源，并请列个清单给个答复。" * 3
+
+
+@pytest.fixture
+def runner(qapp: QApplication) -> Iterator[TaskRunner]:
+    tasks = TaskRunner()
+    yield tasks
+    assert tasks.wait(20000), "a background task outlived the test"
+    QApplication.processEvents()
+    tasks.deleteLater()
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def language(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    font, sheet = qapp.font(), qapp.styleSheet()
+    apply_look(qapp)  # the real font and style sheet: their widths are what must fit
+    install_translators(request.param)
+    yield request.param
+    install_translators("en")
+    qapp.setStyleSheet(sheet)
+    qapp.setFont(font)
+
+
+def problems(view: DetailView) -> list[str]:
+    """What does not fit the pane's viewport, in words (empty when everything fits)."""
+    area = view.scroll_area
+    viewport = area.viewport()
+    found = []
+    if area.horizontalScrollBar().isVisible():
+        found.append(f"sideways scroll bar (content needs {area.widget().minimumSizeHint().width()} px, "
+                     f"the pane has {viewport.width()})")
+    for widget in area.widget().findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        name = f"{type(widget).__name__} {widget.objectName()} {getattr(widget, 'text', lambda: '')()!r:.40}"
+        right = widget.mapTo(viewport, widget.rect().topRight()).x()
+        if right > viewport.width():
+            found.append(f"{name} reaches x={right}, past the pane's {viewport.width()} px")
+        needs = widget.sizeHint().width()
+        cut = isinstance(widget, QAbstractButton | QComboBox) and widget.width() < widget.minimumSizeHint().width()
+        cut |= isinstance(widget, QAbstractButton) and widget.width() < needs
+        cut |= isinstance(widget, QLabel) and not widget.wordWrap() and bool(widget.text()) and widget.width() < needs
+        if cut:
+            found.append(f"{name} is {widget.width()} px wide, its text needs {needs}")
+    return found
+
+
+def settle(qtbot: Any, view: DetailView) -> None:
+    qtbot.wait(50)
+    QApplication.processEvents()
+
+
+@pytest.mark.parametrize("width", [320, 420])
+def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, runner: TaskRunner, language: str,
+                                 width: int) -> None:
+    overdue = add_request(station_db, LONG, name="上海瑞丰安福智能制造有限公司徐汇漕河泾开发区分公司",
+                          uscc="9131010492ED6U0807", contact_name="曹磊", phone="13812345678", category="space",
+                          status="in_progress", urgency="urgent", created_at=NOW - timedelta(days=40),
+                          sla_due_at=NOW - timedelta(days=14))
+    replied = add_request(station_db, LONG, name="上海西岸数字传媒有限公司", category="policy", status="replied",
+                          created_at=NOW - timedelta(days=10))
+    view = DetailView(station_db, runner)
+    qtbot.addWidget(view)
+    view.resize(width, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    with station_db.session() as s:
+        keys = {no: find_request(s, no).uuid for no in (overdue, replied)}
+
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.show_request(keys[overdue])
+    view.start_edit()  # the intake correction open as well
+    settle(qtbot, view)
+    assert view.overdue_chip.isVisible() and view.description.wordWrap()
+    assert problems(view) == []
+    view.cancel_edit()
+    view.change_status("replied")  # the reply field open
+    settle(qtbot, view)
+    assert view.reply_panel.isVisible()
+    assert problems(view) == []
+
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        view.show_request(keys[replied])
+    view.rating_combo.setCurrentIndex(view.rating_combo.findData(1))  # the rating box with its warning
+    qtbot.waitUntil(lambda: view.rating_hint.isVisible(), timeout=10000)
+    settle(qtbot, view)
+    assert view.rating_box.isVisible()
+    assert problems(view) == []
+    rows = [w for w in view.scroll_area.widget().findChildren(QWidget, "eventRow") if w.isVisible()]
+    assert rows and all(r.width() <= view.scroll_area.viewport().width() for r in rows)
