@@ -31,6 +31,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -304,15 +305,32 @@ def _wrapping_form(vertical_spacing: int = 8) -> QFormLayout:
 _FORM_OVERHEAD = 56
 
 
-def _field_row(field: QWidget, button: QPushButton, *, top: bool = False) -> QWidget:
-    """``field`` growing, ``button`` beside it at its full width."""
-    row = QWidget()
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(8)
-    layout.addWidget(field, 1)
-    layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop if top else Qt.AlignmentFlag(0))
-    return row
+class _FieldRow(QWidget):
+    """``field`` growing, ``button`` beside it at its full width — or under it when the pane is
+    too narrow for both (:meth:`set_stacked`, decided by :meth:`DetailView._fit_forms`)."""
+
+    def __init__(self, field: QWidget, button: QPushButton, *, top: bool = False) -> None:
+        super().__init__()
+        self.field, self.button = field, button
+        self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(8)
+        self._layout.addWidget(field, 1)
+        self._layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop if top else Qt.AlignmentFlag(0))
+
+    def side_by_side_width(self) -> int:
+        return self.field.minimumSizeHint().width() + self._layout.spacing() + self.button.sizeHint().width()
+
+    def set_stacked(self, stacked: bool) -> None:
+        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
+            # Under the field the button keeps its own width, at the left.
+            self._layout.setAlignment(self.button, Qt.AlignmentFlag.AlignLeft if stacked else Qt.AlignmentFlag(0))
+
+
+def _field_row(field: QWidget, button: QPushButton, *, top: bool = False) -> _FieldRow:
+    return _FieldRow(field, button, top=top)
 
 
 def _button_row(*buttons: QPushButton) -> QHBoxLayout:
@@ -595,7 +613,8 @@ class DetailView(QWidget):
         rating = QVBoxLayout(self.rating_box)
         rating.setContentsMargins(0, 0, 0, 0)
         rating.setSpacing(6)
-        rating.addWidget(_field_row(self.rating_combo, self.rating_button))
+        self.rating_row = _field_row(self.rating_combo, self.rating_button)
+        rating.addWidget(self.rating_row)
         rating.addWidget(self.rating_comment)
         rating.addWidget(self.rating_hint)
         form.addRow(self.rating_caption, self.rating_box)
@@ -689,19 +708,28 @@ class DetailView(QWidget):
             host = form.parentWidget()
             if host is not None and host.isVisible() and form.geometry().width() > 0:
                 self._form_overhead[id(form)] = body.width() - form.geometry().width()
-            overhead = self._form_overhead.get(id(form), _FORM_OVERHEAD)
+            available = width - self._form_overhead.get(id(form), _FORM_OVERHEAD)
             captions = fields = 0
+            rows: list[_FieldRow] = []
             for row in range(form.rowCount()):
                 label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
                 field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
                 if label is None or field is None or not form.isRowVisible(row):
                     continue
                 captions = max(captions, label.sizeHint().width())
-                fields = max(fields, field.minimumSize().width())
-            wrap = captions + form.horizontalSpacing() + fields > width - overhead
+                widget = field.widget()
+                # A row of a field and its button (or a box holding one) needs them side by side.
+                inner = [widget] if isinstance(widget, _FieldRow) else widget.findChildren(_FieldRow) if widget else []
+                rows += inner
+                fields = max(fields, *(r.side_by_side_width() for r in inner)) if inner else max(
+                    fields, field.minimumSize().width())
+            wrap = captions + form.horizontalSpacing() + fields > available
             policy = QFormLayout.RowWrapPolicy.WrapAllRows if wrap else QFormLayout.RowWrapPolicy.DontWrapRows
             if form.rowWrapPolicy() != policy:
                 form.setRowWrapPolicy(policy)
+            field_width = available if wrap else available - captions - form.horizontalSpacing()
+            for field_row in rows:
+                field_row.set_stacked(field_row.side_by_side_width() > field_width)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
