@@ -1868,6 +1868,10 @@ Enter or a double click opens it.</source>
         <translation>立即同步</translation>
     </message>
     <message>
+        <source>Open settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -1906,6 +1910,18 @@ Enter or a double click opens it.</source>
     <message>
         <source>Not queued again: {error}</source>
         <translation>未能重新排队：{error}</translation>
+    </message>
+    <message>
+        <source>Nothing is sent while sync is not set up: {count} record(s) wait on this computer. Enter the hub address and the station token in Settings.</source>
+        <translation>尚未设置同步，不会上传任何记录：本机有 {count} 条记录等待上传。请在“设置”中填写区级平台地址和本站令牌。</translation>
+    </message>
+    <message>
+        <source>No refused records. Nothing has reached the district hub yet: {count} record(s) wait to be sent.</source>
+        <translation>没有被退回的记录。尚未有记录送达区级平台：{count} 条记录等待上传。</translation>
+    </message>
+    <message>
+        <source>No refused records. {count} record(s) wait to be sent with the next sync.</source>
+        <translation>没有被退回的记录。{count} 条记录将在下次同步时上传。</translation>
     </message>
     <message>
         <source>Reading the sync state…</source>

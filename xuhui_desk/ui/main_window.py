@@ -541,6 +541,7 @@ class MainWindow(QMainWindow):
             self.sync_panel = SyncPanel(self.db, self.tasks, self.sync, self)
             self.sync_panel.openRequest.connect(self.show_request)
             self.sync_panel.openEnterprise.connect(self._open_enterprise)
+            self.sync_panel.openSettings.connect(lambda: self.show_page(Page.SETTINGS))
         self.sync_panel.show()
         self.sync_panel.raise_()
         self.sync_panel.activateWindow()
