@@ -389,7 +389,7 @@ class MainWindow(QMainWindow):
         self.action_backup = QAction(self.tr("&Back up the database now"), self)
         self.action_backup.triggered.connect(self.backup_now)
         file_menu.addAction(self.action_backup)
-        self.action_backups_folder = QAction(self.tr("Open the &backups folder"), self)
+        self.action_backups_folder = QAction(self.tr("Open the backups &folder"), self)
         self.action_backups_folder.triggered.connect(self.open_backups_folder)
         file_menu.addAction(self.action_backups_folder)
         file_menu.addSeparator()
