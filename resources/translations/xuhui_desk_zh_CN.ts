@@ -857,6 +857,22 @@ Enter or a double click opens it.</source>
         <translation type="vanished">关于 &amp;Qt</translation>
     </message>
     <message>
+        <source>The settings were changed but not saved.</source>
+        <translation>设置已修改但尚未保存。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Discard the changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <source>Stay on Settings</source>
+        <translation>留在设置页</translation>
+    </message>
+    <message>
         <source>Open the backups &amp;folder</source>
         <translation>打开备份文件夹(&amp;F)</translation>
     </message>
@@ -1705,8 +1721,12 @@ Enter or a double click opens it.</source>
         <translation>撤销修改</translation>
     </message>
     <message>
+        <source>Enter an address that starts with https://, for example:</source>
+        <translation>请填写以 https:// 开头的地址，例如：</translation>
+    </message>
+    <message>
         <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
-        <translation>请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
+        <translation type="vanished">请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
     </message>
     <message>
         <source>Enter an http(s) address that contains {tracking_no}.</source>
