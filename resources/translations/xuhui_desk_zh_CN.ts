@@ -11,6 +11,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Request</source>
+        <extracomment>Point size of the tracking number (DETAIL_STYLE); smaller (&quot;compact&quot;) when the pane is too narrow. (escalation level, working days overdue — None when the calendar cannot count them). Body and card margins around a form, until measured (see DetailView._fit_forms).</extracomment>
         <translation>诉求信息</translation>
     </message>
     <message>
@@ -86,6 +87,18 @@ Enter or a double click opens it.</source>
         <translation>已是最终状态，不能再变更</translation>
     </message>
     <message>
+        <source>&amp;Reply to the enterprise (required for “Replied”)</source>
+        <translation>答复企业的内容（改为“已答复”时必填）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>What the enterprise was told: the answer, the next step, who to contact (Ctrl+Enter saves)</source>
+        <translation>已告知企业的答复：结论、下一步、联系人（Ctrl+Enter 保存）</translation>
+    </message>
+    <message>
+        <source>Save reply</source>
+        <translation>保存答复</translation>
+    </message>
+    <message>
         <source>Re-route</source>
         <translation>改分类</translation>
     </message>
@@ -110,8 +123,16 @@ Enter or a double click opens it.</source>
         <translation>添加备注</translation>
     </message>
     <message>
+        <source>Choose…</source>
+        <translation>请选择…</translation>
+    </message>
+    <message>
+        <source>Comment (optional)</source>
+        <translation>评价意见（选填）</translation>
+    </message>
+    <message>
         <source>The enterprise&apos;s comment (optional)</source>
-        <translation>企业评价意见（选填）</translation>
+        <translation type="vanished">企业评价意见（选填）</translation>
     </message>
     <message>
         <source>Save rating</source>
@@ -127,7 +148,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>⚠ Overdue {days} working days</source>
-        <translation>⚠ 已超期 {days} 个工作日</translation>
+        <translation type="vanished">⚠ 已超期 {days} 个工作日</translation>
     </message>
     <message>
         <source>Escalation level {level} of 3</source>
@@ -144,6 +165,22 @@ Enter or a double click opens it.</source>
     <message>
         <source>Until the first sync with the district hub</source>
         <translation>首次同步到区级平台前可更正</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue</source>
+        <translation>⚠ 已超期</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue less than 1 workday</source>
+        <translation>⚠ 已超期不足 1 个工作日</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue 1 workday</source>
+        <translation>⚠ 已超期 1 个工作日</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue {days} workdays</source>
+        <translation>⚠ 已超期 {days} 个工作日</translation>
     </message>
     <message>
         <source>→ {status}</source>
@@ -218,8 +255,20 @@ Enter or a double click opens it.</source>
         <translation>确定撤销 {tracking_no} 吗？撤销后不能恢复。</translation>
     </message>
     <message>
+        <source>Keep it</source>
+        <translation>不撤销</translation>
+    </message>
+    <message>
         <source>Status changed to “{status}”</source>
         <translation>状态已改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Type the reply first: what the enterprise was told. “Replied” is saved together with it.</source>
+        <translation>请先填写答复内容，即已告知企业的答复；“已答复”状态与答复一同保存。</translation>
+    </message>
+    <message>
+        <source>Reply saved; status changed to “{status}”</source>
+        <translation>答复已保存，状态改为“{status}”</translation>
     </message>
     <message>
         <source>Re-routed to “{category}”</source>
@@ -242,8 +291,36 @@ Enter or a double click opens it.</source>
         <translation>评价已保存：{label}</translation>
     </message>
     <message>
+        <source>Save the rating “{label} ({value})” for {tracking_no}?</source>
+        <translation>为 {tracking_no} 保存评价“{label}（{value}分）”？</translation>
+    </message>
+    <message>
+        <source>Dissatisfied rating</source>
+        <translation>不满意评价</translation>
+    </message>
+    <message>
+        <source>Save and reopen</source>
+        <translation>保存并重新办理</translation>
+    </message>
+    <message>
+        <source>Do not save</source>
+        <translation>不保存</translation>
+    </message>
+    <message>
+        <source>The request will be reopened for rectification ({days} working days; the due date is set when the holiday calendar of that year is known).</source>
+        <translation>该诉求将重新办理整改（{days} 个工作日；该年度节假日安排公布后确定办理时限）。</translation>
+    </message>
+    <message>
+        <source>The request will be reopened for rectification (back to “{status}”), due {due} ({days} working days).</source>
+        <translation>该诉求将重新办理整改（恢复为“{status}”），办理时限 {due}（{days} 个工作日）。</translation>
+    </message>
+    <message>
+        <source>A dissatisfied rating reopens the request for rectification ({days} working days)…</source>
+        <translation>不满意评价将使诉求重新办理整改（{days} 个工作日）…</translation>
+    </message>
+    <message>
         <source>A dissatisfied rating reopens the request for rectification (15 working days).</source>
-        <translation>评价为不满意时，诉求将重新办理整改（15 个工作日）。</translation>
+        <translation type="vanished">评价为不满意时，诉求将重新办理整改（15 个工作日）。</translation>
     </message>
     <message>
         <source>Intake corrected</source>

@@ -285,7 +285,7 @@ def test_overdue_in_whole_working_days(qtbot: Any, detail: DetailView, station_d
     show(qtbot, detail, uuid_of(station_db, no))
     days = int(default_calendar().overdue_workdays(due, NOW))
     assert days > 5
-    assert detail.overdue_chip.text() == f"⚠ Overdue {days} working days"
+    assert detail.overdue_chip.text() == f"⚠ Overdue {days} workdays"
     assert "." not in detail.overdue_chip.text()
 
 

@@ -1,10 +1,12 @@
 """The detail pane fits a narrow pane (issue 10 §3, audit shot 09: the detail was cut off on the
 right behind a sideways scroll bar at 1024×700).
 
-At 320 px (a 1024-wide window with a wide queue) and 420 px, in Chinese and in English, with the
-program's own font and style sheet: no sideways scroll bar, no widget reaching past the pane's
-right edge, no button or one-line label squeezed below the width its text needs (Qt then cuts
-the text, as "更正受理信息…" was), long texts wrapped, the timeline inside the pane.
+At 230 px (what a 1024-wide window leaves the pane beside today's queue), 320 px and 420 px, in
+Chinese and in English, with the program's own font and style sheet: no sideways scroll bar, no
+widget reaching past the pane's right edge, no button or one-line label squeezed below the
+width its text needs (Qt then cuts the text, as "更正受理信息…" was; tests/ui/fit.py checks
+the same for every screen), long texts wrapped, the timeline inside the pane. And the queue page
+with a request open in the real window at 1024×700 and 1366×768.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QLabel, QWidget
 
 from tests.bulk_data import add_request
+from tests.ui.fit import clipped
 from xuhui_desk.db import Database
 from xuhui_desk.services.workflow import find_request
 from xuhui_desk.ui.app import apply_look
@@ -54,6 +57,10 @@ def problems(view: DetailView) -> list[str]:
     """What does not fit the pane's viewport, in words (empty when everything fits)."""
     area = view.scroll_area
     viewport = area.viewport()
+    # A name longer than the whole width of the pane's cards (English department names are) is
+    # shortened with "…" on purpose, its tooltip showing it whole; any other choice shows whole.
+    shortened = tuple(c for c in view.findChildren(QComboBox)
+                      if c.toolTip() == c.currentText() and c.width() >= _card_width(c) - 1)
     found = []
     if area.horizontalScrollBar().isVisible():
         found.append(f"sideways scroll bar (content needs {area.widget().minimumSizeHint().width()} px, "
@@ -67,11 +74,22 @@ def problems(view: DetailView) -> list[str]:
             found.append(f"{name} reaches x={right}, past the pane's {viewport.width()} px")
         needs = widget.sizeHint().width()
         cut = isinstance(widget, QAbstractButton | QComboBox) and widget.width() < widget.minimumSizeHint().width()
+        cut &= widget not in shortened
         cut |= isinstance(widget, QAbstractButton) and widget.width() < needs
         cut |= isinstance(widget, QLabel) and not widget.wordWrap() and bool(widget.text()) and widget.width() < needs
         if cut:
             found.append(f"{name} is {widget.width()} px wide, its text needs {needs}")
-    return found
+    return found + clipped(view, ignore=shortened)
+
+
+def _card_width(widget: QWidget) -> int:
+    """The width inside the card holding ``widget`` (what a field has when it is given all)."""
+    card = widget.parentWidget()
+    while card is not None and card.objectName() != "card":
+        card = card.parentWidget()
+    assert card is not None and card.layout() is not None
+    margins = card.layout().contentsMargins()
+    return card.contentsRect().width() - margins.left() - margins.right()
 
 
 def settle(qtbot: Any, view: DetailView) -> None:
@@ -79,7 +97,7 @@ def settle(qtbot: Any, view: DetailView) -> None:
     QApplication.processEvents()
 
 
-@pytest.mark.parametrize("width", [320, 420])
+@pytest.mark.parametrize("width", [230, 320, 420])
 def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, runner: TaskRunner, language: str,
                                  width: int) -> None:
     overdue = add_request(station_db, LONG, name="上海瑞丰安福智能制造有限公司徐汇漕河泾开发区分公司",
@@ -117,3 +135,34 @@ def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, runner: TaskR
     assert problems(view) == []
     rows = [w for w in view.scroll_area.widget().findChildren(QWidget, "eventRow") if w.isVisible()]
     assert rows and all(r.width() <= view.scroll_area.viewport().width() for r in rows)
+
+
+# English at 1024x700 is missing: there the queue's own minimum width (its filter row) leaves the
+# pane about 130 px — the queue page's layout, not the pane's (reported to the queue's owner).
+WINDOWS = [("zh_CN", (1024, 700)), ("zh_CN", (1366, 768)), ("en", (1366, 768))]
+
+
+@pytest.mark.parametrize(("language", "size"), WINDOWS, ids=[f"{lang}-{w}x{h}" for lang, (w, h) in WINDOWS],
+                         indirect=["language"])
+def test_the_queue_page_with_a_request_open_fits(qtbot: Any, station_db: Database, data_dir: Any,
+                                                  runner: TaskRunner, language: str, size: tuple[int, int]) -> None:
+    from xuhui_desk.ui.main_window import MainWindow, Page
+
+    no = add_request(station_db, LONG, name="上海瑞丰安福智能制造有限公司徐汇漕河泾开发区分公司", category="space",
+                     status="in_progress", urgency="urgent", created_at=NOW - timedelta(days=40),
+                     sla_due_at=NOW - timedelta(days=14))
+    window = MainWindow(station_db, runner, data_dir)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page(Page.QUEUE)
+    view = window.detail_view
+    with station_db.session() as s:
+        uuid = find_request(s, no).uuid
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        window.show_request(uuid)
+    view.change_status("replied")
+    settle(qtbot, view)
+    assert window.width() == size[0] and view.reply_panel.isVisible()
+    assert problems(view) == []

@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -46,6 +46,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStackedWidget,
+    QStyle,
+    QStyleOptionComboBox,
     QVBoxLayout,
     QWidget,
     QWidgetItem,
@@ -79,8 +81,11 @@ from xuhui_desk.validation import LIMITS, ValidationFailed
 
 log = logging.getLogger(__name__)
 
+#: Point size of the tracking number (DETAIL_STYLE); smaller ("compact") when the pane is too narrow.
+TRACKING_POINTS = 15
 DETAIL_STYLE = """
 QLabel#detailTracking { font-size: 15pt; font-weight: bold; color: #102a43; }
+QLabel#detailTracking[compact="true"] { font-size: 12pt; }
 QLabel#detailEnterprise { font-size: 11.5pt; font-weight: bold; color: #243b53; }
 QLabel#chip { border-radius: 9px; padding: 1px 9px; background: #e8eef6; color: #243b53; }
 QLabel#chip[tone="open"] { background: #e3edfb; color: #173f7a; }
@@ -318,8 +323,21 @@ class _FieldRow(QWidget):
         self._layout.addWidget(field, 1)
         self._layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop if top else Qt.AlignmentFlag(0))
 
+    def field_width(self) -> int:
+        """The field's width: a combo box as wide as its current choice needs (else it is cut)."""
+        field = self.field
+        if isinstance(field, QComboBox) and field.currentText():
+            option = QStyleOptionComboBox()
+            field.initStyleOption(option)
+            text = field.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                                QStyle.SubControl.SC_ComboBoxEditField, field)
+            chrome = field.width() - text.width()
+            return max(field.minimumSizeHint().width(),
+                       field.fontMetrics().horizontalAdvance(field.currentText()) + chrome + 2)
+        return field.minimumSizeHint().width()
+
     def side_by_side_width(self) -> int:
-        return self.field.minimumSizeHint().width() + self._layout.spacing() + self.button.sizeHint().width()
+        return self.field_width() + self._layout.spacing() + self.button.sizeHint().width()
 
     def set_stacked(self, stacked: bool) -> None:
         direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
@@ -333,13 +351,33 @@ def _field_row(field: QWidget, button: QPushButton, *, top: bool = False) -> _Fi
     return _FieldRow(field, button, top=top)
 
 
-def _button_row(*buttons: QPushButton) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.setSpacing(8)
-    row.addStretch(1)
-    for button in buttons:
-        row.addWidget(button)
-    return row
+class _ButtonRow(QWidget):
+    """Buttons at the right, side by side — or one under the other when the pane is too narrow
+    (:meth:`set_stacked`, decided by :meth:`DetailView._fit_forms`)."""
+
+    def __init__(self, *buttons: QPushButton) -> None:
+        super().__init__()
+        self.buttons = buttons
+        self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(8)
+        self._layout.addStretch(1)
+        for button in buttons:
+            self._layout.addWidget(button)
+
+    def side_by_side_width(self) -> int:
+        return sum(b.sizeHint().width() for b in self.buttons) + self._layout.spacing() * (len(self.buttons) - 1)
+
+    def set_stacked(self, stacked: bool) -> None:
+        direction = QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        if self._layout.direction() != direction:
+            self._layout.setDirection(direction)
+            for button in self.buttons:
+                self._layout.setAlignment(button, Qt.AlignmentFlag.AlignRight if stacked else Qt.AlignmentFlag(0))
+
+
+def _button_row(*buttons: QPushButton) -> _ButtonRow:
+    return _ButtonRow(*buttons)
 
 
 def _repolish(widget: QWidget) -> None:
@@ -404,6 +442,9 @@ class DetailView(QWidget):
         # How much narrower than the pane's body each form is (margins, frames), once measured.
         self._form_overhead: dict[int, int] = {}
         self.scroll_area.installEventFilter(self)
+        for combo in (self.category_combo, self.department_combo, self.rating_combo, self.edit_channel,
+                      self.edit_urgency):
+            combo.currentIndexChanged.connect(lambda _i, c=combo: self._choice_changed(c))
 
         request_signals().selected.connect(self._follow_selection)
         for edit, action in ((self.note_edit, self.add_note), (self.reply_edit, self.save_reply)):
@@ -461,6 +502,7 @@ class DetailView(QWidget):
             self.form.addRow(caption, value)
         layout.addLayout(self.form)
         self.description_caption = QLabel()
+        self.description_caption.setWordWrap(True)
         self.description_caption.setObjectName("detailLabel")
         layout.addWidget(self.description_caption)
         self.description = _value_label()
@@ -507,7 +549,7 @@ class DetailView(QWidget):
         self.edit_form.addRow(self.edit_channel_label, self.edit_channel)
         self.edit_form.addRow(self.edit_urgency_label, self.edit_urgency)
         edit.addLayout(self.edit_form)
-        edit.addLayout(_button_row(self.edit_cancel, self.edit_save))
+        edit.addWidget(_button_row(self.edit_cancel, self.edit_save))
         self.edit_panel.hide()
         layout.addWidget(self.edit_panel)
         self.body.addWidget(card)
@@ -562,7 +604,7 @@ class DetailView(QWidget):
         self.reply_save.clicked.connect(self.save_reply)
         self.reply_cancel = QPushButton()
         self.reply_cancel.clicked.connect(self.cancel_reply)
-        reply.addLayout(_button_row(self.reply_cancel, self.reply_save))
+        reply.addWidget(_button_row(self.reply_cancel, self.reply_save))
         form.addRow(self.reply_panel)
         self.reply_panel.hide()
 
@@ -674,7 +716,7 @@ class DetailView(QWidget):
         self.note_button.setText(self.tr("Add note"))
         self.rating_caption.setText(self.tr("Rating"))
         self.rating_combo.setPlaceholderText(self.tr("Choose…"))
-        self.rating_comment.setPlaceholderText(self.tr("The enterprise's comment (optional)"))
+        self.rating_comment.setPlaceholderText(self.tr("Comment (optional)"))
         self.rating_button.setText(self.tr("Save rating"))
         for i in range(self.edit_channel.count()):
             self.edit_channel.setItemText(i, labels.channel_label(self.edit_channel.itemData(i), self._language))
@@ -730,6 +772,26 @@ class DetailView(QWidget):
             field_width = available if wrap else available - captions - form.horizontalSpacing()
             for field_row in rows:
                 field_row.set_stacked(field_row.side_by_side_width() > field_width)
+        for buttons in self.findChildren(_ButtonRow):
+            buttons.set_stacked(buttons.side_by_side_width() > width - _FORM_OVERHEAD)
+        # The tracking number cannot wrap: a smaller font rather than a pane cut off at the right.
+        margins = self.body.contentsMargins()
+        compact = self._tracking_width() > width - margins.left() - margins.right()
+        if bool(self.tracking.property("compact")) != compact:
+            self.tracking.setProperty("compact", compact)
+            _repolish(self.tracking)
+
+    def _choice_changed(self, combo: QComboBox) -> None:
+        # A longer choice may need the row's button under the combo; in a very narrow pane the
+        # combo shortens the text with "…", and the tooltip shows it whole.
+        combo.setToolTip(combo.currentText())
+        self._fit_forms()
+
+    def _tracking_width(self) -> int:
+        """The tracking number's width at its full size (TRACKING_POINTS, as in DETAIL_STYLE)."""
+        font = QFont(self.tracking.font())
+        font.setPointSizeF(TRACKING_POINTS)
+        return QFontMetrics(font).horizontalAdvance(self.tracking.text() or "XH03-20260101-001") + 2
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -887,10 +949,10 @@ class DetailView(QWidget):
             return self.tr("⚠ Overdue")
         whole = int(days)
         if whole < 1:
-            return self.tr("⚠ Overdue less than 1 working day")
+            return self.tr("⚠ Overdue less than 1 workday")
         if whole == 1:
-            return self.tr("⚠ Overdue 1 working day")
-        return self.tr("⚠ Overdue {days} working days").format(days=whole)
+            return self.tr("⚠ Overdue 1 workday")
+        return self.tr("⚠ Overdue {days} workdays").format(days=whole)
 
     def _set_row_visible(self, key: str, visible: bool) -> None:
         self.form.setRowVisible(self.values[key], visible)
