@@ -3,10 +3,10 @@ right behind a sideways scroll bar at 1024×700).
 
 At 230 px (what a 1024-wide window leaves the pane beside today's queue), 320 px and 420 px, in
 Chinese and in English, with the program's own font and style sheet: no sideways scroll bar, no
-widget reaching past the pane's right edge, no button or one-line label squeezed below the
-width its text needs (Qt then cuts the text, as "更正受理信息…" was; tests/ui/fit.py checks
-the same for every screen), long texts wrapped, the timeline inside the pane. And the queue page
-with a request open in the real window at 1024×700 and 1366×768.
+widget reaching past the pane's right edge, no wrapped text cut off at the bottom, no button or
+one-line label squeezed below the width its text needs (Qt then cuts the text, as
+"更正受理信息…" was; tests/ui/fit.py checks the same for every screen), long texts wrapped, the
+timeline inside the pane. And the queue page with a request open in the real window.
 """
 
 from __future__ import annotations
@@ -79,6 +79,9 @@ def problems(view: DetailView) -> list[str]:
         cut |= isinstance(widget, QLabel) and not widget.wordWrap() and bool(widget.text()) and widget.width() < needs
         if cut:
             found.append(f"{name} is {widget.width()} px wide, its text needs {needs}")
+        if isinstance(widget, QLabel) and widget.wordWrap() and widget.height() < widget.heightForWidth(widget.width()):
+            found.append(f"{name} is {widget.height()} px high, its wrapped text needs "
+                         f"{widget.heightForWidth(widget.width())}")
     return found + clipped(view, ignore=shortened)
 
 
@@ -129,7 +132,9 @@ def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, runner: TaskR
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.show_request(keys[replied])
     view.rating_combo.setCurrentIndex(view.rating_combo.findData(1))  # the rating box with its warning
-    qtbot.waitUntil(lambda: view.rating_hint.isVisible(), timeout=10000)
+    # The warning, then its deadline read from the workflow's calendar.
+    qtbot.waitUntil(lambda: view.rating_hint.isVisible() and not view.rating_hint.text().endswith("…"),
+                    timeout=10000)
     settle(qtbot, view)
     assert view.rating_box.isVisible()
     assert problems(view) == []
@@ -151,6 +156,8 @@ def test_the_queue_page_with_a_request_open_fits(qtbot: Any, station_db: Databas
     no = add_request(station_db, LONG, name="上海瑞丰安福智能制造有限公司徐汇漕河泾开发区分公司", category="space",
                      status="in_progress", urgency="urgent", created_at=NOW - timedelta(days=40),
                      sla_due_at=NOW - timedelta(days=14))
+    with station_db.session() as s:
+        replied = find_request(s, add_request(station_db, LONG, category="policy", status="replied")).uuid
     window = MainWindow(station_db, runner, data_dir)
     qtbot.addWidget(window)
     window.resize(*size)
@@ -165,4 +172,11 @@ def test_the_queue_page_with_a_request_open_fits(qtbot: Any, station_db: Databas
     view.change_status("replied")
     settle(qtbot, view)
     assert window.width() == size[0] and view.reply_panel.isVisible()
+    assert problems(view) == []
+    with qtbot.waitSignal(view.loaded, timeout=10000):
+        window.show_request(replied)
+    view.rating_combo.setCurrentIndex(view.rating_combo.findData(1))
+    qtbot.waitUntil(lambda: view.rating_hint.isVisible() and not view.rating_hint.text().endswith("…"),
+                    timeout=10000)
+    settle(qtbot, view)
     assert problems(view) == []

@@ -658,7 +658,6 @@ class DetailView(QWidget):
         self.rating_row = _field_row(self.rating_combo, self.rating_button)
         rating.addWidget(self.rating_row)
         rating.addWidget(self.rating_comment)
-        rating.addWidget(self.rating_hint)
         form.addRow(self.rating_caption, self.rating_box)
         self.category_combo.setObjectName("categoryCombo")
         self.department_combo.setObjectName("departmentCombo")
@@ -669,6 +668,9 @@ class DetailView(QWidget):
             combo.setMinimumContentsLength(4)
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         layout.addLayout(form)
+        # Below the form, not in it: a form row does not grow with a label that wraps onto more
+        # lines in a narrow pane (its height-for-width is asked at the wrong width).
+        layout.addWidget(self.rating_hint)
         self.body.addWidget(card)
 
     def _build_timeline(self) -> None:
