@@ -362,6 +362,18 @@ Enter or a double click opens it.</source>
         <translation>工作台初始设置</translation>
     </message>
     <message>
+        <source>Stop setting up? What you typed is not saved and the program closes.</source>
+        <translation>要停止设置吗？已填写的内容不会保存，程序将关闭。</translation>
+    </message>
+    <message>
+        <source>Stop and close</source>
+        <translation>停止并关闭</translation>
+    </message>
+    <message>
+        <source>Continue setting up</source>
+        <translation>继续设置</translation>
+    </message>
+    <message>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
