@@ -290,7 +290,15 @@ def from_wire(raw: Any) -> Record:
     values = {name: _decode(name, kind, raw.get(name), errors) for name, kind in FIELDS[record_type].items()}
     if errors:
         raise WireError(errors)
-    return Record(str(record_type), str(uuid), int(revision), values)  # type: ignore[arg-type]
+    # UUIDs compare case-insensitively: one record, whatever case a client wrote it in.
+    for name in UUID_FIELDS:
+        if isinstance(values.get(name), str):
+            values[name] = values[name].lower()
+    return Record(str(record_type), str(uuid).lower(), int(revision), values)  # type: ignore[arg-type]
+
+
+#: Fields holding the uuid of another record (lower-cased on the way in, like ``uuid``).
+UUID_FIELDS = ("enterprise_uuid", "request_uuid", "linked_request_uuid")
 
 
 #: Wire fields that are sync bookkeeping, not content (left out of :func:`content_hash`).
@@ -324,11 +332,28 @@ def push_body(batch_id: str, station: str, records: list[dict[str, Any]], *,
     return body
 
 
-def parse_push_body(raw: Any, max_records: int) -> tuple[str, str, list[Any]]:
-    """``(batch_id, station, raw records)`` of a push body; raises :class:`WireError` on a bad envelope."""
+#: The keys a push body may have (anything else is refused: nothing unread is carried in).
+PUSH_BODY_KEYS = frozenset({"protocol", "batch_id", "station", "clock_skew_seconds", "records"})
+
+
+@dataclass(frozen=True)
+class PushBatch:
+    batch_id: str
+    station: str
+    records: list[Any]
+    #: The station's own measured clock skew (seconds, + ahead of the hub), if it sent one.
+    clock_skew_seconds: float | None = None
+
+
+def parse_push_body(raw: Any, max_records: int) -> PushBatch:
+    """The envelope of a push body; raises :class:`WireError` on a bad one (``wire.too_many``
+    when it has more than ``max_records`` records)."""
     if not isinstance(raw, dict):
         raise WireError([FieldError("body", "wire.type", {"expected": "object"})])
     errors: list[FieldError] = []
+    unknown = sorted(str(k)[:40] for k in raw if k not in PUSH_BODY_KEYS)
+    if unknown:
+        errors.append(FieldError("body", "wire.unknown_keys", {"keys": ", ".join(unknown[:5])}))
     batch_id = raw.get("batch_id")
     if not isinstance(batch_id, str) or not _UUID.fullmatch(batch_id):
         errors.append(FieldError("batch_id", "wire.uuid"))
@@ -340,9 +365,18 @@ def parse_push_body(raw: Any, max_records: int) -> tuple[str, str, list[Any]]:
         errors.append(FieldError("records", "wire.type", {"expected": "array"}))
     elif len(records) > max_records:
         errors.append(FieldError("records", "wire.too_many", {"limit": max_records, "count": len(records)}))
+    raw_skew = raw.get("clock_skew_seconds")
+    skew: float | None = None
+    if raw_skew is not None:
+        try:
+            if isinstance(raw_skew, bool) or not isinstance(raw_skew, int | float):
+                raise TypeError
+            skew = float(raw_skew)
+        except (TypeError, OverflowError):
+            errors.append(FieldError("clock_skew_seconds", "wire.type", {"expected": "number"}))
     if errors:
         raise WireError(errors)
-    return str(batch_id), str(station), list(records)  # type: ignore[arg-type]
+    return PushBatch(str(batch_id), str(station), list(records), skew)  # type: ignore[arg-type]
 
 
 def result(record_type: str, uuid: str, revision: int, status: str,
