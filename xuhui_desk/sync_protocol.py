@@ -434,6 +434,9 @@ class Change:
     events: list[Record]
     #: The district assigned the department (the station then adopts it).
     department_by_district: bool = False
+    #: What is malformed about this entry (its events or fields); the station quarantines it
+    #: rather than apply it, and the rest of the page goes on.
+    problems: tuple[FieldError, ...] = ()
 
 
 def change_to_wire(seq: int, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -463,13 +466,30 @@ def parse_pull_response(raw: Any) -> tuple[list[Change], int, bool]:
         if isinstance(seq, bool) or not isinstance(seq, int) or seq <= last:
             raise WireError([FieldError("seq", "wire.order")])
         last = seq
-        if not isinstance(item.get("request_uuid"), str) or not isinstance(item.get("status"), str):
+        if not isinstance(item.get("request_uuid"), str):
             raise WireError([FieldError("changes", "wire.change")])
+        # Anything else wrong is this entry's problem, not the page's: it is quarantined alone.
+        problems: list[FieldError] = []
+        status = item.get("status")
+        if not isinstance(status, str):
+            problems.append(FieldError("status", "wire.type", {"expected": "string"}))
         dept = item.get("department")
-        events = [from_wire(e) for e in item.get("events") or []]
-        changes.append(Change(seq, item["request_uuid"], str(item.get("tracking_no", "")), item["status"],
+        if dept is not None and not isinstance(dept, str):
+            problems.append(FieldError("department", "wire.type", {"expected": "string"}))
+        raw_events = item.get("events") or []
+        events: list[Record] = []
+        if not isinstance(raw_events, list):
+            problems.append(FieldError("events", "wire.type", {"expected": "array"}))
+            raw_events = []
+        for raw_event in raw_events:
+            try:
+                events.append(from_wire(raw_event))
+            except WireError as exc:
+                problems += exc.errors
+        changes.append(Change(seq, item["request_uuid"].lower(), str(item.get("tracking_no", "")),
+                              status if isinstance(status, str) else "",
                               dept if isinstance(dept, str) else None, events,
-                              item.get("department_by_district") is True))
+                              item.get("department_by_district") is True, tuple(problems)))
     if changes and next_cursor < changes[-1].seq:
         raise WireError([FieldError("next_cursor", "wire.order")])
     return changes, next_cursor, bool(raw.get("has_more"))
