@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -74,24 +74,6 @@ class Station:
         resp = self.client.get("/api/v1/sync/pull", params={"cursor": cursor, "limit": limit})
         assert resp.status_code == 200, resp.text
         return resp.json()
-
-
-@pytest.fixture
-def stations(hub: HubThread) -> Iterator[Callable[[str], Station]]:
-    made: list[Station] = []
-
-    def make(code: str) -> Station:
-        made.append(Station(hub, code))
-        return made[-1]
-
-    yield make
-    for st in made:
-        st.client.close()
-
-
-@pytest.fixture
-def station(stations: Callable[[str], Station]) -> Station:
-    return stations("XH03")
 
 
 def seed(station: Station, n: int = 1) -> tuple[str, list[str]]:

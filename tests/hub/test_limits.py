@@ -14,14 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.hub.test_api import (  # noqa: F401  (station, stations: fixtures)
+from tests.hub.test_api import (
     Station,
     enterprise,
     event_rec,
     request_rec,
     seed,
-    station,
-    stations,
 )
 from tests.synckit import HubProcess, HubThread, hub_cli
 from xuhui_desk.record_rules import MAX_RECORD_BYTES, decoded_body_limit

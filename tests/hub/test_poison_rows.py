@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.hub.test_api import Station, enterprise, event_rec, request_rec
+from tests.hub.test_api import Station, enterprise, request_rec
 from tests.synckit import HubThread, hub_cli, make_uscc
 from xuhui_desk.hub import store
 from xuhui_desk.hub.models import HubEvent, HubRequest

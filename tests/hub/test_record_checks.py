@@ -14,14 +14,12 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.hub.test_api import (  # noqa: F401  (station, stations: fixtures)
+from tests.hub.test_api import (
     Station,
     enterprise,
     event_rec,
     request_rec,
     seed,
-    station,
-    stations,
 )
 from tests.synckit import HubThread, make_uscc
 from xuhui_desk import record_rules
