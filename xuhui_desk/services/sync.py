@@ -962,7 +962,7 @@ class _Round:
                                       model.sync_state == SyncState.SENDING)
                   .values(sync_state=SyncState.ERROR, sync_error=text).execution_options(synchronize_session=False))
 
-    def _reseed_parent(self, s: Session, item: _Item, r: RecordResult) -> None:
+    def _reseed_parent(self, s: Session, item: _Item, r: RecordResult, acknowledged: set[tuple[str, str]]) -> None:
         """The hub does not know ``item``'s parent (after a hub reset or a restored hub backup,
         say). If this station holds the parent as sent, send it again — a request with its
         enterprise — in the round's next pass; if the hub still does not know it after that,
@@ -972,23 +972,37 @@ class _Round:
         else:
             parent_type, model, parent_uuid = ENTERPRISE, Enterprise, str(item.wire.get("enterprise_uuid", ""))
         parent = s.scalars(select(model).where(func.lower(model.uuid) == parent_uuid.lower())).first()
-        if parent is not None and parent.sync_state in (SyncState.PENDING, SyncState.SENDING, SyncState.ERROR):
+        # A parent the hub acknowledged in this very batch, yet "unknown" for its child: the hub
+        # will not place the child whatever is re-sent.
+        lost = parent is None or (parent_type, parent_uuid.lower()) in acknowledged
+        if not lost and parent.sync_state in (SyncState.PENDING, SyncState.SENDING, SyncState.ERROR):
             return  # on its way (parents go first), or itself refused and listed: the child waits
-        if parent is None or (parent_type, parent_uuid) in self.reseeded:
+        if lost or (parent_type, parent_uuid) in self.reseeded:
             error = FieldError("request_uuid" if item.type == EVENT else "enterprise_uuid", "request.parent_lost")
             error = record_rules.with_message(error)
             self._mark_error(s, _MODELS[item.type], item, Q_REJECTED, error.message, [*r.errors, error])
             self.summary.rejected += 1
             self.summary.errors.append(f"{item.type} {item.wire.get('tracking_no') or item.uuid}: {error.message}")
             return
+        assert parent is not None
         self.reseeded.add((parent_type, parent_uuid))
         parent.sync_state = SyncState.PENDING
+        # The hub lost the request (the event's parent, or the request whose enterprise it lost)
+        # with its timeline: what of that timeline it had acknowledged goes again too.
+        request = parent if isinstance(parent, Request) else s.scalars(
+            select(Request).where(Request.uuid == item.uuid)).first()
+        if request is not None and request.synced_revision is not None:
+            s.execute(update(RequestEvent).where(RequestEvent.request_id == request.id,
+                                                 RequestEvent.origin == Origin.STATION,
+                                                 RequestEvent.sync_state == SyncState.SYNCED)
+                      .values(sync_state=SyncState.PENDING).execution_options(synchronize_session=False))
         if isinstance(parent, Request) and parent.enterprise.sync_state == SyncState.SYNCED:
             parent.enterprise.sync_state = SyncState.PENDING
             self.reseeded.add((ENTERPRISE, parent.enterprise.uuid.lower()))
 
     def _apply_results(self, batch_id: str, chunk: list[_Item], results: list[RecordResult]) -> None:
         by_key = {(r.type, r.uuid.lower()): r for r in results}
+        acknowledged = {key for key, r in by_key.items() if r.status in (ACCEPTED, DUPLICATE)}
         synced: dict[str, list[dict[str, Any]]] = {}
         rejected: list[tuple[_Item, RecordResult]] = []
         with self.db.write() as s:
@@ -1006,7 +1020,7 @@ class _Round:
                 elif r.errors and r.error_codes <= set(PARENT_UNKNOWN):
                     # Its parent is not on the hub (yet): released, sent again in a later pass —
                     # after the parent, which is re-sent if the hub lost it.
-                    self._reseed_parent(s, item, r)
+                    self._reseed_parent(s, item, r, acknowledged)
                 elif REVISION_CONFLICT in r.error_codes and item.type != EVENT and r.hub_revision is not None:
                     # The hub holds a newer revision (this station was restored from a backup, say):
                     # continue above it, so that what the station holds now is sent and kept.
