@@ -489,7 +489,7 @@ def _event_data(draw: Any) -> tuple[str, dict[str, Any], str]:
     from xuhui_desk.record_rules import EVENT_KINDS
 
     kind = draw(st.one_of(st.sampled_from(sorted(EVENT_KINDS)), st.sampled_from(["pwned", "Note", "reply\n"])))
-    keys = list(EVENT_KINDS.get(kind, {})) + ["pad", "rating", "status", "from"]
+    keys = [*EVENT_KINDS.get(kind, {}), "pad", "rating", "status", "from"]
     data = draw(st.dictionaries(st.sampled_from(keys), _VALUES, max_size=5))
     return kind, data, draw(_TIMES)
 
