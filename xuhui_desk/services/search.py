@@ -375,6 +375,8 @@ class QueueRow:
     sync_state: str
     sync_error: str | None
     summary: str
+    #: The due time was counted on a provisional calendar year (show it as such).
+    sla_provisional: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -398,7 +400,7 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, QueueRow]:
             Request.id, Request.uuid, Request.tracking_no, Request.created_at, Enterprise.name,
             func.coalesce(Enterprise.uscc, ""), Request.category, Request.department, Request.status,
             Request.sla_due_at, Request.urgency, Request.sync_state, Request.sync_error,
-            func.substr(Request.description, 1, SUMMARY_CHARS),
+            func.substr(Request.description, 1, SUMMARY_CHARS), Request.sla_provisional,
         )
         .join(Enterprise, Enterprise.id == Request.enterprise_id)
         .where(Request.id.in_(list(ids)))
@@ -439,8 +441,9 @@ def request_fields(r: Any) -> dict[str, Any]:
 
 
 def request_dict(r: Request) -> dict[str, Any]:
-    """The stable JSON shape of a request on the workstation (`list --json`)."""
-    return request_fields(r) | {"sync_state": r.sync_state}
+    """The stable JSON shape of a request on the workstation (`list --json`); ``sla_provisional``
+    is true while the due time was counted on a provisional calendar year."""
+    return request_fields(r) | {"sync_state": r.sync_state, "sla_provisional": r.sla_provisional}
 
 
 def list_requests(session: Session, flt: RequestFilter, limit: int | None = None) -> list[Request]:

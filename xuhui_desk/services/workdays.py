@@ -47,8 +47,10 @@ Escalation (:meth:`WorkCalendar.escalation_level`)
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from itertools import pairwise
@@ -67,6 +69,7 @@ DEFAULT_ESCALATION_AFTER: tuple[float, ...] = (2, 5)
 
 _ONE_DAY = timedelta(days=1)
 _OVERRIDE_KEYS = frozenset({"year", "source", "holidays", "workdays"})
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: The first year of the statutory rules the provisional calendar applies (the 2024 revision of
 #: 《全国年节及纪念日放假办法》, in force from 1 January 2025). Earlier years are never provisional.
@@ -158,51 +161,85 @@ def _require_date(value: date, name: str) -> date:
     return value
 
 
-def load_override(path: Path) -> tuple[frozenset[date], frozenset[date]]:
-    """Read and validate one ``<year>.toml`` override file; return ``(holidays, workdays)``.
+@dataclass(frozen=True)
+class OfficialYear:
+    """One year of the State Council's holiday notice: days off and weekend days worked."""
 
-    Raises :class:`CalendarDataError` naming the file and the problem.
+    year: int
+    source: str
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    @property
+    def data(self) -> YearData:
+        return self.holidays, self.workdays
+
+    def to_wire(self) -> dict[str, object]:
+        """The year as plain JSON data (the hub's feed, the station's table): sorted ISO dates."""
+        return {"year": self.year, "source": self.source,
+                "holidays": sorted(d.isoformat() for d in self.holidays),
+                "workdays": sorted(d.isoformat() for d in self.workdays)}
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON of :meth:`to_wire`: equal content, equal digest."""
+        import hashlib
+        import json
+
+        text = json.dumps(self.to_wire(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_official_year(data: object, *, where: str, expected_year: int | None = None) -> OfficialYear:
+    """Validate one year's calendar given as a mapping (decoded TOML or JSON) and return it.
+
+    Keys exactly ``year``, ``source``, ``holidays``, ``workdays``; ``year`` an integer (equal to
+    ``expected_year`` when given) from 2000 to 2199; ``source`` the notice's title; both lists of
+    dates (TOML dates or ISO ``YYYY-MM-DD`` strings) in that year, none twice, none in both lists;
+    ``holidays`` not empty; ``workdays`` only Saturdays and Sundays. Raises
+    :class:`CalendarDataError` starting with ``where`` and naming the problem.
     """
 
-    import tomllib  # deferred with the rest of the calendar data: not needed at start-up
-
     def fail(problem: str) -> CalendarDataError:
-        return CalendarDataError(f"{path}: {problem}")
+        return CalendarDataError(f"{where}: {problem}")
 
-    try:
-        year = int(path.name.removesuffix(".toml"))
-    except ValueError:
-        raise fail("the file name must be the year, e.g. 2027.toml") from None
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise fail(f"not valid TOML: {exc}") from exc
-
-    unknown = sorted(set(data) - _OVERRIDE_KEYS)
+    if not isinstance(data, Mapping):
+        raise fail("expected a table with year, source, holidays and workdays")
+    unknown = sorted(str(k) for k in set(data) - _OVERRIDE_KEYS)
     missing = sorted(_OVERRIDE_KEYS - set(data))
     if unknown:
         raise fail(f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_OVERRIDE_KEYS))}")
     if missing:
         raise fail(f"missing key(s) {', '.join(missing)}")
-    if data["year"] != year or isinstance(data["year"], bool):
-        raise fail(f"year = {data['year']!r} does not match the file name ({year})")
-    if not isinstance(data["source"], str) or not data["source"].strip():
+    year = data["year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2199:
+        raise fail(f"year = {year!r} is not a year from 2000 to 2199")
+    if expected_year is not None and year != expected_year:
+        raise fail(f"year = {year!r} does not match the file name ({expected_year})")
+    source = data["source"]
+    if not isinstance(source, str) or not source.strip():
         raise fail("source must name the official notice the dates come from")
+    if len(source) > 500:
+        raise fail("source is longer than 500 characters")
 
     def dates(key: str) -> frozenset[date]:
         values = data[key]
         if not isinstance(values, list):
             raise fail(f"{key} must be a list of dates")
+        if len(values) > 366:
+            raise fail(f"{key} lists more days than a year has")
         found: set[date] = set()
         for value in values:
             if isinstance(value, str):
+                text = value
                 try:
-                    value = date.fromisoformat(value)
+                    value = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
                 except ValueError:
-                    raise fail(f"{key}: {value!r} is not a date (write 2027-10-01)") from None
+                    value = None
+                if value is None:
+                    raise fail(f"{key}: {text[:40]!r} is not a date (write {year}-10-01)") from None
             if isinstance(value, datetime) or not isinstance(value, date):
-                raise fail(f"{key}: {value!r} is not a date (write 2027-10-01)")
+                raise fail(f"{key}: {value!r} is not a date (write {year}-10-01)")
             if value.year != year:
                 raise fail(f"{key}: {value.isoformat()} is not in {year}")
             if value in found:
@@ -222,7 +259,57 @@ def load_override(path: Path) -> tuple[frozenset[date], frozenset[date]]:
             f"workdays lists only weekend days worked to make up for a holiday; "
             f"{', '.join(d.isoformat() for d in weekdays)} is Monday–Friday"
         )
-    return holidays, workdays
+    return OfficialYear(year, source.strip(), holidays, workdays)
+
+
+#: A calendar file is a few kilobytes; anything much larger is not one.
+MAX_CALENDAR_FILE_BYTES = 64 * 1024
+
+
+def read_calendar_file(path: Path, *, name_is_year: bool = False) -> OfficialYear:
+    """Read and validate a calendar TOML file (the format of ``resources/calendar/YYYY.toml``).
+
+    With ``name_is_year`` the file must be named ``YYYY.toml`` for its year (the resources
+    folder); an imported or published file may have any name. Raises :class:`CalendarDataError`
+    naming the file and the problem (also for a missing, unreadable or oversized file).
+    """
+    import tomllib  # deferred with the rest of the calendar data: not needed at start-up
+
+    def fail(problem: str) -> CalendarDataError:
+        return CalendarDataError(f"{path}: {problem}")
+
+    expected = None
+    if name_is_year:
+        try:
+            expected = int(path.name.removesuffix(".toml"))
+        except ValueError:
+            raise fail("the file name must be the year, e.g. 2027.toml") from None
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CALENDAR_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except IsADirectoryError:
+        raise fail("is a folder, not a calendar file") from None
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_CALENDAR_FILE_BYTES:
+        raise fail(f"larger than {MAX_CALENDAR_FILE_BYTES // 1024} KB; a calendar file is a few KB of TOML")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise fail("not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise fail(f"not valid TOML: {exc}") from exc
+    return parse_official_year(data, where=str(path), expected_year=expected)
+
+
+def load_override(path: Path) -> tuple[frozenset[date], frozenset[date]]:
+    """Read and validate one ``<year>.toml`` override file; return ``(holidays, workdays)``.
+
+    Raises :class:`CalendarDataError` naming the file and the problem.
+    """
+    return read_calendar_file(path, name_is_year=True).data
 
 
 class WorkCalendar:
