@@ -184,6 +184,9 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.state.db = db
     app.state.config = cfg
+    from xuhui_desk.hub.calendar_api import router as calendar_router
+
+    app.include_router(calendar_router)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
