@@ -774,11 +774,11 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>This page could not be opened: {error}</source>
-        <translation>此页面无法打开：{error}</translation>
+        <translation type="vanished">此页面无法打开：{error}</translation>
     </message>
     <message>
         <source>This part of the program is not available yet.</source>
-        <translation>此功能尚未提供。</translation>
+        <translation type="vanished">此功能尚未提供。</translation>
     </message>
     <message>
         <source>Saved {tracking_no}</source>
@@ -1069,6 +1069,145 @@ Enter or a double click opens it.</source>
     </message>
 </context>
 <context>
+    <name>ReportDialog</name>
+    <message>
+        <source>Weekly report</source>
+        <translation>周报</translation>
+    </message>
+    <message>
+        <source>&amp;Week:</source>
+        <translation>周次(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>&amp;Masked: contact names and phone numbers hidden (recommended)</source>
+        <translation>脱敏(&amp;M)：隐去联系人姓名和电话（推荐）</translation>
+    </message>
+    <message>
+        <source>&amp;Unmasked: names and phone numbers in full</source>
+        <translation>不脱敏(&amp;U)：完整显示姓名和电话</translation>
+    </message>
+    <message>
+        <source>Why the full contact details are needed (kept in the audit log)</source>
+        <translation>为何需要完整联系方式（记入审计日志）</translation>
+    </message>
+    <message>
+        <source>Privacy:</source>
+        <translation>隐私：</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save as:</source>
+        <translation>保存为(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Open the file</source>
+        <translation>打开文件(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Open the &amp;folder</source>
+        <translation>打开所在文件夹(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Create the report</source>
+        <translation>生成周报(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>{start} – {end}</source>
+        <translation>{start} 至 {end}</translation>
+    </message>
+    <message>
+        <source>{week} ({days}, this week so far)</source>
+        <translation>{week}（{days}，本周至今）</translation>
+    </message>
+    <message>
+        <source>{week} ({days}, last week)</source>
+        <translation>{week}（{days}，上周）</translation>
+    </message>
+    <message>
+        <source>{week} ({days})</source>
+        <translation>{week}（{days}）</translation>
+    </message>
+    <message>
+        <source>Save the weekly report</source>
+        <translation>保存周报</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>The folder {folder} does not exist.</source>
+        <translation>文件夹 {folder} 不存在。</translation>
+    </message>
+    <message>
+        <source>{path} is a folder: give a file name ending in .xlsx</source>
+        <translation>{path} 是文件夹：请填写以 .xlsx 结尾的文件名</translation>
+    </message>
+    <message>
+        <source>{name} already exists. Replace it?</source>
+        <translation>{name} 已存在，是否替换？</translation>
+    </message>
+    <message>
+        <source>Reading the week&apos;s requests…</source>
+        <translation>正在读取本周诉求…</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <source>Writing the summary…</source>
+        <translation>正在写入汇总页…</translation>
+    </message>
+    <message>
+        <source>Writing the requests…</source>
+        <translation>正在写入诉求明细…</translation>
+    </message>
+    <message>
+        <source>Finishing…</source>
+        <translation>即将完成…</translation>
+    </message>
+    <message>
+        <source>Creating the report for {week}…</source>
+        <translation>正在生成 {week} 周报…</translation>
+    </message>
+    <message>
+        <source>Creating the weekly report…</source>
+        <translation>正在生成周报…</translation>
+    </message>
+    <message>
+        <source>Cancelled: no report was written.</source>
+        <translation>已取消：没有生成周报。</translation>
+    </message>
+    <message>
+        <source>Saved {name}: {new} new, {resolved} resolved, {open} still open, {overdue} overdue.</source>
+        <translation>已保存 {name}：新受理 {new} 件，办结 {resolved} 件，仍在办理 {open} 件，超期 {overdue} 件。</translation>
+    </message>
+    <message>
+        <source>The week is not over yet: the figures are those of today.</source>
+        <translation>本周尚未结束：数字截至今天。</translation>
+    </message>
+    <message>
+        <source>The report cannot be written: {error}</source>
+        <translation>无法写入周报：{error}</translation>
+    </message>
+    <message>
+        <source>The report could not be made: {error}</source>
+        <translation>周报生成失败：{error}</translation>
+    </message>
+</context>
+<context>
     <name>ReportsPage</name>
     <message>
         <source>Reports</source>
@@ -1087,8 +1226,12 @@ Enter or a double click opens it.</source>
         <translation>已答复或办结</translation>
     </message>
     <message>
+        <source>overdue now (any week)</source>
+        <translation>目前超期（不限周次）</translation>
+    </message>
+    <message>
         <source>open and overdue</source>
-        <translation>超期未办结</translation>
+        <translation type="vanished">超期未办结</translation>
     </message>
     <message>
         <source>Weekly report</source>
@@ -1108,7 +1251,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>The report dialog is not part of this version of the program yet.</source>
-        <translation>本版本尚未提供报表功能。</translation>
+        <translation type="vanished">本版本尚未提供报表功能。</translation>
     </message>
 </context>
 <context>

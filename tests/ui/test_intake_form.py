@@ -342,7 +342,7 @@ def test_print_receipt_and_new_intake(qtbot: Any, form: IntakeForm, station_db: 
     from xuhui_desk.ui import receipt_render
 
     shown: list[tuple[Any, str]] = []
-    monkeypatch.setattr(receipt_render, "show_print_preview",
+    monkeypatch.setattr(receipt_render, "open_print_preview",
                         lambda parent, data, layout="thermal": shown.append((data, layout)) or 0)
     form.name_edit.setText(NAME)
     form.description_edit.setPlainText(LOAN)
@@ -390,3 +390,42 @@ def test_the_form_knows_the_channel_and_urgency_codes_of_the_models() -> None:
 
     assert tuple(c.value for c in Channel) == CHANNEL_CODES
     assert tuple(u.value for u in Urgency) == URGENCY_CODES
+
+
+def test_receipt_preview_stays_usable_past_the_progress_dialog_delay(qtbot: Any, form: IntakeForm) -> None:
+    """D1: the real print path. The preview opens, stays usable for longer than QProgressDialog's own
+    4-second auto-show, and closes; no progress box ever comes back over it."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    from xuhui_desk.ui.receipt_render import ReceiptPreviewDialog
+
+    form.name_edit.setText(NAME)
+    form.description_edit.setPlainText(LOAN)
+    form.save()
+    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
+
+    def previews() -> list[ReceiptPreviewDialog]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, ReceiptPreviewDialog) and w.isVisible()]
+
+    def progress_boxes() -> list[QProgressDialog]:
+        return [w for w in QApplication.allWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
+
+    seen: dict[str, Any] = {}
+
+    def look_then_close() -> None:
+        # Runs after 5.5 s whether or not the preview was opened in a nested event loop.
+        seen["previews"] = len(previews())
+        seen["progress"] = [box.labelText() for box in progress_boxes()]
+        for dialog in previews():
+            dialog.reject()
+
+    QTimer.singleShot(5500, look_then_close)
+    qtbot.keyClick(focused(), Qt.Key.Key_P, CTRL)
+    qtbot.waitUntil(lambda: "previews" in seen, timeout=15000)
+    assert seen["previews"] == 1, "the receipt preview was not open after 5.5 s"
+    assert seen["progress"] == [], f"a progress box came back over the preview: {seen['progress']}"
+    qtbot.waitUntil(lambda: not previews(), timeout=5000)
+    assert not progress_boxes()
+    # The program is usable again: the form takes the next intake.
+    form.new_button.click()
+    assert form.result is None

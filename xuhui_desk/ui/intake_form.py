@@ -1326,7 +1326,7 @@ class IntakeForm(QWidget):
             if not isValid(self):
                 return
             render = importlib.import_module("xuhui_desk.ui.receipt_render")
-            render.show_print_preview(self, data, layout)
+            render.open_print_preview(self, data, layout)
 
         def failed(exc: BaseException) -> None:
             if isValid(self):
