@@ -7,16 +7,16 @@ with ``xuhui-desk calendar import`` or published by the district through the hub
 over the program's own files, travel with backups, and are what provisional due dates are
 recomputed on.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
