@@ -441,9 +441,8 @@ def request_fields(r: Any) -> dict[str, Any]:
 
 
 def request_dict(r: Request) -> dict[str, Any]:
-    """The stable JSON shape of a request on the workstation (`list --json`); ``sla_provisional``
-    is true while the due time was counted on a provisional calendar year."""
-    return request_fields(r) | {"sync_state": r.sync_state, "sla_provisional": r.sla_provisional}
+    """The stable JSON shape of a request on the workstation (`list --json`)."""
+    return request_fields(r) | {"sync_state": r.sync_state}
 
 
 def list_requests(session: Session, flt: RequestFilter, limit: int | None = None) -> list[Request]:
