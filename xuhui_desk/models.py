@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -97,6 +98,7 @@ class EventKind(enum.StrEnum):
     RATED = "rated"
     EDITED = "edited"
     RECTIFICATION = "rectification"
+    DUE_RECOMPUTED = "due_recomputed"
 
 
 class Base(DeclarativeBase):
@@ -167,6 +169,8 @@ class Request(Base):
     urgency: Mapped[str] = mapped_column(String(16), default=Urgency.NORMAL)
     status: Mapped[str] = mapped_column(String(16), default=Status.NEW, index=True)
     sla_due_at: Mapped[datetime | None]
+    #: The due time was counted (partly) on a provisional calendar year (services/workdays.py).
+    sla_provisional: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
     specialist: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -219,6 +223,21 @@ class RoutingCorrection(Base):
     chosen: Mapped[str] = mapped_column(String(16))
     specialist: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarYear(Base):
+    """An official working-day calendar year this station received (imported or from the hub)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(Text)
+    holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
+    workdays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates (weekend days worked)
+    #: SHA-256 of the canonical content: the same year arriving again changes nothing.
+    digest: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16))  # "import" or "hub"
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DailySequence(Base):

@@ -175,6 +175,9 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     "rated": {"rating": "rating!", "level": "code", "comment": "text:1000"},
     "edited": {"fields": "fields!", "before": "before"},
     "rectification": {"from": "status!", "status": "status!", "due": "time", "reason": "code"},
+    # The station recounted a provisional due date on the official calendar (services/calendar_updates.py).
+    "due_recomputed": {"old_due": "time", "new_due": "time!", "provisional": "bool", "via": "code",
+                       "source": "text:200"},
 }
 #: Kinds whose ``data`` repeats the request's initial values (no status move to check).
 INITIAL_KINDS = frozenset({"created"})
@@ -197,6 +200,8 @@ def _check_value(key: str, rule: str, value: Any, window: TimeWindow) -> list[Fi
         return []
     if rule == "dept":
         return check_department(key, value)
+    if rule == "bool":
+        return [] if isinstance(value, bool) else [FieldError(key, "event.data_type", {"key": key})]
     if rule == "rating":
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             return [FieldError("rating", "rating.range", {"value": str(value)[:40]})]

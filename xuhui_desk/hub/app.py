@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from xuhui_desk import __version__
+from xuhui_desk.hub import calendar_api
 from xuhui_desk.hub.database import HubDatabase
 from xuhui_desk.hub.http import (
     MAX_JSON_DEPTH,
@@ -50,6 +51,7 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(sync.router)
     app.include_router(admin.router)
+    app.include_router(calendar_api.router)
     return app
 
 

@@ -235,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="include contact names and phone numbers in full (masked by default)")
     p.add_argument("--json", action="store_true", help="print the headline figures as JSON")
     p.set_defaults(func=cmd_report)
+
+    from xuhui_desk.hub import calendar
+
+    calendar.register(sub, common)
     return parser
 
 

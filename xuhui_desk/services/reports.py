@@ -167,7 +167,9 @@ class ReportRow:
       the request entered replied/closed from another status; otherwise None;
     * ``rating`` / ``rated_at``: the last rating given before the cut-off;
     * ``due_at``: the SLA due time; ``category`` / ``department``: taxonomy codes;
-    * ``station``: the station code, for the district roll-up ("" on a workstation).
+    * ``station``: the station code, for the district roll-up ("" on a workstation);
+    * ``due_provisional``: ``due_at`` was counted on a provisional calendar year (the workbook
+      marks it; see services/workdays.py).
 
     :func:`timeline_facts` computes the timeline fields from a request's events.
     """
@@ -187,6 +189,7 @@ class ReportRow:
     rating: int | None = None
     rated_at: datetime | None = None
     station: str = ""
+    due_provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +271,8 @@ _RESOLVED_IN = ", ".join(f"'{s}'" for s in sorted(RESOLVED_STATUSES))
 _ROWS_SQL = f"""
 SELECT r.id, r.tracking_no, r.created_at, ent.name, ent.uscc, ent.contact_name, ent.phone,
        r.category, r.department, r.sla_due_at, r.status, r.first_response_at, r.resolved_at, r.rating,
-       r.updated_at >= :as_of OR (r.rating IS NOT NULL AND r.updated_at >= :start) AS needs_timeline
+       r.updated_at >= :as_of OR (r.rating IS NOT NULL AND r.updated_at >= :start) AS needs_timeline,
+       r.sla_provisional
 FROM requests r JOIN enterprises ent ON ent.id = r.enterprise_id
 WHERE r.id IN (
     SELECT id FROM requests WHERE created_at >= :start AND created_at < :as_of
@@ -324,7 +328,7 @@ def workstation_rows(session: Session, start: datetime, as_of: datetime) -> list
     rows: list[ReportRow] = []
     append = rows.append
     for (rid, tracking_no, created, name, uscc, contact, phone, category, department, due, status,
-         first_response, resolved, rating, _touched) in candidates:
+         first_response, resolved, rating, _touched, provisional) in candidates:
         rated_at = None
         fact = facts.get(rid)
         if fact is not None:
@@ -339,6 +343,7 @@ def workstation_rows(session: Session, start: datetime, as_of: datetime) -> list
             tracking_no, parse(created), name, uscc or "", contact or "", phone or "", category, department or "",
             status, parse(due), parse(first_response),
             parse(resolved) if status in RESOLVED_STATUSES else None, rating, rated_at,
+            due_provisional=bool(provisional),
         ))
     return rows
 
@@ -498,6 +503,11 @@ class WeeklyReport:
         return self.as_of < self.week.end
 
     @property
+    def provisional_due_dates(self) -> bool:
+        """A listed request's due date was counted on a provisional calendar year."""
+        return any(r.due_provisional for r in self.requests) or any(o.row.due_provisional for o in self.overdue)
+
+    @property
     def on_time_share(self) -> float | None:
         return self.on_time / self.on_time_base if self.on_time_base else None
 
@@ -529,6 +539,7 @@ class WeeklyReport:
             "satisfied_share": self.satisfaction.share,
             "by_category": {c: self.category_total(c) for c in self.categories},
             "daily_new": [d.new for d in self.daily],
+            "provisional_due_dates": self.provisional_due_dates,
         }
 
 
@@ -685,8 +696,10 @@ def build_weekly_report(
     rows = workstation_rows(session, week.start, min(week.end, now))
     if progress:
         progress(1, 4, "figures")
+    from xuhui_desk.services.calendar_updates import station_calendar  # with its imported official years
+
     return compute_weekly_report(rows, week, station_code=station_code, station_name=station_name,
-                                 language=language, unmasked=unmasked, now=now)
+                                 language=language, unmasked=unmasked, now=now, calendar=station_calendar(session))
 
 
 # -------------------------------------------------------------------------------------- privacy
@@ -971,7 +984,8 @@ def _write_summary(wb: Any, report: WeeklyReport, labels: Mapping[str, Any], sty
     sheet.section(labels["notes_title"])
     capacity = SUMMARY_LABEL_WIDTH + SUMMARY_VALUE_WIDTH * (table_columns - 1)
     opens, closes = (t.strftime("%H:%M") for t in report.business_hours)
-    for number, note in enumerate(labels["notes"], start=1):
+    notes = [*labels["notes"], *([labels["note_provisional"]] if report.provisional_due_dates else [])]
+    for number, note in enumerate(notes, start=1):
         text = f"{number}. " + note.format(opens=opens, closes=closes)
         lines = max(1, math.ceil(text_width(text) * 1.25 / capacity))
         row = sheet.append([sheet.cell(text, align=s.wrap, font=s.muted)], height=12.5 * lines + 3)
@@ -1255,10 +1269,18 @@ def write_weekly_report(report: WeeklyReport, path: str | os.PathLike[str],
     _write_summary(wb, report, labels, styles)
     if progress:
         progress(3, 4, "requests")
+    # A due date counted on a provisional calendar year is marked in a last column (only when
+    # the report has one), so that the lead can filter on it.
+    basis = (("due_basis", None, 0),) if report.provisional_due_dates else ()
+    requests, overdue = _request_records(report, labels), _overdue_records(report, labels)
+    for records, rows in ((requests, report.requests), (overdue, [o.row for o in report.overdue])):
+        for record, row in zip(records, rows, strict=True):
+            if basis:
+                record.append(labels["due_provisional"] if row.due_provisional else None)
     tables = [
-        _table(wb, labels["sheet_requests"], _REQUEST_COLUMNS, _request_records(report, labels), labels, styles,
+        _table(wb, labels["sheet_requests"], _REQUEST_COLUMNS + basis, requests, labels, styles,
                station=report.show_station),
-        _table(wb, labels["sheet_overdue"], _OVERDUE_COLUMNS, _overdue_records(report, labels), labels, styles,
+        _table(wb, labels["sheet_overdue"], _OVERDUE_COLUMNS + basis, overdue, labels, styles,
                station=report.show_station),
     ]
     skeleton = target.with_name(f".{target.name}.skeleton")

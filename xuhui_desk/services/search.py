@@ -375,6 +375,8 @@ class QueueRow:
     sync_state: str
     sync_error: str | None
     summary: str
+    #: The due time was counted on a provisional calendar year (show it as such).
+    sla_provisional: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -398,7 +400,7 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, QueueRow]:
             Request.id, Request.uuid, Request.tracking_no, Request.created_at, Enterprise.name,
             func.coalesce(Enterprise.uscc, ""), Request.category, Request.department, Request.status,
             Request.sla_due_at, Request.urgency, Request.sync_state, Request.sync_error,
-            func.substr(Request.description, 1, SUMMARY_CHARS),
+            func.substr(Request.description, 1, SUMMARY_CHARS), Request.sla_provisional,
         )
         .join(Enterprise, Enterprise.id == Request.enterprise_id)
         .where(Request.id.in_(list(ids)))

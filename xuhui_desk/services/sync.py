@@ -1256,6 +1256,8 @@ def run_sync(
         rnd.check()
         rnd.push()
         rnd.pull()
+        from xuhui_desk.services import calendar_updates  # the district's calendar years (docs/calendar.md)
+        summary.errors += calendar_updates.pull_from_hub(db, rnd.hub.client, clock(), auth=rnd.hub.auth)
     except SyncFailure as exc:
         summary.ok, summary.error, summary.error_kind = False, exc.message, exc.kind
     except _TooLarge as exc:  # only a push may be too large; anything else is a confused hub or proxy
