@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from xuhui_desk.db import Database
 from xuhui_desk.models import Enterprise, Request, SyncState, utcnow
 from xuhui_desk.services.intake import EnterpriseInput, find_enterprise, upsert_enterprise
+from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.validation import (
     Issue,
     Severity,
@@ -117,7 +118,15 @@ def find_enterprise_ids(session: Session, query: str = "", *, sort: str = "name"
     if sort == "uscc":
         column = func.coalesce(Enterprise.uscc, "")
     stmt = select(Enterprise.id).where(*_search_conditions(query))
+    if sort == "name":
+        # Pinyin order (the indexed sort key), then the name itself (东 before 冬), then the id.
+        keys = (Enterprise.name_sort, Enterprise.name, Enterprise.id)
+        return _ids(session, stmt.order_by(*(k.desc() if descending else k.asc() for k in keys)), limit, offset)
     stmt = stmt.order_by(column.desc() if descending else column.asc(), Enterprise.id.asc())
+    return _ids(session, stmt, limit, offset)
+
+
+def _ids(session: Session, stmt: Any, limit: int | None, offset: int) -> list[int]:
     if limit is not None or offset:
         stmt = stmt.limit(-1 if limit is None else limit).offset(offset)
     result = session.connection().execute(stmt)
@@ -199,7 +208,8 @@ def update_enterprise(db: Database, enterprise_id: int, data: EnterpriseInput, *
             if other is not None:
                 raise ValidationFailed([Issue("uscc", "enterprise.uscc_conflict", params={"name": other.name})])
         values = {
-            "name": cleaned.name, "name_key": name_key(cleaned.name), "uscc": cleaned.uscc or None,
+            "name": cleaned.name, "name_key": name_key(cleaned.name), "name_sort": pinyin_sort_key(cleaned.name),
+            "uscc": cleaned.uscc or None,
             "contact_name": cleaned.contact_name, "phone": cleaned.phone, "park": cleaned.park,
             "building": cleaned.building,
         }
