@@ -248,7 +248,6 @@ def test_rows_with_problems_export_to_a_workbook(station_db: Database, tmp_path:
     from openpyxl import load_workbook
 
     from xuhui_desk.services.directory import export_problem_rows
-
     from xuhui_desk.validation import org_code_check_char, uscc_check_char
 
     first17 = "91310104" + "31245671" + org_code_check_char("31245671")

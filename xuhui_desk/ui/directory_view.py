@@ -82,13 +82,13 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 CACHE_LIMIT = 3000
 SEARCH_DELAY_MS = 250
-#: Cell padding left and right (the style sheet's ``padding: 2px 8px``), and a margin to spare.
+# Cell padding left and right (the style sheet's ``padding: 2px 8px``), and a margin to spare.
 CELL_PADDING = 2 * 8 + 6
-#: Chinese characters of a name the directory shows when it has the room, and at the least.
+# Chinese characters of a name the directory shows when it has the room, and at the least.
 NAME_CHARS = 12
 NAME_MIN_CHARS = 6
-#: Rows of a roster preview sized to their problems (a long roster's first rows; the rest keep one line
-#: and show every problem in their tooltip).
+# Rows of a roster preview sized to their problems (a long roster's first rows; the rest keep one line
+# and show every problem in their tooltip).
 FIT_ROWS = 3000
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -127,7 +127,7 @@ class DirColumn(IntEnum):
     SYNC = 7
 
 
-#: Hidden in this order while the directory is too narrow for a 12-character name.
+# Hidden in this order while the directory is too narrow for a 12-character name.
 NARROW_HIDES = (DirColumn.BUILDING, DirColumn.PARK, DirColumn.SYNC, DirColumn.CONTACT)
 
 DIR_SORT_KEYS = {
@@ -904,7 +904,7 @@ class DirectoryView(QWidget):
         if available <= 0 or not self._natural:
             return
         metrics = self.fontMetrics()
-        wanted = metrics.horizontalAdvance("企" * NAME_CHARS) + CELL_PADDING
+        wanted = metrics.horizontalAdvance("企" * NAME_CHARS + "…") + CELL_PADDING
         hidden: set[int] = set()
 
         def others() -> int:
@@ -917,7 +917,7 @@ class DirectoryView(QWidget):
         for column in self._natural:
             self.table.setColumnHidden(column, column in hidden)
         self.hidden_for_width = hidden
-        minimum = metrics.horizontalAdvance("企" * NAME_MIN_CHARS) + CELL_PADDING
+        minimum = metrics.horizontalAdvance("企" * NAME_MIN_CHARS + "…") + CELL_PADDING
         self.table.horizontalHeader().resizeSection(int(DirColumn.NAME), max(available - others(), minimum))
 
     def retranslate(self) -> None:

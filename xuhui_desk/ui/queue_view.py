@@ -69,13 +69,13 @@ from xuhui_desk.ui.queue_model import (
 from xuhui_desk.ui.tasks import TaskRunner
 
 SEARCH_DELAY_MS = 250
-#: Chinese characters of a company name the queue shows when it has the room (1366 px and up).
+# Chinese characters of a company name the queue shows when it has the room (1366 px and up).
 COMPANY_CHARS = 12
-#: ... and at the least, before the table scrolls sideways within itself.
+# ... and at the least, before the table scrolls sideways within itself.
 COMPANY_MIN_CHARS = 6
 CELL_PADDING = 16
-#: Hidden in this order while the queue is too narrow for the company name (the detail pane
-#: shows them for the request it holds).
+# Hidden in this order while the queue is too narrow for the company name (the detail pane
+# shows them for the request it holds).
 NARROW_HIDES = (Column.CREATED, Column.CATEGORY, Column.SYNC)
 # The queue is read again this often while it is shown (overdue marks move with the clock).
 AUTO_REFRESH_MS = 5 * 60 * 1000
@@ -568,7 +568,8 @@ class QueueView(QWidget):
 
     def company_width_wanted(self) -> int:
         """The company column's width when there is room: :data:`COMPANY_CHARS` Chinese characters."""
-        return self.fontMetrics().horizontalAdvance("企" * COMPANY_CHARS) + CELL_PADDING
+        # A longer name shows its first characters and an ellipsis.
+        return self.fontMetrics().horizontalAdvance("企" * COMPANY_CHARS + "…") + CELL_PADDING
 
     def _fit_columns(self) -> None:
         """Give the company column what the others leave, and never less than a readable minimum.
@@ -584,7 +585,7 @@ class QueueView(QWidget):
         if available <= 0 or not self._natural:
             return
         wanted = self.company_width_wanted()
-        minimum = self.fontMetrics().horizontalAdvance("企" * COMPANY_MIN_CHARS) + CELL_PADDING
+        minimum = self.fontMetrics().horizontalAdvance("企" * COMPANY_MIN_CHARS + "…") + CELL_PADDING
         shown = [c for c in self._natural if c not in self._user_hidden]
         hidden: set[int] = set()
 
@@ -771,6 +772,7 @@ class ReadingPane(QObject):
         detail.hide()
         queue.currentRequestChanged.connect(self.open)  # before the pane follows the selection
         queue.requestActivated.connect(self.open)
+        queue.table.clicked.connect(self.open)
         detail.loaded.connect(self.open)
         queue.listReplaced.connect(self._list_replaced)
         splitter.splitterMoved.connect(self._moved)
@@ -804,6 +806,9 @@ class ReadingPane(QObject):
         self.detail.show()
         total = self._total()
         self.splitter.setSizes([total - width, width])
+        uuid = self.queue.current_uuid()
+        if self.detail.current_uuid is None and uuid:
+            self.detail.show_request(uuid)  # a click on the row that was already current
 
     def close(self) -> None:
         self.detail.clear()
