@@ -586,6 +586,10 @@ Enter or a double click opens it.</source>
         <translation>关联到该诉求</translation>
     </message>
     <message>
+        <source>Keep as new</source>
+        <translation>仍作为新诉求</translation>
+    </message>
+    <message>
         <source>Save as a new request</source>
         <translation>仍作为新诉求</translation>
     </message>
@@ -604,6 +608,14 @@ Enter or a double click opens it.</source>
     <message>
         <source>Handled by: {department}</source>
         <translation>承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>: {evidence}</source>
+        <translation>：{evidence}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
     </message>
     <message>
         <source>Suggested: {category}</source>
@@ -690,8 +702,12 @@ Enter or a double click opens it.</source>
         <translation>待定（官方节假日安排尚未公布）</translation>
     </message>
     <message>
+        <source>Saved although: {warnings}</source>
+        <translation>已确认后保存：{warnings}</translation>
+    </message>
+    <message>
         <source>Request saved (with a warning)</source>
-        <translation>受理已保存（有提醒）</translation>
+        <translation type="vanished">受理已保存（有提醒）</translation>
     </message>
     <message>
         <source>Saved {tracking_no}.</source>
@@ -797,6 +813,14 @@ Enter or a double click opens it.</source>
         <translation>新建受理(&amp;N)</translation>
     </message>
     <message>
+        <source>&amp;Back up the database now</source>
+        <translation>立即备份数据库(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Open the &amp;backups folder</source>
+        <translation type="vanished">打开备份文件夹(&amp;K)</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
@@ -830,7 +854,27 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>About &amp;Qt</source>
-        <translation>关于 &amp;Qt</translation>
+        <translation type="vanished">关于 &amp;Qt</translation>
+    </message>
+    <message>
+        <source>The settings were changed but not saved.</source>
+        <translation>设置已修改但尚未保存。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Discard the changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <source>Stay on Settings</source>
+        <translation>留在设置页</translation>
+    </message>
+    <message>
+        <source>Open the backups &amp;folder</source>
+        <translation>打开备份文件夹(&amp;F)</translation>
     </message>
     <message>
         <source>New intake</source>
@@ -853,8 +897,48 @@ Enter or a double click opens it.</source>
         <translation>打印回执</translation>
     </message>
     <message>
+        <source>Search the requests or the directory</source>
+        <translation>搜索诉求或企业名录</translation>
+    </message>
+    <message>
+        <source>Open the selected request or company</source>
+        <translation>打开选中的诉求或企业</translation>
+    </message>
+    <message>
+        <source>Save the note being written (detail pane)</source>
+        <translation>保存正在填写的备注（诉求详情）</translation>
+    </message>
+    <message>
+        <source>Weekly report (Reports page)</source>
+        <translation>生成周报（统计报表页）</translation>
+    </message>
+    <message>
         <source>Sync with the district hub now</source>
         <translation>立即与区级平台同步</translation>
+    </message>
+    <message>
+        <source>This list</source>
+        <translation>本快捷键列表</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>Backed up to {path}</source>
+        <translation>已备份到 {path}</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <source>The backup could not be written: {error}</source>
+        <translation>备份失败：{error}</translation>
+    </message>
+    <message>
+        <source>Backing up the database…</source>
+        <translation>正在备份数据库…</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -1681,8 +1765,12 @@ Enter or a double click opens it.</source>
         <translation>撤销修改</translation>
     </message>
     <message>
+        <source>Enter an address that starts with https://, for example:</source>
+        <translation>请填写以 https:// 开头的地址，例如：</translation>
+    </message>
+    <message>
         <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
-        <translation>请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
+        <translation type="vanished">请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
     </message>
     <message>
         <source>Enter an http(s) address that contains {tracking_no}.</source>
@@ -1912,6 +2000,10 @@ Enter or a double click opens it.</source>
         <translation>立即同步</translation>
     </message>
     <message>
+        <source>Open settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -1950,6 +2042,18 @@ Enter or a double click opens it.</source>
     <message>
         <source>Not queued again: {error}</source>
         <translation>未能重新排队：{error}</translation>
+    </message>
+    <message>
+        <source>Nothing is sent while sync is not set up: {count} record(s) wait on this computer. Enter the hub address and the station token in Settings.</source>
+        <translation>尚未设置同步，不会上传任何记录：本机有 {count} 条记录等待上传。请在“设置”中填写区级平台地址和本站令牌。</translation>
+    </message>
+    <message>
+        <source>No refused records. Nothing has reached the district hub yet: {count} record(s) wait to be sent.</source>
+        <translation>没有被退回的记录。尚未有记录送达区级平台：{count} 条记录等待上传。</translation>
+    </message>
+    <message>
+        <source>No refused records. {count} record(s) wait to be sent with the next sync.</source>
+        <translation>没有被退回的记录。{count} 条记录将在下次同步时上传。</translation>
     </message>
     <message>
         <source>Reading the sync state…</source>

@@ -207,18 +207,65 @@ def test_org_code_warning_is_amber_and_accepted_after_confirming(qtbot: Any, for
 
     seen: list[str] = []
 
+    def answer_with_enter() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)  # the default button: check again (D21)
+
+    QTimer.singleShot(0, answer_with_enter)
+    save_with_keyboard(qtbot, form)
+    assert seen and "organisation code" in seen[0]
+    assert form.result is None and not form._saving  # Enter did not save past the warning
+
+    def save_anyway() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        button = next(b for b in box.buttons() if b.text() == "Save anyway")
+        button.click()
+
+    QTimer.singleShot(0, save_anyway)
+    form.save()
+    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
+    with station_db.session() as s:
+        assert s.scalars(select(Enterprise.uscc)).one() == code
+
+
+def test_code_of_another_company_is_found_even_with_an_org_code_warning(qtbot: Any, form: IntakeForm,
+                                                                      station_db: Any) -> None:
+    """D15: a code with the organisation-code warning that the directory has under another name:
+    both warnings are shown, and saving asks about both."""
+    from xuhui_desk.services.intake import EnterpriseInput, IntakeInput, create_request
+
+    body = "31245671"
+    wrong_org = body + ("0" if org_code_check_char(body) != "0" else "1")
+    first17 = "91310104" + wrong_org
+    code = first17 + uscc_check_char(first17)
+    create_request(station_db, IntakeInput(EnterpriseInput("上海星辰数据科技有限公司", code), "咨询办公用房租金补贴"))
+    type_and_tab(qtbot, "上海新客户有限公司")
+    type_and_tab(qtbot, code)
+    org = Issue("uscc", "uscc.org_code", Severity.WARNING).message("en")
+    qtbot.waitUntil(lambda: "上海星辰数据科技有限公司" in form.issue_text("uscc"), timeout=5000)
+    assert org in form.issue_text("uscc")
+    assert form.messages["uscc"].objectName() == "fieldWarning"
+
+    seen: list[str] = []
+
     def answer() -> None:
         box = QApplication.activeModalWidget()
         assert isinstance(box, QMessageBox)
         seen.append(box.text())
-        qtbot.keyClick(box, Qt.Key.Key_Return)  # the default button: save anyway
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
 
+    form.description_edit.setPlainText(LOAN)
     QTimer.singleShot(0, answer)
-    save_with_keyboard(qtbot, form)
-    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
-    assert seen and "organisation code" in seen[0]
-    with station_db.session() as s:
-        assert s.scalars(select(Enterprise.uscc)).one() == code
+    form.save()
+    assert seen and "上海星辰数据科技有限公司" in seen[0] and "organisation code" in seen[0]
+    assert form.result is None
+    # Another code: the conflict goes with the old code.
+    form.uscc_edit.setText(USCC)
+    form._check_field("uscc")
+    assert "上海星辰" not in form.issue_text("uscc")
 
 
 def test_override_is_recorded_as_a_correction(qtbot: Any, form: IntakeForm, station_db: Any) -> None:

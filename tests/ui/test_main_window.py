@@ -213,3 +213,26 @@ def test_saved_intake_opens_in_the_queue(qtbot: Any, window: MainWindow) -> None
     qtbot.keyClick(form.recent_list, Qt.Key.Key_Return)
     assert window.current_page() == Page.QUEUE
     qtbot.waitUntil(lambda: window.detail_view.current_uuid == form.result.uuid, timeout=5000)
+
+
+def test_shortcut_list_names_every_shortcut(window: MainWindow) -> None:
+    """D28: F1 lists search, report, note and open too."""
+    from PySide6.QtGui import QKeySequence
+
+    text = window.shortcut_help()
+    for key in ("Ctrl+F", "Ctrl+R", "Ctrl+Enter", "Enter", "Ctrl+P", "F2", "Ctrl+S", "F1"):
+        assert QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) in text, key
+    assert "Save the note" in text
+
+
+def test_file_menu_backs_up_and_help_has_no_about_qt(qtbot: Any, window: MainWindow, data_dir: Path) -> None:
+    """D32: backup from the GUI; the Help menu holds nothing a specialist cannot use."""
+    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    help_texts = [a.text() for a in menus["&Help"].actions()]
+    assert not any("Qt" in t for t in help_texts)
+    file_texts = [a.text() for a in menus["&File"].actions()]
+    assert window.action_backup.text() in file_texts and window.action_backups_folder.text() in file_texts
+    window.action_backup.trigger()
+    qtbot.waitUntil(lambda: "Backed up to" in window.statusBar().currentMessage(), timeout=10000)
+    copies = list((data_dir / "backups").glob("xuhui_desk-manual-*.db"))
+    assert len(copies) == 1 and str(copies[0]) in window.statusBar().currentMessage()

@@ -22,10 +22,19 @@ from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QCursor, QKeySequence, QMouseEvent, QPainter, QShowEvent
+from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QCursor,
+    QDesktopServices,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -269,6 +278,9 @@ class MainWindow(QMainWindow):
         return self._pages[page]
 
     def show_page(self, page: Page, *, focus: bool = True) -> QWidget:
+        if page != self.current_page() and not self._may_leave(self.current_page()):
+            self._sync_nav()
+            return self.page(self.current_page())
         widget = self.page(page)
         self.stack.setCurrentIndex(int(page))
         if self.nav.currentRow() != int(page):
@@ -278,6 +290,36 @@ class MainWindow(QMainWindow):
         if focus:
             widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return widget
+
+    def _sync_nav(self) -> None:
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(int(self.current_page()))
+        self.nav.blockSignals(False)
+
+    def _may_leave(self, page: Page) -> bool:
+        """Leaving Settings with changes not saved asks first (audit D24): save, discard or stay."""
+        from xuhui_desk.ui.settings_dialog import SettingsForm
+
+        form = self._pages.get(page)
+        if page != Page.SETTINGS or not isinstance(form, SettingsForm) or not form.is_dirty():
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Settings"),
+                          self.tr("The settings were changed but not saved."), parent=self)
+        save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(self.tr("Discard the changes"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(self.tr("Stay on Settings"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is discard:
+            form.reload()
+            return True
+        if clicked is save:
+            form.save()
+            return form.is_saving()  # invalid fields: the form says which, and the page stays
+        return False
 
     def _create_page(self, page: Page) -> QWidget:
         factories: dict[Page, Callable[[], QWidget]] = {
@@ -373,6 +415,13 @@ class MainWindow(QMainWindow):
         self.action_new_intake.triggered.connect(self.new_intake)
         file_menu.addAction(self.action_new_intake)
         file_menu.addSeparator()
+        self.action_backup = QAction(self.tr("&Back up the database now"), self)
+        self.action_backup.triggered.connect(self.backup_now)
+        file_menu.addAction(self.action_backup)
+        self.action_backups_folder = QAction(self.tr("Open the backups &folder"), self)
+        self.action_backups_folder.triggered.connect(self.open_backups_folder)
+        file_menu.addAction(self.action_backups_folder)
+        file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -409,9 +458,6 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("&About"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
-        about_qt = QAction(self.tr("About &Qt"), self)
-        about_qt.triggered.connect(lambda: QApplication.aboutQt())
-        help_menu.addAction(about_qt)
 
     def shortcut_help(self) -> str:
         rows = [
@@ -425,7 +471,12 @@ class MainWindow(QMainWindow):
             (self.tr("Accept the suggested category"), "Ctrl+Enter"),
             (self.tr("Link to the open request shown"), "Alt+L"),
             (self.tr("Print the receipt"), "Ctrl+P"),
+            (self.tr("Search the requests or the directory"), "Ctrl+F"),
+            (self.tr("Open the selected request or company"), "Enter"),
+            (self.tr("Save the note being written (detail pane)"), "Ctrl+Enter"),
+            (self.tr("Weekly report (Reports page)"), "Ctrl+R"),
             (self.tr("Sync with the district hub now"), SYNC_SHORTCUT),
+            (self.tr("This list"), "F1"),
         ]
         lines = "".join(
             f"<tr><td style='padding-right:18px'>{label}</td>"
@@ -433,6 +484,31 @@ class MainWindow(QMainWindow):
             for label, key in rows
         )
         return f"<table>{lines}</table>"
+
+    def backup_now(self) -> None:
+        """File ▸ Back up now: a consistent copy in the backups folder, on a worker."""
+        from xuhui_desk.services.backups import make_backup
+
+        data_dir = self.data_dir
+        self.statusBar().showMessage(self.tr("Backing up…"))
+
+        def done(path: Path) -> None:
+            self.statusBar().showMessage(self.tr("Backed up to {path}").format(path=path), 10000)
+
+        def failed(exc: BaseException) -> None:
+            self.statusBar().clearMessage()
+            QMessageBox.warning(self, self.tr("Backup"), self.tr("The backup could not be written: {error}").format(
+                error=exc))
+
+        self.tasks.run(lambda _p: make_backup(data_dir), on_success=done, on_failure=failed,
+                       label=self.tr("Backing up the database…"), parent=self)
+
+    def open_backups_folder(self) -> None:
+        from xuhui_desk.config import backup_dir
+
+        folder = backup_dir(self.data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_help())
@@ -537,6 +613,7 @@ class MainWindow(QMainWindow):
             self.sync_panel = SyncPanel(self.db, self.tasks, self.sync, self)
             self.sync_panel.openRequest.connect(self.show_request)
             self.sync_panel.openEnterprise.connect(self._open_enterprise)
+            self.sync_panel.openSettings.connect(lambda: self.show_page(Page.SETTINGS))
         self.sync_panel.show()
         self.sync_panel.raise_()
         self.sync_panel.activateWindow()
