@@ -881,7 +881,8 @@ class DirectoryView(QWidget):
         bold_font.setBold(True)
         bold = QFontMetrics(bold_font)
         header = self.table.horizontalHeader()
-        samples = {DirColumn.USCC: "9131010452601815X3", DirColumn.CONTACT: "联系人名",
+        # Wide letters in the code sample: any real code fits.
+        samples = {DirColumn.USCC: "91310104MA1WMW0W3M", DirColumn.CONTACT: "联系人名",
                    DirColumn.PHONE: "021-64871234转123", DirColumn.PARK: "枫林生命健康产业园",
                    DirColumn.BUILDING: "科技绿洲三期5号楼", DirColumn.REQUESTS: "000",
                    DirColumn.SYNC: labels.sync_label("error", current_language())}
