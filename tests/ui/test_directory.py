@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from tests.bulk_data import add_request
+from tests.ui.fit import clipped
 from tests.ui.keyboard import type_text
 from xuhui_desk.db import Database
 from xuhui_desk.models import Enterprise
@@ -239,6 +240,7 @@ def test_the_directory_fits(qtbot: Any, station_db: Database, runner: TaskRunner
         if not table.isColumnHidden(int(column)):
             title = view.model.column_title(column)
             assert header.sectionSize(int(column)) >= QFontMetrics(bold).horizontalAdvance(title), title
+    assert clipped(view) == []
     if size[0] >= 1366:
         assert not view.hidden_for_width  # every column at 1366
     # What a narrow window hides is still in the name's tooltip.

@@ -15,6 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from tests.bulk_data import add_request, template_database
+from tests.ui.fit import clipped
 from tests.ui.keyboard import type_text
 from xuhui_desk.db import Database, open_database
 from xuhui_desk.services.pinyin_order import pinyin_sort_key
@@ -429,6 +430,7 @@ def test_the_queue_fits_1366_and_1920(qtbot: Any, fit_db: Database, runner: Task
     assert visible_chars(view, LONG_NAME) >= 12, view.table.columnWidth(int(Column.ENTERPRISE))
     assert_no_column_collapsed(view)
     assert not view.table.horizontalScrollBar().isVisible()
+    assert clipped(view) == []
     scroll = detail.findChild(QScrollArea)
     assert scroll is not None and not scroll.horizontalScrollBar().isVisible()
     # Wider: the list takes the gain, the pane keeps its width, hidden columns come back.
@@ -460,6 +462,7 @@ def test_the_queue_fits_1024(qtbot: Any, fit_db: Database, runner: TaskRunner, d
     assert visible_chars(view, LONG_NAME) >= 6
     assert not view.table.horizontalScrollBar().isVisible()
     assert_no_column_collapsed(view)
+    assert clipped(view) == []
     # The filter row wrapped rather than widening the page: every filter is whole and inside the list.
     for widget in (view.status, view.category, view.range, view.overdue_only, view.reset_button):
         right = widget.mapTo(view, widget.rect().topRight()).x()
