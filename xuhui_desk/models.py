@@ -126,12 +126,16 @@ class Setting(Base):
 
 class Enterprise(Base):
     __tablename__ = "enterprises"
+    #: Lists sorted by company name walk this index (pinyin order, then the name: 东 before 冬).
+    __table_args__ = (Index("ix_enterprises_name_sort", "name_sort", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(200))
     #: Normalised name used to recognise an enterprise without a credit code.
     name_key: Mapped[str] = mapped_column(String(200), index=True)
+    #: The name's pinyin sort key (services.pinyin_order), written with the name by the services.
+    name_sort: Mapped[str] = mapped_column(String(1000), server_default="")
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     contact_name: Mapped[str] = mapped_column(String(50), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")

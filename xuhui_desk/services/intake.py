@@ -32,6 +32,7 @@ from xuhui_desk.models import (
     Urgency,
     utcnow,
 )
+from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.services.station import get_setting, require_station
 from xuhui_desk.validation import (
     Issue,
@@ -198,6 +199,7 @@ def upsert_enterprise(session: Session, ent: EnterpriseInput, now: datetime) -> 
         enterprise = Enterprise(
             name=ent.name,
             name_key=name_key(ent.name),
+            name_sort=pinyin_sort_key(ent.name),
             uscc=ent.uscc or None,
             contact_name=ent.contact_name,
             phone=ent.phone,
