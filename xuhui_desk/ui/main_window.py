@@ -704,9 +704,7 @@ class MainWindow(QMainWindow):
         settings = self._settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        if Page.QUEUE in self._pages:
-            settings.setValue("queue/splitter", self.queue_splitter.saveState())
-        settings.sync()
+        settings.sync()  # (the reading pane keeps its own width: queue_view.ReadingPane)
 
     def handover_state(self) -> dict[str, Any]:
         """What a rebuilt window (after a language switch) takes over: the page and the intake draft.
