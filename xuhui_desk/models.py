@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -97,6 +98,7 @@ class EventKind(enum.StrEnum):
     RATED = "rated"
     EDITED = "edited"
     RECTIFICATION = "rectification"
+    DUE_RECOMPUTED = "due_recomputed"
 
 
 class Base(DeclarativeBase):
@@ -124,12 +126,16 @@ class Setting(Base):
 
 class Enterprise(Base):
     __tablename__ = "enterprises"
+    #: Lists sorted by company name walk this index (pinyin order, then the name: 东 before 冬).
+    __table_args__ = (Index("ix_enterprises_name_sort", "name_sort", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(200))
     #: Normalised name used to recognise an enterprise without a credit code.
     name_key: Mapped[str] = mapped_column(String(200), index=True)
+    #: The name's pinyin sort key (services.pinyin_order), written with the name by the services.
+    name_sort: Mapped[str] = mapped_column(String(1000), server_default="")
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     contact_name: Mapped[str] = mapped_column(String(50), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
@@ -167,6 +173,8 @@ class Request(Base):
     urgency: Mapped[str] = mapped_column(String(16), default=Urgency.NORMAL)
     status: Mapped[str] = mapped_column(String(16), default=Status.NEW, index=True)
     sla_due_at: Mapped[datetime | None]
+    #: The due time was counted (partly) on a provisional calendar year (services/workdays.py).
+    sla_provisional: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
     specialist: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -219,6 +227,21 @@ class RoutingCorrection(Base):
     chosen: Mapped[str] = mapped_column(String(16))
     specialist: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarYear(Base):
+    """An official working-day calendar year this station received (imported or from the hub)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(Text)
+    holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
+    workdays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates (weekend days worked)
+    #: SHA-256 of the canonical content: the same year arriving again changes nothing.
+    digest: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16))  # "import" or "hub"
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DailySequence(Base):

@@ -172,7 +172,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>⚠ Overdue less than 1 workday</source>
-        <translation>⚠ 已超期不足 1 个工作日</translation>
+        <translation type="vanished">⚠ 已超期不足 1 个工作日</translation>
     </message>
     <message>
         <source>⚠ Overdue 1 workday</source>
@@ -315,6 +315,10 @@ Enter or a double click opens it.</source>
         <translation>该诉求将重新办理整改（恢复为“{status}”），办理时限 {due}（{days} 个工作日）。</translation>
     </message>
     <message>
+        <source>The due date is provisional: the official holiday calendar of that year is not published yet.</source>
+        <translation>该时限按暂定日历推算：该年的国务院节假日安排尚未公布，公布后将自动重算。</translation>
+    </message>
+    <message>
         <source>A dissatisfied rating reopens the request for rectification ({days} working days)…</source>
         <translation>不满意评价将使诉求重新办理整改（{days} 个工作日）…</translation>
     </message>
@@ -437,6 +441,18 @@ Enter or a double click opens it.</source>
     <message>
         <source>Set up the workstation</source>
         <translation>工作台初始设置</translation>
+    </message>
+    <message>
+        <source>Stop setting up? What you typed is not saved and the program closes.</source>
+        <translation>要停止设置吗？已填写的内容不会保存，程序将关闭。</translation>
+    </message>
+    <message>
+        <source>Stop and close</source>
+        <translation>停止并关闭</translation>
+    </message>
+    <message>
+        <source>Continue setting up</source>
+        <translation>继续设置</translation>
     </message>
     <message>
         <source>Not saved</source>
@@ -1201,6 +1217,18 @@ Enter or a double click opens it.</source>
         <translation>恢复为：办理中的诉求、全部类别、不限日期、不搜索</translation>
     </message>
     <message>
+        <source>Overdue, working days:</source>
+        <translation>超期（工作日）：</translation>
+    </message>
+    <message>
+        <source>Sync:</source>
+        <translation>同步：</translation>
+    </message>
+    <message>
+        <source>Row shades: how many working days an open request is past its due time (escalation levels 1–3). Dots: whether the district hub has the request.</source>
+        <translation>行底色：办理中的诉求超过办理时限的工作日数（督办等级 1–3 级）。圆点：区级平台是否已收到该诉求。</translation>
+    </message>
+    <message>
         <source>Columns</source>
         <translation>显示的列</translation>
     </message>
@@ -1458,6 +1486,14 @@ Enter or a double click opens it.</source>
         <translation>同步</translation>
     </message>
     <message>
+        <source>{status} — urgent</source>
+        <translation>{status}（紧急）</translation>
+    </message>
+    <message>
+        <source>Overdue by 1 working day — escalation level {level} of 3</source>
+        <translation>已超期 1 个工作日，督办等级 {level}（共 3 级）</translation>
+    </message>
+    <message>
         <source>Overdue by {days} working days — escalation level {level} of 3</source>
         <translation>已超期 {days} 个工作日，督办等级 {level}（共 3 级）</translation>
     </message>
@@ -1499,6 +1535,30 @@ Enter or a double click opens it.</source>
     <message>
         <source>Excel workbooks (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export rows with problems…</source>
+        <translation>导出有问题的行…</translation>
+    </message>
+    <message>
+        <source>Save the rows with problems, each with all its problems, to an Excel file to correct them</source>
+        <translation>把有问题的行（每行列出全部问题）保存为 Excel 文件，便于更正后重新导入</translation>
+    </message>
+    <message>
+        <source>{name} - rows to correct.xlsx</source>
+        <translation>{name}-待更正的行.xlsx</translation>
+    </message>
+    <message>
+        <source>Export rows with problems</source>
+        <translation>导出有问题的行</translation>
+    </message>
+    <message>
+        <source>The rows could not be saved: {reason}</source>
+        <translation>未能保存：{reason}</translation>
+    </message>
+    <message>
+        <source>{count} rows with problems saved to {file}.</source>
+        <translation>已将 {count} 行有问题的记录保存到 {file}。</translation>
     </message>
     <message>
         <source>Reading {file}…</source>
@@ -1673,11 +1733,11 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>the same enterprise as row {line}</source>
-        <translation>与第 {line} 行是同一家企业</translation>
+        <translation type="vanished">与第 {line} 行是同一家企业</translation>
     </message>
     <message>
         <source>the directory knows this credit code as “{name}”</source>
-        <translation>名录中该信用代码对应“{name}”</translation>
+        <translation type="vanished">名录中该信用代码对应“{name}”</translation>
     </message>
     <message>
         <source>credit code</source>

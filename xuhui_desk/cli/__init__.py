@@ -14,7 +14,7 @@ from importlib import import_module
 from xuhui_desk import __version__
 from xuhui_desk.cli.common import EXIT_ERROR, CommandError
 
-_GROUPS = ("core", "workflow", "outputs", "sync")
+_GROUPS = ("core", "workflow", "outputs", "sync", "calendar")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from xuhui_desk.db import Database
 from xuhui_desk.models import Enterprise, Request, SyncState, utcnow
 from xuhui_desk.services.intake import EnterpriseInput, find_enterprise, upsert_enterprise
+from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.validation import (
     Issue,
     Severity,
@@ -117,7 +118,15 @@ def find_enterprise_ids(session: Session, query: str = "", *, sort: str = "name"
     if sort == "uscc":
         column = func.coalesce(Enterprise.uscc, "")
     stmt = select(Enterprise.id).where(*_search_conditions(query))
+    if sort == "name":
+        # Pinyin order (the indexed sort key), then the name itself (东 before 冬), then the id.
+        keys = (Enterprise.name_sort, Enterprise.name, Enterprise.id)
+        return _ids(session, stmt.order_by(*(k.desc() if descending else k.asc() for k in keys)), limit, offset)
     stmt = stmt.order_by(column.desc() if descending else column.asc(), Enterprise.id.asc())
+    return _ids(session, stmt, limit, offset)
+
+
+def _ids(session: Session, stmt: Any, limit: int | None, offset: int) -> list[int]:
     if limit is not None or offset:
         stmt = stmt.limit(-1 if limit is None else limit).offset(offset)
     result = session.connection().execute(stmt)
@@ -199,7 +208,8 @@ def update_enterprise(db: Database, enterprise_id: int, data: EnterpriseInput, *
             if other is not None:
                 raise ValidationFailed([Issue("uscc", "enterprise.uscc_conflict", params={"name": other.name})])
         values = {
-            "name": cleaned.name, "name_key": name_key(cleaned.name), "uscc": cleaned.uscc or None,
+            "name": cleaned.name, "name_key": name_key(cleaned.name), "name_sort": pinyin_sort_key(cleaned.name),
+            "uscc": cleaned.uscc or None,
             "contact_name": cleaned.contact_name, "phone": cleaned.phone, "park": cleaned.park,
             "building": cleaned.building,
         }
@@ -510,12 +520,25 @@ def _file_keys(data: EnterpriseInput) -> list[str]:
     return keys
 
 
+def _roster_warnings(data: EnterpriseInput) -> list[Issue]:
+    """What a roster row may get wrong that the intake form never sees: a name typed in
+    Traditional characters (copied from a Hong Kong or Taiwan document)."""
+    from xuhui_desk.services.taxonomy import traditional_chars
+
+    found = traditional_chars(data.name)
+    if not found:
+        return []
+    chars = "、".join(f"{t}→{s}" for t, s in found.items())
+    return [Issue("enterprise_name", "enterprise.traditional", Severity.WARNING, params={"chars": chars})]
+
+
 def classify_rows(session: Session, sheet_rows: Iterable[tuple[int, EnterpriseInput]]) -> list[RosterRow]:
     """Validate each row and decide what importing it would do against the directory as it is."""
     result: list[RosterRow] = []
     seen: dict[str, RosterRow] = {}
     for line, raw in sheet_rows:
         cleaned, issues = validate_enterprise(raw)
+        issues += _roster_warnings(cleaned)
         row = RosterRow(line=line, data=cleaned, issues=issues)
         result.append(row)
         if errors(issues):
@@ -576,3 +599,64 @@ def apply_roster(db: Database, preview: RosterPreview, progress: ProgressFn | No
             if progress is not None and done % 100 == 0:
                 progress(done, total, "")
     return ImportResult(created, updated, unchanged, skipped)
+
+
+# --- rows with problems, for correction ---------------------------------------------------------------
+
+
+def catalog_text(key: str, language: str = "zh_CN", **params: Any) -> str:
+    """A text of the message catalog (``resources/messages/validation.toml``), filled in."""
+    return Issue("", key, params=params).message(language)
+
+
+def has_problems(row: RosterRow) -> bool:
+    """A row the person importing should look at: an error or a warning, or repeated in the file."""
+    return bool(row.issues) or row.action in (RowAction.INVALID, RowAction.DUPLICATE) or bool(row.existing_name)
+
+
+def row_problems(row: RosterRow, language: str = "zh_CN") -> list[str]:
+    """Every problem of a row, each in words: all its errors and warnings (a bad credit code
+    *and* a bad phone are two), a repetition in the file, another name the directory knows."""
+    problems = [issue.message(language) for issue in row.issues]
+    if row.action is RowAction.DUPLICATE and row.duplicate_of is not None:
+        problems.append(catalog_text("roster.duplicate", language, line=row.duplicate_of))
+    if row.existing_name:
+        problems.append(catalog_text("roster.known_as", language, name=row.existing_name))
+    return problems
+
+
+def export_problem_rows(preview: RosterPreview, path: Path, language: str = "zh_CN") -> int:
+    """Write the rows with problems (:func:`has_problems`) to a new .xlsx at ``path``, one per row
+    as in the roster — its row number, what importing would do, every problem (one per line)
+    and the values read — so they can be corrected and imported again. Returns the rows written."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    assert ws is not None
+    ws.title = (preview.sheet or "roster")[:31]
+    fields = ("enterprise_name", "uscc", "contact_name", "phone", "park", "building")
+    ws.append([catalog_text(key, language) for key in ("roster.column.line", "roster.column.action",
+                                                        "roster.column.problems")]
+              + [catalog_text(f"field.{f}", language) for f in fields])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    written = 0
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in preview.rows:
+        if not has_problems(row):
+            continue
+        d = row.data
+        ws.append([row.line, catalog_text(f"roster.action.{row.action.value}", language),
+                   "\n".join(row_problems(row, language)), d.name, d.uscc, d.contact_name, d.phone, d.park,
+                   d.building])
+        ws.cell(ws.max_row, 3).alignment = wrap
+        written += 1
+    for letter, width in zip("ABCDEFGHI", (8, 10, 60, 32, 22, 10, 16, 16, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return written

@@ -32,6 +32,7 @@ from xuhui_desk.models import (
     Urgency,
     utcnow,
 )
+from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.services.station import get_setting, require_station
 from xuhui_desk.validation import (
     Issue,
@@ -198,6 +199,7 @@ def upsert_enterprise(session: Session, ent: EnterpriseInput, now: datetime) -> 
         enterprise = Enterprise(
             name=ent.name,
             name_key=name_key(ent.name),
+            name_sort=pinyin_sort_key(ent.name),
             uscc=ent.uscc or None,
             contact_name=ent.contact_name,
             phone=ent.phone,
@@ -285,9 +287,9 @@ def create_request(
     suggested_sub = suggestion.subcategory.code if suggestion.subcategory else None
     subcategory = cleaned.subcategory or (suggested_sub if category == suggestion.category else None)
     department = assignment.department_for(category, subcategory)
-    due = assignment.sla_due(category, cleaned.urgency, now)
 
     with db.write() as session:
+        due = assignment.due_for(category, cleaned.urgency, now, session)
         station = require_station(session)
         specialist = cleaned.specialist or get_setting(session, "specialist")
         enterprise, reused = upsert_enterprise(session, cleaned.enterprise, now)
@@ -301,7 +303,8 @@ def create_request(
             description=cleaned.description,
             urgency=cleaned.urgency,
             status=Status.NEW,
-            sla_due_at=due,
+            sla_due_at=due.at if due else None,
+            sla_provisional=bool(due and due.provisional),
             specialist=specialist,
             created_at=now,
             updated_at=now,
@@ -324,7 +327,8 @@ def create_request(
             session.add(RoutingCorrection(text=cleaned.description, suggested=str(suggestion.category),
                                           chosen=cleaned.category, specialist=specialist, created_at=now))
         session.flush()
-        result = IntakeResult(request.uuid, request.tracking_no, category, department, due, warnings, reused)
+        result = IntakeResult(request.uuid, request.tracking_no, category, department, request.sla_due_at, warnings,
+                              reused)
     if cleaned.category and cleaned.category != suggestion.category:
         assignment.learn(cleaned.description, cleaned.category, router=router)
     return result

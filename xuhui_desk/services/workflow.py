@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from xuhui_desk import record_rules
 from xuhui_desk.db import Database
 from xuhui_desk.models import (
     EventKind,
@@ -38,13 +39,12 @@ from xuhui_desk.models import (
 )
 from xuhui_desk.validation import Issue, ValidationFailed, check_text, clean_text
 
+if TYPE_CHECKING:
+    from xuhui_desk.services.workdays import SlaDue
+
+# The status machine is shared with the hub and the sync engine (xuhui_desk/record_rules.py).
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: frozenset({Status.ROUTED, Status.IN_PROGRESS, Status.CANCELLED}),
-    Status.ROUTED: frozenset({Status.IN_PROGRESS, Status.REPLIED, Status.CANCELLED}),
-    Status.IN_PROGRESS: frozenset({Status.REPLIED, Status.CANCELLED}),
-    Status.REPLIED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
-    Status.CLOSED: frozenset(),
-    Status.CANCELLED: frozenset(),
+    Status(source): frozenset(Status(t) for t in targets) for source, targets in record_rules.TRANSITIONS.items()
 }
 RATABLE = frozenset({Status.REPLIED, Status.CLOSED})
 RESOLVED = frozenset({Status.REPLIED, Status.CLOSED})
@@ -168,7 +168,7 @@ def change_status(request: Request, target: str, actor: str, now: datetime, note
 def change_category(session: Session, request: Request, category: str, actor: str, now: datetime,
                     subcategory: str | None = None) -> None:
     """Re-route to another category; the department follows unless a department was set by hand."""
-    from xuhui_desk.services.assignment import department_for, sla_due
+    from xuhui_desk.services.assignment import department_for, due_for
     from xuhui_desk.services.taxonomy import load_taxonomy
 
     codes = [c.code for c in load_taxonomy().categories]
@@ -182,9 +182,9 @@ def change_category(session: Session, request: Request, category: str, actor: st
     request.category = category
     request.subcategory = subcategory
     request.department = department_for(category, subcategory)
-    due = sla_due(category, request.urgency, request.created_at)
+    due = due_for(category, request.urgency, request.created_at, session)
     if due is not None:
-        request.sla_due_at = due
+        request.sla_due_at, request.sla_provisional = due
     _event(request, EventKind.ROUTED, actor, now, category=category, from_category=old_category,
            department=request.department, from_department=old_department)
     if request.suggested_category and category != request.suggested_category:
@@ -215,15 +215,17 @@ def add_note(request: Request, note: str, actor: str, now: datetime) -> None:
     _touch(request, now)
 
 
-def rectification_due(now: datetime) -> datetime:
+def rectification_due(now: datetime, session: Session | None = None) -> SlaDue:
     """When a request reopened for rectification at ``now`` is due: close of business of the
-    :data:`RECTIFICATION_WORKDAYS`-th working day on the program's working-day calendar.
+    :data:`RECTIFICATION_WORKDAYS`-th working day on the station's working-day calendar (given a
+    session of its database; else the program's), flagged provisional when a year it crosses has
+    no official calendar yet.
 
-    Raises ``CalendarYearUnknown`` when the calendar of that year is not known.
+    Raises ``CalendarYearUnknown`` when the calendar cannot count that year at all.
     """
     from xuhui_desk.services.assignment import calendar
 
-    return calendar().add_workdays(now, RECTIFICATION_WORKDAYS)
+    return calendar(session).due(now, RECTIFICATION_WORKDAYS)
 
 
 @dataclass(frozen=True)
@@ -236,20 +238,23 @@ class RatingOutcome:
     closes: bool
     #: The rectification's due time when it reopens; None when the calendar cannot say.
     due: datetime | None = None
+    #: The due time counts days of a year without an official holiday calendar yet.
+    provisional: bool = False
 
 
-def rating_outcome(status: str, rating: int, now: datetime) -> RatingOutcome:
+def rating_outcome(status: str, rating: int, now: datetime, session: Session | None = None) -> RatingOutcome:
     """What :func:`rate` will do with ``rating`` for a request in ``status`` at ``now``: a
-    dissatisfied rating reopens it for rectification (due :func:`rectification_due`), another one
-    closes a replied request. The same rules :func:`rate` applies, for showing before saving."""
+    dissatisfied rating reopens it for rectification (due :func:`rectification_due`, on the
+    calendar of ``session``'s station), another one closes a replied request. The same rules
+    :func:`rate` applies, for showing before saving."""
     from xuhui_desk.services.workdays import CalendarYearUnknown
 
     if rating <= DISSATISFIED_AT_OR_BELOW:
         try:
-            due: datetime | None = rectification_due(now)
+            due, provisional = rectification_due(now, session)
         except CalendarYearUnknown:
-            due = None
-        return RatingOutcome(reopens=True, closes=False, due=due)
+            return RatingOutcome(reopens=True, closes=False)
+        return RatingOutcome(reopens=True, closes=False, due=due, provisional=provisional)
     return RatingOutcome(reopens=False, closes=status == Status.REPLIED.value)
 
 
@@ -268,13 +273,13 @@ def rate(request: Request, rating: int, comment: str, actor: str, now: datetime)
     _event(request, EventKind.RATED, actor, now, rating=rating, level=RATINGS[rating], comment=comment)
     if rating <= DISSATISFIED_AT_OR_BELOW:
         # Rectification reopens a replied or closed request: the one way back from "closed".
-        due = rectification_due(now)
+        due, provisional = rectification_due(now, object_session(request))
         _event(request, EventKind.RECTIFICATION, actor, now, **{
             "from": request.status, "status": Status.IN_PROGRESS.value, "due": due.isoformat(),
             "reason": "dissatisfied_rating"})
         request.status = Status.IN_PROGRESS.value
         request.resolved_at = None
-        request.sla_due_at = due
+        request.sla_due_at, request.sla_provisional = due, provisional
     elif request.status == Status.REPLIED.value:
         _set_status(request, Status.CLOSED, actor, now, EventKind.STATUS_CHANGED, note="rated")
     _touch(request, now)

@@ -946,12 +946,10 @@ class DetailView(QWidget):
         self._fit_forms()
 
     def _overdue_text(self, days: float | None) -> str:
-        # Whole working days (audit D26): started days are not counted, "less than one" is said so.
+        # Whole working days (audit D26), counted as the queue counts them: a day begun counts.
         if days is None:
             return self.tr("⚠ Overdue")
-        whole = int(days)
-        if whole < 1:
-            return self.tr("⚠ Overdue less than 1 workday")
+        whole = queue_model.whole_workdays(days)
         if whole == 1:
             return self.tr("⚠ Overdue 1 workday")
         return self.tr("⚠ Overdue {days} workdays").format(days=whole)
@@ -1250,18 +1248,27 @@ class DetailView(QWidget):
 
         # The due date comes from the workflow service's calendar, read off the GUI thread.
         now = queue_model.clock()
-        self.tasks.run(lambda _p: rating_outcome(data.status, rating, now), on_success=ask,
+        self.tasks.run(lambda _p: self._rating_outcome(data.status, rating, now), on_success=ask,
                        on_failure=self._show_error)
+
+    def _rating_outcome(self, status: str, rating: int, now: datetime) -> RatingOutcome:
+        """(Worker thread) what saving ``rating`` will do, on this station's calendar."""
+        with self.db.session() as session:
+            return rating_outcome(status, rating, now, session)
 
     def _reopen_text(self, outcome: RatingOutcome) -> str:
         if outcome.due is None:
             return self.tr("The request will be reopened for rectification ({days} working days; the due date "
                            "is set when the holiday calendar of that year is known).").format(
                 days=RECTIFICATION_WORKDAYS)
-        return self.tr("The request will be reopened for rectification (back to “{status}”), due {due} "
+        text = self.tr("The request will be reopened for rectification (back to “{status}”), due {due} "
                        "({days} working days).").format(
             status=labels.status_label(Status.IN_PROGRESS, self._language), due=display(outcome.due),
             days=RECTIFICATION_WORKDAYS)
+        if outcome.provisional:
+            text += " " + self.tr("The due date is provisional: the official holiday calendar of that year "
+                                  "is not published yet.")
+        return text
 
     def _enable_rating_button(self) -> None:
         # Saving needs a choice: there is no default rating (audit D10).
@@ -1285,7 +1292,7 @@ class DetailView(QWidget):
             if uuid == self._uuid and self.rating_combo.currentData() == value:
                 self.rating_hint.setText(self._reopen_text(outcome))
 
-        self.tasks.run(lambda _p: rating_outcome(status, int(value), now), on_success=shown,
+        self.tasks.run(lambda _p: self._rating_outcome(status, int(value), now), on_success=shown,
                        on_failure=lambda _exc: None)
 
     # --- intake correction --------------------------------------------------------------------

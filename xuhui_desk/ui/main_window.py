@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
 
     def _create_queue(self) -> QWidget:
         from xuhui_desk.ui.detail_view import DetailView
-        from xuhui_desk.ui.queue_view import QueueView
+        from xuhui_desk.ui.queue_view import QueueView, ReadingPane
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("queueSplitter")
@@ -352,13 +352,9 @@ class MainWindow(QMainWindow):
         self.detail_view = DetailView(self.db, self.tasks, splitter)
         splitter.addWidget(self.detail_view)
         self.queue_view.requestActivated.connect(self.detail_view.show_request)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 470])
+        # Hidden while empty, opened at the user's width, emptied when a new search drops its request.
+        self.reading_pane = ReadingPane(splitter, self.queue_view, self.detail_view, self._settings)
         splitter.setFocusProxy(self.queue_view)
-        state = self._settings().value("queue/splitter")
-        if isinstance(state, QByteArray):
-            splitter.restoreState(state)
         self.queue_splitter = splitter
         return splitter
 
@@ -708,9 +704,7 @@ class MainWindow(QMainWindow):
         settings = self._settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        if Page.QUEUE in self._pages:
-            settings.setValue("queue/splitter", self.queue_splitter.saveState())
-        settings.sync()
+        settings.sync()  # (the reading pane keeps its own width: queue_view.ReadingPane)
 
     def handover_state(self) -> dict[str, Any]:
         """What a rebuilt window (after a language switch) takes over: the page and the intake draft.
