@@ -408,7 +408,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
-        <translation>请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
+        <translation type="vanished">请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
     </message>
     <message>
         <source>Enter the hub address too, or leave both empty.</source>
@@ -1705,6 +1705,10 @@ Enter or a double click opens it.</source>
         <translation>服务站代码是受理编号的一部分，不能修改。</translation>
     </message>
     <message>
+        <source>Allow an unencrypted (http://) hub address — not recommended</source>
+        <translation>允许使用不加密的（http://）平台地址（不推荐）</translation>
+    </message>
+    <message>
         <source>Show</source>
         <translation>显示</translation>
     </message>
@@ -1778,7 +1782,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Enter an address that starts with https://, for example:</source>
-        <translation>请填写以 https:// 开头的地址，例如：</translation>
+        <translation type="vanished">请填写以 https:// 开头的地址，例如：</translation>
     </message>
     <message>
         <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
@@ -1896,6 +1900,10 @@ Enter or a double click opens it.</source>
 </context>
 <context>
     <name>SyncController</name>
+    <message>
+        <source>Sync uses an unencrypted hub address (http://): the station token and the requests can be read on the network. Ask the district for its https:// address.</source>
+        <translation>同步正在使用不加密的平台地址（http://）：本站令牌和诉求内容可能在网络上被窃取。请向区里索取 https:// 地址。</translation>
+    </message>
     <message>
         <source>Sync paused: the district hub needs a newer version of this program. Intake keeps working.</source>
         <translation>同步已暂停：区级平台要求更新本程序版本，受理等工作不受影响。</translation>
@@ -2036,6 +2044,10 @@ Enter or a double click opens it.</source>
         <translation>办理记录</translation>
     </message>
     <message>
+        <source>Update from the district</source>
+        <translation>区级平台下发的更新</translation>
+    </message>
+    <message>
         <source>Refused</source>
         <translation>被退回</translation>
     </message>
@@ -2046,6 +2058,10 @@ Enter or a double click opens it.</source>
     <message>
         <source>The hub timed out on it</source>
         <translation>平台处理超时</translation>
+    </message>
+    <message>
+        <source>Not applied (invalid)</source>
+        <translation>内容有误，未采用</translation>
     </message>
     <message>
         <source>{count} record(s) queued again.</source>

@@ -53,12 +53,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from xuhui_desk.models import Enterprise, Request
-    from xuhui_desk.services.receipts import build_receipt
-    from xuhui_desk.services.station import get_setting, require_station
-    from xuhui_desk.services.taxonomy import load_taxonomy
+    from xuhui_desk.services.receipts import RequestNotFoundForReceipt, receipt_for_request
+    from xuhui_desk.services.station import get_setting
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
@@ -66,35 +62,11 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise CommandError(f"no such folder: {out.parent}", EXIT_USAGE)
     with open_db(args) as db, db.session() as s:
-        found = s.execute(
-            select(Request, Enterprise)
-            .join(Enterprise, Enterprise.id == Request.enterprise_id)
-            .where((Request.tracking_no == args.tracking_no.strip()) | (Request.uuid == args.tracking_no.strip()))
-        ).first()
-        if found is None:
-            raise CommandError(f"no request with tracking number {args.tracking_no!r}", EXIT_ERROR)
-        request, enterprise = found
-        station = require_station(s)
         lang = args.language or get_setting(s, "language")
         try:
-            category_label = load_taxonomy().category(request.category).label(lang)
-        except KeyError:
-            category_label = request.category
-        try:
-            data = build_receipt(
-                station_name=station.name,
-                station_address=get_setting(s, "station_address") or station.address,
-                tracking_no=request.tracking_no,
-                created_at=request.created_at,
-                enterprise_name=enterprise.name,
-                uscc=enterprise.uscc,
-                category_label=category_label,
-                description=request.description,
-                specialist=request.specialist,
-                expected_response=request.sla_due_at,
-                url_template=get_setting(s, "tracking_url_template"),
-                language=lang,
-            )
+            data = receipt_for_request(s, args.tracking_no, lang)
+        except RequestNotFoundForReceipt:
+            raise CommandError(f"no request with tracking number {args.tracking_no!r}", EXIT_ERROR) from None
         except ValueError as exc:  # an unusable tracking URL template
             raise CommandError(f"{exc}; fix it with `xuhui-desk settings set tracking_url_template URL`",
                                EXIT_ERROR) from exc

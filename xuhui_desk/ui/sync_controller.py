@@ -250,6 +250,9 @@ class SyncController(QObject):
         if status is None or not status.configured:
             return []
         out: list[str] = []
+        if status.insecure:
+            out.append(self.tr("Sync uses an unencrypted hub address (http://): the station token and the "
+                               "requests can be read on the network. Ask the district for its https:// address."))
         if status.paused:
             out.append(self.tr("Sync paused: the district hub needs a newer version of this program. "
                                "Intake keeps working."))
