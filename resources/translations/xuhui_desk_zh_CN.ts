@@ -1933,8 +1933,12 @@ Enter or a double click opens it.</source>
         <translation>区级平台出现故障：稍后自动重新同步</translation>
     </message>
     <message>
+        <source>Something answers at the hub address, but not as the district hub: check the address in Settings</source>
+        <translation>该地址有应答，但不是区级平台：请在“设置”中核对平台地址</translation>
+    </message>
+    <message>
         <source>Unexpected answer from the hub: check the hub address in Settings</source>
-        <translation>区级平台应答异常：请在“设置”中检查平台地址</translation>
+        <translation type="vanished">区级平台应答异常：请在“设置”中检查平台地址</translation>
     </message>
     <message>
         <source>The hub refused a batch as a conflict: sync is tried again later</source>
