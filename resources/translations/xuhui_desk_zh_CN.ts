@@ -1069,7 +1069,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Open requests</source>
-        <translation>办理中的诉求</translation>
+        <translation>全部未办结诉求</translation>
     </message>
     <message>
         <source>All statuses</source>
@@ -1133,7 +1133,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Open requests, all categories, any date, no search</source>
-        <translation>恢复为：办理中的诉求、全部类别、不限日期、不搜索</translation>
+        <translation>恢复为：全部未办结诉求、全部类别、不限日期、不搜索</translation>
     </message>
     <message>
         <source>Overdue, working days:</source>
@@ -1145,7 +1145,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Row shades: how many working days an open request is past its due time (escalation levels 1–3). Dots: whether the district hub has the request.</source>
-        <translation>行底色：办理中的诉求超过办理时限的工作日数（督办等级 1–3 级）。圆点：区级平台是否已收到该诉求。</translation>
+        <translation>行底色：未办结诉求超过办理时限的工作日数（督办等级 1–3 级）。圆点：区级平台是否已收到该诉求。</translation>
     </message>
     <message>
         <source>Columns</source>
@@ -1173,7 +1173,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>No open requests. New intakes appear here.</source>
-        <translation>目前没有办理中的诉求，新受理的诉求会显示在这里。</translation>
+        <translation>目前没有未办结的诉求，新受理的诉求会显示在这里。</translation>
     </message>
 </context>
 <context>

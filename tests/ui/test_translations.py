@@ -161,3 +161,19 @@ def test_translator_is_used_at_run_time(qapp: object) -> None:
     finally:
         install_translators("en")
     assert QCoreApplication.translate("MainWindow", "Intake") == "Intake"
+
+
+def test_open_and_in_progress_are_told_apart(qapp: object) -> None:
+    """D25: the status filter's "all open" entry and the status "in progress" read differently in Chinese."""
+    from PySide6.QtCore import QCoreApplication
+
+    from xuhui_desk.services.labels import status_label
+    from xuhui_desk.ui.i18n import install_translators
+
+    try:
+        assert install_translators("zh_CN") == "zh_CN"
+        everything_open = QCoreApplication.translate("QueueView", "Open requests")
+        in_progress = status_label("in_progress", "zh_CN")
+        assert in_progress not in everything_open and "未办结" in everything_open
+    finally:
+        install_translators("en")
