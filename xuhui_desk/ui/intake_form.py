@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from xuhui_desk.codes import Channel, Urgency
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import SHANGHAI, display, to_local
 from xuhui_desk.ui.i18n import current_language
@@ -87,10 +88,9 @@ TWO_COLUMN_MIN_WIDTH = 700
 SIDE_MIN_WIDTH = 340
 SIDE_MAX_WIDTH = 420
 RECENT_LIMIT = 5
-# The codes of models.Channel and models.Urgency, in their order: the form is built before
-# SQLAlchemy (which the models need) is imported. tests/ui/test_intake_form.py keeps them equal.
-CHANNEL_CODES = ("walk_in", "phone", "visit")
-URGENCY_CODES = ("normal", "urgent")
+# In the enums' order (xuhui_desk.codes has no SQLAlchemy: the form is built before it is imported).
+CHANNEL_CODES = tuple(Channel)
+URGENCY_CODES = tuple(Urgency)
 
 
 # --- queries (run on the read workers) ------------------------------------------------------------
