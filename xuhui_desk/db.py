@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -87,6 +88,13 @@ def _sqlite_code(exc: BaseException) -> int | None:
     return next((c for needle, c in _MESSAGE_CODES if needle in text), None)
 
 
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 1024 * 1024
+    except OSError:
+        return False
+
+
 def explain_sqlite_error(exc: BaseException, path: Path) -> DatabaseError:
     """The user's message for an SQLite error on the database ``path``, naming the real cause.
 
@@ -105,6 +113,8 @@ def explain_sqlite_error(exc: BaseException, path: Path) -> DatabaseError:
         return DatabaseNotWritable(f"cannot write: {folder} is not writable ({detail}). Nothing was changed; "
                                    "give this user write permission on the folder and its files, "
                                    "or use another --data-dir.")
+    if code == _SQLITE_IOERR and _nearly_full(folder):
+        code = _SQLITE_FULL  # a write that failed for want of space (e.g. growing the WAL index on tmpfs)
     if code == _SQLITE_FULL:
         return DatabaseNotWritable(f"cannot write: the disk holding {folder} is full ({detail}). Nothing was "
                                    "changed; free some space and try again.")
