@@ -32,14 +32,12 @@ from shiboken6 import isValid
 from xuhui_desk.config import SETTING_DEFAULTS
 from xuhui_desk.db import Database
 from xuhui_desk.services.station import all_settings, get_station, init_station, set_setting, validate_setting
-from xuhui_desk.ui.i18n import current_language
+from xuhui_desk.ui.i18n import LANGUAGE_NAMES, current_language
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.validation import LIMITS, ValidationFailed, check_text, clean_text
 
 log = logging.getLogger(__name__)
 
-# Languages offered, with their names written in themselves (never translated).
-LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
 
 
 def load_settings(db: Database) -> dict[str, str]:
