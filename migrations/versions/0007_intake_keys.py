@@ -5,16 +5,16 @@ same transaction as its request, so a line is either saved with its key or not a
 rule that makes the keys is in DESIGN.md §6 and ``xuhui_desk/services/intake.py``. The table
 is the station's own bookkeeping: it is never synced.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
