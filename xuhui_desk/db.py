@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -89,6 +88,8 @@ def _sqlite_code(exc: BaseException) -> int | None:
 
 
 def _nearly_full(folder: Path) -> bool:
+    import shutil
+
     try:
         return shutil.disk_usage(folder).free < 1024 * 1024
     except OSError:

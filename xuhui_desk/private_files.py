@@ -10,7 +10,6 @@ functions only create there.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 PRIVATE_DIR_MODE = 0o700
@@ -71,6 +70,8 @@ def private_temp_next_to(target: Path) -> Path:
     """A new, empty 0600 temporary file in ``target``'s folder with ``target``'s suffix, for
     writing there and then ``os.replace``-ing onto ``target`` (which never follows a symbolic
     link: the link itself is replaced)."""
+    import tempfile  # only the command line's --out needs it; start-up does not
+
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     make_private_file(Path(name))
