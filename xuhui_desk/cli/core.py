@@ -56,7 +56,7 @@ def _read_lines(source: str) -> Iterator[tuple[int, str | Issue]]:
     path = Path(source)
     if path.is_dir():
         raise CommandError(f"{source} is a folder; give a file of JSON lines", EXIT_USAGE)
-    if not path.is_file() and not path.exists():
+    if not path.exists():
         raise CommandError(f"{source}: no such file")
     try:
         stream = path.open("rb")
