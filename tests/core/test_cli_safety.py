@@ -204,7 +204,7 @@ def _fill(folder: Path) -> None:
         assert exc.errno == 28, exc  # ENOSPC: the disk is full now
 
 
-def test_a_full_disk_says_disk_full_not_restore(small_disk: Path) -> None:
+def test_a_full_disk_says_disk_full_not_restore(small_disk: Path, station: Path) -> None:
     data_dir = small_disk / "data"
     new_database(data_dir / "xuhui_desk.db")
     con = sqlite3.connect(data_dir / "xuhui_desk.db")
@@ -218,10 +218,12 @@ def test_a_full_disk_says_disk_full_not_restore(small_disk: Path) -> None:
     err = refused_cleanly(desk(data_dir, "backup"))
     assert "is full" in err and "restore" not in err, err
     assert list((data_dir / "backups").glob("*.db")) == [], "a partial backup was left"
-    week = "2026-W49"
-    report = desk(data_dir, "report", "--week", week, "--out", str(small_disk / "w.xlsx"))
+    # A report from a healthy station onto the full disk: openpyxl fails half-way through the
+    # workbook, and its half-written sheets and zip file must not print "Exception ignored" (L2).
+    report = desk(station, "report", "--week", "2026-W49", "--out", str(small_disk / "w.xlsx"))
     err = refused_cleanly(report)
-    assert "cannot write" in err and len(err.strip().splitlines()) == 1, err
+    assert "cannot write" in err and "No space left" in err and len(err.strip().splitlines()) == 1, err
+    assert sorted(p.name for p in small_disk.iterdir()) == ["data", "filler"], "a partial file was left"
 
 
 # --- L2: no tracebacks -----------------------------------------------------------------------

@@ -44,13 +44,16 @@ def write_replacing(out: Path, write: Callable[[Path], object]) -> None:
 
 @contextmanager
 def _abandoned_writers_quiet() -> Iterator[None]:
-    """openpyxl's write-only sheets are generators writing through lxml. When the disk fails
-    half-way they are closed during clean-up and lxml prints a dozen "Exception ignored"
-    tracebacks after the real message (audit L2): close them here, quietly."""
+    """openpyxl's write-only sheets are generators writing through lxml into a zip file. When
+    the write fails half-way (no permission, a full disk) they and the zip file are closed
+    during clean-up, and lxml and zipfile print a dozen "Exception ignored" tracebacks after
+    the real message (audit L2): close them here, quietly. Only the failed write's own
+    debris is silenced: errors of lxml, and OS errors while finalising."""
     previous = sys.unraisablehook
 
     def hook(unraisable: Any) -> None:
-        if not type(unraisable.exc_value).__module__.startswith("lxml"):
+        error = unraisable.exc_value
+        if not (type(error).__module__.startswith("lxml") or isinstance(error, OSError)):
             previous(unraisable)
 
     sys.unraisablehook = hook
