@@ -362,6 +362,18 @@ Enter or a double click opens it.</source>
         <translation>工作台初始设置</translation>
     </message>
     <message>
+        <source>Stop setting up? What you typed is not saved and the program closes.</source>
+        <translation>要停止设置吗？已填写的内容不会保存，程序将关闭。</translation>
+    </message>
+    <message>
+        <source>Stop and close</source>
+        <translation>停止并关闭</translation>
+    </message>
+    <message>
+        <source>Continue setting up</source>
+        <translation>继续设置</translation>
+    </message>
+    <message>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -855,6 +867,22 @@ Enter or a double click opens it.</source>
     <message>
         <source>About &amp;Qt</source>
         <translation type="vanished">关于 &amp;Qt</translation>
+    </message>
+    <message>
+        <source>The settings were changed but not saved.</source>
+        <translation>设置已修改但尚未保存。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Discard the changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <source>Stay on Settings</source>
+        <translation>留在设置页</translation>
     </message>
     <message>
         <source>Open the backups &amp;folder</source>
@@ -1705,8 +1733,12 @@ Enter or a double click opens it.</source>
         <translation>撤销修改</translation>
     </message>
     <message>
+        <source>Enter an address that starts with https://, for example:</source>
+        <translation>请填写以 https:// 开头的地址，例如：</translation>
+    </message>
+    <message>
         <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
-        <translation>请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
+        <translation type="vanished">请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
     </message>
     <message>
         <source>Enter an http(s) address that contains {tracking_no}.</source>

@@ -198,6 +198,12 @@ class TimelineFacts:
     resolved_at: datetime | None
     rating: int | None
     rated_at: datetime | None
+    #: Events left out because their data cannot be used (an unknown status, a rating that is
+    #: not 1–5): what each was, for the caller to flag. They never reach the figures.
+    ignored: tuple[str, ...] = ()
+
+
+_KNOWN_STATUSES = frozenset(s.value for s in Status)
 
 
 def timeline_facts(events: Iterable[tuple[datetime, str, Mapping[str, Any]]], as_of: datetime) -> TimelineFacts:
@@ -207,28 +213,37 @@ def timeline_facts(events: Iterable[tuple[datetime, str, Mapping[str, Any]]], as
     ties between equal times); events at or after ``as_of`` are ignored. A status-setting event is
     one whose ``data`` has a ``status`` key (with the previous status in ``from``); a rating is a
     ``rated`` event with ``data["rating"]``. This is the rule :func:`workstation_rows` applies in SQL.
+    An event whose status is not a known one, or whose rating is not an integer 1–5, is left out
+    and named in ``ignored`` (one faulty record never breaks or skews a report).
     """
     status = Status.NEW.value
     first_response: datetime | None = None
     resolved: datetime | None = None
     rating: int | None = None
     rated_at: datetime | None = None
+    ignored: list[str] = []
     ordered = sorted(enumerate(events), key=lambda item: (item[1][0], item[0]))
     for _, (occurred, kind, data) in ordered:
         if occurred >= as_of:
             continue
         target = data.get("status")
+        value = data.get("rating") if kind == "rated" else None
+        if target is not None and (not isinstance(target, str) or target not in _KNOWN_STATUSES):
+            ignored.append(f"{kind} event with status {str(target)[:40]!r}")
+            continue
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5):
+            ignored.append(f"{kind} event with rating {str(value)[:20]!r}")
+            continue
         if target is not None:
-            target = str(target)
             if kind != "created" and first_response is None:
                 first_response = occurred
             if target in RESOLVED_STATUSES and str(data.get("from") or "") not in RESOLVED_STATUSES:
                 resolved = occurred
             status = target
-        if kind == "rated" and data.get("rating") is not None:
-            rating, rated_at = int(data["rating"]), occurred
+        if value is not None:
+            rating, rated_at = value, occurred
     return TimelineFacts(status, first_response, resolved if status in RESOLVED_STATUSES else None,
-                         rating, rated_at)
+                         rating, rated_at, tuple(ignored))
 
 
 def _db_time(moment: datetime) -> str:

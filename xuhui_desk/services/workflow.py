@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xuhui_desk import record_rules
 from xuhui_desk.db import Database
 from xuhui_desk.models import (
     EventKind,
@@ -33,13 +34,9 @@ from xuhui_desk.models import (
 )
 from xuhui_desk.validation import Issue, ValidationFailed, check_text, clean_text
 
+# The status machine is shared with the hub and the sync engine (xuhui_desk/record_rules.py).
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: frozenset({Status.ROUTED, Status.IN_PROGRESS, Status.CANCELLED}),
-    Status.ROUTED: frozenset({Status.IN_PROGRESS, Status.REPLIED, Status.CANCELLED}),
-    Status.IN_PROGRESS: frozenset({Status.REPLIED, Status.CANCELLED}),
-    Status.REPLIED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
-    Status.CLOSED: frozenset(),
-    Status.CANCELLED: frozenset(),
+    Status(source): frozenset(Status(t) for t in targets) for source, targets in record_rules.TRANSITIONS.items()
 }
 RATABLE = frozenset({Status.REPLIED, Status.CLOSED})
 RESOLVED = frozenset({Status.REPLIED, Status.CLOSED})

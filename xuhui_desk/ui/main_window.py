@@ -278,6 +278,9 @@ class MainWindow(QMainWindow):
         return self._pages[page]
 
     def show_page(self, page: Page, *, focus: bool = True) -> QWidget:
+        if page != self.current_page() and not self._may_leave(self.current_page()):
+            self._sync_nav()
+            return self.page(self.current_page())
         widget = self.page(page)
         self.stack.setCurrentIndex(int(page))
         if self.nav.currentRow() != int(page):
@@ -287,6 +290,36 @@ class MainWindow(QMainWindow):
         if focus:
             widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return widget
+
+    def _sync_nav(self) -> None:
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(int(self.current_page()))
+        self.nav.blockSignals(False)
+
+    def _may_leave(self, page: Page) -> bool:
+        """Leaving Settings with changes not saved asks first (audit D24): save, discard or stay."""
+        from xuhui_desk.ui.settings_dialog import SettingsForm
+
+        form = self._pages.get(page)
+        if page != Page.SETTINGS or not isinstance(form, SettingsForm) or not form.is_dirty():
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Settings"),
+                          self.tr("The settings were changed but not saved."), parent=self)
+        save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(self.tr("Discard the changes"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(self.tr("Stay on Settings"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is discard:
+            form.reload()
+            return True
+        if clicked is save:
+            form.save()
+            return form.is_saving()  # invalid fields: the form says which, and the page stays
+        return False
 
     def _create_page(self, page: Page) -> QWidget:
         factories: dict[Page, Callable[[], QWidget]] = {

@@ -256,6 +256,27 @@ class FirstRunWizard(QWizard):
             "hub_token": self.hub_page.token_edit.text().strip(),
         }
 
+    def typed_anything(self) -> bool:
+        return any(str(v).strip() for v in self.values().values())
+
+    def reject(self) -> None:
+        """Esc or Cancel: with something typed, ask before the set-up (and the program) ends (audit D14)."""
+        if self._saving:
+            return
+        if self.typed_anything():
+            box = QMessageBox(QMessageBox.Icon.Question, self.tr("Set up the workstation"),
+                              self.tr("Stop setting up? What you typed is not saved and the program closes."),
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+            box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Stop and close"))
+            box.button(QMessageBox.StandardButton.No).setText(self.tr("Continue setting up"))
+            box.setDefaultButton(QMessageBox.StandardButton.No)
+            box.setEscapeButton(QMessageBox.StandardButton.No)
+            answer = box.exec()
+            box.deleteLater()
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
+
     def accept(self) -> None:
         """Finish: save on the write worker, close when it is saved."""
         if self._saving:
