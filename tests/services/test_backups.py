@@ -298,3 +298,15 @@ def test_restore_names_what_the_path_really_is(data_dir: Path, tmp_path: Path) -
         restore_backup(data_dir, Path("/dev/zero"))
     with pytest.raises(DatabaseError, match="does not exist"):
         restore_backup(data_dir, tmp_path / "nope.db")
+
+
+def test_a_backup_with_a_plain_http_hub_still_restores_and_says_so(station_db: object, data_dir: Path,
+                                                                   tmp_path: Path) -> None:
+    """Whether http may be used is sync's rule when it connects; the restore shows the address."""
+    from xuhui_desk.services.backups import describe_backup
+
+    old = _tampered(tmp_path, data_dir, "http_hub",
+                    "INSERT OR REPLACE INTO settings(key, value) VALUES ('hub_url', 'http://hub.example.cn')")
+    station_db.close()  # type: ignore[attr-defined]
+    assert describe_backup(old).hub_url == "http://hub.example.cn"
+    assert restore_backup(data_dir, old) is not None

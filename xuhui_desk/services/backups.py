@@ -272,7 +272,9 @@ def _check_contents(path: Path) -> None:
         if not isinstance(value, str):
             raise DatabaseError(f"{path}: the setting {key!r} is not text. It was not restored.")
         try:
-            validate_setting(key, value)
+            # The hub address must be a usable URL; whether plain http may be used is sync's rule
+            # at the time it connects (a backup from before that rule still restores).
+            validate_setting(key, value, allow_insecure_hub=True)
         except UnknownSetting:
             continue  # a setting of a newer or older version: never read by this one
         except ValueError as exc:
