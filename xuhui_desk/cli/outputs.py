@@ -6,10 +6,65 @@ openpyxl is imported only by ``report`` and Qt only by ``receipt``, when they ru
 from __future__ import annotations
 
 import argparse
+import gc
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from xuhui_desk.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CommandError, emit, json_flag, language, open_db
+
+
+def write_replacing(out: Path, write: Callable[[Path], object]) -> None:
+    """Write ``out`` through ``write(temporary file)``, then rename the temporary file onto ``out``.
+
+    The temporary file is new, 0600, in ``out``'s folder, so the rename is atomic and a symbolic
+    link at ``out`` is replaced, never followed (audit L3: ``receipt --out link.pdf`` overwrote
+    the link's target). ``out`` appears complete or not at all. Raises :class:`CommandError`.
+    """
+    from xuhui_desk.private_files import make_private_file, private_temp_next_to
+
+    try:
+        temporary = private_temp_next_to(out)
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    try:
+        with _abandoned_writers_quiet():
+            write(temporary)
+        make_private_file(temporary)  # a writer that renamed its own file over it brought its own mode
+        os.replace(temporary, out)
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def _abandoned_writers_quiet() -> Iterator[None]:
+    """openpyxl's write-only sheets are generators writing through lxml into a zip file. When
+    the write fails half-way (no permission, a full disk) they and the zip file are closed
+    during clean-up, and lxml and zipfile print a dozen "Exception ignored" tracebacks after
+    the real message (audit L2): close them here, quietly. Only the failed write's own
+    debris is silenced: errors of lxml, and OS errors while finalising."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        error = unraisable.exc_value
+        if not (type(error).__module__.startswith("lxml") or isinstance(error, OSError)):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)  # frees the workbook and its generators now
+        gc.collect()
+        raise
+    finally:
+        sys.unraisablehook = previous
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -40,10 +95,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CommandError(f"{out}: the report is an Excel workbook; give a file name ending in .xlsx", EXIT_USAGE)
     if out.is_dir():
         raise CommandError(f"{out} is a folder; give a file name ending in .xlsx", EXIT_USAGE)
-    try:
-        write_weekly_report(report, out)
-    except OSError as exc:
-        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    if not out.parent.is_dir():
+        raise CommandError(f"no such folder: {out.parent}", EXIT_USAGE)
+    write_replacing(out, lambda temporary: write_weekly_report(report, temporary))
     payload = {"path": str(out.resolve()), **report.summary_dict()}
     t = report.totals
     emit(args, payload,
@@ -61,6 +115,8 @@ def cmd_receipt(args: argparse.Namespace) -> int:
         raise CommandError(f"{out}: the receipt is a PDF; give a file name ending in .pdf", EXIT_USAGE)
     if not out.parent.is_dir():
         raise CommandError(f"no such folder: {out.parent}", EXIT_USAGE)
+    if out.is_dir():
+        raise CommandError(f"{out} is a folder; give a file name ending in .pdf", EXIT_USAGE)
     with open_db(args) as db, db.session() as s:
         lang = args.language or get_setting(s, "language")
         try:
@@ -75,10 +131,8 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     from xuhui_desk.ui.receipt_render import ensure_gui_app, render_receipt_pdf
 
     ensure_gui_app()
-    try:
-        path = render_receipt_pdf(data, out, args.layout)
-    except OSError as exc:
-        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    write_replacing(out, lambda temporary: render_receipt_pdf(data, temporary, args.layout))
+    path = out
     emit(args, {"path": str(path.resolve()), "tracking_no": data.tracking_no, "layout": args.layout,
                 "tracking_url": data.tracking_url},
          f"receipt {data.tracking_no} written to {path} ({args.layout})")
