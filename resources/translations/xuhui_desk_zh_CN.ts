@@ -889,6 +889,10 @@ Enter or a double click opens it.</source>
         <translation>打开备份文件夹(&amp;F)</translation>
     </message>
     <message>
+        <source>&amp;Restore from a backup…</source>
+        <translation>从备份恢复(&amp;R)…</translation>
+    </message>
+    <message>
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
@@ -951,6 +955,42 @@ Enter or a double click opens it.</source>
     <message>
         <source>Backing up the database…</source>
         <translation>正在备份数据库…</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Database backups (*.db);;All files (*)</source>
+        <translation>数据库备份 (*.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Replace this workstation&apos;s data with the backup {name}?</source>
+        <translation>用备份 {name} 替换本机的数据吗？</translation>
+    </message>
+    <message>
+        <source>Station: {station}
+Requests: {count}, the newest {newest}
+Hub: {hub}
+
+Everything saved since that backup is replaced; the data as it is now is kept as a safety copy in the backups folder. The window reopens after the restore.</source>
+        <translation>服务站：{station}
+诉求：{count} 件，最新一件 {newest}
+区级平台：{hub}
+
+该备份之后保存的内容都会被替换；当前的数据会作为安全副本保存在备份文件夹中。恢复后窗口会重新打开。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>This file cannot be restored: {error}</source>
+        <translation>无法用此文件恢复：{error}</translation>
+    </message>
+    <message>
+        <source>Checking the backup…</source>
+        <translation>正在检查备份…</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -2129,6 +2169,33 @@ Enter or a double click opens it.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>Workstation</name>
+    <message>
+        <source>Restored {name}; the data before it was kept as {kept}</source>
+        <translation>已从 {name} 恢复；恢复前的数据已保存为 {kept}</translation>
+    </message>
+    <message>
+        <source>Not restored: {error}</source>
+        <translation>未恢复：{error}</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>The backup was not restored; nothing was changed.
+
+{error}</source>
+        <translation>备份未恢复，数据没有任何改动。
+
+{error}</translation>
+    </message>
+    <message>
+        <source>Restoring the backup…</source>
+        <translation>正在恢复备份…</translation>
     </message>
 </context>
 </TS>
