@@ -53,52 +53,42 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-class Status(enum.StrEnum):
-    NEW = "new"
-    ROUTED = "routed"
-    IN_PROGRESS = "in_progress"
-    REPLIED = "replied"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+# The codes live in xuhui_desk/codes.py (no SQLAlchemy there); re-exported for the many importers.
+from xuhui_desk.codes import (  # noqa: E402
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    Origin,
+    Status,
+    SyncState,
+    Urgency,
+)
+
+__all__ = ["OPEN_STATUSES", "Channel", "EventKind", "Origin", "Status", "SyncState", "Urgency"]
 
 
-OPEN_STATUSES = (Status.NEW, Status.ROUTED, Status.IN_PROGRESS, Status.REPLIED)
+class Code(TypeDecorator[str]):
+    """A code column (``VARCHAR``): stores the enum's value, loads the enum member, so that
+    ``request.status`` is a :class:`~xuhui_desk.codes.Status`. A stored value the enum does not
+    know (an older or damaged row) loads as the plain string rather than failing the whole read."""
 
+    impl = String
+    cache_ok = True
 
-class Channel(enum.StrEnum):
-    WALK_IN = "walk_in"
-    PHONE = "phone"
-    VISIT = "visit"
+    def __init__(self, codes: type[enum.StrEnum], length: int = 16) -> None:
+        super().__init__(length)
+        self.codes = codes
 
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else str(value)
 
-class Urgency(enum.StrEnum):
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-
-class SyncState(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SYNCED = "synced"
-    ERROR = "error"
-
-
-class Origin(enum.StrEnum):
-    STATION = "station"
-    HUB = "hub"
-
-
-class EventKind(enum.StrEnum):
-    CREATED = "created"
-    ROUTED = "routed"
-    REASSIGNED = "reassigned"
-    STATUS_CHANGED = "status_changed"
-    NOTE = "note"
-    REPLY = "reply"
-    RATED = "rated"
-    EDITED = "edited"
-    RECTIFICATION = "rectification"
-    DUE_RECOMPUTED = "due_recomputed"
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.codes(value)
+        except ValueError:
+            return value
 
 
 class Base(DeclarativeBase):
@@ -146,7 +136,7 @@ class Enterprise(Base):
     revision: Mapped[int] = mapped_column(default=1)
     #: The last revision the hub acknowledged (None: the hub has never seen it).
     synced_revision: Mapped[int | None]
-    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+    sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING, index=True)
     sync_error: Mapped[str | None] = mapped_column(Text)
 
     requests: Mapped[list[Request]] = relationship(back_populates="enterprise")
@@ -165,13 +155,13 @@ class Request(Base):
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     tracking_no: Mapped[str] = mapped_column(String(32), unique=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
-    channel: Mapped[str] = mapped_column(String(16), default=Channel.WALK_IN)
+    channel: Mapped[Channel] = mapped_column(Code(Channel), default=Channel.WALK_IN)
     category: Mapped[str] = mapped_column(String(16))
     subcategory: Mapped[str | None] = mapped_column(String(32))
     department: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
-    urgency: Mapped[str] = mapped_column(String(16), default=Urgency.NORMAL)
-    status: Mapped[str] = mapped_column(String(16), default=Status.NEW, index=True)
+    urgency: Mapped[Urgency] = mapped_column(Code(Urgency), default=Urgency.NORMAL)
+    status: Mapped[Status] = mapped_column(Code(Status), default=Status.NEW, index=True)
     sla_due_at: Mapped[datetime | None]
     #: The due time was counted (partly) on a provisional calendar year (services/workdays.py).
     sla_provisional: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
@@ -189,7 +179,7 @@ class Request(Base):
     revision: Mapped[int] = mapped_column(default=1)
     #: The last revision the hub acknowledged (None: the hub has never seen it).
     synced_revision: Mapped[int | None]
-    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+    sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING, index=True)
     sync_error: Mapped[str | None] = mapped_column(Text)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="requests", lazy="joined")
@@ -206,12 +196,12 @@ class RequestEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[EventKind] = mapped_column(Code(EventKind, 24))
     actor: Mapped[str] = mapped_column(String(50), default="")
-    origin: Mapped[str] = mapped_column(String(16), default=Origin.STATION)
+    origin: Mapped[Origin] = mapped_column(Code(Origin), default=Origin.STATION)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+    sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING, index=True)
 
     request: Mapped[Request] = relationship(back_populates="events")
 

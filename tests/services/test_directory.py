@@ -294,3 +294,51 @@ def test_names_written_anywhere_get_their_pinyin_sort_key(station_db: Database, 
         assert stored == {n: pinyin_sort_key(n) for n in ("上海东方乐意科技有限公司", "上海光启科技有限公司")}
         assert [e.name for e in s.scalars(select(Enterprise).order_by(Enterprise.name_sort))] == [
             "上海东方乐意科技有限公司", "上海光启科技有限公司"]
+def test_a_roster_that_unpacks_to_too_much_is_refused_before_parsing(station_db: Database, tmp_path: Path) -> None:
+    """Audit L1: a 1 MB xlsx whose sheet held 1 GiB of whitespace was parsed (1.1 GB of memory)."""
+    import resource
+    import time
+    import zipfile
+
+    plain = roster(tmp_path / "plain.xlsx",
+                   [HEADER, [1, "上海正常科技有限公司", USCC_A, "王先生", "13812345678", "", ""]])
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", b" " * (60 * 1024 * 1024) + b"</worksheet>")
+            dst.writestr(item.filename, data)
+    assert bomb.stat().st_size < 1024 * 1024
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with pytest.raises(RosterError) as refused:
+        preview_roster(station_db, bomb)
+    assert refused.value.code is RosterErrorCode.TOO_LARGE
+    assert "xl/worksheets/sheet1.xml" in str(refused.value) and "60 MB" in str(refused.value)
+    assert time.perf_counter() - started < 5
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
+    assert grown_kb < 30 * 1024, f"the process grew by {grown_kb} kB"
+    assert preview_roster(station_db, plain).importable == 1  # an ordinary roster still imports
+
+
+def test_a_formula_cell_without_a_saved_value_is_named_as_such(station_db: Database, tmp_path: Path) -> None:
+    """Audit L4: formula cells with no cached value imported as empty: "请填写企业名称" for the row."""
+    path = roster(tmp_path / "formulas.xlsx", [
+        HEADER,
+        [1, "上海正常科技有限公司", USCC_A, "王先生", "13812345678", "", ""],
+        [2, '="上海"&"公式科技有限公司"', "", "李女士", "13912345678", "", ""],
+        [3, "上海电话公式有限公司", "", "赵先生", "=CONCAT(\"139\",\"12345679\")", "", ""],
+        [4, '="只有公式"', "", "", "", "", ""],
+    ])
+    preview = preview_roster(station_db, path)
+    by_line = {r.line: r for r in preview.rows}
+    assert set(by_line) == {2, 3, 4, 5}, "a row whose only cell is a formula was silently dropped"
+    assert by_line[2].action is RowAction.NEW
+    for line in (3, 5):
+        assert by_line[line].action is RowAction.INVALID
+        assert [(i.field, i.code) for i in by_line[line].errors] == [("enterprise_name", "cell.formula_without_value")]
+        assert "公式" in by_line[line].errors[0].message("zh_CN")
+        assert "请填写" not in by_line[line].errors[0].message("zh_CN")
+    assert by_line[4].action is RowAction.NEW
+    assert [(i.field, i.code) for i in by_line[4].warnings] == [("phone", "cell.formula_without_value")]

@@ -58,8 +58,8 @@ def cmd_update(args: argparse.Namespace) -> int:
             change = apply(db, args.tracking_no, actor=args.actor or "", status=args.status,
                            category=args.category, department=args.department, note=args.note,
                            rating=args.rating, comment=args.comment or "", reply=args.reply)
-        except RequestNotFound as exc:
-            raise CommandError(str(exc).strip("'\""), EXIT_ERROR) from exc
+        except RequestNotFound as exc:  # a LookupError: its text is the message as written
+            raise CommandError(str(exc), EXIT_ERROR) from exc
         except WorkflowError as exc:
             raise CommandError(str(exc), EXIT_ERROR) from exc
         except ValidationFailed as exc:

@@ -9,7 +9,7 @@ What it promises:
   characters keep their order, Latin letters lowercased and full-width forms made narrow
   (ＡＢＣ → abc); a run of them is one token. Tokens are separated by a space, which sorts
   before any letter or digit, so a name is compared syllable by syllable (西安 before 先).
-* The key is stored beside the name (``enterprises.name_sort``, migration 0007) by every
+* The key is stored beside the name (``enterprises.name_sort``, migration 0008) by every
   service that writes a name, and the queue and the directory sort by it (with the name
   itself, then the id, breaking ties), so paging through a sorted list stays a plain
   indexed ``ORDER BY``.

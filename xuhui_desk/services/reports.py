@@ -709,9 +709,14 @@ _AREA = re.compile(r"^(\+?[\d ]{2,6}-)(\d+)$")
 
 
 def mask_name(name: str) -> str:
-    """``王小明`` → ``王**``: the first character, then two asterisks whatever the length."""
+    """``王小明`` → ``王**``: the first character, then two asterisks whatever the length.
+
+    A one-character name is all asterisks (``x`` → ``**``): its first character is the whole name.
+    """
     name = name.strip()
-    return name[0] + "**" if name else ""
+    if len(name) <= 1:
+        return "**" if name else ""
+    return name[0] + "**"
 
 
 def mask_phone(phone: str) -> str:

@@ -141,19 +141,67 @@ def validate_setting(key: str, value: str, *, allow_insecure_hub: bool = False) 
 
 
 def set_setting(db: Database, key: str, value: str) -> str:
+    """Validate and store one setting. ``station_address`` is the station's own address (one
+    store: ``Station.address``, printed on receipts by the GUI and the command line alike)."""
     with db.write() as session:
         value = validate_setting(key, value, allow_insecure_hub=insecure_hub_allowed(session))
-        _put(session, key, value)
+        if key == "station_address":
+            require_station(session).address = clean_text(value)
+            legacy = session.get(Setting, key)
+            if legacy is not None:
+                session.delete(legacy)
+        else:
+            _put(session, key, value)
     return value
 
 
 def get_setting(session: Session, key: str) -> str:
     if key not in SETTING_DEFAULTS:
         raise UnknownSetting(f"unknown setting {key!r}; known: {', '.join(sorted(SETTING_DEFAULTS))}")
+    if key == "station_address":
+        return station_address(session)
     row = session.get(Setting, key)
     return row.value if row is not None else SETTING_DEFAULTS[key]
 
 
+def station_address(session: Session) -> str:
+    """The address printed on receipts: the station's own, else one stored by an older version as a
+    setting (before the address had one store)."""
+    station = get_station(session)
+    if station is not None and station.address:
+        return station.address
+    row = session.get(Setting, "station_address")
+    return row.value if row is not None else ""
+
+
 def all_settings(session: Session) -> dict[str, str]:
     stored = {s.key: s.value for s in session.scalars(select(Setting))}
-    return {k: stored.get(k, default) for k, default in SETTING_DEFAULTS.items()}
+    values = {k: stored.get(k, default) for k, default in SETTING_DEFAULTS.items()}
+    values["station_address"] = station_address(session)
+    return values
+
+
+#: What the Settings page edits and saves, in the order it saves them (the insecure-hub switch
+#: before the hub address it allows).
+SETTINGS_PAGE_KEYS = ("specialist", "allow_insecure_hub", "hub_url", "hub_token", "tracking_url_template",
+                      "language")
+
+
+def load_settings_page(db: Database) -> dict[str, str]:
+    """Everything the Settings page shows: the station (code, name, address) and every setting."""
+    with db.session() as session:
+        values = all_settings(session)
+        station = get_station(session)
+        values["station_code"] = station.code if station else ""
+        values["station_name"] = station.name if station else ""
+    return values
+
+
+def save_settings_page(db: Database, values: dict[str, str]) -> None:
+    """Write the station's name and address and the page's settings, each validated here."""
+    if values.get("station_code"):
+        init_station(db, values["station_code"], values["station_name"], values.get("station_address", ""))
+        set_setting(db, "station_address", values.get("station_address", ""))
+    for key in SETTINGS_PAGE_KEYS:
+        if key in values:
+            set_setting(db, key, values[key])

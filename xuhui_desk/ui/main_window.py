@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -129,6 +130,8 @@ class MainWindow(QMainWindow):
 
     # The settings page saved a new language; the application rebuilds the window in it.
     languageChangeRequested = Signal(str)
+    # The lead chose and confirmed a backup to restore (its path); the application swaps databases.
+    restoreRequested = Signal(str)
 
     def __init__(self, db: Database, tasks: TaskRunner, data_dir: Path | None = None,
                  parent: QWidget | None = None, *, station: StationInfo | None = None) -> None:
@@ -421,6 +424,9 @@ class MainWindow(QMainWindow):
         self.action_backups_folder = QAction(self.tr("Open the backups &folder"), self)
         self.action_backups_folder.triggered.connect(self.open_backups_folder)
         file_menu.addAction(self.action_backups_folder)
+        self.action_restore = QAction(self.tr("&Restore from a backup…"), self)
+        self.action_restore.triggered.connect(self.choose_backup)
+        file_menu.addAction(self.action_restore)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -502,6 +508,44 @@ class MainWindow(QMainWindow):
 
         self.tasks.run(lambda _p: make_backup(data_dir), on_success=done, on_failure=failed,
                        label=self.tr("Backing up the database…"), parent=self)
+
+    def choose_backup(self) -> None:
+        """File ▸ Restore: pick a backup; it is checked and described in the background, then confirmed."""
+        from xuhui_desk.config import backup_dir
+
+        chosen, _filter = QFileDialog.getOpenFileName(self, self.tr("Restore from a backup"),
+                                                      str(backup_dir(self.data_dir)),
+                                                      self.tr("Database backups (*.db);;All files (*)"))
+        if chosen:
+            self.confirm_restore(Path(chosen))
+
+    def confirm_restore(self, path: Path) -> None:
+        from xuhui_desk.services.backups import BackupDescription, describe_backup
+
+        def described(info: BackupDescription) -> None:
+            newest = to_local(info.newest_request_at).strftime("%Y-%m-%d %H:%M") if info.newest_request_at else "—"
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Restore from a backup"), self.tr(
+                "Replace this workstation's data with the backup {name}?").format(name=path.name), parent=self)
+            box.setInformativeText(self.tr(
+                "Station: {station}\nRequests: {count}, the newest {newest}\nHub: {hub}\n\n"
+                "Everything saved since that backup is replaced; the data as it is now is kept as a safety "
+                "copy in the backups folder. The window reopens after the restore.").format(
+                station=f"{info.station_code or ''} {info.station_name or ''}".strip() or "—",
+                count=info.requests, newest=newest, hub=info.hub_url or "—"))
+            restore = box.addButton(self.tr("Restore"), QMessageBox.ButtonRole.DestructiveRole)
+            cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(cancel)
+            box.setEscapeButton(cancel)
+            box.finished.connect(lambda _r: box.clickedButton() is restore and self.restoreRequested.emit(str(path)))
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+        def refused(exc: BaseException) -> None:
+            QMessageBox.warning(self, self.tr("Restore from a backup"),
+                                self.tr("This file cannot be restored: {error}").format(error=exc))
+
+        self.tasks.run(lambda _p: describe_backup(path), on_success=described, on_failure=refused,
+                       label=self.tr("Checking the backup…"), parent=self)
 
     def open_backups_folder(self) -> None:
         from xuhui_desk.config import backup_dir
