@@ -1541,6 +1541,10 @@ Everything saved since that backup is replaced; the data as it is now is kept as
         <source>Sync failed: {error}</source>
         <translation>同步失败：{error}</translation>
     </message>
+    <message>
+        <source>{due} — provisional: counted on the statutory holidays until the official calendar of the year is published</source>
+        <translation>{due}（暂定：在当年官方日历公布前，按法定节假日计算）</translation>
+    </message>
 </context>
 <context>
     <name>RosterImportDialog</name>

@@ -543,3 +543,23 @@ def test_urgency_overdue_days_and_the_legend(qtbot: Any, fit_db: Database, runne
     for label in view.legend_row.findChildren(QLabel):
         if label.text():
             assert label.width() >= label.sizeHint().width(), label.text()  # nothing cut off
+
+
+def test_a_provisional_due_date_is_marked(qtbot: Any, station_db: Database, runner: TaskRunner) -> None:
+    """Issue 11 §5: a due date counted on the provisional calendar (a year with no official file) is
+    marked in the queue, with the reason in its tooltip."""
+    from datetime import UTC, datetime
+
+    from PySide6.QtCore import Qt
+
+    from xuhui_desk.services.intake import EnterpriseInput, IntakeInput, create_request
+    from xuhui_desk.ui.queue_model import Column
+
+    create_request(station_db, IntakeInput(EnterpriseInput("上海甲科技有限公司"), "想申请银行贷款", category="finance"),
+                   now=datetime(2026, 12, 30, 2, 0, tzinfo=UTC))
+    model = RequestQueueModel(station_db, runner, flt=RequestFilter(sort=ATTENTION))
+    with qtbot.waitSignal(model.refreshed, timeout=20000):
+        model.refresh(reset=True)
+    index = model.index(0, int(Column.DUE))
+    assert str(model.data(index, Qt.ItemDataRole.DisplayRole)).endswith("*")
+    assert "provisional" in str(model.data(index, Qt.ItemDataRole.ToolTipRole))

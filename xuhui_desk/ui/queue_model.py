@@ -637,6 +637,8 @@ class RequestQueueModel(QAbstractTableModel):
             if row.sla_due_at is None:
                 return "—"
             text = self.short_time(row.sla_due_at)
+            if row.sla_provisional:
+                text += "*"  # counted on the provisional calendar (its tooltip says so)
             return f"⚠ {text}" if self.is_overdue(row) else text
         if column == Column.URGENCY:
             return labels.urgency_label(row.urgency, lang)
@@ -673,6 +675,9 @@ class RequestQueueModel(QAbstractTableModel):
         if column == Column.CREATED:
             return display(row.created_at)
         if column == Column.DUE and row.sla_due_at is not None:
+            if row.sla_provisional:
+                return self.tr("{due} — provisional: counted on the statutory holidays until the official "
+                               "calendar of the year is published").format(due=display(row.sla_due_at))
             return display(row.sla_due_at)
         return row.summary or None
 
