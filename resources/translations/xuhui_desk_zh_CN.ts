@@ -163,6 +163,10 @@ Enter or a double click opens it.</source>
         <translation>未设定（当年节假日安排尚未公布）</translation>
     </message>
     <message>
+        <source>{due} (provisional: the year&apos;s official holiday calendar is not published yet)</source>
+        <translation>{due}（暂定：当年官方节假日安排尚未公布）</translation>
+    </message>
+    <message>
         <source>Until the first sync with the district hub</source>
         <translation>首次同步到区级平台前可更正</translation>
     </message>
@@ -213,6 +217,14 @@ Enter or a double click opens it.</source>
     <message>
         <source>Reopened after a dissatisfied rating; rectification due {due}</source>
         <translation>因评价不满意重新办理，整改期限 {due}</translation>
+    </message>
+    <message>
+        <source>Due date recounted on the official calendar: {old} → {new}</source>
+        <translation>已按官方日历重算办理时限：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Due date recounted: {old} → {new} (still provisional)</source>
+        <translation>已重算办理时限：{old} → {new}（仍为暂定）</translation>
     </message>
     <message>
         <source>description</source>

@@ -371,3 +371,26 @@ def test_queue_and_detail_keep_in_step_without_wiring(qtbot: Any, detail: Detail
 
     row = queue.model.row_of_uuid(uuid_of(station_db, second))
     assert queue.model.data(queue.model.index(row, Column.STATUS)) == "Routed"
+
+
+def test_provisional_due_date_and_its_recount_are_shown(qtbot: Any, detail: DetailView,
+                                                        station_db: Database) -> None:
+    """Issue 11 §5: a due date on the provisional calendar says so; when the official year arrives
+    the recount is on the timeline in words, and the mark goes."""
+    from datetime import UTC, date, datetime
+
+    from xuhui_desk.services.calendar_updates import VIA_IMPORT, apply_official_years
+    from xuhui_desk.services.intake import EnterpriseInput, IntakeInput, create_request
+    from xuhui_desk.services.workdays import OfficialYear
+
+    saved = create_request(station_db, IntakeInput(EnterpriseInput("上海甲科技有限公司"), "想申请银行贷款",
+                                                   category="finance"), now=datetime(2026, 12, 30, 2, tzinfo=UTC))
+    show(qtbot, detail, saved.uuid)
+    assert "provisional" in detail.values["due"].text()
+    # An official year with days off the provisional one does not know: the due date moves.
+    official = OfficialYear(2027, "test notice", frozenset({date(2027, 1, 1), date(2027, 1, 4), date(2027, 1, 5)}),
+                            frozenset())
+    apply_official_years(station_db, [official], via=VIA_IMPORT, now=datetime(2026, 12, 31, 2, tzinfo=UTC))
+    show(qtbot, detail, saved.uuid)
+    assert "provisional" not in detail.values["due"].text()
+    assert any("Due date recounted" in row for row in detail.timeline_rows())

@@ -136,6 +136,7 @@ class DetailData:
     created_at: datetime
     updated_at: datetime
     sla_due_at: datetime | None
+    sla_provisional: bool
     resolved_at: datetime | None
     rating: int | None
     rating_comment: str | None
@@ -195,7 +196,8 @@ def load_detail(db: Database, uuid: str, now: datetime | None = None) -> DetailD
             subcategory=full.subcategory, department=full.department, channel=full.channel,
             urgency=full.urgency, description=full.description, specialist=full.specialist,
             created_at=full.created_at, updated_at=full.updated_at, sla_due_at=full.sla_due_at,
-            resolved_at=full.resolved_at, rating=full.rating, rating_comment=full.rating_comment,
+            sla_provisional=bool(full.sla_provisional), resolved_at=full.resolved_at, rating=full.rating,
+            rating_comment=full.rating_comment,
             sync_state=full.sync_state, sync_error=full.sync_error, linked_request_uuid=full.linked_request_uuid,
             enterprise_name=e.name, uscc=e.uscc or "", contact_name=e.contact_name, phone=e.phone, park=e.park,
             building=e.building, events=events, allowed=tuple(s.value for s in allowed_next(full.status)),
@@ -905,8 +907,14 @@ class DetailView(QWidget):
             category += " · " + taxonomy_label(data.subcategory, lang)
         v["category"].setText(category)
         v["department"].setText(taxonomy_label(data.department, lang) or "—")
-        v["due"].setText(display(data.sla_due_at) if data.sla_due_at else self.tr("not set (holiday calendar "
-                                                                                   "of that year unknown)"))
+        if data.sla_due_at is None:
+            due = self.tr("not set (holiday calendar of that year unknown)")
+        elif data.sla_provisional:
+            due = self.tr("{due} (provisional: the year's official holiday calendar is not published yet)").format(
+                due=display(data.sla_due_at))
+        else:
+            due = display(data.sla_due_at)
+        v["due"].setText(due)
         v["specialist"].setText(data.specialist or "—")
         sync = labels.sync_label(data.sync_state, lang)
         if data.sync_state == "error" and data.sync_error:
@@ -1046,6 +1054,13 @@ class DetailView(QWidget):
             due = d.get("due")
             when = display(datetime.fromisoformat(due)) if isinstance(due, str) else ""
             parts.append(self.tr("Reopened after a dissatisfied rating; rectification due {due}").format(due=when))
+        elif event.kind == "due_recomputed":
+            def when(value: object) -> str:
+                return display(datetime.fromisoformat(value)) if isinstance(value, str) else "—"
+
+            text = self.tr("Due date recounted on the official calendar: {old} → {new}") if not d.get("provisional") \
+                else self.tr("Due date recounted: {old} → {new} (still provisional)")
+            parts.append(text.format(old=when(d.get("old_due")), new=when(d.get("new_due"))))
         elif event.kind == "edited":
             names = {"description": self.tr("description"), "channel": self.tr("channel"),
                      "urgency": self.tr("urgency")}
