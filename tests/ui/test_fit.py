@@ -57,6 +57,17 @@ def test_intake_page_fits(qtbot: Any, station_db: Any, data_dir: Path, tasks: Ta
     problems = clipped(form, ignore=(form.recent_list,))
     assert not problems, "\n".join(problems)
 
+    # After saving: the large tracking number and the print row fit the side column.
+    form.uscc_edit.clear()
+    form.save()
+    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
+    QApplication.processEvents()
+    cards = form.side_column.widget()
+    assert cards.width() <= form.side_column.viewport().width(), (cards.width(),
+                                                                   form.side_column.viewport().width())
+    problems = clipped(form.saved_panel)
+    assert not problems, "\n".join(problems)
+
 
 @pytest.mark.parametrize("page", [Page.REPORTS, Page.SETTINGS])
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

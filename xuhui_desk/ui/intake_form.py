@@ -566,7 +566,14 @@ class IntakeForm(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.side_column.setFixedWidth(max(SIDE_MIN_WIDTH, min(SIDE_MAX_WIDTH, self.width() * 2 // 5)))
+        self._fit_side()
+
+    def _fit_side(self) -> None:
+        """Two fifths of the page for the side column (within bounds), never less than its cards
+        need (the large tracking number after saving): nothing in it is cut at the right edge."""
+        cards = self.side_column.widget()
+        need = cards.minimumSizeHint().width() + self.side_column.verticalScrollBar().sizeHint().width() + 2
+        self.side_column.setFixedWidth(max(SIDE_MIN_WIDTH, min(SIDE_MAX_WIDTH, self.width() * 2 // 5), need))
         available = self.width() - self.side_column.width() - 64  # page margins and the gap
         self._arrange(two_columns=available >= TWO_COLUMN_MIN_WIDTH)
 
@@ -1375,6 +1382,7 @@ class IntakeForm(QWidget):
         self.duplicate_banner.hide()
         self.suggestion_card.hide()
         self.saved_panel.show()
+        self._fit_side()
         self.category_note.clear()
         self.print_button.setFocus(Qt.FocusReason.OtherFocusReason)
         self._status(self.tr("Saved {tracking_no}.").format(tracking_no=result.tracking_no))
