@@ -97,6 +97,8 @@ class EventKind(enum.StrEnum):
     RATED = "rated"
     EDITED = "edited"
     RECTIFICATION = "rectification"
+    #: The district console asks the station for more information (``data["text"]``).
+    INFO_REQUESTED = "info_requested"
 
 
 class Base(DeclarativeBase):

@@ -160,6 +160,11 @@ DEPARTMENT_KEY = "department"
 REASON_DISTRICT_KEPT = "district_status_kept"
 #: Event kinds whose ``data`` repeats the request's initial values rather than changing them.
 INITIAL_EVENT_KINDS = frozenset({"created"})
+#: Every timeline event kind either end sends (``xuhui_desk.models.EventKind``): the station's,
+#: plus ``info_requested`` from the district console; a ``rated`` / ``rectification`` /
+#: ``reassigned`` event may come from the hub too (the tracking page, a console transfer).
+EVENT_KINDS = frozenset({"created", "routed", "reassigned", "status_changed", "note", "reply", "rated", "edited",
+                         "rectification", "info_requested"})
 
 
 @dataclass(frozen=True)

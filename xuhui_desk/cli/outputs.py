@@ -94,6 +94,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
                 expected_response=request.sla_due_at,
                 url_template=get_setting(s, "tracking_url_template"),
                 language=lang,
+                request_uuid=request.uuid,
             )
         except ValueError as exc:  # an unusable tracking URL template
             raise CommandError(f"{exc}; fix it with `xuhui-desk settings set tracking_url_template URL`",

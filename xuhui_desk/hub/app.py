@@ -184,6 +184,9 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.state.db = db
     app.state.config = cfg
+    from xuhui_desk.hub.console import install_console  # the district console's pages (docs/console.md)
+
+    install_console(app)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

@@ -217,6 +217,7 @@ def receipt_data_for(db: Database, uuid: str, language: str) -> ReceiptData:
             expected_response=request.sla_due_at,
             url_template=get_setting(session, "tracking_url_template"),
             language=language,
+            request_uuid=request.uuid,
         )
 
 
