@@ -287,7 +287,7 @@ def login(db: HubDatabase, username: str, password: str, *, ip: str = "", user_a
     now = now or utcnow()
     name = username.strip()[:64]
     user_key, ip_key = f"login-user:{name.lower()}", f"login-ip:{ip}"[:120]
-    with db.write() as s:
+    with db.session() as s:
         wait = throttle_wait(s, ip_key, now)
         if wait:
             raise LoginRefused("ip_locked", wait)
@@ -302,8 +302,9 @@ def login(db: HubDatabase, username: str, password: str, *, ip: str = "", user_a
     # The slow hash runs outside any transaction.
     good = verify_password(stored, password) and user is not None and user.disabled_at is None
     window, lock_for = timedelta(minutes=policy.window_minutes), timedelta(minutes=policy.lock_minutes)
-    with db.write() as s:
-        if not good:
+    if not good:
+        # Committed before the refusal is raised (an exception inside the block would roll it back).
+        with db.write() as s:
             count = throttle_failure(s, user_key, now, window=window, lock_after=policy.lock_after,
                                      lock_for=lock_for, backoff_after=policy.backoff_after)
             throttle_failure(s, ip_key, now, window=window, lock_after=policy.ip_lock_after, lock_for=lock_for)
@@ -311,8 +312,9 @@ def login(db: HubDatabase, username: str, password: str, *, ip: str = "", user_a
             if count >= policy.lock_after:
                 audit(s, name, "account_locked", detail={"minutes": policy.lock_minutes}, ip=ip,
                       user_agent=user_agent, now=now)
-            raise LoginRefused("failed")
-        assert user is not None
+        raise LoginRefused("failed")
+    assert user is not None
+    with db.write() as s:
         throttle_clear(s, user_key)
         fresh = s.get(ConsoleUser, user.id)
         assert fresh is not None

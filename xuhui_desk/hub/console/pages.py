@@ -203,7 +203,7 @@ def inbox(request: Request, who: Who) -> HTMLResponse:
         "f": f, "page": page, "next_url": next_url, "first_url": first_url,
         "stations": _station_codes(request) if not who.station_code else [who.station_code],
         "categories": _categories(), "departments": _departments(), "statuses": [s.value for s in Status],
-        "done_to": q.get("to", "")[:32] if q.get("done") == "transfer" else "",
+        "done_to": q.get("moved", "")[:32] if q.get("done") == "transfer" else "",
     }, principal=who)
 
 
@@ -221,7 +221,7 @@ def _request_page(request: Request, who: Principal, tracking_no: str, *, error: 
     can = who.may_act and view.status in casework.TODO
     return render(request, "request.html", {
         "r": view, "can_act": can, "can_accept": can and view.status in (Status.NEW, Status.ROUTED),
-        "done": done if done in _DONE else "", "done_department": request.query_params.get("to", ""),
+        "done": done if done in _DONE else "", "done_department": request.query_params.get("moved", ""),
         "error": error, "form": form or {}, "departments": _departments(), "csrf_token": who.csrf_token,
         "iso_local": iso_local,
     }, principal=who, status=status)
@@ -255,10 +255,10 @@ async def request_action(request: Request, tracking_no: str, action: str) -> Res
                                                              form=form, status=400))
     target = URL(f"/console/requests/{tracking_no}").include_query_params(done=action)
     if action == "transfer":
-        target = target.include_query_params(to=result["department"] or "")
+        target = target.include_query_params(moved=result["department"] or "")
         # A handler who transferred it away can no longer see it: back to the inbox.
         if not who.sees_all_departments and result["department"] not in who.departments:
-            target = URL("/console/").include_query_params(done="transfer", to=result["department"] or "")
+            target = URL("/console/").include_query_params(done="transfer", moved=result["department"] or "")
     return redirect(str(target))
 
 
