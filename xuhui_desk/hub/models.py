@@ -237,6 +237,18 @@ class ConsoleAudit(HubBase):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
 
+class ConsoleStationPull(HubBase):
+    """A station's last pull of its change feed, as the console sees it (the sync API records
+    only pushes): when, and the cursor it asked from — everything at or below that cursor is
+    applied at the station, so the feed entries above it are what is still waiting."""
+
+    __tablename__ = "console_station_pulls"
+
+    station_id: Mapped[int] = mapped_column(BigId, ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
+    last_pull_at: Mapped[datetime]
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 # Indexes of the console's queries on the sync tables (created by migration 0004_hub_console):
 # a department's inbox newest first, open requests by due time, a station's timeline by kind.
 Index("ix_requests_department_id", HubRequest.department, HubRequest.id)

@@ -23,8 +23,10 @@ _FONTS = {"NotoSansSC-Regular.otf", "NotoSansSC-Bold.otf"}
 def install_console(app: FastAPI, config: ConsoleConfig | None = None) -> None:
     """Mount the console and the tracking page on the hub's ``app`` (which holds ``app.state.db``)."""
     from xuhui_desk.hub.console import pages, tracking_page
+    from xuhui_desk.hub.console.sync_watch import PullRecorder
 
     app.state.console_config = config or ConsoleConfig.from_env()
+    app.add_middleware(PullRecorder, db=app.state.db)
     app.include_router(pages.router)
     app.include_router(tracking_page.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from xuhui_desk.hub.console.accounts import Principal
 from xuhui_desk.hub.database import HubDatabase
-from xuhui_desk.hub.models import HubEvent, HubRequest, HubStation
+from xuhui_desk.hub.models import ConsoleStationPull, HubEvent, HubRequest, HubStation
 from xuhui_desk.hub.report_rows import hub_rows
 from xuhui_desk.models import utcnow
 from xuhui_desk.services.reports import SHANGHAI, UNRESOLVED_STATUSES, WeeklyReport, compute_weekly_report
@@ -110,11 +110,14 @@ def build_dashboard(db: HubDatabase, period: Any, who: Principal, *, language: s
             stmt = stmt.join(HubRequest, HubRequest.id == HubEvent.request_id).join(
                 HubStation, HubStation.id == HubRequest.station_id).where(HubStation.code == station)
         rectifications = int(s.scalar(stmt) or 0)
-        stations_stmt = select(HubStation.code, HubStation.name, HubStation.last_seen_at).where(
-            HubStation.revoked_at.is_(None)).order_by(HubStation.code)
+        stations_stmt = (select(HubStation.code, HubStation.name, HubStation.last_seen_at,
+                                ConsoleStationPull.last_pull_at)
+                         .outerjoin(ConsoleStationPull, ConsoleStationPull.station_id == HubStation.id)
+                         .where(HubStation.revoked_at.is_(None)).order_by(HubStation.code))
         if station:
             stations_stmt = stations_stmt.where(HubStation.code == station)
-        all_stations = [StationSync(c, n, t) for c, n, t in s.execute(stations_stmt)]
+        all_stations = [StationSync(c, n, max((t for t in (pushed, pulled) if t is not None), default=None))
+                        for c, n, pushed, pulled in s.execute(stations_stmt)]
     stale = [st for st in all_stations if st.last_seen_at is None or now - st.last_seen_at > STALE_AFTER]
     codes = sorted({st.code for st in all_stations} | {code for code, _ in by_station_category})
     return Dashboard(report, dict(by_station_category), codes, by_department, rectifications, stale)

@@ -43,7 +43,7 @@ from xuhui_desk.hub.console.web import (
     set_cookie,
     user_agent,
 )
-from xuhui_desk.hub.models import ConsoleAudit, ConsoleUser, HubChange, HubStation
+from xuhui_desk.hub.models import ConsoleAudit, ConsoleUser, HubStation
 from xuhui_desk.models import Status, utcnow
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -320,19 +320,15 @@ def dashboard_page(request: Request, who: Who) -> HTMLResponse:
 
 def _stations_page(request: Request, who: Principal, *, token: str = "", token_code: str = "",
                    error: str = "", notice: str = "", status: int = 200) -> HTMLResponse:
+    from xuhui_desk.hub.console.sync_watch import waiting_changes
+
     now = utcnow()
     with db_of(request).session() as s:
         rows = s.execute(select(HubStation).order_by(HubStation.code)).scalars().all()
-        waiting: dict[int, int] = {}
-        for st in rows:
-            since = st.last_seen_at
-            stmt = select(HubChange.seq).where(HubChange.station_id == st.id)
-            if since is not None:
-                stmt = stmt.where(HubChange.created_at > since)
-            # Bounded count: "1000+" is as useful as the exact figure and stays cheap.
-            waiting[st.id] = len(s.execute(stmt.limit(1001)).all())
+    # Bounded counts: "1000+" is as useful as the exact figure and stays cheap.
+    sync = waiting_changes(db_of(request))
     return render(request, "stations.html", {
-        "stations": rows, "waiting": waiting, "token": token, "token_code": token_code, "error": error,
+        "stations": rows, "sync": sync, "token": token, "token_code": token_code, "error": error,
         "notice": notice, "csrf_token": who.csrf_token, "now": now, "stale_after": dashboard.STALE_AFTER,
     }, principal=who, status=status)
 

@@ -64,6 +64,12 @@ def upgrade() -> None:
         sa.Column("user_agent", sa.String(200), nullable=False, server_default=""),
     )
     op.create_index("ix_console_audit_at", "console_audit", ["at"])
+    op.create_table(
+        "console_station_pulls",
+        sa.Column("station_id", BigId, sa.ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("last_pull_at", sa.DateTime, nullable=False),
+        sa.Column("cursor", sa.BigInteger, nullable=False, server_default="0"),
+    )
     op.create_index("ix_requests_department_id", "requests", ["department", "id"])
     op.create_index("ix_requests_status_due", "requests", ["status", "sla_due_at"])
     op.create_index("ix_requests_created_at", "requests", ["created_at"])
@@ -75,6 +81,7 @@ def downgrade() -> None:
     op.drop_index("ix_requests_created_at", "requests")
     op.drop_index("ix_requests_status_due", "requests")
     op.drop_index("ix_requests_department_id", "requests")
+    op.drop_table("console_station_pulls")
     op.drop_index("ix_console_audit_at", "console_audit")
     op.drop_table("console_audit")
     op.drop_table("console_throttle")
