@@ -74,9 +74,19 @@ def upgrade() -> None:
     op.create_index("ix_requests_status_due", "requests", ["status", "sla_due_at"])
     op.create_index("ix_requests_created_at", "requests", ["created_at"])
     op.create_index("ix_events_kind_occurred", "events", ["kind", "occurred_at"])
+    # The roll-up's candidate rows (report_rows.hub_rows), which the dashboard reads, select by
+    # these times: without indexes each read scans every request and event of the district.
+    op.create_index("ix_events_occurred_at", "events", ["occurred_at"])
+    op.create_index("ix_events_received_at", "events", ["received_at"])
+    op.create_index("ix_requests_changed_at", "requests", ["changed_at"])
+    op.create_index("ix_requests_updated_at", "requests", ["updated_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_requests_updated_at", "requests")
+    op.drop_index("ix_requests_changed_at", "requests")
+    op.drop_index("ix_events_received_at", "events")
+    op.drop_index("ix_events_occurred_at", "events")
     op.drop_index("ix_events_kind_occurred", "events")
     op.drop_index("ix_requests_created_at", "requests")
     op.drop_index("ix_requests_status_due", "requests")
