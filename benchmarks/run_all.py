@@ -85,6 +85,7 @@ def benchmarks(report_db: Path | None) -> list[Benchmark]:
         Benchmark("sync", "sync_benchmark.py", [], ["--requests", "2000"]),
         Benchmark("report", "report_benchmark.py", report_args, ["--repeat", "1"], parse=_report_result),
         Benchmark("memory", "memory_benchmark.py"),
+        Benchmark("routing", "routing_benchmark.py", [], ["--runs", "50"]),
     ]
 
 

@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""Compile the Qt Linguist sources (resources/translations/*.ts) to .qm with pyside6-lrelease."""
+"""Compile the Qt Linguist sources (resources/translations/*.ts) to .qm with pyside6-lrelease.
+
+The compiled .qm files are tracked in git, so that a wheel built from a checkout (``pip wheel .``)
+carries the Chinese GUI without a Qt tool at build time; tests/ui/test_translations.py fails when
+a tracked .qm is not what the .ts compiles to. A .qm is rewritten only when its bytes change.
+"""
 
 from __future__ import annotations
 
@@ -23,9 +28,14 @@ def main() -> int:
     sources = sorted(TS_DIR.glob("*.ts")) if TS_DIR.is_dir() else []
     for ts in sources:
         qm = ts.with_suffix(".qm")
-        if qm.exists() and qm.stat().st_mtime >= ts.stat().st_mtime:
-            continue
-        subprocess.run([lrelease(), "-silent", str(ts), "-qm", str(qm)], check=True)
+        fresh = qm.with_name(f".{qm.name}.new")
+        try:
+            subprocess.run([lrelease(), "-silent", str(ts), "-qm", str(fresh)], check=True)
+            if qm.exists() and qm.read_bytes() == fresh.read_bytes():
+                continue
+            fresh.replace(qm)
+        finally:
+            fresh.unlink(missing_ok=True)
         print(f"compiled {qm.relative_to(ROOT)}")
     return 0
 

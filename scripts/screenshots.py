@@ -15,7 +15,10 @@ Run it under a real X server (the way a specialist sees the program) or offscree
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/screenshots.py
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --out /tmp/shots
 
-Pages whose modules do not exist yet show their placeholder.
+Every page at the sizes and in the languages the program must fit (issue: every screen fits),
+into docs/screenshots/PAGE-WxH-LANG.png:
+
+    .venv/bin/python scripts/screenshots.py --matrix
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 WIDTH, HEIGHT = 1366, 768
+MATRIX_SIZES = ("1024x700", "1366x768", "1920x1080")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # "Now" for the generated history: the real time, so that today's intakes and overdue marks are live.
 NOW = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -162,8 +166,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="folder for the PNGs (default: docs/)")
     parser.add_argument("--language", default="zh_CN", choices=("zh_CN", "en"))
+    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", help="window size WxH (default 1366x768)")
+    parser.add_argument("--suffix", default="", help="appended to each file name (e.g. -1024x700-en)")
+    parser.add_argument("--matrix", action="store_true",
+                        help="every page at 1024x700 and 1366x768 (and 1920x1080) in zh_CN and en, into "
+                             "docs/screenshots/")
+    parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)  # PAGE.png, no prefix
     args = parser.parse_args()
+    if args.matrix:
+        import subprocess
+
+        out = ROOT / "docs" / "screenshots"
+        for size in MATRIX_SIZES:
+            for language in ("zh_CN", "en"):
+                subprocess.run([sys.executable, str(Path(__file__).resolve()), "--out", str(out), "--language",
+                                language, "--size", size, f"--suffix=-{size}-{language}", "--plain"],
+                               check=True)
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
+    width, height = (int(n) for n in args.size.lower().split("x"))
 
     from PySide6.QtCore import Qt
 
@@ -180,7 +201,7 @@ def main() -> int:
     shots: list[Path] = []
 
     def save(widget: object, name: str) -> None:
-        path = args.out / f"screenshot-{name}.png"
+        path = args.out / (f"{name}{args.suffix}.png" if args.plain else f"screenshot-{name}{args.suffix}.png")
         widget.grab().save(str(path))  # type: ignore[attr-defined]
         shots.append(path)
 
@@ -190,7 +211,7 @@ def main() -> int:
         uuids = populate(db)
         tasks = TaskRunner()
         window = MainWindow(db, tasks, data_dir)
-        window.resize(WIDTH, HEIGHT)
+        window.resize(width, height)
         window.set_sync_status(True, 3, NOW - timedelta(minutes=12), None)
         window.show()
         settle(app, tasks)

@@ -254,3 +254,17 @@ class SyncBatch(Base):
     byte_count: Mapped[int] = mapped_column(default=0)
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Something done at this workstation that someone may later have to answer for (an unmasked
+    report, a restore): who, what, when, and the reason given. Append-only; never synced."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(50), default="")
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

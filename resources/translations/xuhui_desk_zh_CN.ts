@@ -586,6 +586,10 @@ Enter or a double click opens it.</source>
         <translation>关联到该诉求</translation>
     </message>
     <message>
+        <source>Keep as new</source>
+        <translation>仍作为新诉求</translation>
+    </message>
+    <message>
         <source>Save as a new request</source>
         <translation>仍作为新诉求</translation>
     </message>
@@ -604,6 +608,14 @@ Enter or a double click opens it.</source>
     <message>
         <source>Handled by: {department}</source>
         <translation>承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>: {evidence}</source>
+        <translation>：{evidence}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
     </message>
     <message>
         <source>Suggested: {category}</source>
@@ -690,8 +702,12 @@ Enter or a double click opens it.</source>
         <translation>待定（官方节假日安排尚未公布）</translation>
     </message>
     <message>
+        <source>Saved although: {warnings}</source>
+        <translation>已确认后保存：{warnings}</translation>
+    </message>
+    <message>
         <source>Request saved (with a warning)</source>
-        <translation>受理已保存（有提醒）</translation>
+        <translation type="vanished">受理已保存（有提醒）</translation>
     </message>
     <message>
         <source>Saved {tracking_no}.</source>
@@ -774,11 +790,11 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>This page could not be opened: {error}</source>
-        <translation>此页面无法打开：{error}</translation>
+        <translation type="vanished">此页面无法打开：{error}</translation>
     </message>
     <message>
         <source>This part of the program is not available yet.</source>
-        <translation>此功能尚未提供。</translation>
+        <translation type="vanished">此功能尚未提供。</translation>
     </message>
     <message>
         <source>Saved {tracking_no}</source>
@@ -795,6 +811,14 @@ Enter or a double click opens it.</source>
     <message>
         <source>&amp;New intake</source>
         <translation>新建受理(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Back up the database now</source>
+        <translation>立即备份数据库(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Open the &amp;backups folder</source>
+        <translation type="vanished">打开备份文件夹(&amp;K)</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -830,7 +854,27 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>About &amp;Qt</source>
-        <translation>关于 &amp;Qt</translation>
+        <translation type="vanished">关于 &amp;Qt</translation>
+    </message>
+    <message>
+        <source>The settings were changed but not saved.</source>
+        <translation>设置已修改但尚未保存。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Discard the changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <source>Stay on Settings</source>
+        <translation>留在设置页</translation>
+    </message>
+    <message>
+        <source>Open the backups &amp;folder</source>
+        <translation>打开备份文件夹(&amp;F)</translation>
     </message>
     <message>
         <source>New intake</source>
@@ -853,8 +897,48 @@ Enter or a double click opens it.</source>
         <translation>打印回执</translation>
     </message>
     <message>
+        <source>Search the requests or the directory</source>
+        <translation>搜索诉求或企业名录</translation>
+    </message>
+    <message>
+        <source>Open the selected request or company</source>
+        <translation>打开选中的诉求或企业</translation>
+    </message>
+    <message>
+        <source>Save the note being written (detail pane)</source>
+        <translation>保存正在填写的备注（诉求详情）</translation>
+    </message>
+    <message>
+        <source>Weekly report (Reports page)</source>
+        <translation>生成周报（统计报表页）</translation>
+    </message>
+    <message>
         <source>Sync with the district hub now</source>
         <translation>立即与区级平台同步</translation>
+    </message>
+    <message>
+        <source>This list</source>
+        <translation>本快捷键列表</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>Backed up to {path}</source>
+        <translation>已备份到 {path}</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <source>The backup could not be written: {error}</source>
+        <translation>备份失败：{error}</translation>
+    </message>
+    <message>
+        <source>Backing up the database…</source>
+        <translation>正在备份数据库…</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -1069,6 +1153,145 @@ Enter or a double click opens it.</source>
     </message>
 </context>
 <context>
+    <name>ReportDialog</name>
+    <message>
+        <source>Weekly report</source>
+        <translation>周报</translation>
+    </message>
+    <message>
+        <source>&amp;Week:</source>
+        <translation>周次(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>&amp;Masked: contact names and phone numbers hidden (recommended)</source>
+        <translation>脱敏(&amp;M)：隐去联系人姓名和电话（推荐）</translation>
+    </message>
+    <message>
+        <source>&amp;Unmasked: names and phone numbers in full</source>
+        <translation>不脱敏(&amp;U)：完整显示姓名和电话</translation>
+    </message>
+    <message>
+        <source>Why the full contact details are needed (kept in the audit log)</source>
+        <translation>为何需要完整联系方式（记入审计日志）</translation>
+    </message>
+    <message>
+        <source>Privacy:</source>
+        <translation>隐私：</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save as:</source>
+        <translation>保存为(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Open the file</source>
+        <translation>打开文件(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Open the &amp;folder</source>
+        <translation>打开所在文件夹(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Create the report</source>
+        <translation>生成周报(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>{start} – {end}</source>
+        <translation>{start} 至 {end}</translation>
+    </message>
+    <message>
+        <source>{week} ({days}, this week so far)</source>
+        <translation>{week}（{days}，本周至今）</translation>
+    </message>
+    <message>
+        <source>{week} ({days}, last week)</source>
+        <translation>{week}（{days}，上周）</translation>
+    </message>
+    <message>
+        <source>{week} ({days})</source>
+        <translation>{week}（{days}）</translation>
+    </message>
+    <message>
+        <source>Save the weekly report</source>
+        <translation>保存周报</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>The folder {folder} does not exist.</source>
+        <translation>文件夹 {folder} 不存在。</translation>
+    </message>
+    <message>
+        <source>{path} is a folder: give a file name ending in .xlsx</source>
+        <translation>{path} 是文件夹：请填写以 .xlsx 结尾的文件名</translation>
+    </message>
+    <message>
+        <source>{name} already exists. Replace it?</source>
+        <translation>{name} 已存在，是否替换？</translation>
+    </message>
+    <message>
+        <source>Reading the week&apos;s requests…</source>
+        <translation>正在读取本周诉求…</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <source>Writing the summary…</source>
+        <translation>正在写入汇总页…</translation>
+    </message>
+    <message>
+        <source>Writing the requests…</source>
+        <translation>正在写入诉求明细…</translation>
+    </message>
+    <message>
+        <source>Finishing…</source>
+        <translation>即将完成…</translation>
+    </message>
+    <message>
+        <source>Creating the report for {week}…</source>
+        <translation>正在生成 {week} 周报…</translation>
+    </message>
+    <message>
+        <source>Creating the weekly report…</source>
+        <translation>正在生成周报…</translation>
+    </message>
+    <message>
+        <source>Cancelled: no report was written.</source>
+        <translation>已取消：没有生成周报。</translation>
+    </message>
+    <message>
+        <source>Saved {name}: {new} new, {resolved} resolved, {open} still open, {overdue} overdue.</source>
+        <translation>已保存 {name}：新受理 {new} 件，办结 {resolved} 件，仍在办理 {open} 件，超期 {overdue} 件。</translation>
+    </message>
+    <message>
+        <source>The week is not over yet: the figures are those of today.</source>
+        <translation>本周尚未结束：数字截至今天。</translation>
+    </message>
+    <message>
+        <source>The report cannot be written: {error}</source>
+        <translation>无法写入周报：{error}</translation>
+    </message>
+    <message>
+        <source>The report could not be made: {error}</source>
+        <translation>周报生成失败：{error}</translation>
+    </message>
+</context>
+<context>
     <name>ReportsPage</name>
     <message>
         <source>Reports</source>
@@ -1087,8 +1310,12 @@ Enter or a double click opens it.</source>
         <translation>已答复或办结</translation>
     </message>
     <message>
+        <source>overdue now (any week)</source>
+        <translation>目前超期（不限周次）</translation>
+    </message>
+    <message>
         <source>open and overdue</source>
-        <translation>超期未办结</translation>
+        <translation type="vanished">超期未办结</translation>
     </message>
     <message>
         <source>Weekly report</source>
@@ -1108,7 +1335,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>The report dialog is not part of this version of the program yet.</source>
-        <translation>本版本尚未提供报表功能。</translation>
+        <translation type="vanished">本版本尚未提供报表功能。</translation>
     </message>
 </context>
 <context>
@@ -1494,8 +1721,12 @@ Enter or a double click opens it.</source>
         <translation>撤销修改</translation>
     </message>
     <message>
+        <source>Enter an address that starts with https://, for example:</source>
+        <translation>请填写以 https:// 开头的地址，例如：</translation>
+    </message>
+    <message>
         <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
-        <translation>请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
+        <translation type="vanished">请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
     </message>
     <message>
         <source>Enter an http(s) address that contains {tracking_no}.</source>
@@ -1725,6 +1956,10 @@ Enter or a double click opens it.</source>
         <translation>立即同步</translation>
     </message>
     <message>
+        <source>Open settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
@@ -1763,6 +1998,18 @@ Enter or a double click opens it.</source>
     <message>
         <source>Not queued again: {error}</source>
         <translation>未能重新排队：{error}</translation>
+    </message>
+    <message>
+        <source>Nothing is sent while sync is not set up: {count} record(s) wait on this computer. Enter the hub address and the station token in Settings.</source>
+        <translation>尚未设置同步，不会上传任何记录：本机有 {count} 条记录等待上传。请在“设置”中填写区级平台地址和本站令牌。</translation>
+    </message>
+    <message>
+        <source>No refused records. Nothing has reached the district hub yet: {count} record(s) wait to be sent.</source>
+        <translation>没有被退回的记录。尚未有记录送达区级平台：{count} 条记录等待上传。</translation>
+    </message>
+    <message>
+        <source>No refused records. {count} record(s) wait to be sent with the next sync.</source>
+        <translation>没有被退回的记录。{count} 条记录将在下次同步时上传。</translation>
     </message>
     <message>
         <source>Reading the sync state…</source>

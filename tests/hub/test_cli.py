@@ -117,3 +117,24 @@ def test_default_database_is_in_the_hub_data_folder(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "xdg-data" / "xuhui_hub" / "hub.db").is_file()
+
+
+def test_serve_without_the_hub_extra_says_which_extra(tmp_path: Path) -> None:
+    """A workstation-only install (no fastapi/uvicorn) gets the install line, not a traceback."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib.abc\n"
+        "class Missing(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'fastapi', 'uvicorn', 'starlette'}:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Missing())\n"
+        "from xuhui_desk.hub.cli import main\n"
+        f"sys.exit(main(['--database-url', 'sqlite:///{tmp_path / 'hub.db'}', 'serve', '--port', '1']))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    assert "pip install 'xuhui-desk[hub]'" in out.stderr

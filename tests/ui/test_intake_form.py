@@ -207,18 +207,65 @@ def test_org_code_warning_is_amber_and_accepted_after_confirming(qtbot: Any, for
 
     seen: list[str] = []
 
+    def answer_with_enter() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)  # the default button: check again (D21)
+
+    QTimer.singleShot(0, answer_with_enter)
+    save_with_keyboard(qtbot, form)
+    assert seen and "organisation code" in seen[0]
+    assert form.result is None and not form._saving  # Enter did not save past the warning
+
+    def save_anyway() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        button = next(b for b in box.buttons() if b.text() == "Save anyway")
+        button.click()
+
+    QTimer.singleShot(0, save_anyway)
+    form.save()
+    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
+    with station_db.session() as s:
+        assert s.scalars(select(Enterprise.uscc)).one() == code
+
+
+def test_code_of_another_company_is_found_even_with_an_org_code_warning(qtbot: Any, form: IntakeForm,
+                                                                      station_db: Any) -> None:
+    """D15: a code with the organisation-code warning that the directory has under another name:
+    both warnings are shown, and saving asks about both."""
+    from xuhui_desk.services.intake import EnterpriseInput, IntakeInput, create_request
+
+    body = "31245671"
+    wrong_org = body + ("0" if org_code_check_char(body) != "0" else "1")
+    first17 = "91310104" + wrong_org
+    code = first17 + uscc_check_char(first17)
+    create_request(station_db, IntakeInput(EnterpriseInput("上海星辰数据科技有限公司", code), "咨询办公用房租金补贴"))
+    type_and_tab(qtbot, "上海新客户有限公司")
+    type_and_tab(qtbot, code)
+    org = Issue("uscc", "uscc.org_code", Severity.WARNING).message("en")
+    qtbot.waitUntil(lambda: "上海星辰数据科技有限公司" in form.issue_text("uscc"), timeout=5000)
+    assert org in form.issue_text("uscc")
+    assert form.messages["uscc"].objectName() == "fieldWarning"
+
+    seen: list[str] = []
+
     def answer() -> None:
         box = QApplication.activeModalWidget()
         assert isinstance(box, QMessageBox)
         seen.append(box.text())
-        qtbot.keyClick(box, Qt.Key.Key_Return)  # the default button: save anyway
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
 
+    form.description_edit.setPlainText(LOAN)
     QTimer.singleShot(0, answer)
-    save_with_keyboard(qtbot, form)
-    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
-    assert seen and "organisation code" in seen[0]
-    with station_db.session() as s:
-        assert s.scalars(select(Enterprise.uscc)).one() == code
+    form.save()
+    assert seen and "上海星辰数据科技有限公司" in seen[0] and "organisation code" in seen[0]
+    assert form.result is None
+    # Another code: the conflict goes with the old code.
+    form.uscc_edit.setText(USCC)
+    form._check_field("uscc")
+    assert "上海星辰" not in form.issue_text("uscc")
 
 
 def test_override_is_recorded_as_a_correction(qtbot: Any, form: IntakeForm, station_db: Any) -> None:
@@ -342,7 +389,7 @@ def test_print_receipt_and_new_intake(qtbot: Any, form: IntakeForm, station_db: 
     from xuhui_desk.ui import receipt_render
 
     shown: list[tuple[Any, str]] = []
-    monkeypatch.setattr(receipt_render, "show_print_preview",
+    monkeypatch.setattr(receipt_render, "open_print_preview",
                         lambda parent, data, layout="thermal": shown.append((data, layout)) or 0)
     form.name_edit.setText(NAME)
     form.description_edit.setPlainText(LOAN)
@@ -390,3 +437,42 @@ def test_the_form_knows_the_channel_and_urgency_codes_of_the_models() -> None:
 
     assert tuple(c.value for c in Channel) == CHANNEL_CODES
     assert tuple(u.value for u in Urgency) == URGENCY_CODES
+
+
+def test_receipt_preview_stays_usable_past_the_progress_dialog_delay(qtbot: Any, form: IntakeForm) -> None:
+    """D1: the real print path. The preview opens, stays usable for longer than QProgressDialog's own
+    4-second auto-show, and closes; no progress box ever comes back over it."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    from xuhui_desk.ui.receipt_render import ReceiptPreviewDialog
+
+    form.name_edit.setText(NAME)
+    form.description_edit.setPlainText(LOAN)
+    form.save()
+    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
+
+    def previews() -> list[ReceiptPreviewDialog]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, ReceiptPreviewDialog) and w.isVisible()]
+
+    def progress_boxes() -> list[QProgressDialog]:
+        return [w for w in QApplication.allWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
+
+    seen: dict[str, Any] = {}
+
+    def look_then_close() -> None:
+        # Runs after 5.5 s whether or not the preview was opened in a nested event loop.
+        seen["previews"] = len(previews())
+        seen["progress"] = [box.labelText() for box in progress_boxes()]
+        for dialog in previews():
+            dialog.reject()
+
+    QTimer.singleShot(5500, look_then_close)
+    qtbot.keyClick(focused(), Qt.Key.Key_P, CTRL)
+    qtbot.waitUntil(lambda: "previews" in seen, timeout=15000)
+    assert seen["previews"] == 1, "the receipt preview was not open after 5.5 s"
+    assert seen["progress"] == [], f"a progress box came back over the preview: {seen['progress']}"
+    qtbot.waitUntil(lambda: not previews(), timeout=5000)
+    assert not progress_boxes()
+    # The program is usable again: the form takes the next intake.
+    form.new_button.click()
+    assert form.result is None

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from xuhui_desk.ui.main_window import MainWindow, Page, optional_class
+from xuhui_desk.ui.main_window import MainWindow, Page
 from xuhui_desk.ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -82,14 +82,34 @@ def test_f2_starts_a_new_intake(qtbot: Any, window: MainWindow) -> None:
 
 
 def test_every_page_opens(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QSplitter
+
+    from xuhui_desk.ui.detail_view import DetailView
+    from xuhui_desk.ui.directory_view import DirectoryView
+    from xuhui_desk.ui.intake_form import IntakeForm
+    from xuhui_desk.ui.queue_view import QueueView
+    from xuhui_desk.ui.reports_page import ReportsPage
+    from xuhui_desk.ui.settings_dialog import SettingsForm
+
+    expected = {Page.INTAKE: IntakeForm, Page.QUEUE: QSplitter, Page.DIRECTORY: DirectoryView,
+                Page.REPORTS: ReportsPage, Page.SETTINGS: SettingsForm}
     for page in Page:
         widget = window.show_page(page)
+        assert isinstance(widget, expected[page]), f"{page.name}: {type(widget).__name__}"
         assert widget.isVisible()
+    assert isinstance(window.queue_view, QueueView) and isinstance(window.detail_view, DetailView)
 
 
-def test_missing_modules_become_placeholders() -> None:
-    assert optional_class("xuhui_desk.ui.no_such_view", "NoSuchView") is None
-    assert optional_class("xuhui_desk.ui.main_window", "MainWindow") is MainWindow
+def test_a_page_that_cannot_be_built_fails_loudly(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No grey placeholder hides a broken page: the error reaches the caller (and the test)."""
+    from xuhui_desk.ui import directory_view
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the directory page is broken")
+
+    monkeypatch.setattr(directory_view, "DirectoryView", broken)
+    with pytest.raises(RuntimeError, match="directory page is broken"):
+        window.show_page(Page.DIRECTORY)
 
 
 def test_sync_status_api(window: MainWindow) -> None:
@@ -108,7 +128,6 @@ def test_sync_status_api(window: MainWindow) -> None:
     assert "Offline" in window.sync_state_label.text()
     assert window.sync_warning_label.isVisible()
     assert window.sync_warning_label.text() == "The hub refused the token"
-    assert window.statusBar() is not None
 
 
 def test_geometry_is_kept_in_the_data_folder(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner,
@@ -193,7 +212,27 @@ def test_saved_intake_opens_in_the_queue(qtbot: Any, window: MainWindow) -> None
     form.recent_list.setFocus()
     qtbot.keyClick(form.recent_list, Qt.Key.Key_Return)
     assert window.current_page() == Page.QUEUE
-    detail = getattr(window, "detail_view", None)
-    if detail is None:
-        pytest.skip("the detail view is not part of this build")
-    qtbot.waitUntil(lambda: detail.current_uuid == form.result.uuid, timeout=5000)
+    qtbot.waitUntil(lambda: window.detail_view.current_uuid == form.result.uuid, timeout=5000)
+
+
+def test_shortcut_list_names_every_shortcut(window: MainWindow) -> None:
+    """D28: F1 lists search, report, note and open too."""
+    from PySide6.QtGui import QKeySequence
+
+    text = window.shortcut_help()
+    for key in ("Ctrl+F", "Ctrl+R", "Ctrl+Enter", "Enter", "Ctrl+P", "F2", "Ctrl+S", "F1"):
+        assert QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) in text, key
+    assert "Save the note" in text
+
+
+def test_file_menu_backs_up_and_help_has_no_about_qt(qtbot: Any, window: MainWindow, data_dir: Path) -> None:
+    """D32: backup from the GUI; the Help menu holds nothing a specialist cannot use."""
+    menus = {action.text(): action.menu() for action in window.menuBar().actions()}
+    help_texts = [a.text() for a in menus["&Help"].actions()]
+    assert not any("Qt" in t for t in help_texts)
+    file_texts = [a.text() for a in menus["&File"].actions()]
+    assert window.action_backup.text() in file_texts and window.action_backups_folder.text() in file_texts
+    window.action_backup.trigger()
+    qtbot.waitUntil(lambda: "Backed up to" in window.statusBar().currentMessage(), timeout=10000)
+    copies = list((data_dir / "backups").glob("xuhui_desk-manual-*.db"))
+    assert len(copies) == 1 and str(copies[0]) in window.statusBar().currentMessage()

@@ -99,3 +99,51 @@ def test_dialog_closes_after_saving(qtbot: Any, station_db: Any, tasks: TaskRunn
     qtbot.waitUntil(lambda: dialog.form.code_edit.text() == "XH03", timeout=5000)
     with qtbot.waitSignal(dialog.accepted, timeout=10000):
         dialog.form.save()
+
+
+def test_captions_are_level_with_their_boxes(form: SettingsForm) -> None:
+    """D24: a caption whose box has a hint line under it sits level with the box, not 9 px lower."""
+    from PySide6.QtWidgets import QLabel
+
+    for edit in (form.address_edit, form.specialist_edit, form.language_combo, form.hub_url_edit):
+        caption = next(label for label in form.findChildren(QLabel) if label.buddy() is edit)
+        caption_centre = caption.mapTo(form, caption.rect().center()).y()
+        box_centre = edit.mapTo(form, edit.rect().center()).y()
+        assert abs(caption_centre - box_centre) <= 3, (caption.text(), caption_centre, box_centre)
+
+
+def test_leaving_with_unsaved_changes_asks(qtbot: Any, station_db: Any, tasks: TaskRunner, data_dir: Any) -> None:
+    """D24: Settings changed and not saved: going to another page asks (stay is the default)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    from xuhui_desk.ui.main_window import MainWindow, Page
+
+    window = MainWindow(station_db, tasks, data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    settings = window.show_page(Page.SETTINGS)
+    assert isinstance(settings, SettingsForm)
+    qtbot.waitUntil(lambda: settings.code_edit.text() == "XH03", timeout=5000)
+    assert not settings.is_dirty()
+    settings.name_edit.setText("徐家汇服务站（新）")
+    assert settings.is_dirty()
+
+    answers: list[str] = []
+
+    def answer(button_text: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        answers.append(box.defaultButton().text())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(0, lambda: answer("Stay on Settings"))
+    window.show_page(Page.QUEUE)
+    assert window.current_page() == Page.SETTINGS and window.nav.currentRow() == int(Page.SETTINGS)
+    assert answers == ["Stay on Settings"]
+
+    QTimer.singleShot(0, lambda: answer("Save"))
+    window.show_page(Page.REPORTS)
+    assert window.current_page() == Page.REPORTS
+    qtbot.waitUntil(lambda: window.nav_station.text() == "徐家汇服务站（新）", timeout=5000)
+    tasks.wait()

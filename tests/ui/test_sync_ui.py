@@ -327,3 +327,41 @@ def test_warnings_in_words(qtbot: Any, station: Database, tasks: TaskRunner) -> 
     assert sync_controller.is_online(status(last_error_kind="cancelled")) is None
     assert sync_controller.is_online(status(last_attempt_at=None)) is None
     controller.deleteLater()
+
+
+def test_pending_count_follows_every_local_write(qtbot: Any, tmp_path: Path, station: Database,
+                                                 tasks: TaskRunner) -> None:
+    """D7: no hub, no round: the status bar's count still follows intakes and edits at once."""
+    from xuhui_desk.services.workflow import apply
+
+    window = open_window(qtbot, station, tasks, tmp_path / "station")
+    assert window.sync_pending_label.text() == "Waiting to sync: 0"
+    # An intake saved in the form (the write worker) …
+    form = window.intake_form
+    form.name_edit.setText("上海云启智能科技有限公司")
+    form.description_edit.setPlainText("想申请银行贷款，咨询贴息政策")
+    form.save()
+    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
+    qtbot.waitUntil(lambda: window.sync_pending_label.text() == "Waiting to sync: 3", timeout=5000)
+    # … and a write from any other thread of the program (here: the test's), like a note.
+    assert form.result is not None
+    apply(station, form.result.uuid, note="已电话联系企业", actor="李敏")
+    qtbot.waitUntil(lambda: window.sync_pending_label.text() == "Waiting to sync: 4", timeout=5000)
+    assert window.sync.rounds == 0
+
+
+def test_panel_without_a_hub_says_so_and_offers_settings(qtbot: Any, tmp_path: Path, station: Database,
+                                                         tasks: TaskRunner) -> None:
+    """D8: no green all-clear when nothing was ever sent; the way forward is Settings."""
+    add_requests(station, 2)
+    window = open_window(qtbot, station, tasks, tmp_path / "station")
+    panel = window.show_sync_panel()
+    qtbot.waitUntil(lambda: panel.loaded and panel.status is not None, timeout=10000)
+    assert panel.empty.isVisible()
+    assert "not set up" in panel.empty.text() and "5 record(s) wait" in panel.empty.text()
+    assert panel.empty.property("state") == "waiting"
+    assert "accepted" not in panel.empty.text()
+    assert panel.settings_button.isVisible() and not panel.sync_button.isVisible()
+    qtbot.mouseClick(panel.settings_button, LEFT)
+    assert window.current_page() == Page.SETTINGS
+    qtbot.waitUntil(lambda: not panel.isVisible(), timeout=2000)

@@ -105,6 +105,24 @@ def test_catalog_compiles(tmp_path: Path) -> None:
     assert qm.stat().st_size > 0
 
 
+def test_tracked_compiled_catalog_is_current(tmp_path: Path) -> None:
+    """The .qm in git is what the .ts compiles to: a wheel built from a checkout carries the Chinese
+    GUI (run scripts/build_translations.py and commit the .qm after editing the .ts)."""
+    lrelease = shutil.which("pyside6-lrelease") or str(Path(sys.executable).with_name("pyside6-lrelease"))
+    if not Path(lrelease).exists():
+        pytest.skip("pyside6-lrelease is not installed")
+    qm = tmp_path / "fresh.qm"
+    subprocess.run([lrelease, "-silent", str(TS_FILE), "-qm", str(qm)], check=True, capture_output=True)
+    tracked = TS_FILE.with_suffix(".qm")
+    assert tracked.is_file(), "resources/translations/xuhui_desk_zh_CN.qm is missing: run scripts/build_translations.py"
+    assert tracked.read_bytes() == qm.read_bytes(), (
+        "resources/translations/xuhui_desk_zh_CN.qm is stale: run scripts/build_translations.py and commit it")
+    listed = subprocess.run(["git", "ls-files", "--error-unmatch", str(tracked.relative_to(ROOT))], cwd=ROOT,
+                            capture_output=True)
+    if listed.returncode != 0 and (ROOT / ".git").exists():
+        pytest.fail("the compiled catalog is not tracked in git, so a wheel built from a clone has no Chinese")
+
+
 def test_translator_is_used_at_run_time(qapp: object) -> None:
     """The compiled catalog loads and translates our strings and Qt's own buttons."""
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build_translations.py")], check=True,

@@ -23,14 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"xuhui-desk {__version__}")
     parser.add_argument("--data-dir", help="data folder (env XUHUI_DESK_DATA_DIR; default: the user data dir)")
     sub = parser.add_subparsers(dest="command")
-    for group in _GROUPS:
-        try:
-            module = import_module(f"xuhui_desk.cli.{group}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"xuhui_desk.cli.{group}":
-                raise
-            continue
-        module.register(sub)
+    for group in _GROUPS:  # every group ships with the program: a missing one is an error, not skipped
+        import_module(f"xuhui_desk.cli.{group}").register(sub)
     return parser
 
 

@@ -19,6 +19,11 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
+# Installed by the ``hub`` extra of pyproject.toml, not by the workstation's own dependencies.
+HUB_EXTRA_MODULES = frozenset({"fastapi", "uvicorn", "starlette", "pydantic", "psycopg", "jinja2", "argon2",
+                               "pwdlib"})
+
+
 def _db(args: argparse.Namespace) -> Any:
     from xuhui_desk.hub.database import open_hub_database
 
@@ -233,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] in HUB_EXTRA_MODULES:
+            print(f"xuhui-hub: the district hub needs the '{exc.name.split('.')[0]}' package, which comes with the "
+                  "hub extra: pip install 'xuhui-desk[hub]'", file=sys.stderr)
+            return EXIT_ERROR
+        raise
     except Exception as exc:
         from xuhui_desk.hub.database import HubDatabaseError
         from xuhui_desk.hub.store import HubError

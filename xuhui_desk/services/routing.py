@@ -139,6 +139,13 @@ class RoutingResult:
             return list(self.reasons)
         return [item.render(self.taxonomy, language) for item in self.reason_items]
 
+    def reasons_for(self, category: CategoryCode, language: str | None = None) -> list[str]:
+        """The reasons that speak for (or against) one category, rendered in ``language``."""
+        if self.taxonomy is None:
+            return []
+        return [item.render(self.taxonomy, language or self.language) for item in self.reason_items
+                if item.category == category]
+
     def to_dict(self, language: str | None = None) -> dict[str, Any]:
         """JSON-ready form used by ``xuhui-desk route --json`` (reasons in ``language`` if given)."""
         return {

@@ -24,6 +24,8 @@ DEFAULT_LANGUAGE = "zh_CN"
 CATALOG = "xuhui_desk"
 # Qt's own catalogs (buttons of QMessageBox/QWizard/QDialogButtonBox, file dialogs, ...).
 QT_CATALOGS = ("qtbase",)
+# Languages offered, with their names written in themselves (never translated).
+LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
 
 _installed: list[QTranslator] = []
 _current = SOURCE_LANGUAGE

@@ -24,8 +24,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QCompleter,
     QFrame,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -80,6 +82,10 @@ LOOKUP_LIMIT = 8
 # The router only needs the beginning of an over-long text (which cannot be saved anyway).
 SUGGEST_MAX_CHARS = LIMITS["description"]
 RECEIPT_LAYOUTS = ("thermal", "a5")
+# Below this width of the form card the fields go one to a row (a 1024 px screen, or English labels).
+TWO_COLUMN_MIN_WIDTH = 700
+SIDE_MIN_WIDTH = 340
+SIDE_MAX_WIDTH = 420
 RECENT_LIMIT = 5
 # The codes of models.Channel and models.Urgency, in their order: the form is built before
 # SQLAlchemy (which the models need) is imported. tests/ui/test_intake_form.py keeps them equal.
@@ -244,20 +250,26 @@ class _FieldMessage(QLabel):
         self.hide()
 
     def show_issue(self, issue: Issue | None, language: str) -> None:
-        if issue is None:
+        self.show_issues([issue] if issue is not None else [], language)
+
+    def show_issues(self, issues: list[Issue], language: str) -> None:
+        """Every issue of the field, one per line: red when one of them is an error, else amber."""
+        if not issues:
             self.clear()
             self.hide()
             return
-        self.setObjectName("fieldWarning" if issue.severity is Severity.WARNING else "fieldError")
+        error = any(i.severity is not Severity.WARNING for i in issues)
+        self.setObjectName("fieldError" if error else "fieldWarning")
         self.style().unpolish(self)
         self.style().polish(self)
-        self.setText(issue.message(language))
+        self.setText("\n".join(i.message(language) for i in issues))
         self.show()
 
 
-def _set_state(widget: QWidget, issue: Issue | None) -> None:
-    widget.setProperty("invalid", issue is not None and issue.severity is Severity.ERROR)
-    widget.setProperty("warning", issue is not None and issue.severity is Severity.WARNING)
+def _set_state(widget: QWidget, issues: list[Issue]) -> None:
+    error = any(i.severity is Severity.ERROR for i in issues)
+    widget.setProperty("invalid", error)
+    widget.setProperty("warning", bool(issues) and not error)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
 
@@ -307,6 +319,9 @@ class IntakeForm(QWidget):
         self.linked_uuid: str | None = None
         self._duplicates: list[Duplicate] = []
         self._dismissed_key: tuple[str, str, str] | None = None
+        # (credit code, warning) when the directory has this code under another company's name;
+        # shown until the code changes.
+        self._uscc_conflict: tuple[str, Issue] | None = None
         self._saving = False
         self._lookup_serial = 0
         self._duplicate_serial = 0
@@ -316,6 +331,9 @@ class IntakeForm(QWidget):
         self._shown_once = False
 
         self._build()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
         self._build_timers()
         self._build_shortcuts()
         self._wire()
@@ -346,8 +364,30 @@ class IntakeForm(QWidget):
 
         body = QHBoxLayout()
         body.setSpacing(16)
-        body.addWidget(self._build_form_card(), 3)
-        body.addLayout(self._build_side(), 2)
+        # On a short screen the form scrolls rather than squeezing its fields into each other.
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("formScroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(self._build_form_card())
+        body.addWidget(self.form_scroll, 1)
+        # The side column has a width of its own (a third of the page, within bounds): the form
+        # takes what a wider screen adds.
+        side = QWidget()
+        side.setObjectName("sideColumn")
+        side_layout = self._build_side()
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side.setLayout(side_layout)
+        # Its cards scroll together when a short screen cannot hold them all.
+        self.side_column = QScrollArea()
+        self.side_column.setObjectName("formScroll")
+        self.side_column.setWidgetResizable(True)
+        self.side_column.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.side_column.setWidget(side)
+        self.side_column.setFixedWidth(SIDE_MIN_WIDTH)
+        body.addWidget(self.side_column, 0)
         outer.addLayout(body, 1)
 
     def _line(self, field: str, placeholder: str = "", max_length: int | None = None) -> QLineEdit:
@@ -367,6 +407,7 @@ class IntakeForm(QWidget):
     def _build_form_card(self) -> QWidget:
         card = QFrame()
         card.setObjectName("card")
+        self.form_card = card
         layout = QVBoxLayout(card)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.setSpacing(8)
@@ -402,13 +443,17 @@ class IntakeForm(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         grid.setColumnMinimumWidth(2, 0)
-        self._grid_field(grid, 0, 0, self.tr("Enterprise name"), "enterprise_name", required=True, span=3)
-        self._grid_field(grid, 2, 0, self.tr("Credit code"), "uscc")
-        self._grid_field(grid, 2, 2, self.tr("Contact"), "contact_name")
-        self._grid_field(grid, 4, 0, self.tr("Phone"), "phone")
-        self._grid_field(grid, 4, 2, self.tr("Park"), "park")
-        self._grid_field(grid, 6, 0, self.tr("Building"), "building")
-        self._grid_field(grid, 6, 2, self.tr("Channel"), "channel")
+        # Placed by _arrange(): two fields a row when the card is wide, one when it is narrow.
+        self.enterprise_grid = grid
+        self._enterprise_fields = [
+            self._field_parts(self.tr("Enterprise name"), "enterprise_name", required=True),
+            self._field_parts(self.tr("Credit code"), "uscc"),
+            self._field_parts(self.tr("Contact"), "contact_name"),
+            self._field_parts(self.tr("Phone"), "phone"),
+            self._field_parts(self.tr("Park"), "park"),
+            self._field_parts(self.tr("Building"), "building"),
+            self._field_parts(self.tr("Channel"), "channel"),
+        ]
         layout.addLayout(grid)
 
         rule = QFrame()
@@ -455,12 +500,14 @@ class IntakeForm(QWidget):
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         below.addWidget(self.counter)
         grid2.addLayout(below, 1, 1, 1, 3)
-        self._grid_field(grid2, 2, 0, self.tr("Category"), "category")
-        self._grid_field(grid2, 2, 2, self.tr("Urgency"), "urgency")
+        self.request_grid = grid2
+        self._request_fields = [self._field_parts(self.tr("Category"), "category"),
+                                self._field_parts(self.tr("Urgency"), "urgency")]
         self.category_note = QLabel()
         self.category_note.setObjectName("hint")
         self.category_note.setWordWrap(True)
-        grid2.addWidget(self.category_note, 4, 1, 1, 3)
+        self._two_columns: bool | None = None
+        self._arrange(two_columns=True)
         layout.addLayout(grid2, 1)
 
         self.form_error = QLabel()
@@ -488,14 +535,65 @@ class IntakeForm(QWidget):
         self._update_counter()
         return card
 
-    def _grid_field(self, grid: QGridLayout, row: int, column: int, text: str, field: str, *,
-                    required: bool = False, span: int = 1) -> None:
+    def _field_parts(self, text: str, field: str, *, required: bool = False) -> tuple[QLabel, QWidget, _FieldMessage]:
         widget = self.inputs[field]
-        grid.addWidget(self._label(text, widget, required), row, column)
-        grid.addWidget(widget, row, column + 1, 1, span)
         message = _FieldMessage()
         self.messages[field] = message
+        return self._label(text, widget, required), widget, message
+
+    def _arrange(self, *, two_columns: bool) -> None:
+        """Lay the fields out two to a row (wide) or one to a row (narrow: 1024 px screens, English labels),
+        so that a credit code, a phone number or a combo's text is never cut off."""
+        if two_columns == self._two_columns:
+            return
+        self._two_columns = two_columns
+        for grid in (self.enterprise_grid, self.request_grid):
+            for column in range(4):
+                grid.setColumnStretch(column, 0)
+            grid.setColumnStretch(1, 1)
+            if two_columns:
+                grid.setColumnStretch(3, 1)
+        # The enterprise name always has a row of its own; then the other fields.
+        first, *rest = self._enterprise_fields
+        self._place(self.enterprise_grid, first, 0, 0, span=3)
+        self._place_pairs(self.enterprise_grid, rest, start_row=2, two_columns=two_columns)
+        row = self._place_pairs(self.request_grid, self._request_fields, start_row=2, two_columns=two_columns)
+        self.request_grid.addWidget(self.category_note, row, 1, 1, 3)
+
+    def _place_pairs(self, grid: QGridLayout, fields: list[tuple[QLabel, QWidget, _FieldMessage]], *,
+                     start_row: int, two_columns: bool) -> int:
+        row = start_row
+        for index, parts in enumerate(fields):
+            if two_columns:
+                self._place(grid, parts, row, 2 * (index % 2))
+                row += 2 if index % 2 else 0
+            else:
+                self._place(grid, parts, row, 0, span=3)
+                row += 2
+        if two_columns and len(fields) % 2:
+            row += 2
+        return row
+
+    @staticmethod
+    def _place(grid: QGridLayout, parts: tuple[QLabel, QWidget, _FieldMessage], row: int, column: int, *,
+               span: int = 1) -> None:
+        label, widget, message = parts
+        for item in parts:
+            grid.removeWidget(item)
+        grid.addWidget(label, row, column)
+        grid.addWidget(widget, row, column + 1, 1, span)
         grid.addWidget(message, row + 1, column + 1, 1, span)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        # Tab through a form that scrolls: the field being typed in is always in view.
+        if new is not None and isValid(self) and self.form_card.isAncestorOf(new):
+            self.form_scroll.ensureWidgetVisible(new, 0, 24)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.side_column.setFixedWidth(max(SIDE_MIN_WIDTH, min(SIDE_MAX_WIDTH, self.width() * 2 // 5)))
+        available = self.width() - self.side_column.width() - 64  # page margins and the gap
+        self._arrange(two_columns=available >= TWO_COLUMN_MIN_WIDTH)
 
     def _build_side(self) -> QVBoxLayout:
         side = QVBoxLayout()
@@ -534,7 +632,9 @@ class IntakeForm(QWidget):
         layout.addWidget(self.recent_list, 1)
         self.recent_empty = QLabel(self.tr("Nothing received yet today."))
         self.recent_empty.setObjectName("muted")
-        layout.addWidget(self.recent_empty)
+        self.recent_empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # The empty text sits right under the title and takes the card's free height (audit D17).
+        layout.addWidget(self.recent_empty, 1)
         return card
 
     def refresh_recent(self) -> None:
@@ -600,6 +700,7 @@ class IntakeForm(QWidget):
         line = QHBoxLayout()
         self.suggestion_category = QLabel()
         self.suggestion_category.setObjectName("suggestionCategory")
+        self.suggestion_category.setWordWrap(True)
         line.addWidget(self.suggestion_category)
         line.addStretch(1)
         self.suggestion_confidence = QLabel()
@@ -623,14 +724,13 @@ class IntakeForm(QWidget):
         self.alternatives_title.setObjectName("muted")
         body.addSpacing(4)
         body.addWidget(self.alternatives_title)
-        self.alternatives_row = QHBoxLayout()
-        self.alternatives_row.setSpacing(6)
-        self.alternative_chips = [QLabel() for _ in range(3)]
-        for chip in self.alternative_chips:
-            chip.setObjectName("altChip")
-            self.alternatives_row.addWidget(chip)
-        self.alternatives_row.addStretch(1)
-        body.addLayout(self.alternatives_row)
+        # Each other category with its share and the words that point to it (audit D19: evidence
+        # for another category is said to be so, not listed under the suggestion).
+        self.alternatives_list = QLabel()
+        self.alternatives_list.setObjectName("reason")
+        self.alternatives_list.setWordWrap(True)
+        self.alternatives_list.setTextFormat(Qt.TextFormat.PlainText)
+        body.addWidget(self.alternatives_list)
         layout.addWidget(self.suggestion_body)
         self.suggestion_body.hide()
         return card
@@ -644,6 +744,12 @@ class IntakeForm(QWidget):
         self.saved_title = QLabel(self.tr("Request saved"))
         self.saved_title.setObjectName("successTitle")
         layout.addWidget(self.saved_title)
+        # What the specialist confirmed before saving, said plainly (not "with a reminder", audit D18).
+        self.saved_warning = QLabel()
+        self.saved_warning.setObjectName("fieldWarning")
+        self.saved_warning.setWordWrap(True)
+        self.saved_warning.hide()
+        layout.addWidget(self.saved_warning)
         caption = QLabel(self.tr("Tracking number"))
         caption.setObjectName("muted")
         layout.addWidget(caption)
@@ -713,7 +819,8 @@ class IntakeForm(QWidget):
         row = QHBoxLayout()
         self.link_button = QPushButton(self.tr("Link to it"))
         self.link_button.setToolTip(_key_text("Alt+L"))
-        self.ignore_button = QPushButton(self.tr("Save as a new request"))
+        self.ignore_button = QPushButton(self.tr("Keep as new"))
+        self.ignore_button.setToolTip(self.tr("Save as a new request"))
         row.addWidget(self.link_button)
         row.addWidget(_key_hint("Alt+L"))
         row.addStretch(1)
@@ -875,17 +982,20 @@ class IntakeForm(QWidget):
             self._recheck_if_shown("uscc")
 
     def _uscc_finished(self) -> None:
-        issue = self._check_field("uscc")
+        self._check_field("uscc")
         code = normalize_uscc(self.uscc_edit.text())
-        if issue is not None or len(code) != 18:
+        # Look the code up whatever warnings it has (an organisation-code warning must not hide that
+        # the code is registered to another company, audit D15); only a code in error is not looked up.
+        if len(code) != 18 or any(i.severity is Severity.ERROR for i in check_uscc(code)[1]):
             return
 
         def done(match: EnterpriseMatch | None) -> None:
             if not isValid(self) or match is None or normalize_uscc(self.uscc_edit.text()) != code:
                 return
             if self.name_edit.text().strip() and name_key(self.name_edit.text()) != name_key(match.name):
-                self._show_issue("uscc", Issue("uscc", "enterprise.uscc_conflict", Severity.WARNING,
-                                               {"name": match.name}))
+                self._uscc_conflict = (code, Issue("uscc", "enterprise.uscc_conflict", Severity.WARNING,
+                                                   {"name": match.name}))
+                self._check_field("uscc")
                 return
             self.fill_enterprise(match, overwrite=False)
 
@@ -894,9 +1004,13 @@ class IntakeForm(QWidget):
 
     # --- validation ---------------------------------------------------------------------------
 
-    def _field_issue(self, field: str) -> Issue | None:
+    def _field_issues(self, field: str) -> list[Issue]:
+        """The field's own issues; for the credit code also a directory conflict found for this code."""
         if field == "uscc":
             issues = check_uscc(self.uscc_edit.text())[1]
+            conflict = self._uscc_conflict
+            if conflict is not None and conflict[0] == normalize_uscc(self.uscc_edit.text()):
+                issues = [*issues, conflict[1]]
         elif field == "phone":
             issues = check_phone(self.phone_edit.text())[1]
         elif field == "description":
@@ -905,29 +1019,33 @@ class IntakeForm(QWidget):
             edit = self.inputs[field]
             assert isinstance(edit, QLineEdit)
             issues = check_text(clean_text(edit.text()), field)
+        return issues
+
+    def _field_issue(self, field: str) -> Issue | None:
+        issues = self._field_issues(field)
         return issues[0] if issues else None
 
     def _check_field(self, field: str) -> Issue | None:
-        issue = self._field_issue(field)
-        current = self.messages[field]
-        # Keep a directory conflict warning until the code itself changes.
-        if issue is None and current.isVisible() and field == "uscc" and "“" in current.text():
-            return None
-        self._show_issue(field, issue)
-        return issue
+        """Check the field and show every issue it has; returns the first (None when it is fine)."""
+        issues = self._field_issues(field)
+        self._show_issues(field, issues)
+        return issues[0] if issues else None
 
     def _recheck_if_shown(self, field: str) -> None:
         if self.messages[field].isVisible():
-            self._show_issue(field, self._field_issue(field))
+            self._show_issues(field, self._field_issues(field))
 
     def _show_issue(self, field: str, issue: Issue | None) -> None:
+        self._show_issues(field, [issue] if issue is not None else [])
+
+    def _show_issues(self, field: str, issues: list[Issue]) -> None:
         message = self.messages.get(field)
         if message is None:
-            if issue is not None:
-                self._show_form_error(issue.message(current_language()))
+            if issues:
+                self._show_form_error(issues[0].message(current_language()))
             return
-        message.show_issue(issue, current_language())
-        _set_state(self.inputs[field], issue)
+        message.show_issues(issues, current_language())
+        _set_state(self.inputs[field], issues)
 
     def _show_form_error(self, text: str) -> None:
         self.form_error.setText(text)
@@ -1017,14 +1135,20 @@ class IntakeForm(QWidget):
         self.suggestion_confidence.setText(self.tr("{percent}% sure").format(percent=_percent(result.confidence)))
         self.suggestion_department.setText(self.tr("Handled by: {department}").format(
             department=result.department.label(language)))
-        reasons = result.reasons[:5]
+        reasons = result.reasons_for(result.category, language)[:5]
         self.suggestion_reasons.setText("\n".join(f"· {r}" for r in reasons) if reasons else "—")
-        alternatives = [a for a in result.alternatives if a.confidence >= 0.01][:3]
-        self.alternatives_title.setVisible(bool(alternatives))
-        for chip, alt in zip(self.alternative_chips, [*alternatives, None, None, None], strict=False):
-            chip.setVisible(alt is not None)
-            if alt is not None:
-                chip.setText(f"{category_label(alt.category.value)} {_percent(alt.confidence)}%")
+        lines = []
+        for alt in result.alternatives:
+            evidence = result.reasons_for(alt.category, language)[:2]
+            if alt.confidence < 0.01 and not evidence:
+                continue
+            line = f"· {category_label(alt.category.value)} {_percent(alt.confidence)}%"
+            if evidence:
+                line += self.tr(": {evidence}").format(evidence=self.tr("; ").join(evidence))
+            lines.append(line)
+        self.alternatives_list.setText("\n".join(lines[:3]))
+        self.alternatives_title.setVisible(bool(lines))
+        self.alternatives_list.setVisible(bool(lines))
         self.category_combo.setItemText(0, self.tr("Suggested: {category}").format(
             category=category_label(result.category.value)))
         self._category_changed()
@@ -1178,12 +1302,11 @@ class IntakeForm(QWidget):
 
     def show_issues(self, issues: list[Issue]) -> None:
         self.clear_issues()
-        shown: set[str] = set()
+        by_field: dict[str, list[Issue]] = {}
         for issue in issues:
-            if issue.field in shown:
-                continue
-            shown.add(issue.field)
-            self._show_issue(issue.field, issue)
+            by_field.setdefault(issue.field, []).append(issue)
+        for field, found in by_field.items():
+            self._show_issues(field, found)
         first = next((i for i in issues if i.severity is Severity.ERROR), None)
         if first is not None and first.field in self.inputs:
             self.inputs[first.field].setFocus(Qt.FocusReason.OtherFocusReason)
@@ -1200,6 +1323,9 @@ class IntakeForm(QWidget):
 
         data = self.collect()
         _, issues = validate(data)
+        conflict = self._uscc_conflict
+        if conflict is not None and conflict[0] == normalize_uscc(self.uscc_edit.text()):
+            issues = [*issues, conflict[1]]  # the request will be filed under the directory's company
         self.show_issues(issues)
         if errors(issues):
             self._status(self.tr("Not saved: please correct the fields marked in red."))
@@ -1225,7 +1351,8 @@ class IntakeForm(QWidget):
         box.setInformativeText(self.tr("Save the request anyway?"))
         save = box.addButton(self.tr("Save anyway"), QMessageBox.ButtonRole.AcceptRole)
         back = box.addButton(self.tr("Check again"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(save)
+        # Enter must not save past a warning the specialist has not read: the default is to look again.
+        box.setDefaultButton(back)
         box.setEscapeButton(back)
         box.exec()
         accepted = box.clickedButton() is save
@@ -1266,12 +1393,10 @@ class IntakeForm(QWidget):
         self.saved_values["linked"].setText(linked)
         self.saved_values["linked"].setVisible(bool(linked))
         self.saved_values["linked_caption"].setVisible(bool(linked))
-        if result.warnings:
-            self.saved_title.setText(self.tr("Request saved (with a warning)"))
-            self.saved_title.setToolTip("\n".join(w.message(language) for w in result.warnings))
-        else:
-            self.saved_title.setText(self.tr("Request saved"))
-            self.saved_title.setToolTip("")
+        self.saved_title.setText(self.tr("Request saved"))
+        self.saved_warning.setText(self.tr("Saved although: {warnings}").format(
+            warnings=" ".join(w.message(language) for w in result.warnings)) if result.warnings else "")
+        self.saved_warning.setVisible(bool(result.warnings))
         self.duplicate_banner.hide()
         self.suggestion_card.hide()
         self.saved_panel.show()
@@ -1327,7 +1452,7 @@ class IntakeForm(QWidget):
             if not isValid(self):
                 return
             render = importlib.import_module("xuhui_desk.ui.receipt_render")
-            render.show_print_preview(self, data, layout)
+            render.open_print_preview(self, data, layout)
 
         def failed(exc: BaseException) -> None:
             if isValid(self):
@@ -1361,6 +1486,7 @@ class IntakeForm(QWidget):
         self.linked_uuid = None
         self._duplicates = []
         self._dismissed_key = None
+        self._uscc_conflict = None
         for timer in (self.suggest_timer, self.lookup_timer, self.duplicate_timer):
             timer.stop()
         self._set_editable(True)

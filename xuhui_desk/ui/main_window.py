@@ -15,19 +15,26 @@ progress, and its warning opens the sync panel (:mod:`xuhui_desk.ui.sync_panel`)
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QCursor, QKeySequence, QMouseEvent, QPainter, QShowEvent
+from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QCursor,
+    QDesktopServices,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -36,7 +43,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QStyledItemDelegate,
@@ -54,7 +60,6 @@ from xuhui_desk.ui.sync_controller import SyncController, is_online
 from xuhui_desk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
     from xuhui_desk.ui.app import StationInfo
 
@@ -83,17 +88,6 @@ PAGE_SHORTCUTS: dict[Page, str] = {
     Page.REPORTS: "Ctrl+4",
     Page.SETTINGS: "Ctrl+,",
 }
-
-
-def optional_class(module: str, name: str) -> Any:
-    """``module.name`` if that module exists, else None (pages written elsewhere may not be there yet)."""
-    try:
-        found = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-    return getattr(found, name, None)
 
 
 class _NavDelegate(QStyledItemDelegate):
@@ -128,170 +122,6 @@ class _ClickableLabel(QLabel):
         if event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit()
         super().mouseReleaseEvent(event)
-
-
-class _Placeholder(QWidget):
-    """Shown where a page's module is not available yet."""
-
-    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("page")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        heading = QLabel(title)
-        heading.setObjectName("pageTitle")
-        layout.addWidget(heading)
-        layout.addStretch(1)
-        label = QLabel(text)
-        label.setObjectName("placeholder")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        layout.addStretch(2)
-
-
-@dataclass(frozen=True)
-class WeekSummary:
-    """This week so far (Monday 00:00 Shanghai time until now)."""
-
-    monday: date
-    received: int
-    resolved: int
-    overdue_open: int
-
-
-def week_summary(session: Session, now: datetime | None = None) -> WeekSummary:
-    from sqlalchemy import func, select
-
-    from xuhui_desk.models import Request, Status, utcnow
-    from xuhui_desk.services.search import UNRESOLVED
-
-    now = now or utcnow()
-    local = to_local(now)
-    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-
-    def number(*conditions: Any) -> int:
-        return int(session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0)
-
-    return WeekSummary(
-        monday=monday.date(),
-        received=number(Request.created_at >= monday),
-        resolved=number(Request.resolved_at >= monday,
-                        Request.status.in_([Status.REPLIED.value, Status.CLOSED.value])),
-        # Overdue as the queue and the weekly report count it: still waiting for an answer past its due time.
-        overdue_open=number(Request.status.in_(UNRESOLVED), Request.sla_due_at < now),
-    )
-
-
-class ReportsPage(QWidget):
-    """The weekly report: this week's figures so far and the button that opens the report dialog."""
-
-    def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.tasks = tasks
-        self.setObjectName("page")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 20)
-        layout.setSpacing(14)
-        title = QLabel(self.tr("Reports"))
-        title.setObjectName("pageTitle")
-        layout.addWidget(title)
-
-        figures = QFrame()
-        figures.setObjectName("card")
-        figures.setMaximumWidth(CARD_MAX_WIDTH)
-        column = QVBoxLayout(figures)
-        column.setContentsMargins(20, 14, 20, 16)
-        self.week_title = QLabel(self.tr("This week so far"))
-        self.week_title.setObjectName("sectionTitle")
-        column.addWidget(self.week_title)
-        numbers = QHBoxLayout()
-        numbers.setSpacing(24)
-        self.figure_labels: dict[str, QLabel] = {}
-        for key, caption in (("received", self.tr("received")), ("resolved", self.tr("replied or closed")),
-                             ("overdue_open", self.tr("open and overdue"))):
-            box = QVBoxLayout()
-            box.setSpacing(0)
-            value = QLabel("—")
-            value.setObjectName("bigFigure")
-            text = QLabel(caption)
-            text.setObjectName("muted")
-            box.addWidget(value)
-            box.addWidget(text)
-            numbers.addLayout(box)
-            self.figure_labels[key] = value
-        numbers.addStretch(1)
-        column.addLayout(numbers)
-        layout.addWidget(figures)
-
-        card = QFrame()
-        card.setObjectName("card")
-        card.setMaximumWidth(CARD_MAX_WIDTH)
-        inner = QVBoxLayout(card)
-        inner.setContentsMargins(20, 14, 20, 16)
-        inner.setSpacing(10)
-        heading = QLabel(self.tr("Weekly report"))
-        heading.setObjectName("sectionTitle")
-        inner.addWidget(heading)
-        text = QLabel(self.tr(
-            "The weekly report counts the requests received, resolved and overdue in a week, by category "
-            "and department, with the ratings, and saves it as an Excel workbook for the district. "
-            "Prepare it every Monday for the week before."
-        ))
-        text.setWordWrap(True)
-        text.setObjectName("muted")
-        inner.addWidget(text)
-        row = QHBoxLayout()
-        self.open_button = QPushButton(self.tr("Create weekly report…"))
-        self.open_button.setProperty("primary", True)
-        self.open_button.setShortcut(QKeySequence("Ctrl+R"))
-        self.open_button.setToolTip(QKeySequence("Ctrl+R").toString(QKeySequence.SequenceFormat.NativeText))
-        self.open_button.clicked.connect(self.open_report_dialog)
-        row.addWidget(self.open_button)
-        hint = QLabel(QKeySequence("Ctrl+R").toString(QKeySequence.SequenceFormat.NativeText))
-        hint.setObjectName("keyHint")
-        row.addWidget(hint)
-        row.addStretch(1)
-        inner.addLayout(row)
-        layout.addWidget(card)
-        layout.addStretch(1)
-        self.setFocusProxy(self.open_button)
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Count this week's requests in the background."""
-
-        def done(summary: WeekSummary) -> None:
-            if not isValid(self):
-                return
-            self.week_title.setText(self.tr("This week so far (since Monday {date})").format(
-                date=summary.monday.strftime("%m-%d")))
-            for key, label in self.figure_labels.items():
-                label.setText(str(getattr(summary, key)))
-
-        def read(_progress: Any) -> WeekSummary:
-            with self.db.session() as session:
-                return week_summary(session)
-
-        self.tasks.run(read, on_success=done, on_failure=lambda exc: log.warning("week summary failed: %s", exc))
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self.figure_labels["received"].text() != "—":
-            self.refresh()
-
-    def open_report_dialog(self) -> None:
-        dialog_class = optional_class("xuhui_desk.ui.report_dialog", "ReportDialog")
-        if dialog_class is None:
-            QMessageBox.information(self, self.tr("Reports"),
-                                    self.tr("The report dialog is not part of this version of the program yet."))
-            return
-        dialog = dialog_class(self.db, self.tasks, self)
-        try:
-            dialog.exec()
-        finally:
-            dialog.deleteLater()
 
 
 class MainWindow(QMainWindow):
@@ -448,6 +278,9 @@ class MainWindow(QMainWindow):
         return self._pages[page]
 
     def show_page(self, page: Page, *, focus: bool = True) -> QWidget:
+        if page != self.current_page() and not self._may_leave(self.current_page()):
+            self._sync_nav()
+            return self.page(self.current_page())
         widget = self.page(page)
         self.stack.setCurrentIndex(int(page))
         if self.nav.currentRow() != int(page):
@@ -458,23 +291,46 @@ class MainWindow(QMainWindow):
             widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return widget
 
+    def _sync_nav(self) -> None:
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(int(self.current_page()))
+        self.nav.blockSignals(False)
+
+    def _may_leave(self, page: Page) -> bool:
+        """Leaving Settings with changes not saved asks first (audit D24): save, discard or stay."""
+        from xuhui_desk.ui.settings_dialog import SettingsForm
+
+        form = self._pages.get(page)
+        if page != Page.SETTINGS or not isinstance(form, SettingsForm) or not form.is_dirty():
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Settings"),
+                          self.tr("The settings were changed but not saved."), parent=self)
+        save = box.addButton(self.tr("Save"), QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton(self.tr("Discard the changes"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(self.tr("Stay on Settings"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        if clicked is discard:
+            form.reload()
+            return True
+        if clicked is save:
+            form.save()
+            return form.is_saving()  # invalid fields: the form says which, and the page stays
+        return False
+
     def _create_page(self, page: Page) -> QWidget:
         factories: dict[Page, Callable[[], QWidget]] = {
             Page.INTAKE: self._create_intake,
             Page.QUEUE: self._create_queue,
             Page.DIRECTORY: self._create_directory,
-            Page.REPORTS: lambda: ReportsPage(self.db, self.tasks, self),
+            Page.REPORTS: self._create_reports,
             Page.SETTINGS: self._create_settings,
         }
-        try:
-            return factories[page]()
-        except Exception as exc:
-            log.exception("the %s page could not be built", page.name.lower())
-            return _Placeholder(self.page_title(page),
-                                self.tr("This page could not be opened: {error}").format(error=exc))
-
-    def _placeholder(self, page: Page) -> QWidget:
-        return _Placeholder(self.page_title(page), self.tr("This part of the program is not available yet."))
+        # No safety net: a page that cannot be built is a bug, and it must fail loudly (in tests too).
+        return factories[page]()
 
     def _create_intake(self) -> QWidget:
         from xuhui_desk.ui.intake_form import IntakeForm
@@ -485,23 +341,20 @@ class MainWindow(QMainWindow):
         return form
 
     def _create_queue(self) -> QWidget:
-        queue_class = optional_class("xuhui_desk.ui.queue_view", "QueueView")
-        detail_class = optional_class("xuhui_desk.ui.detail_view", "DetailView")
-        if queue_class is None and detail_class is None:
-            return self._placeholder(Page.QUEUE)
+        from xuhui_desk.ui.detail_view import DetailView
+        from xuhui_desk.ui.queue_view import QueueView
+
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("queueSplitter")
         splitter.setChildrenCollapsible(False)
-        self.queue_view = queue_class(self.db, self.tasks, splitter) if queue_class else self._placeholder(Page.QUEUE)
+        self.queue_view = QueueView(self.db, self.tasks, splitter)
         splitter.addWidget(self.queue_view)
-        if detail_class is not None:
-            self.detail_view = detail_class(self.db, self.tasks, splitter)
-            splitter.addWidget(self.detail_view)
-            if hasattr(self.queue_view, "requestActivated"):
-                self.queue_view.requestActivated.connect(self.detail_view.show_request)
-            splitter.setStretchFactor(0, 3)
-            splitter.setStretchFactor(1, 2)
-            splitter.setSizes([700, 470])
+        self.detail_view = DetailView(self.db, self.tasks, splitter)
+        splitter.addWidget(self.detail_view)
+        self.queue_view.requestActivated.connect(self.detail_view.show_request)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 470])
         splitter.setFocusProxy(self.queue_view)
         state = self._settings().value("queue/splitter")
         if isinstance(state, QByteArray):
@@ -510,11 +363,14 @@ class MainWindow(QMainWindow):
         return splitter
 
     def _create_directory(self) -> QWidget:
-        directory_class = optional_class("xuhui_desk.ui.directory_view", "DirectoryView")
-        if directory_class is None:
-            return self._placeholder(Page.DIRECTORY)
-        view: QWidget = directory_class(self.db, self.tasks, self)
-        return view
+        from xuhui_desk.ui.directory_view import DirectoryView
+
+        return DirectoryView(self.db, self.tasks, self)
+
+    def _create_reports(self) -> QWidget:
+        from xuhui_desk.ui.reports_page import ReportsPage
+
+        return ReportsPage(self.db, self.tasks, self)
 
     def _create_settings(self) -> QWidget:
         from xuhui_desk.ui.settings_dialog import SettingsForm
@@ -526,12 +382,8 @@ class MainWindow(QMainWindow):
     def show_request(self, uuid: str) -> None:
         """Open the queue page with this request in the detail view."""
         self.show_page(Page.QUEUE)
-        queue = getattr(self, "queue_view", None)
-        if queue is not None and hasattr(queue, "select_request"):
-            queue.select_request(uuid)
-        detail = getattr(self, "detail_view", None)
-        if detail is not None and hasattr(detail, "show_request"):
-            detail.show_request(uuid)
+        self.queue_view.select_request(uuid)
+        self.detail_view.show_request(uuid)
 
     @property
     def intake_form(self) -> Any:
@@ -545,13 +397,9 @@ class MainWindow(QMainWindow):
     def _intake_saved(self, uuid: str, tracking_no: str) -> None:
         self.statusBar().showMessage(self.tr("Saved {tracking_no}").format(tracking_no=tracking_no), 8000)
         # The queue and the detail pane listen to the program's request notices.
-        signals = optional_class("xuhui_desk.ui.queue_model", "request_signals")
-        if signals is not None:
-            signals().changed.emit(uuid)
-            return
-        queue = getattr(self, "queue_view", None)
-        if queue is not None and isValid(queue) and hasattr(queue, "refresh"):
-            queue.refresh()
+        from xuhui_desk.ui.queue_model import request_signals
+
+        request_signals().changed.emit(uuid)
 
     def _settings_saved(self, values: dict[str, str], language_changed: bool) -> None:
         self.update_station(values.get("station_name", self._station_name), self._station_code,
@@ -570,6 +418,13 @@ class MainWindow(QMainWindow):
         self.action_new_intake.setShortcut(QKeySequence("F2"))
         self.action_new_intake.triggered.connect(self.new_intake)
         file_menu.addAction(self.action_new_intake)
+        file_menu.addSeparator()
+        self.action_backup = QAction(self.tr("&Back up the database now"), self)
+        self.action_backup.triggered.connect(self.backup_now)
+        file_menu.addAction(self.action_backup)
+        self.action_backups_folder = QAction(self.tr("Open the backups &folder"), self)
+        self.action_backups_folder.triggered.connect(self.open_backups_folder)
+        file_menu.addAction(self.action_backups_folder)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -607,9 +462,6 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("&About"), self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
-        about_qt = QAction(self.tr("About &Qt"), self)
-        about_qt.triggered.connect(lambda: QApplication.aboutQt())
-        help_menu.addAction(about_qt)
 
     def shortcut_help(self) -> str:
         rows = [
@@ -623,7 +475,12 @@ class MainWindow(QMainWindow):
             (self.tr("Accept the suggested category"), "Ctrl+Enter"),
             (self.tr("Link to the open request shown"), "Alt+L"),
             (self.tr("Print the receipt"), "Ctrl+P"),
+            (self.tr("Search the requests or the directory"), "Ctrl+F"),
+            (self.tr("Open the selected request or company"), "Enter"),
+            (self.tr("Save the note being written (detail pane)"), "Ctrl+Enter"),
+            (self.tr("Weekly report (Reports page)"), "Ctrl+R"),
             (self.tr("Sync with the district hub now"), SYNC_SHORTCUT),
+            (self.tr("This list"), "F1"),
         ]
         lines = "".join(
             f"<tr><td style='padding-right:18px'>{label}</td>"
@@ -631,6 +488,31 @@ class MainWindow(QMainWindow):
             for label, key in rows
         )
         return f"<table>{lines}</table>"
+
+    def backup_now(self) -> None:
+        """File ▸ Back up now: a consistent copy in the backups folder, on a worker."""
+        from xuhui_desk.services.backups import make_backup
+
+        data_dir = self.data_dir
+        self.statusBar().showMessage(self.tr("Backing up…"))
+
+        def done(path: Path) -> None:
+            self.statusBar().showMessage(self.tr("Backed up to {path}").format(path=path), 10000)
+
+        def failed(exc: BaseException) -> None:
+            self.statusBar().clearMessage()
+            QMessageBox.warning(self, self.tr("Backup"), self.tr("The backup could not be written: {error}").format(
+                error=exc))
+
+        self.tasks.run(lambda _p: make_backup(data_dir), on_success=done, on_failure=failed,
+                       label=self.tr("Backing up the database…"), parent=self)
+
+    def open_backups_folder(self) -> None:
+        from xuhui_desk.config import backup_dir
+
+        folder = backup_dir(self.data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_help())
@@ -735,16 +617,18 @@ class MainWindow(QMainWindow):
             self.sync_panel = SyncPanel(self.db, self.tasks, self.sync, self)
             self.sync_panel.openRequest.connect(self.show_request)
             self.sync_panel.openEnterprise.connect(self._open_enterprise)
+            self.sync_panel.openSettings.connect(lambda: self.show_page(Page.SETTINGS))
         self.sync_panel.show()
         self.sync_panel.raise_()
         self.sync_panel.activateWindow()
         return self.sync_panel
 
     def _open_enterprise(self, name: str) -> None:
+        from xuhui_desk.ui.directory_view import DirectoryView
+
         directory = self.show_page(Page.DIRECTORY)
-        search = getattr(directory, "search", None)
-        if search is not None and hasattr(search, "setText"):
-            search.setText(name)
+        assert isinstance(directory, DirectoryView)
+        directory.search.setText(name)
 
     def _sync_status_changed(self, status: Any) -> None:
         if self.sync.running:
@@ -802,12 +686,9 @@ class MainWindow(QMainWindow):
 
     def _sync_changed_requests(self) -> None:
         """Sent, refused or updated by the district: the queue and the open request show it."""
-        queue = getattr(self, "queue_view", None)
-        if queue is not None and isValid(queue) and hasattr(queue, "refresh"):
-            queue.refresh()
-        detail = getattr(self, "detail_view", None)
-        if detail is not None and isValid(detail) and hasattr(detail, "reload"):
-            detail.reload()
+        if Page.QUEUE in self._pages:
+            self.queue_view.refresh()
+            self.detail_view.reload()
 
     # --- state --------------------------------------------------------------------------------
 
@@ -827,9 +708,8 @@ class MainWindow(QMainWindow):
         settings = self._settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        splitter = getattr(self, "queue_splitter", None)
-        if splitter is not None and isValid(splitter):
-            settings.setValue("queue/splitter", splitter.saveState())
+        if Page.QUEUE in self._pages:
+            settings.setValue("queue/splitter", self.queue_splitter.saveState())
         settings.sync()
 
     def handover_state(self) -> dict[str, Any]:
@@ -838,9 +718,8 @@ class MainWindow(QMainWindow):
         This window is being replaced: its sync stops here (the new window's takes over)."""
         self.sync.shutdown()
         state: dict[str, Any] = {"page": int(self.current_page())}
-        form = self._pages.get(Page.INTAKE)
-        if form is not None and hasattr(form, "draft"):
-            state["draft"] = form.draft()
+        if Page.INTAKE in self._pages:
+            state["draft"] = self.intake_form.draft()
         return state
 
     def take_over_state(self, state: dict[str, Any]) -> None:

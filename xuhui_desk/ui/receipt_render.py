@@ -484,10 +484,14 @@ class ReceiptPreviewDialog(QPrintPreviewDialog):
         print_receipt(printer, self._data, self._layout)
 
 
-def show_print_preview(parent: QWidget | None, data: ReceiptData, layout: str = "thermal") -> int:
-    """Open the print preview of the receipt (modal) and return the dialog's result."""
+def open_print_preview(parent: QWidget | None, data: ReceiptData, layout: str = "thermal") -> ReceiptPreviewDialog:
+    """Open the print preview of the receipt, window-modal, and return at once.
+
+    ``open()`` rather than ``exec()``: a nested event loop inside a background task's callback
+    keeps everything queued behind it waiting (deferred deletions, other tasks' results) for as
+    long as the preview stays open. The dialog deletes itself when closed.
+    """
     dialog = ReceiptPreviewDialog(data, layout, parent)
-    try:
-        return dialog.exec()
-    finally:
-        dialog.deleteLater()
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog

@@ -12,18 +12,20 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,14 +34,15 @@ from shiboken6 import isValid
 from xuhui_desk.config import SETTING_DEFAULTS
 from xuhui_desk.db import Database
 from xuhui_desk.services.station import all_settings, get_station, init_station, set_setting, validate_setting
-from xuhui_desk.ui.i18n import current_language
+from xuhui_desk.ui.i18n import LANGUAGE_NAMES, current_language
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.validation import LIMITS, ValidationFailed, check_text, clean_text
 
 log = logging.getLogger(__name__)
 
-# Languages offered, with their names written in themselves (never translated).
-LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
+# Below this width of the page the two cards stand one above the other.
+SIDE_BY_SIDE_MIN_WIDTH = 1000
+
 
 
 def load_settings(db: Database) -> dict[str, str]:
@@ -121,8 +124,14 @@ class SettingsForm(QWidget):
         self.messages = {key: _Message() for key in ("station_name", "specialist", "hub_url",
                                                      "tracking_url_template")}
 
-        row = QHBoxLayout()
+        # Side by side on a wide page, one above the other on a narrow one (see resizeEvent); the
+        # cards scroll when the screen is short.
+        cards = QWidget()
+        cards.setObjectName("cards")
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight, cards)
+        row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(16)
+        self.cards_layout = row
         station_card, station_form = self._card(self.tr("Station"))
         self._row(station_form, self.tr("Station code"), self.code_edit)
         self._row(station_form, self.tr("Station name"), self.name_edit, "station_name")
@@ -147,7 +156,13 @@ class SettingsForm(QWidget):
                   hint=self.tr("The QR code on the receipt opens this address; {tracking_no} is replaced "
                                "by the tracking number."))
         row.addWidget(hub_card, 1)
-        outer.addLayout(row)
+        scroll = QScrollArea()
+        scroll.setObjectName("formScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(cards)
+        outer.addWidget(scroll, 1)
 
         buttons = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Save settings"))
@@ -165,7 +180,6 @@ class SettingsForm(QWidget):
         self.status.setObjectName("hint")
         buttons.addWidget(self.status)
         outer.addLayout(buttons)
-        outer.addStretch(1)
 
         self.show_token.toggled.connect(lambda on: self.hub_token_edit.setEchoMode(
             QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
@@ -188,7 +202,21 @@ class SettingsForm(QWidget):
             QWidget.setTabOrder(first, second)
         self.reload()
 
-    def _card(self, title: str) -> tuple[QFrame, QFormLayout]:
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        wide = self.width() >= SIDE_BY_SIDE_MIN_WIDTH
+        self.cards_layout.setDirection(QBoxLayout.Direction.LeftToRight if wide
+                                       else QBoxLayout.Direction.TopToBottom)
+
+    def is_dirty(self) -> bool:
+        """Something changed on the page and not saved."""
+        if not self.loaded:
+            return False
+        values = self.values()
+        return any(values[key] != self.loaded.get(key, "") for key in values
+                   if key != "tracking_url_template" or self.tracking_edit.text().strip())
+
+    def _card(self, title: str) -> tuple[QFrame, QGridLayout]:
         card = QFrame()
         card.setObjectName("card")
         column = QVBoxLayout(card)
@@ -197,16 +225,15 @@ class SettingsForm(QWidget):
         heading = QLabel(title)
         heading.setObjectName("sectionTitle")
         column.addWidget(heading)
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form = QGridLayout()
         form.setHorizontalSpacing(14)
         form.setVerticalSpacing(10)
+        form.setColumnStretch(1, 1)
         column.addLayout(form)
         column.addStretch(1)
         return card, form
 
-    def _row(self, form: QFormLayout, label: str, widget: QWidget, key: str | None = None, hint: str = "") -> None:
+    def _row(self, form: QGridLayout, label: str, widget: QWidget, key: str | None = None, hint: str = "") -> None:
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -222,8 +249,13 @@ class SettingsForm(QWidget):
         caption = QLabel(label)
         caption.setObjectName("fieldLabel")
         caption.setBuddy(widget)
-        caption.setContentsMargins(0, 5, 0, 0)
-        form.addRow(caption, box)
+        # Level with the box, not with the box and its hint together (audit D24): the caption is
+        # as tall as the field and centred on it, at the top of the row.
+        caption.setMinimumHeight(widget.sizeHint().height())
+        caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        row = form.rowCount()
+        form.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(box, row, 1)
 
     # --- load / check / save ------------------------------------------------------------------
 
@@ -272,7 +304,7 @@ class SettingsForm(QWidget):
             validate_setting(key, values[key])
         except ValueError:
             if key == "hub_url":
-                return self.tr("Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn")
+                return self.tr("Enter an address that starts with https://, for example:") + "\nhttps://hub.example.cn"
             return self.tr("Enter an http(s) address that contains {tracking_no}.")
         return None
 

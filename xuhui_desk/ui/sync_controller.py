@@ -43,6 +43,8 @@ FIRST_ROUND_DELAY_MS = 3000
 SHUTDOWN_WAIT_MS = 15000
 # The engine warns about the station's clock beyond this (SyncOptions.skew_warning_seconds).
 SKEW_WARNING_SECONDS = 120.0
+# After a local write, the sync state is read again this long after the last of a burst of writes.
+WRITE_REFRESH_MS = 300
 
 # Kinds of failed rounds (SyncSummary.error_kind) that mean the hub could not be reached.
 OFFLINE_KINDS = frozenset({"unreachable", "timeout", "server", "protocol"})
@@ -76,6 +78,8 @@ class SyncController(QObject):
     requestsChanged = Signal()
     # Emitted on the worker; connected to a method of this GUI-thread object, so queued to it.
     _workerProgress = Signal(str, int, int)
+    # A commit on the database by this process (any thread); queued to the GUI thread.
+    _localWrite = Signal()
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QObject | None = None, *,
                  interval_ms: int | None = None, first_delay_ms: int | None = None,
@@ -98,6 +102,14 @@ class SyncController(QObject):
         self._first.setInterval(FIRST_ROUND_DELAY_MS if first_delay_ms is None else first_delay_ms)
         self._first.timeout.connect(self._tick)
         self._workerProgress.connect(self._progressed)
+        # Live "waiting to sync" count: every local write re-reads the state, at most every
+        # WRITE_REFRESH_MS (a roster import commits many times in a row).
+        self._stop_watching: Any = None
+        self._write_refresh = QTimer(self)
+        self._write_refresh.setSingleShot(True)
+        self._write_refresh.setInterval(WRITE_REFRESH_MS)
+        self._write_refresh.timeout.connect(self.refresh_status)
+        self._localWrite.connect(self._local_write)
 
     # --- state --------------------------------------------------------------------------------
 
@@ -136,6 +148,30 @@ class SyncController(QObject):
             return
         self._started = True
         self.refresh_status()
+
+        def watch(_progress: Progress) -> Any:
+            db = _opened(self.db)
+            from xuhui_desk.services.changes import watch_writes
+
+            return watch_writes(db, self._wrote)
+
+        self.tasks.run(watch, on_success=self._watching,
+                       on_failure=lambda exc: log.warning("local writes are not watched: %s", exc))
+
+    def _wrote(self) -> None:
+        # On the committing thread: only a queued signal (the controller may be gone).
+        with contextlib.suppress(RuntimeError):
+            self._localWrite.emit()
+
+    def _watching(self, stop: Any) -> None:
+        if self._closed or not isValid(self):
+            stop()
+        else:
+            self._stop_watching = stop
+
+    def _local_write(self) -> None:
+        if not self._closed:
+            self._write_refresh.start()
 
     def refresh_status(self) -> None:
         """Read the sync state again (background) and emit :attr:`statusChanged`."""
@@ -193,6 +229,10 @@ class SyncController(QObject):
         self._closed = True
         self._timer.stop()
         self._first.stop()
+        self._write_refresh.stop()
+        if self._stop_watching is not None:
+            self._stop_watching()
+            self._stop_watching = None
         if self._task is None:
             return True
         self.cancel()

@@ -60,6 +60,8 @@ QTableWidget#syncRejected QHeaderView::section {
 }
 QLabel#syncPanelState { color: #334e68; }
 QLabel#syncPanelEmpty { color: #2e7d32; }
+QLabel#syncPanelEmpty[state="neutral"] { color: #52606d; }
+QLabel#syncPanelEmpty[state="waiting"] { color: #a15c00; }
 """
 
 
@@ -111,6 +113,8 @@ class SyncPanel(QDialog):
     openRequest = Signal(str)
     # Open the directory at this company (its name).
     openEnterprise = Signal(str)
+    # Open the Settings page (sync is not set up).
+    openSettings = Signal()
 
     def __init__(self, db: Database, tasks: TaskRunner, controller: SyncController,
                  parent: QWidget | None = None) -> None:
@@ -119,6 +123,7 @@ class SyncPanel(QDialog):
         self.tasks = tasks
         self.controller = controller
         self.rows: list[PanelRow] = []
+        self.status: SyncStatus | None = None
         self._generation = 0
         self._loaded = False
         self.setObjectName("syncPanel")
@@ -173,7 +178,7 @@ class SyncPanel(QDialog):
         self.table.itemActivated.connect(lambda _item: self.open_selected())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
-        self.empty = QLabel(self.tr("No refused records: everything the hub received was accepted."))
+        self.empty = QLabel()
         self.empty.setObjectName("syncPanelEmpty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -189,11 +194,15 @@ class SyncPanel(QDialog):
         self.resend_all_button.clicked.connect(self.resend_all)
         self.sync_button = QPushButton(self.tr("Sync now"))
         self.sync_button.clicked.connect(self.controller.sync_now)
+        self.settings_button = QPushButton(self.tr("Open settings"))
+        self.settings_button.setProperty("primary", True)
+        self.settings_button.clicked.connect(self._open_settings)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.close)
         for button in (self.open_button, self.resend_button, self.resend_all_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.settings_button)
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
@@ -248,6 +257,7 @@ class SyncPanel(QDialog):
             self.table.selectRow(0)
         self.table.setVisible(bool(rows))
         self.empty.setVisible(not rows)
+        self._show_empty_text()
         self.resend_all_button.setEnabled(bool(rows))
         self._update_buttons()
 
@@ -328,11 +338,45 @@ class SyncPanel(QDialog):
     def _status_changed(self, status: SyncStatus | None) -> None:
         if not isValid(self):
             return
+        self.status = status
         self.state_label.setText(self.state_text(status))
         warnings = self.controller.warnings(status, refused=False)
         self.warning_label.setText("\n".join(warnings))
         self.warning_label.setVisible(bool(warnings))
-        self.sync_button.setEnabled(not self.controller.running)
+        configured = status is not None and status.configured
+        # Without a hub there is nothing to sync with: the way forward is Settings.
+        self.settings_button.setVisible(status is not None and not configured)
+        self.sync_button.setVisible(configured)
+        self.sync_button.setEnabled(configured and not self.controller.running)
+        self._show_empty_text()
+
+    def _show_empty_text(self) -> None:
+        """What an empty list means depends on the state: all clear only when records did reach the hub."""
+        status = self.status
+        if status is None:
+            text, state = "", "neutral"
+        elif not status.configured:
+            text = self.tr("Nothing is sent while sync is not set up: {count} record(s) wait on this computer. "
+                           "Enter the hub address and the station token in Settings.").format(count=status.pending)
+            state = "waiting"
+        elif status.last_success_at is None:
+            text = self.tr("No refused records. Nothing has reached the district hub yet: {count} record(s) "
+                           "wait to be sent.").format(count=status.pending)
+            state = "waiting" if status.pending else "neutral"
+        elif status.pending:
+            text = self.tr("No refused records. {count} record(s) wait to be sent with the next sync.").format(
+                count=status.pending)
+            state = "neutral"
+        else:
+            text, state = self.tr("No refused records: everything the hub received was accepted."), "ok"
+        self.empty.setText(text)
+        self.empty.setProperty("state", state)
+        self.empty.style().unpolish(self.empty)
+        self.empty.style().polish(self.empty)
+
+    def _open_settings(self) -> None:
+        self.openSettings.emit()
+        self.close()
 
     def state_text(self, status: SyncStatus | None) -> str:
         if status is None:
@@ -354,7 +398,7 @@ class SyncPanel(QDialog):
     def _round_finished(self, summary: Any) -> None:
         if not isValid(self):
             return
-        self.sync_button.setEnabled(True)
+        self.sync_button.setEnabled(self.status is not None and self.status.configured)
         if summary.ok:
             self._say(self.tr("Sync finished: {pushed} sent, {pulled} updates received, {rejected} refused.")
                       .format(pushed=summary.pushed, pulled=summary.pulled, rejected=summary.rejected))

@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
+from shiboken6 import isValid
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,68 @@ class Task(QObject):
         self._cancel.set()
 
 
+class _ProgressWindow:
+    """The progress box of one labelled task: created only when the task outlives
+    :data:`PROGRESS_DELAY_MS`, and torn down for good the moment the task ends.
+
+    A ``QProgressDialog`` starts its own auto-show timer when it is constructed and on
+    ``setValue``; hiding it and calling ``deleteLater()`` does not stop that timer, and the
+    deferred deletion waits behind any nested event loop the success callback opens (a print
+    preview's ``exec()``). The box then showed itself, modal, over that loop, and the
+    program froze (audit D1). So the box is built lazily, and closed with ``reset()``, which
+    stops Qt's timer, before it is hidden and deleted.
+    """
+
+    def __init__(self, label: str, cancel_text: str | None, parent: QWidget | None, task: Task,
+                 owner: QObject) -> None:
+        self._label = label
+        self._cancel_text = cancel_text
+        self._parent = parent
+        self._task = task
+        self._dialog: QProgressDialog | None = None
+        self._state = (0, 0, "")
+        self._timer = QTimer(owner)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._show)
+        self._timer.start(PROGRESS_DELAY_MS)
+
+    def _show(self) -> None:
+        if self._task.done or (self._parent is not None and not isValid(self._parent)):
+            return
+        dialog = QProgressDialog(self._label, "", 0, 0, self._parent)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAutoReset(False)
+        dialog.setAutoClose(False)
+        if self._cancel_text is not None:
+            dialog.setCancelButtonText(self._cancel_text)
+            dialog.canceled.connect(self._task.cancel)
+        else:
+            dialog.setCancelButton(None)
+        self._dialog = dialog
+        self.update(*self._state)
+        dialog.show()
+
+    def update(self, done: int, total: int, text: str) -> None:
+        self._state = (done, total, text or self._state[2])
+        dialog = self._dialog
+        if dialog is None:
+            return
+        dialog.setMaximum(max(total, 0))
+        dialog.setValue(min(done, total) if total else 0)
+        if text:
+            dialog.setLabelText(text)
+
+    def close(self) -> None:
+        self._timer.stop()
+        self._timer.deleteLater()
+        dialog, self._dialog = self._dialog, None
+        if dialog is not None and isValid(dialog):
+            dialog.reset()  # stops QProgressDialog's own auto-show timer
+            dialog.hide()
+            dialog.setParent(None)  # type: ignore[call-overload]
+            dialog.deleteLater()
+
+
 class TaskRunner(QObject):
     """Runs functions off the GUI thread; see the module documentation."""
 
@@ -143,41 +206,16 @@ class TaskRunner(QObject):
         # would hold it otherwise, and a garbage collection could destroy it mid-delivery.
         signals.setParent(task)
         progress = Progress(signals.progressed.emit, task._cancel)
-        dialog: QProgressDialog | None = None
-        timer: QTimer | None = None
-
+        window: _ProgressWindow | None = None
         if label is not None:
-            dialog = QProgressDialog(label, self.tr("Cancel") if cancellable else "", 0, 0, parent)
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            dialog.setMinimumDuration(0)
-            dialog.setAutoReset(False)
-            dialog.setAutoClose(False)
-            if not cancellable:
-                dialog.setCancelButton(None)
-            else:
-                dialog.canceled.connect(task.cancel)
-            dialog.hide()
-            timer = QTimer(self)
-            timer.setSingleShot(True)
-            timer.timeout.connect(lambda: dialog.show() if not task.done else None)
-            timer.start(PROGRESS_DELAY_MS)
-
-            def update(done: int, total: int, text: str) -> None:
-                dialog.setMaximum(max(total, 0))
-                dialog.setValue(min(done, total) if total else 0)
-                if text:
-                    dialog.setLabelText(text)
-
-            signals.on_progress = update
+            cancel_text = self.tr("Cancel") if cancellable else None
+            window = _ProgressWindow(label, cancel_text, parent, task, self)
+            signals.on_progress = window.update
 
         def finish() -> None:
             task.done = True
-            if timer is not None:
-                timer.stop()
-                timer.deleteLater()
-            if dialog is not None:
-                dialog.hide()
-                dialog.deleteLater()
+            if window is not None:
+                window.close()
             self._active.discard(task)
             task.finished.emit()
             task.deleteLater()

@@ -1,0 +1,75 @@
+"""Every screen fits (issue 10 §3): at 1024x700 and 1366x768, in English and in Chinese, nothing
+on the intake page, the reports page, the settings page and the report dialog is cut off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.fit import clipped
+from xuhui_desk.ui.i18n import install_translators
+from xuhui_desk.ui.main_window import MainWindow, Page
+from xuhui_desk.ui.tasks import TaskRunner
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+SIZES = [(1024, 700), (1366, 768)]
+LANGUAGES = ["en", "zh_CN"]
+USCC = "91310104312456715B"
+
+
+@pytest.fixture
+def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
+    runner = TaskRunner()
+    yield runner
+    assert runner.wait(10000)
+    QApplication.processEvents()
+    runner.deleteLater()
+
+
+@pytest.fixture(params=LANGUAGES)
+def language(request: Any, qapp: QApplication) -> Iterator[str]:
+    assert install_translators(request.param) == request.param
+    yield request.param
+    install_translators("en")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_intake_page_fits(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner, language: str,
+                          size: tuple[int, int]) -> None:
+    window = MainWindow(station_db, tasks, data_dir)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    form = window.intake_form
+    qtbot.waitUntil(lambda: form.router is not None, timeout=10000)
+    form.name_edit.setText("上海汇智云链信息科技有限公司")
+    form.uscc_edit.setText(USCC)  # 18 characters must show in full
+    form.phone_edit.setText("021-64871234")
+    form.description_edit.setPlainText("公司计划扩大生产线，想申请500万元银行贷款，咨询有没有贴息。")
+    form.update_suggestion()
+    QApplication.processEvents()
+    assert window.width() == size[0]
+    problems = clipped(form, ignore=(form.recent_list,))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", [Page.REPORTS, Page.SETTINGS])
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_other_pages_fit(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner, language: str,
+                         size: tuple[int, int], page: Page) -> None:
+    window = MainWindow(station_db, tasks, data_dir)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    widget = window.show_page(page)
+    qtbot.wait(300)
+    tasks.wait()
+    QApplication.processEvents()
+    problems = clipped(widget)
+    assert not problems, "\n".join(problems)
