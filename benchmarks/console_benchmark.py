@@ -14,8 +14,8 @@ schema ``console_bench`` of the given database (dropped at the end unless ``--ke
   for each of the last 60 days' requests — generated with set-based ``INSERT … SELECT
   generate_series`` (no ORM objects), then ``ANALYZE``.
 
-Timed through the real app (``create_app`` under uvicorn on 127.0.0.1, one worker, HTTP with a
-session cookie), p50/p95 of ``--runs`` after 5 warm-ups, each beside its **floor**: the same
+Timed through the real app (``xuhui-hub serve`` in its own process on 127.0.0.1, one worker,
+HTTP with a session cookie), p50/p95 of ``--runs`` after 5 warm-ups, each beside its **floor**: the same
 statements in raw SQL on a psycopg connection (the inbox statement compiled from the console's
 own query; the request page's two statements; the dashboard's candidate and timeline reads):
 
@@ -194,12 +194,10 @@ def main() -> int:
         raise SystemExit("give --database-url postgresql+psycopg://… (or XUHUI_BENCH_POSTGRES_URL)")
     import httpx
     import psycopg
-    import uvicorn
     from sqlalchemy import create_engine, text
     from sqlalchemy.dialects import postgresql
 
-    from tests.synckit import free_port, wait_for
-    from xuhui_desk.hub.app import HubConfig, create_app
+    from tests.synckit import HubProcess
     from xuhui_desk.hub.console import accounts, casework
     from xuhui_desk.hub.database import open_hub_database
     from xuhui_desk.hub.store import add_station
@@ -221,14 +219,9 @@ def main() -> int:
     coord_token, coordinator = accounts.login(db, "bench-coord", "bench-password-1")
     push_token = add_station(db, "XH01", rotate=True)
 
-    port = free_port()
-    app = create_app(db, HubConfig())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", ws="none",
-                                           lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started, timeout=30)
-    base = f"http://127.0.0.1:{port}"
+    # The hub in its own process, as deployed (the clients below would otherwise share its GIL).
+    hub = HubProcess(url).start()
+    base = hub.url
     h = httpx.Client(base_url=base, cookies={"xuhui_console": handler_token}, timeout=60)
     co = httpx.Client(base_url=base, cookies={"xuhui_console": coord_token}, timeout=60)
     raw = psycopg.connect(args.database_url.replace("postgresql+psycopg://", "postgresql://"),
@@ -255,11 +248,10 @@ def main() -> int:
     captured: dict[str, str] = {}
 
     def inbox_sql(who: accounts.Principal, f: casework.InboxFilter) -> str:
-        from sqlalchemy import func, select
+        from sqlalchemy import select
 
         from xuhui_desk.hub.models import HubEnterprise, HubRequest, HubStation
 
-        due_key = func.coalesce(HubRequest.sla_due_at, casework._FAR)
         stmt = (select(HubRequest.id, HubRequest.tracking_no, HubRequest.created_at, HubRequest.sla_due_at,
                        HubRequest.status, HubRequest.category, HubRequest.department, HubRequest.urgency,
                        HubStation.code, HubEnterprise.name)
@@ -267,7 +259,8 @@ def main() -> int:
                 .join(HubStation, HubStation.id == HubRequest.station_id))
         stmt = casework.scope(stmt, who)
         if f.status == casework.STATUS_TODO:
-            stmt = stmt.where(HubRequest.status.in_(casework.TODO)).order_by(due_key, HubRequest.id)
+            stmt = stmt.where(HubRequest.status.in_(casework.TODO)).order_by(
+                HubRequest.sla_due_at.is_(None), HubRequest.sla_due_at, HubRequest.id)
         else:
             stmt = stmt.order_by(HubRequest.id.desc())
         if f.q:
@@ -406,8 +399,7 @@ def main() -> int:
     print(f"| sync push alone | {alone:,.0f} records/s | | | | |")
     print(f"| sync push while 20 handlers browse ({page_rate:.0f} pages/s served meanwhile) | {loaded:,.0f} records/s "
           f"| | | keeps its throughput | {loaded / alone:.0%} of alone |")
-    server.should_exit = True
-    thread.join(timeout=10)
+    hub.stop()
     raw.close()
     db.close()
     if not args.keep:

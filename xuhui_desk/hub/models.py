@@ -253,6 +253,7 @@ class ConsoleStationPull(HubBase):
 # a department's inbox newest first, open requests by due time, a station's timeline by kind.
 Index("ix_requests_department_id", HubRequest.department, HubRequest.id)
 Index("ix_requests_status_due", HubRequest.status, HubRequest.sla_due_at)
+Index("ix_requests_department_status_due", HubRequest.department, HubRequest.status, HubRequest.sla_due_at)
 Index("ix_requests_created_at", HubRequest.created_at)
 Index("ix_events_kind_occurred", HubEvent.kind, HubEvent.occurred_at)
 Index("ix_events_occurred_at", HubEvent.occurred_at)

@@ -226,3 +226,48 @@ def test_a_low_rating_on_the_hub_starts_rectification_at_the_station(tmp_path: P
             assert kinds[-2:] == ["rated", "rectification"]
     finally:
         hub.stop()
+
+
+# --- the inbox ----------------------------------------------------------------------------------------
+
+def test_inbox_pages_by_due_time_overdue_first_and_keyset(db) -> None:  # type: ignore[no-untyped-def]
+    from xuhui_desk.hub.console import casework
+    from xuhui_desk.hub.console.accounts import Principal
+    from xuhui_desk.hub.models import HubEnterprise, HubRequest, HubStation
+
+    now = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)  # a Tuesday
+    with db.write() as s:
+        st = HubStation(code="XH03", name="站", created_at=now)
+        s.add(st)
+        s.flush()
+        ent = HubEnterprise(uuid="e-1", station_id=st.id, name="上海云帆科技有限公司", first_seen_at=now, updated_at=now,
+                            content_hash="x")
+        s.add(ent)
+        s.flush()
+        dues = [now + timedelta(days=d) if d is not None else None for d in (3, -2, None, 1, -5, 3, None, 8)]
+        for i, due in enumerate(dues):
+            s.add(HubRequest(uuid=f"r-{i}", station_id=st.id, tracking_no=f"XH03-20261208-{i:03d}",
+                             enterprise_id=ent.id, channel="walk_in", category="finance", description="想申请贷款",
+                             urgency="normal", created_at=now - timedelta(days=6), updated_at=now, sla_due_at=due,
+                             station_status="routed", status="routed" if i != 5 else "replied",
+                             department="finance_center" if i != 7 else "legal_center", content_hash="x"))
+    who = Principal(1, "fin", "王芳", "handler", ("finance_center",))
+    seen: list[str] = []
+    f = casework.InboxFilter()
+    while True:
+        page = casework.inbox(db, who, f, limit=2, now=now)
+        seen += [r.tracking_no for r in page.rows]
+        if not page.next_after:
+            break
+        f.after = page.next_after
+    # Open work of the handler's department only (no replied #5, no legal #7), overdue first, by due
+    # time, rows without a due time last — each exactly once across the pages.
+    assert [n[-1] for n in seen] == ["4", "1", "3", "0", "2", "6"]
+    first = casework.inbox(db, who, casework.InboxFilter(), now=now).rows
+    assert [r.overdue for r in first[:2]] == [True, True] and first[0].workdays_left < first[1].workdays_left < 0
+    assert first[2].workdays_left > 0 and first[-1].workdays_left is None
+    everything = casework.inbox(db, who, casework.InboxFilter(status="all", q="云帆 贷款"), now=now).rows
+    assert [r.tracking_no[-1] for r in everything] == ["6", "5", "4", "3", "2", "1", "0"]  # newest first
+    assert casework.inbox(db, who, casework.InboxFilter(status="all", q="云帆 落户"), now=now).rows == []
+    with pytest.raises(casework.NotVisible):  # another department's request: as if it did not exist
+        casework.load_request(db, who, "XH03-20261208-007", now=now)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from xuhui_desk.hub.console.accounts import Principal
@@ -29,7 +29,6 @@ TODO = (Status.NEW.value, Status.ROUTED.value, Status.IN_PROGRESS.value)
 #: Pseudo-statuses of the inbox's status filter.
 STATUS_TODO = "todo"
 STATUS_ALL = "all"
-_FAR = datetime(9999, 12, 31, tzinfo=UTC)
 MAX_TERMS = 5
 
 
@@ -104,15 +103,17 @@ class InboxPage:
 
 
 def _encode_after(due: datetime | None, rid: int) -> str:
-    micros = int((due or _FAR).timestamp() * 1_000_000)
+    micros = "-" if due is None else str(int(due.timestamp() * 1_000_000))
     return base64.urlsafe_b64encode(f"{micros}:{rid}".encode()).decode().rstrip("=")
 
 
-def _decode_after(text: str) -> tuple[datetime, int] | None:
+def _decode_after(text: str) -> tuple[datetime | None, int] | None:
+    """``(due, id)`` of the last row of the previous page (``due`` None: a row without a due time)."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
         micros, rid = raw.split(":")
-        return datetime.fromtimestamp(int(micros) / 1_000_000, UTC), int(rid)
+        due = None if micros == "-" else datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
+        return due, int(rid)
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -169,7 +170,6 @@ def inbox(db: HubDatabase, who: Principal, f: InboxFilter, *, limit: int = 50, n
     first, then due soonest, then without a due time), anything else newest first; the next page
     starts after ``f.after`` (keyset paging: every page costs the same)."""
     now = now or utcnow()
-    due_key = func.coalesce(HubRequest.sla_due_at, _FAR)
     stmt = (select(HubRequest.id, HubRequest.tracking_no, HubRequest.created_at, HubRequest.sla_due_at,
                    HubRequest.status, HubRequest.category, HubRequest.department, HubRequest.urgency,
                    HubStation.code, HubEnterprise.name)
@@ -196,10 +196,16 @@ def inbox(db: HubDatabase, who: Principal, f: InboxFilter, *, limit: int = 50, n
         stmt = _search(stmt, f.q)
     after = _decode_after(f.after) if f.after else None
     if f.by_due:
+        # Rows without a due time last, on every database (PostgreSQL and SQLite put NULLs at
+        # opposite ends), with no bound value in the ORDER BY so that the plan stays simple.
+        due_col = HubRequest.sla_due_at
         if after is not None:
             due, rid = after
-            stmt = stmt.where(or_(due_key > due, and_(due_key == due, HubRequest.id > rid)))
-        stmt = stmt.order_by(due_key, HubRequest.id)
+            if due is None:
+                stmt = stmt.where(due_col.is_(None), HubRequest.id > rid)
+            else:
+                stmt = stmt.where(or_(due_col > due, and_(due_col == due, HubRequest.id > rid), due_col.is_(None)))
+        stmt = stmt.order_by(due_col.is_(None), due_col, HubRequest.id)
     else:
         if after is not None:
             stmt = stmt.where(HubRequest.id < after[1])

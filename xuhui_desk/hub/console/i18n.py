@@ -51,6 +51,22 @@ def pick_language(value: str | None) -> str:
     return "en" if value and value.replace("-", "_").lower().startswith("en") else DEFAULT_LANGUAGE
 
 
+@cache
+def _taxonomy_labels(language: str) -> Mapping[str, str]:
+    """Every taxonomy code's label in ``language`` (a page shows hundreds: one dict look-up each)."""
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    out: dict[str, str] = {}
+    for category in taxonomy.categories:
+        out[str(category.code)] = category.label(language)
+        for sub in category.subcategories:
+            out[str(sub)] = sub.label(language)
+    for department in taxonomy.departments:
+        out[department.code] = department.label(language)
+    return MappingProxyType(out)
+
+
 class Translator:
     """``t("nav.inbox")`` and the code labels in one language (handed to the templates)."""
 
@@ -86,12 +102,7 @@ class Translator:
         """Label of a category, subcategory or department code (the code itself when unknown)."""
         if not code:
             return ""
-        from xuhui_desk.services.taxonomy import load_taxonomy
-
-        try:
-            return load_taxonomy().label(code, self.language)
-        except KeyError:
-            return code
+        return _taxonomy_labels(self.language).get(code, code)
 
     def taxonomy_list(self, codes: list[str] | tuple[str, ...]) -> str:
         return ("、" if self.language == "zh_CN" else ", ").join(self.taxonomy(c) for c in codes)

@@ -72,6 +72,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_requests_department_id", "requests", ["department", "id"])
     op.create_index("ix_requests_status_due", "requests", ["status", "sla_due_at"])
+    op.create_index("ix_requests_department_status_due", "requests", ["department", "status", "sla_due_at"])
     op.create_index("ix_requests_created_at", "requests", ["created_at"])
     op.create_index("ix_events_kind_occurred", "events", ["kind", "occurred_at"])
     # The roll-up's candidate rows (report_rows.hub_rows), which the dashboard reads, select by
@@ -89,6 +90,7 @@ def downgrade() -> None:
     op.drop_index("ix_events_occurred_at", "events")
     op.drop_index("ix_events_kind_occurred", "events")
     op.drop_index("ix_requests_created_at", "requests")
+    op.drop_index("ix_requests_department_status_due", "requests")
     op.drop_index("ix_requests_status_due", "requests")
     op.drop_index("ix_requests_department_id", "requests")
     op.drop_table("console_station_pulls")
