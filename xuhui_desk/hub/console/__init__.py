@@ -7,23 +7,29 @@ admins and viewers (``/console/…``), and the public tracking page the receipt'
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import URL
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
-from xuhui_desk.hub.console.web import HERE, ConsoleConfig, ConsoleRefusal, LoginRequired, render
+    from xuhui_desk.hub.console.web import ConsoleConfig
 
 _FONTS = {"NotoSansSC-Regular.otf", "NotoSansSC-Bold.otf"}
 
 
 def install_console(app: FastAPI, config: ConsoleConfig | None = None) -> None:
     """Mount the console and the tracking page on the hub's ``app`` (which holds ``app.state.db``)."""
+    # Imported here, not at the top: ``xuhui-hub user …`` imports this package and must work (and
+    # say which extra is missing) without the web stack.
+    from fastapi import Request
+    from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+    from fastapi.staticfiles import StaticFiles
+    from starlette.concurrency import run_in_threadpool
+    from starlette.datastructures import URL
+
     from xuhui_desk.hub.console import pages, tracking_page
     from xuhui_desk.hub.console.sync_watch import PullRecorder
+    from xuhui_desk.hub.console.web import HERE, ConsoleConfig, ConsoleRefusal, LoginRequired, render
 
     app.state.console_config = config or ConsoleConfig.from_env()
     app.add_middleware(PullRecorder, db=app.state.db)
@@ -67,4 +73,4 @@ def install_console(app: FastAPI, config: ConsoleConfig | None = None) -> None:
                                               "params": exc.params}, status=exc.status, principal=who)
 
 
-__all__ = ["ConsoleConfig", "install_console"]
+__all__ = ["install_console"]
