@@ -240,8 +240,8 @@ def test_inbox_pages_by_due_time_overdue_first_and_keyset(db) -> None:  # type: 
         st = HubStation(code="XH03", name="站", created_at=now)
         s.add(st)
         s.flush()
-        ent = HubEnterprise(uuid="e-1", station_id=st.id, name="上海云帆科技有限公司", first_seen_at=now, updated_at=now,
-                            content_hash="x")
+        ent = HubEnterprise(uuid="e-1", station_id=st.id, name="上海云帆科技有限公司", first_seen_at=now,
+                            updated_at=now, content_hash="x")
         s.add(ent)
         s.flush()
         dues = [now + timedelta(days=d) if d is not None else None for d in (3, -2, None, 1, -5, 3, None, 8)]
