@@ -55,7 +55,7 @@ if str(ROOT) not in sys.path:
 
 DATA_DIR = ROOT / "benchmarks" / "data"
 #: Bumped whenever the generated content changes, so that cached files are made again.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 STATION_CODE = "XH03"
@@ -434,6 +434,7 @@ def copy_database(source: Path, dest: Path) -> Path:
 def _build(path: Path, *, total: int, week_total: int, week: str, enterprises: int, seed: int,
            progress: Callable[[str], None]) -> None:
     from xuhui_desk.db import open_database
+    from xuhui_desk.services.pinyin_order import pinyin_sort_key
     from xuhui_desk.services.reports import parse_week
     from xuhui_desk.services.station import init_station
     from xuhui_desk.services.taxonomy import load_taxonomy
@@ -546,9 +547,9 @@ def _build(path: Path, *, total: int, week_total: int, week: str, enterprises: i
     for c in companies:
         seen = first_seen.get(c.id, epoch)
         pending = seen > unsynced_after
-        enterprise_rows.append((c.id, c.uuid, c.name, c.name_key, c.uscc, c.contact, c.phone, c.park, c.building,
-                                _db_time(seen), _db_time(seen), 1, None if pending else 1,
-                                "pending" if pending else "synced"))
+        enterprise_rows.append((c.id, c.uuid, c.name, c.name_key, pinyin_sort_key(c.name), c.uscc, c.contact,
+                                c.phone, c.park, c.building, _db_time(seen), _db_time(seen), 1,
+                                None if pending else 1, "pending" if pending else "synced"))
     progress(f"  {len(requests):,} requests, {len(event_rows):,} timeline events in memory "
              f"({time.perf_counter() - started:.0f} s)")
 
@@ -563,8 +564,8 @@ def _build(path: Path, *, total: int, week_total: int, week: str, enterprises: i
         for name, _sql in triggers:
             con.execute(f'DROP TRIGGER "{name}"')
         con.executemany(
-            "INSERT INTO enterprises(id, uuid, name, name_key, uscc, contact_name, phone, park, building, "
-            "first_seen_at, updated_at, revision, synced_revision, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO enterprises(id, uuid, name, name_key, name_sort, uscc, contact_name, phone, park, building, "
+            "first_seen_at, updated_at, revision, synced_revision, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             enterprise_rows)
         con.executemany(
             "INSERT INTO requests(id, uuid, tracking_no, enterprise_id, channel, category, subcategory, department, "

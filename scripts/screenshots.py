@@ -270,7 +270,7 @@ def main() -> int:
         wizard.station_page.address_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         settle(app, tasks)
         save(wizard, "wizard")
-        wizard.reject()
+        wizard.hide()  # (reject() would ask before discarding what was typed)
         tasks.wait()
         db.close()
         window.deleteLater()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.validation import USCC_CHARSET, name_key, uscc_check_char
 
 STATUSES = ("new", "routed", "in_progress", "replied", "closed", "cancelled")
@@ -83,11 +84,11 @@ def populate(path: Path, n_requests: int, *, n_enterprises: int | None = None, s
         seen.add(name)
         created = _naive(START)
         enterprises.append((first + i + 1, str(uuid.UUID(int=rng.getrandbits(128))), name, name_key(name),
-                            make_uscc(rng) if rng.random() < 0.8 else None, "王先生", "13812345678",
-                            rng.choice(PARKS), "", created, created, 1, "synced"))
+                            pinyin_sort_key(name), make_uscc(rng) if rng.random() < 0.8 else None, "王先生",
+                            "13812345678", rng.choice(PARKS), "", created, created, 1, "synced"))
     con.executemany(
-        "INSERT INTO enterprises(id, uuid, name, name_key, uscc, contact_name, phone, park, building,"
-        " first_seen_at, updated_at, revision, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO enterprises(id, uuid, name, name_key, name_sort, uscc, contact_name, phone, park, building,"
+        " first_seen_at, updated_at, revision, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         enterprises,
     )
     step = (now - START - timedelta(days=1)) / max(n_requests, 1)

@@ -187,6 +187,8 @@ class Fault:
     before: Callable[[], None] | None = None
     #: Called after the hub answered, before the answer is passed on.
     hook: Callable[[], None] | None = None
+    #: Rewrites the hub's answer body (a man in the middle); the answer is passed on uncompressed.
+    rewrite: Callable[[bytes], bytes] | None = None
 
 
 @dataclass
@@ -256,6 +258,14 @@ class FaultProxy:
                     return
                 if fault is not None and fault.hook is not None:
                     fault.hook()
+                headers_out = list(resp.headers.items())
+                if fault is not None and fault.rewrite is not None:
+                    if resp.headers.get("content-encoding") == "gzip":
+                        import gzip
+
+                        raw = gzip.decompress(raw)
+                    raw = fault.rewrite(raw)
+                    headers_out = [(k, v) for k, v in headers_out if k.lower() != "content-encoding"]
                 after = fault.after if fault is not None else None
                 if after == "drop":
                     self.close_connection = True
@@ -267,7 +277,7 @@ class FaultProxy:
                     self._answer(200, b"<html>not json{{{", "application/json")
                     return
                 self.send_response(resp.status_code)
-                for k, v in resp.headers.items():
+                for k, v in headers_out:
                     if k.lower() not in _HOP:
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(raw)))

@@ -14,6 +14,9 @@ BACKUP_DIRNAME = "backups"
 SETTING_DEFAULTS: dict[str, str] = {
     "hub_url": "",
     "hub_token": "",
+    #: "1": the lead allows a hub address without TLS (http://) that is not this computer;
+    #: sync then reports itself as insecure (docs/sync.md §6).
+    "allow_insecure_hub": "0",
     "tracking_url_template": "https://qyfw.xuhui.gov.cn/track/{tracking_no}",
     "language": "zh_CN",
     "specialist": "",

@@ -10,8 +10,11 @@ the file and show its window before paying for that import.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +24,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xuhui_desk.config import backup_dir
+from xuhui_desk.private_files import (
+    create_private_file,
+    create_unique_file,
+    make_private_dir,
+    make_private_file,
+)
 from xuhui_desk.resources import migrations_dir
 
 if TYPE_CHECKING:
@@ -40,7 +49,221 @@ class DatabaseTooNew(DatabaseError):
 
 
 class DatabaseCorrupt(DatabaseError):
-    pass
+    """The file is damaged or not a database: the one case where restoring a backup is the advice."""
+
+
+class DatabaseNotWritable(DatabaseError):
+    """A folder or file the program may not write, or a full disk. The database is fine."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another program holds SQLite's lock longer than the busy timeout."""
+
+
+class DatabaseInUse(DatabaseError):
+    """A restore refused because another program has the database open (or the reverse)."""
+
+
+IN_USE_MESSAGE = ("the database is in use by another program (the workstation window, an intake or a sync); "
+                  "close it and try again")
+
+# SQLite's primary result codes (the low byte of the extended code Python reports).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
+_SQLITE_CONSTRAINT, _SQLITE_NOTADB = 19, 26
+# When an error carries no code (SQLAlchemy's own, or an old Python), its text decides.
+_MESSAGE_CODES = (
+    ("malformed", _SQLITE_CORRUPT), ("not a database", _SQLITE_NOTADB), ("readonly", _SQLITE_READONLY),
+    ("read-only", _SQLITE_READONLY), ("unable to open", _SQLITE_CANTOPEN), ("disk is full", _SQLITE_FULL),
+    ("disk i/o error", _SQLITE_IOERR), ("locked", _SQLITE_BUSY), ("constraint", _SQLITE_CONSTRAINT),
+)
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    text = str(exc).lower()
+    return next((c for needle, c in _MESSAGE_CODES if needle in text), None)
+
+
+def _nearly_full(folder: Path) -> bool:
+    import shutil
+
+    try:
+        return shutil.disk_usage(folder).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+def explain_sqlite_error(exc: BaseException, path: Path) -> DatabaseError:
+    """The user's message for an SQLite error on the database ``path``, naming the real cause.
+
+    Only damage (SQLITE_CORRUPT, SQLITE_NOTADB) advises a restore: a read-only folder, a full
+    disk, a lock held by another program or a refused change are not cured by an older copy,
+    and replacing a healthy database with one loses what was saved since.
+    """
+    orig = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    detail = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+    code = _sqlite_code(orig)
+    folder = path.parent
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return DatabaseCorrupt(f"{path} is damaged ({detail}). It was not changed; restore a recent backup "
+                               f"with `xuhui-desk restore FILE` (see {backup_dir(folder)}).")
+    if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_PERM):
+        return DatabaseNotWritable(f"cannot write: {folder} is not writable ({detail}). Nothing was changed; "
+                                   "give this user write permission on the folder and its files, "
+                                   "or use another --data-dir.")
+    if code == _SQLITE_IOERR and _nearly_full(folder):
+        code = _SQLITE_FULL  # a write that failed for want of space (e.g. growing the WAL index on tmpfs)
+    if code == _SQLITE_FULL:
+        return DatabaseNotWritable(f"cannot write: the disk holding {folder} is full ({detail}). Nothing was "
+                                   "changed; free some space and try again.")
+    if code == _SQLITE_IOERR:
+        return DatabaseNotWritable(f"cannot read or write {path}: the disk reported an error ({detail}). "
+                                   "Check that the disk is connected and has free space, then try again.")
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return DatabaseBusy(f"{path} is busy: another program keeps it locked ({detail}); try again in a moment.")
+    if code == _SQLITE_CONSTRAINT:
+        return DatabaseError(f"the database refused the change ({detail}); nothing was saved.")
+    return DatabaseError(f"the database {path} reported an error ({detail}); nothing was changed.")
+
+
+def explain_os_error(exc: OSError, what: Path) -> DatabaseError:
+    """The user's message for a file-system error while writing ``what`` (a file or folder)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DatabaseNotWritable(f"cannot write: the disk holding {what} is full. Nothing was changed; "
+                                   "free some space and try again.")
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return DatabaseNotWritable(f"cannot write: {exc.filename or what} is a file where a folder is needed; "
+                                   "move it away and try again")
+    if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+        return DatabaseNotWritable(f"cannot write: {what} is not writable ({exc.strerror}). Nothing was changed; "
+                                   "give this user write permission on it, or use another --data-dir.")
+    return DatabaseNotWritable(f"cannot write {what}: {exc.strerror or exc}")
+
+
+# --- the lock that keeps a restore away from a database in use ------------------------------------
+
+#: How long opening the database waits while a restore holds the lock.
+SHARED_LOCK_WAIT_S = 30.0
+# Windows has no shared file locks: each opener locks one byte of this range, a restore all of it.
+_WIN_LOCK_BYTES = 1 << 20
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of the database ``path`` (beside it, in the data folder)."""
+    return Path(f"{path}.lock")
+
+
+class DatabaseLock:
+    """An advisory lock on ``DATABASE.lock``: every process that opens the database holds it
+    shared; :func:`restore` needs it exclusive, so it cannot swap the file under a live writer.
+
+    POSIX: ``flock`` (released by the kernel when the process dies, even by ``kill -9``).
+    Windows: ``msvcrt.locking`` byte ranges — an opener locks one byte of a 1 MiB range, a
+    restore the whole range (Windows also refuses to replace a file another process has open).
+    """
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.path = lock_path(database)
+        self._fd: int | None = None
+        self._byte: int | None = None
+        self.exclusive = False
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def _open(self) -> int:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            try:  # a read-only folder: the lock file may still be there to lock (flock needs no write access)
+                fd = os.open(self.path, os.O_RDONLY)
+            except OSError:
+                raise explain_os_error(exc, self.path.parent) from exc
+        make_private_file(self.path)
+        return fd
+
+    def acquire_shared(self, wait: float = SHARED_LOCK_WAIT_S) -> DatabaseLock:
+        """Hold the lock shared (with every other user of the database); wait for a running restore."""
+        fd = self._open()
+        deadline = time.monotonic() + wait
+        while True:
+            if _try_lock(fd, exclusive=False, lock=self):
+                self._fd, self.exclusive = fd, False
+                return self
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise DatabaseInUse(f"{self.database} is being restored from a backup by another program; "
+                                    "try again when it has finished")
+            time.sleep(0.05)
+
+    def acquire_exclusive(self) -> DatabaseLock:
+        """Hold the lock alone, or raise :class:`DatabaseInUse` at once (never waits)."""
+        fd = self._open()
+        if not _try_lock(fd, exclusive=True, lock=self):
+            os.close(fd)
+            raise DatabaseInUse(IN_USE_MESSAGE)
+        self._fd, self.exclusive = fd, True
+        return self
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        try:
+            _unlock(fd, self)
+        finally:
+            os.close(fd)
+
+    def __enter__(self) -> DatabaseLock:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+def _try_lock(fd: int, *, exclusive: bool, lock: DatabaseLock) -> bool:
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+        import random
+
+        if exclusive:
+            spans = [(0, _WIN_LOCK_BYTES + 1)]
+        else:
+            spans = [(random.randrange(1, _WIN_LOCK_BYTES + 1), 1) for _ in range(8)]
+        for start, length in spans:
+            os.lseek(fd, start, os.SEEK_SET)
+            try:
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, length)
+            except OSError:
+                continue
+            lock._byte = start
+            return True
+        return False
+    import fcntl
+
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int, lock: DatabaseLock) -> None:
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        if lock._byte is not None:
+            os.lseek(fd, lock._byte, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, _WIN_LOCK_BYTES + 1 if lock.exclusive else 1)
+        return
+    import fcntl
+
+    fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @cache
@@ -62,8 +285,11 @@ def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database before SQLite gets to touch it."""
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as fh:
-        header = fh.read(100)
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(100)
+    except IsADirectoryError as exc:
+        raise DatabaseError(f"{path} is a folder, not a database file") from exc
     if header[: len(SQLITE_HEADER)] != SQLITE_HEADER:
         raise DatabaseCorrupt(
             f"{path} is not a database of this program (the file is damaged or of another kind). "
@@ -97,7 +323,7 @@ def stored_revision(path: Path) -> str | None:
     if not path.exists() or path.stat().st_size == 0:
         return None
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             has_table = con.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
@@ -111,11 +337,13 @@ def stored_revision(path: Path) -> str | None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseCorrupt(
-            f"{path} cannot be read ({exc}). It was left untouched; "
-            "restore a backup with `xuhui-desk restore FILE`."
-        ) from exc
+        raise explain_sqlite_error(exc, path) from exc
     return row[0] if row else None
+
+
+def read_only_uri(path: Path) -> str:
+    """An SQLite URI that opens ``path`` read-only (any characters in the name are escaped)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
 
 
 def configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: Any = None, *,
@@ -150,27 +378,68 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def backup_file(source: Path, dest: Path) -> Path:
-    """A consistent copy of a live database with SQLite's online backup API."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source)
+def backup_file(source: Path, dest: Path, *, read_only: bool = False) -> Path:
+    """A consistent copy of a live database with SQLite's online backup API, into ``dest``.
+
+    ``dest`` is a new file: either absent (then created 0600 here) or the empty file
+    :func:`unique_backup_file` made; a file with content is never overwritten. ``read_only``
+    opens the source read-only, for files that are not ours (a backup offered for restore).
+    Raises :class:`DatabaseNotWritable` when the copy cannot be written, and removes a partial copy.
+    """
+    folder = dest.parent
     try:
-        dst = sqlite3.connect(dest)
+        make_private_dir(folder)
+        if not dest.exists():
+            create_private_file(dest)
+        elif not dest.is_file() or dest.stat().st_size:
+            raise DatabaseError(f"{dest} already exists; a copy never overwrites a file")
+    except OSError as exc:
+        raise explain_os_error(exc, folder) from exc
+    try:
+        src = sqlite3.connect(read_only_uri(source), uri=True) if read_only else sqlite3.connect(source)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(dest)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
+    except sqlite3.DatabaseError as exc:
+        _remove_with_journals(dest)
+        if isinstance(exc, sqlite3.OperationalError) and _sqlite_code(exc) in (
+            _SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_FULL, _SQLITE_IOERR, _SQLITE_PERM
+        ):
+            raise explain_sqlite_error(exc, dest) from exc
+        raise explain_sqlite_error(exc, source) from exc
+    except BaseException:
+        _remove_with_journals(dest)
+        raise
     return dest
 
 
+def _remove_with_journals(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def unique_backup_file(folder: Path, stem: str) -> Path:
+    """A new, empty 0600 file ``folder/stem-<UTC time to the microsecond>Z.db`` (``-2``, ``-3``… when
+    taken): two copies made in the same second, even by two processes, never share a name."""
+    try:
+        make_private_dir(folder)
+        return create_unique_file(folder, f"{stem}-{timestamp()}", ".db")
+    except OSError as exc:
+        raise explain_os_error(exc, folder) from exc
+
+
 def timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    """UTC time for file names, to the microsecond: ``20261206T032213.123456Z``."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Run the Alembic migrations (imported here, only when needed)."""
+def upgrade_to(engine: Engine, revision: str) -> None:
+    """Run the Alembic migrations up to ``revision`` (Alembic is imported here, only when needed)."""
     from alembic import command
     from alembic.config import Config
 
@@ -178,15 +447,24 @@ def upgrade_to_head(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Run the Alembic migrations up to the newest revision."""
+    upgrade_to(engine, "head")
 
 
 @dataclass
 class Database:
-    """The open workstation database: one engine, sessions for reading and writing."""
+    """The open workstation database: one engine, sessions for reading and writing.
+
+    ``lock`` is its shared :class:`DatabaseLock`, held until :meth:`close`.
+    """
 
     path: Path
     engine: Engine
+    lock: DatabaseLock | None = None
 
     def __post_init__(self) -> None:
         from sqlalchemy.orm import sessionmaker
@@ -207,16 +485,42 @@ class Database:
             yield session
 
     def close(self) -> None:
+        """Close every connection, then let a restore have the file (the lock is released last)."""
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
 
 
-def open_database(path: Path, *, migrate: bool = True) -> Database:
+def make_private_database_files(path: Path) -> None:
+    """The database, its WAL and shared-memory files: 0600 (SQLite gives new -wal/-shm files the
+    database file's own mode, so a database made private stays private)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        make_private_file(Path(f"{path}{suffix}"))
+
+
+def open_database(path: Path, *, migrate: bool = True, lock: DatabaseLock | None = None) -> Database:
     """Open (creating if needed) and migrate the database at ``path``.
 
     Refuses, without changing the file, a database that is damaged, of another
     program, or newer than this program. Backs the file up before any upgrade.
+    The data folder is made 0700 and the files 0600. The returned database holds the
+    shared :class:`DatabaseLock` until it is closed (waiting while a restore runs);
+    ``lock``: one the caller already holds (a restore migrating what it put in place).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        make_private_dir(path.parent)
+    except OSError as exc:
+        raise explain_os_error(exc, path.parent) from exc
+    own_lock = DatabaseLock(path).acquire_shared() if lock is None else None
+    try:
+        return _open_locked(path, migrate=migrate, own_lock=own_lock)
+    except BaseException:
+        if own_lock is not None:
+            own_lock.release()
+        raise
+
+
+def _open_locked(path: Path, *, migrate: bool, own_lock: DatabaseLock | None) -> Database:
     check_sqlite_file(path)
     current = stored_revision(path)
     revisions = known_revisions()
@@ -225,12 +529,24 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
             f"{path} was written by a newer version of xuhui_desk (schema {current}; this program knows "
             f"up to {revisions[-1]}). It was not opened and is unchanged: install the newer program."
         )
+    try:
+        if not path.exists():
+            create_private_file(path)
+        make_private_database_files(path)
+    except FileExistsError:
+        pass  # another process created it first
+    except OSError as exc:
+        raise explain_os_error(exc, path.parent) from exc
     if current != revisions[-1] and current is not None:
-        backup_file(path, backup_dir(path.parent) / f"before-upgrade-{current}-{timestamp()}.db")
+        backup_file(path, unique_backup_file(backup_dir(path.parent), f"before-upgrade-{current}"))
     engine = make_engine(path)
     if current != revisions[-1]:
         if not migrate:
             engine.dispose()
             raise DatabaseError(f"{path} needs an upgrade from {current} to {revisions[-1]}")
-        upgrade_to_head(engine)
-    return Database(path, engine)
+        try:
+            upgrade_to_head(engine)
+        except Exception:
+            engine.dispose()
+            raise
+    return Database(path, engine, own_lock)

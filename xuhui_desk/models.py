@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -52,53 +53,42 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-class Status(enum.StrEnum):
-    NEW = "new"
-    ROUTED = "routed"
-    IN_PROGRESS = "in_progress"
-    REPLIED = "replied"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
+# The codes live in xuhui_desk/codes.py (no SQLAlchemy there); re-exported for the many importers.
+from xuhui_desk.codes import (  # noqa: E402
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    Origin,
+    Status,
+    SyncState,
+    Urgency,
+)
+
+__all__ = ["OPEN_STATUSES", "Channel", "EventKind", "Origin", "Status", "SyncState", "Urgency"]
 
 
-OPEN_STATUSES = (Status.NEW, Status.ROUTED, Status.IN_PROGRESS, Status.REPLIED)
+class Code(TypeDecorator[str]):
+    """A code column (``VARCHAR``): stores the enum's value, loads the enum member, so that
+    ``request.status`` is a :class:`~xuhui_desk.codes.Status`. A stored value the enum does not
+    know (an older or damaged row) loads as the plain string rather than failing the whole read."""
 
+    impl = String
+    cache_ok = True
 
-class Channel(enum.StrEnum):
-    WALK_IN = "walk_in"
-    PHONE = "phone"
-    VISIT = "visit"
+    def __init__(self, codes: type[enum.StrEnum], length: int = 16) -> None:
+        super().__init__(length)
+        self.codes = codes
 
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else str(value)
 
-class Urgency(enum.StrEnum):
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-
-class SyncState(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SYNCED = "synced"
-    ERROR = "error"
-
-
-class Origin(enum.StrEnum):
-    STATION = "station"
-    HUB = "hub"
-
-
-class EventKind(enum.StrEnum):
-    CREATED = "created"
-    ROUTED = "routed"
-    REASSIGNED = "reassigned"
-    STATUS_CHANGED = "status_changed"
-    NOTE = "note"
-    REPLY = "reply"
-    RATED = "rated"
-    EDITED = "edited"
-    RECTIFICATION = "rectification"
-    #: The district console asks the station for more information (``data["text"]``).
-    INFO_REQUESTED = "info_requested"
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.codes(value)
+        except ValueError:
+            return value
 
 
 class Base(DeclarativeBase):
@@ -126,12 +116,16 @@ class Setting(Base):
 
 class Enterprise(Base):
     __tablename__ = "enterprises"
+    #: Lists sorted by company name walk this index (pinyin order, then the name: 东 before 冬).
+    __table_args__ = (Index("ix_enterprises_name_sort", "name_sort", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(200))
     #: Normalised name used to recognise an enterprise without a credit code.
     name_key: Mapped[str] = mapped_column(String(200), index=True)
+    #: The name's pinyin sort key (services.pinyin_order), written with the name by the services.
+    name_sort: Mapped[str] = mapped_column(String(1000), server_default="")
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     contact_name: Mapped[str] = mapped_column(String(50), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
@@ -142,7 +136,7 @@ class Enterprise(Base):
     revision: Mapped[int] = mapped_column(default=1)
     #: The last revision the hub acknowledged (None: the hub has never seen it).
     synced_revision: Mapped[int | None]
-    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+    sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING, index=True)
     sync_error: Mapped[str | None] = mapped_column(Text)
 
     requests: Mapped[list[Request]] = relationship(back_populates="enterprise")
@@ -161,14 +155,16 @@ class Request(Base):
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     tracking_no: Mapped[str] = mapped_column(String(32), unique=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
-    channel: Mapped[str] = mapped_column(String(16), default=Channel.WALK_IN)
+    channel: Mapped[Channel] = mapped_column(Code(Channel), default=Channel.WALK_IN)
     category: Mapped[str] = mapped_column(String(16))
     subcategory: Mapped[str | None] = mapped_column(String(32))
     department: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
-    urgency: Mapped[str] = mapped_column(String(16), default=Urgency.NORMAL)
-    status: Mapped[str] = mapped_column(String(16), default=Status.NEW, index=True)
+    urgency: Mapped[Urgency] = mapped_column(Code(Urgency), default=Urgency.NORMAL)
+    status: Mapped[Status] = mapped_column(Code(Status), default=Status.NEW, index=True)
     sla_due_at: Mapped[datetime | None]
+    #: The due time was counted (partly) on a provisional calendar year (services/workdays.py).
+    sla_provisional: Mapped[bool] = mapped_column(default=False, server_default=text("0"))
     specialist: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -183,7 +179,7 @@ class Request(Base):
     revision: Mapped[int] = mapped_column(default=1)
     #: The last revision the hub acknowledged (None: the hub has never seen it).
     synced_revision: Mapped[int | None]
-    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+    sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING, index=True)
     sync_error: Mapped[str | None] = mapped_column(Text)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="requests", lazy="joined")
@@ -200,12 +196,12 @@ class RequestEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[EventKind] = mapped_column(Code(EventKind, 24))
     actor: Mapped[str] = mapped_column(String(50), default="")
-    origin: Mapped[str] = mapped_column(String(16), default=Origin.STATION)
+    origin: Mapped[Origin] = mapped_column(Code(Origin), default=Origin.STATION)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    sync_state: Mapped[str] = mapped_column(String(16), default=SyncState.PENDING, index=True)
+    sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING, index=True)
 
     request: Mapped[Request] = relationship(back_populates="events")
 
@@ -221,6 +217,21 @@ class RoutingCorrection(Base):
     chosen: Mapped[str] = mapped_column(String(16))
     specialist: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarYear(Base):
+    """An official working-day calendar year this station received (imported or from the hub)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(Text)
+    holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
+    workdays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates (weekend days worked)
+    #: SHA-256 of the canonical content: the same year arriving again changes nothing.
+    digest: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16))  # "import" or "hub"
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DailySequence(Base):

@@ -160,11 +160,6 @@ DEPARTMENT_KEY = "department"
 REASON_DISTRICT_KEPT = "district_status_kept"
 #: Event kinds whose ``data`` repeats the request's initial values rather than changing them.
 INITIAL_EVENT_KINDS = frozenset({"created"})
-#: Every timeline event kind either end sends (``xuhui_desk.models.EventKind``): the station's,
-#: plus ``info_requested`` from the district console; a ``rated`` / ``rectification`` /
-#: ``reassigned`` event may come from the hub too (the tracking page, a console transfer).
-EVENT_KINDS = frozenset({"created", "routed", "reassigned", "status_changed", "note", "reply", "rated", "edited",
-                         "rectification", "info_requested"})
 
 
 @dataclass(frozen=True)
@@ -295,7 +290,15 @@ def from_wire(raw: Any) -> Record:
     values = {name: _decode(name, kind, raw.get(name), errors) for name, kind in FIELDS[record_type].items()}
     if errors:
         raise WireError(errors)
-    return Record(str(record_type), str(uuid), int(revision), values)  # type: ignore[arg-type]
+    # UUIDs compare case-insensitively: one record, whatever case a client wrote it in.
+    for name in UUID_FIELDS:
+        if isinstance(values.get(name), str):
+            values[name] = values[name].lower()
+    return Record(str(record_type), str(uuid).lower(), int(revision), values)  # type: ignore[arg-type]
+
+
+#: Fields holding the uuid of another record (lower-cased on the way in, like ``uuid``).
+UUID_FIELDS = ("enterprise_uuid", "request_uuid", "linked_request_uuid")
 
 
 #: Wire fields that are sync bookkeeping, not content (left out of :func:`content_hash`).
@@ -329,11 +332,28 @@ def push_body(batch_id: str, station: str, records: list[dict[str, Any]], *,
     return body
 
 
-def parse_push_body(raw: Any, max_records: int) -> tuple[str, str, list[Any]]:
-    """``(batch_id, station, raw records)`` of a push body; raises :class:`WireError` on a bad envelope."""
+#: The keys a push body may have (anything else is refused: nothing unread is carried in).
+PUSH_BODY_KEYS = frozenset({"protocol", "batch_id", "station", "clock_skew_seconds", "records"})
+
+
+@dataclass(frozen=True)
+class PushBatch:
+    batch_id: str
+    station: str
+    records: list[Any]
+    #: The station's own measured clock skew (seconds, + ahead of the hub), if it sent one.
+    clock_skew_seconds: float | None = None
+
+
+def parse_push_body(raw: Any, max_records: int) -> PushBatch:
+    """The envelope of a push body; raises :class:`WireError` on a bad one (``wire.too_many``
+    when it has more than ``max_records`` records)."""
     if not isinstance(raw, dict):
         raise WireError([FieldError("body", "wire.type", {"expected": "object"})])
     errors: list[FieldError] = []
+    unknown = sorted(str(k)[:40] for k in raw if k not in PUSH_BODY_KEYS)
+    if unknown:
+        errors.append(FieldError("body", "wire.unknown_keys", {"keys": ", ".join(unknown[:5])}))
     batch_id = raw.get("batch_id")
     if not isinstance(batch_id, str) or not _UUID.fullmatch(batch_id):
         errors.append(FieldError("batch_id", "wire.uuid"))
@@ -345,9 +365,18 @@ def parse_push_body(raw: Any, max_records: int) -> tuple[str, str, list[Any]]:
         errors.append(FieldError("records", "wire.type", {"expected": "array"}))
     elif len(records) > max_records:
         errors.append(FieldError("records", "wire.too_many", {"limit": max_records, "count": len(records)}))
+    raw_skew = raw.get("clock_skew_seconds")
+    skew: float | None = None
+    if raw_skew is not None:
+        try:
+            if isinstance(raw_skew, bool) or not isinstance(raw_skew, int | float):
+                raise TypeError
+            skew = float(raw_skew)
+        except (TypeError, OverflowError):
+            errors.append(FieldError("clock_skew_seconds", "wire.type", {"expected": "number"}))
     if errors:
         raise WireError(errors)
-    return str(batch_id), str(station), list(records)  # type: ignore[arg-type]
+    return PushBatch(str(batch_id), str(station), list(records), skew)  # type: ignore[arg-type]
 
 
 def result(record_type: str, uuid: str, revision: int, status: str,
@@ -405,6 +434,9 @@ class Change:
     events: list[Record]
     #: The district assigned the department (the station then adopts it).
     department_by_district: bool = False
+    #: What is malformed about this entry (its events or fields); the station quarantines it
+    #: rather than apply it, and the rest of the page goes on.
+    problems: tuple[FieldError, ...] = ()
 
 
 def change_to_wire(seq: int, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -434,13 +466,30 @@ def parse_pull_response(raw: Any) -> tuple[list[Change], int, bool]:
         if isinstance(seq, bool) or not isinstance(seq, int) or seq <= last:
             raise WireError([FieldError("seq", "wire.order")])
         last = seq
-        if not isinstance(item.get("request_uuid"), str) or not isinstance(item.get("status"), str):
+        if not isinstance(item.get("request_uuid"), str):
             raise WireError([FieldError("changes", "wire.change")])
+        # Anything else wrong is this entry's problem, not the page's: it is quarantined alone.
+        problems: list[FieldError] = []
+        status = item.get("status")
+        if not isinstance(status, str):
+            problems.append(FieldError("status", "wire.type", {"expected": "string"}))
         dept = item.get("department")
-        events = [from_wire(e) for e in item.get("events") or []]
-        changes.append(Change(seq, item["request_uuid"], str(item.get("tracking_no", "")), item["status"],
+        if dept is not None and not isinstance(dept, str):
+            problems.append(FieldError("department", "wire.type", {"expected": "string"}))
+        raw_events = item.get("events") or []
+        events: list[Record] = []
+        if not isinstance(raw_events, list):
+            problems.append(FieldError("events", "wire.type", {"expected": "array"}))
+            raw_events = []
+        for raw_event in raw_events:
+            try:
+                events.append(from_wire(raw_event))
+            except WireError as exc:
+                problems += exc.errors
+        changes.append(Change(seq, item["request_uuid"].lower(), str(item.get("tracking_no", "")),
+                              status if isinstance(status, str) else "",
                               dept if isinstance(dept, str) else None, events,
-                              item.get("department_by_district") is True))
+                              item.get("department_by_district") is True, tuple(problems)))
     if changes and next_cursor < changes[-1].seq:
         raise WireError([FieldError("next_cursor", "wire.order")])
     return changes, next_cursor, bool(raw.get("has_more"))

@@ -160,10 +160,44 @@ def check_phone(raw: str, field_name: str = "phone") -> tuple[str, list[Issue]]:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
+# Invisible characters that change how text around them is shown: the bidirectional embeddings,
+# overrides and isolates (U+202A–U+202E, U+2066–U+2069; "正常公司\u202etxt.exe" shows reversed)
+# and the direction marks (U+200E, U+200F, U+061C); zero-width spaces and joiners (U+200B,
+# U+200C, U+2060) and the byte-order mark (U+FEFF). A company name or a request never needs them.
+_INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b\u200c\u2060\ufeff]")
+_ZWJ = "\u200d"
+
+
+def _emoji(char: str) -> bool:
+    """A pictographic character that takes part in emoji ZWJ sequences (👨‍👩‍👧, 🏳️‍🌈)."""
+    code = ord(char)
+    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2B00 <= code <= 0x2BFF
+
+
+def _drop_zero_width_joiners(text: str) -> str:
+    """U+200D stays only where it joins two emoji (after an optional U+FE0F), so 👨‍👩‍👧 stays one
+    family; anywhere else it is an invisible character and goes."""
+    if _ZWJ not in text:
+        return text
+    out = []
+    for i, char in enumerate(text):
+        if char == _ZWJ:
+            before = text[i - 1] if i else ""
+            if before == "\ufe0f" and i > 1:
+                before = text[i - 2]
+            after = text[i + 1] if i + 1 < len(text) else ""
+            if not (before and after and _emoji(before) and _emoji(after)):
+                continue
+        out.append(char)
+    return "".join(out)
+
+
 def clean_text(raw: str | None, *, multiline: bool = False) -> str:
-    """Strip control characters and lone surrogates (keeping newlines in multi-line text) and
-    outer whitespace."""
-    text = _CONTROL.sub("", raw or "")
+    """Strip control characters, lone surrogates, bidirectional controls and zero-width characters
+    (keeping newlines in multi-line text, and a zero-width joiner inside an emoji sequence) and
+    outer whitespace. Every text the station stores from input goes through here."""
+    text = _INVISIBLE.sub("", _CONTROL.sub("", raw or ""))
+    text = _drop_zero_width_joiners(text)
     if not multiline:
         text = re.sub(r"\s+", " ", text)
     return text.strip()

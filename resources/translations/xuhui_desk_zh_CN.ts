@@ -362,6 +362,18 @@ Enter or a double click opens it.</source>
         <translation>工作台初始设置</translation>
     </message>
     <message>
+        <source>Stop setting up? What you typed is not saved and the program closes.</source>
+        <translation>要停止设置吗？已填写的内容不会保存，程序将关闭。</translation>
+    </message>
+    <message>
+        <source>Stop and close</source>
+        <translation>停止并关闭</translation>
+    </message>
+    <message>
+        <source>Continue setting up</source>
+        <translation>继续设置</translation>
+    </message>
+    <message>
         <source>Not saved</source>
         <translation>未保存</translation>
     </message>
@@ -396,7 +408,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
-        <translation>请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
+        <translation type="vanished">请填写以 https://（或 http://）开头的地址，如 https://hub.example.cn</translation>
     </message>
     <message>
         <source>Enter the hub address too, or leave both empty.</source>
@@ -877,6 +889,10 @@ Enter or a double click opens it.</source>
         <translation>打开备份文件夹(&amp;F)</translation>
     </message>
     <message>
+        <source>&amp;Restore from a backup…</source>
+        <translation>从备份恢复(&amp;R)…</translation>
+    </message>
+    <message>
         <source>New intake</source>
         <translation>新建受理</translation>
     </message>
@@ -939,6 +955,42 @@ Enter or a double click opens it.</source>
     <message>
         <source>Backing up the database…</source>
         <translation>正在备份数据库…</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Database backups (*.db);;All files (*)</source>
+        <translation>数据库备份 (*.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Replace this workstation&apos;s data with the backup {name}?</source>
+        <translation>用备份 {name} 替换本机的数据吗？</translation>
+    </message>
+    <message>
+        <source>Station: {station}
+Requests: {count}, the newest {newest}
+Hub: {hub}
+
+Everything saved since that backup is replaced; the data as it is now is kept as a safety copy in the backups folder. The window reopens after the restore.</source>
+        <translation>服务站：{station}
+诉求：{count} 件，最新一件 {newest}
+区级平台：{hub}
+
+该备份之后保存的内容都会被替换；当前的数据会作为安全副本保存在备份文件夹中。恢复后窗口会重新打开。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>This file cannot be restored: {error}</source>
+        <translation>无法用此文件恢复：{error}</translation>
+    </message>
+    <message>
+        <source>Checking the backup…</source>
+        <translation>正在检查备份…</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -1057,7 +1109,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Open requests</source>
-        <translation>办理中的诉求</translation>
+        <translation>全部未办结诉求</translation>
     </message>
     <message>
         <source>All statuses</source>
@@ -1121,7 +1173,19 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Open requests, all categories, any date, no search</source>
-        <translation>恢复为：办理中的诉求、全部类别、不限日期、不搜索</translation>
+        <translation>恢复为：全部未办结诉求、全部类别、不限日期、不搜索</translation>
+    </message>
+    <message>
+        <source>Overdue, working days:</source>
+        <translation>超期（工作日）：</translation>
+    </message>
+    <message>
+        <source>Sync:</source>
+        <translation>同步：</translation>
+    </message>
+    <message>
+        <source>Row shades: how many working days an open request is past its due time (escalation levels 1–3). Dots: whether the district hub has the request.</source>
+        <translation>行底色：未办结诉求超过办理时限的工作日数（督办等级 1–3 级）。圆点：区级平台是否已收到该诉求。</translation>
     </message>
     <message>
         <source>Columns</source>
@@ -1149,7 +1213,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>No open requests. New intakes appear here.</source>
-        <translation>目前没有办理中的诉求，新受理的诉求会显示在这里。</translation>
+        <translation>目前没有未办结的诉求，新受理的诉求会显示在这里。</translation>
     </message>
 </context>
 <context>
@@ -1381,6 +1445,14 @@ Enter or a double click opens it.</source>
         <translation>同步</translation>
     </message>
     <message>
+        <source>{status} — urgent</source>
+        <translation>{status}（紧急）</translation>
+    </message>
+    <message>
+        <source>Overdue by 1 working day — escalation level {level} of 3</source>
+        <translation>已超期 1 个工作日，督办等级 {level}（共 3 级）</translation>
+    </message>
+    <message>
         <source>Overdue by {days} working days — escalation level {level} of 3</source>
         <translation>已超期 {days} 个工作日，督办等级 {level}（共 3 级）</translation>
     </message>
@@ -1422,6 +1494,30 @@ Enter or a double click opens it.</source>
     <message>
         <source>Excel workbooks (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Export rows with problems…</source>
+        <translation>导出有问题的行…</translation>
+    </message>
+    <message>
+        <source>Save the rows with problems, each with all its problems, to an Excel file to correct them</source>
+        <translation>把有问题的行（每行列出全部问题）保存为 Excel 文件，便于更正后重新导入</translation>
+    </message>
+    <message>
+        <source>{name} - rows to correct.xlsx</source>
+        <translation>{name}-待更正的行.xlsx</translation>
+    </message>
+    <message>
+        <source>Export rows with problems</source>
+        <translation>导出有问题的行</translation>
+    </message>
+    <message>
+        <source>The rows could not be saved: {reason}</source>
+        <translation>未能保存：{reason}</translation>
+    </message>
+    <message>
+        <source>{count} rows with problems saved to {file}.</source>
+        <translation>已将 {count} 行有问题的记录保存到 {file}。</translation>
     </message>
     <message>
         <source>Reading {file}…</source>
@@ -1596,11 +1692,11 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>the same enterprise as row {line}</source>
-        <translation>与第 {line} 行是同一家企业</translation>
+        <translation type="vanished">与第 {line} 行是同一家企业</translation>
     </message>
     <message>
         <source>the directory knows this credit code as “{name}”</source>
-        <translation>名录中该信用代码对应“{name}”</translation>
+        <translation type="vanished">名录中该信用代码对应“{name}”</translation>
     </message>
     <message>
         <source>credit code</source>
@@ -1647,6 +1743,10 @@ Enter or a double click opens it.</source>
     <message>
         <source>The station code is part of every tracking number and cannot change.</source>
         <translation>服务站代码是受理编号的一部分，不能修改。</translation>
+    </message>
+    <message>
+        <source>Allow an unencrypted (http://) hub address — not recommended</source>
+        <translation>允许使用不加密的（http://）平台地址（不推荐）</translation>
     </message>
     <message>
         <source>Show</source>
@@ -1722,7 +1822,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Enter an address that starts with https://, for example:</source>
-        <translation>请填写以 https:// 开头的地址，例如：</translation>
+        <translation type="vanished">请填写以 https:// 开头的地址，例如：</translation>
     </message>
     <message>
         <source>Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn</source>
@@ -1841,6 +1941,10 @@ Enter or a double click opens it.</source>
 <context>
     <name>SyncController</name>
     <message>
+        <source>Sync uses an unencrypted hub address (http://): the station token and the requests can be read on the network. Ask the district for its https:// address.</source>
+        <translation>同步正在使用不加密的平台地址（http://）：本站令牌和诉求内容可能在网络上被窃取。请向区里索取 https:// 地址。</translation>
+    </message>
+    <message>
         <source>Sync paused: the district hub needs a newer version of this program. Intake keeps working.</source>
         <translation>同步已暂停：区级平台要求更新本程序版本，受理等工作不受影响。</translation>
     </message>
@@ -1869,8 +1973,12 @@ Enter or a double click opens it.</source>
         <translation>区级平台出现故障：稍后自动重新同步</translation>
     </message>
     <message>
+        <source>Something answers at the hub address, but not as the district hub: check the address in Settings</source>
+        <translation>该地址有应答，但不是区级平台：请在“设置”中核对平台地址</translation>
+    </message>
+    <message>
         <source>Unexpected answer from the hub: check the hub address in Settings</source>
-        <translation>区级平台应答异常：请在“设置”中检查平台地址</translation>
+        <translation type="vanished">区级平台应答异常：请在“设置”中检查平台地址</translation>
     </message>
     <message>
         <source>The hub refused a batch as a conflict: sync is tried again later</source>
@@ -1980,6 +2088,10 @@ Enter or a double click opens it.</source>
         <translation>办理记录</translation>
     </message>
     <message>
+        <source>Update from the district</source>
+        <translation>区级平台下发的更新</translation>
+    </message>
+    <message>
         <source>Refused</source>
         <translation>被退回</translation>
     </message>
@@ -1990,6 +2102,10 @@ Enter or a double click opens it.</source>
     <message>
         <source>The hub timed out on it</source>
         <translation>平台处理超时</translation>
+    </message>
+    <message>
+        <source>Not applied (invalid)</source>
+        <translation>内容有误，未采用</translation>
     </message>
     <message>
         <source>{count} record(s) queued again.</source>
@@ -2053,6 +2169,33 @@ Enter or a double click opens it.</source>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>Workstation</name>
+    <message>
+        <source>Restored {name}; the data before it was kept as {kept}</source>
+        <translation>已从 {name} 恢复；恢复前的数据已保存为 {kept}</translation>
+    </message>
+    <message>
+        <source>Not restored: {error}</source>
+        <translation>未恢复：{error}</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>The backup was not restored; nothing was changed.
+
+{error}</source>
+        <translation>备份未恢复，数据没有任何改动。
+
+{error}</translation>
+    </message>
+    <message>
+        <source>Restoring the backup…</source>
+        <translation>正在恢复备份…</translation>
     </message>
 </context>
 </TS>

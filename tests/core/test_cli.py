@@ -88,8 +88,21 @@ def test_settings(ready: Path) -> None:
     assert bad.returncode != 0 and "language must be" in bad.stderr
     unknown = desk(ready, "settings", "get", "colour")
     assert unknown.returncode != 0 and "unknown setting" in unknown.stderr
-    assert desk(ready, "settings", "set", "hub_token", "--", "-secret-").returncode == 0
-    assert desk(ready, "settings", "get", "hub_token").stdout.strip() == "-secret-"
+    assert unknown.stderr.rstrip().endswith("specialist, station_address, tracking_url_template")
+
+
+def test_hub_token_is_stored_but_never_printed(ready: Path) -> None:
+    """Audit M1: ``settings set/get hub_token`` printed the token; now only ``***``, as ``show`` does."""
+    put = desk(ready, "settings", "set", "hub_token", "--", "-secret-")
+    assert put.returncode == 0 and "-secret-" not in put.stdout + put.stderr
+    assert put.stdout.strip() == "hub_token = ***"
+    got = desk(ready, "settings", "get", "hub_token")
+    assert got.stdout.strip() == "***" and "-secret-" not in got.stdout
+    as_json = desk(ready, "settings", "get", "hub_token", "--json")
+    assert json.loads(as_json.stdout) == {"hub_token": "***"}
+    con = sqlite3.connect(ready / "xuhui_desk.db")
+    assert con.execute("SELECT value FROM settings WHERE key = 'hub_token'").fetchone()[0] == "-secret-"
+    con.close()
 
 
 def test_update_and_route(ready: Path) -> None:

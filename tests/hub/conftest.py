@@ -4,12 +4,16 @@ on PostgreSQL too (a fresh schema per test)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.synckit import POSTGRES_ENV, HubThread, postgres_schema_url
+
+if TYPE_CHECKING:
+    from tests.hub.test_api import Station
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -31,3 +35,23 @@ def hub(hub_database_url: str) -> Iterator[HubThread]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def stations(hub: HubThread) -> Iterator[Callable[[str], Station]]:
+    from tests.hub.test_api import Station
+
+    made: list[Station] = []
+
+    def make(code: str) -> Station:
+        made.append(Station(hub, code))
+        return made[-1]
+
+    yield make
+    for st in made:
+        st.client.close()
+
+
+@pytest.fixture
+def station(stations: Callable[[str], Station]) -> Station:
+    return stations("XH03")

@@ -115,7 +115,7 @@ def test_the_hub_stores_the_cleaned_texts_it_validated(hub: HubThread, station: 
                       subcategory="loan\x1f", suggested_category="finance\x00")
     results = station.results([ent, req])
     assert [r["status"] for r in results] == ["accepted", "accepted"], results
-    ev = event_rec(req["uuid"], "note", text="附注")
+    ev = event_rec(req["uuid"], "note", note="附注")
     ev["actor"] = "李\x00敏\x1b"
     assert station.results([ev])[0]["status"] == "accepted"
     detail = store.request_detail(hub.db, req["tracking_no"])
@@ -171,10 +171,12 @@ def test_nul_characters_never_reach_the_database(hub: HubThread, station: Statio
     ent_uuid, (req_uuid,) = seed(station)
     orphan = request_rec("a\x00b", 5)
     bad_tracking = request_rec(ent_uuid, 6, tracking_no="XH03-20261126-\x00")
-    lost = event_rec("x\x00", "note")
-    data = event_rec(req_uuid, "note", text="a\x00b", **{"k\x00": "v"})
-    results = station.results([orphan, bad_tracking, lost, data])
+    lost = event_rec("x\x00", "note", note="附注")
+    data = event_rec(req_uuid, "note", note="a\x00b")
+    odd_key = event_rec(req_uuid, "note", note="附注", **{"k\x00": "v"})
+    results = station.results([orphan, bad_tracking, lost, data, odd_key])
     assert _codes(results[0]) == {"enterprise.unknown"}
     assert _codes(results[1]) == {"tracking_no.station"}
     assert _codes(results[2]) == {"request.unknown"}
     assert results[3]["status"] == "accepted", results[3]
+    assert _codes(results[4]) == {"event.data_key"}

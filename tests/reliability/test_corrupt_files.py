@@ -303,13 +303,15 @@ def test_binary_garbage_file_is_refused_and_nothing_saved(tmp_path: Path) -> Non
 def test_one_megabyte_lines_are_reported_and_the_next_line_kept(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     new_station_db(data_dir)
-    huge_valid_json = _line("上海超长有限公司", "贷" * (1024 * 1024))
+    long_valid_json = _line("上海超长有限公司", "贷" * 300_000)  # 900 kB: read, and its field refused
+    huge_valid_json = _line("上海超长有限公司", "贷" * (1024 * 1024))  # 3 MB: over the line limit
     huge_not_json = b"{" + b"x" * (1024 * 1024)
-    content = huge_valid_json + b"\n" + huge_not_json + b"\n" + _line("上海正常有限公司") + b"\n"
+    content = b"\n".join([long_valid_json, huge_valid_json, huge_not_json, _line("上海正常有限公司")]) + b"\n"
     results, err, code = _intake(data_dir, content, tmp_path)
-    assert [(r["line"], r["ok"]) for r in results] == [(1, False), (2, False), (3, True)], err
+    assert [(r["line"], r["ok"]) for r in results] == [(1, False), (2, False), (3, False), (4, True)], err
     assert {e["field"] for e in results[0]["errors"]} == {"description"}  # type: ignore[attr-defined]
-    assert {e["field"] for e in results[1]["errors"]} == {"line"}  # type: ignore[attr-defined]
+    assert [e["code"] for e in results[1]["errors"]] == ["line.too_long"]  # type: ignore[attr-defined]
+    assert {e["field"] for e in results[2]["errors"]} == {"line"}  # type: ignore[attr-defined]
     assert code == 3
     _assert_all_or_each(data_dir, results)
 

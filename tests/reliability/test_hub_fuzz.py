@@ -471,6 +471,75 @@ def _a_requests(seeded: Seeded) -> list[dict[str, Any]]:
     return store.list_requests(seeded.hub.db, seeded.a.code)
 
 
+_TIMES = st.sampled_from(["0001-01-01T00:00:00+00:00", "1970-01-01T00:00:00+00:00", "2019-12-31T23:59:59+00:00",
+                          NOW.isoformat(), "2026-11-27T01:59:59+00:00", "2099-01-01T00:00:00+00:00",
+                          "9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59-01:00"])
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10, max_value=10),
+                    st.integers(min_value=-2**70, max_value=2**70), st.sampled_from(
+                        ["new", "routed", "in_progress", "replied", "closed", "cancelled", "<hacked>", "abc",
+                         "finance", "legal_center", "description", "status", "D" * 40, "长" * 2001, ""]),
+                    _TIMES, st.text(max_size=30), st.lists(st.sampled_from(["description", "channel", "status"]),
+                                                            max_size=3),
+                    st.dictionaries(st.sampled_from(["description", "channel", "pad"]), st.text(max_size=5),
+                                    max_size=2))
+
+
+@st.composite
+def _event_data(draw: Any) -> tuple[str, dict[str, Any], str]:
+    from xuhui_desk.record_rules import EVENT_KINDS
+
+    kind = draw(st.one_of(st.sampled_from(sorted(EVENT_KINDS)), st.sampled_from(["pwned", "Note", "reply\n"])))
+    keys = [*EVENT_KINDS.get(kind, {}), "pad", "rating", "status", "from"]
+    data = draw(st.dictionaries(st.sampled_from(keys), _VALUES, max_size=5))
+    return kind, data, draw(_TIMES)
+
+
+def test_no_poisoned_event_reaches_the_hub_whatever_its_data(seeded: Seeded) -> None:
+    """Events of every kind with data drawn from good and poisonous values (the audit's ratings,
+    statuses, far times, unknown keys, long texts): each is accepted exactly when the shared rules
+    accept it, and everything stored afterwards passes them."""
+    from sqlalchemy import select
+
+    from xuhui_desk import record_rules
+    from xuhui_desk.hub.models import HubEvent
+    from xuhui_desk.sync_protocol import parse_time
+
+    hub = seeded.hub
+    request_uuid = seeded.a.requests[2]
+
+    @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(drawn=_event_data())
+    def run(drawn: tuple[str, dict[str, Any], str]) -> None:
+        kind, data, when = drawn
+        record = {"type": "event", "uuid": str(uuid_module.uuid4()), "revision": 1, "request_uuid": request_uuid,
+                  "kind": kind, "actor": "李敏", "origin": "station", "occurred_at": when, "data": data}
+        resp = hub.request("POST", "/api/v1/sync/push", headers=_headers(seeded.a.token),
+                           json=push_body(str(uuid_module.uuid4()), "XH03", [record]))
+        assert resp.status_code == 200, resp.text
+        (result,) = resp.json()["results"]
+        try:
+            occurred = parse_time(when)
+        except ValueError:
+            occurred = None
+        window = record_rules.time_window(datetime.now(UTC))
+        expected = [] if occurred is None else record_rules.check_event(
+            {**record, "occurred_at": occurred}, origin="station", window=window)
+        if result["status"] == "accepted":
+            assert occurred is not None and expected == [], (record, expected)
+        else:
+            assert result["status"] == "rejected" and result["errors"], result
+            assert occurred is None or expected, (record, result)
+
+    run()
+    window = record_rules.time_window(datetime.now(UTC))
+    with hub.db.session() as s:
+        stored = s.scalars(select(HubEvent).where(HubEvent.origin == "station")).all()
+        for e in stored:
+            values = {"kind": e.kind, "actor": e.actor, "origin": e.origin, "occurred_at": e.occurred_at,
+                      "data": e.data}
+            assert record_rules.check_event(values, origin="station", window=window) == [], values
+
+
 def test_targeted_cross_station_attempts_are_refused(seeded: Seeded) -> None:
     """The obvious attacks, spelled out (the fuzzer above finds them only by chance)."""
     hub, a, b = seeded.hub, seeded.a, seeded.b

@@ -215,3 +215,130 @@ def test_search_sort_and_rows(station_db: Database) -> None:
         assert [rows[i].request_count for i in ids] == [2, 1]
         assert rows[ids[0]].name == "上海星河科技有限公司" and rows[ids[1]].uscc == ""
         assert find_enterprise_ids(s, limit=1, offset=1) == find_enterprise_ids(s)[1:]
+
+
+# --- every problem of a roster row, Traditional names, export for correction (D23) ---------------
+
+
+def test_every_problem_of_a_row_is_listed_and_traditional_names_are_warned(station_db: Database,
+                                                                           tmp_path: Path) -> None:
+    from xuhui_desk.services.directory import row_problems
+
+    path = roster(tmp_path / "r.xlsx", [
+        HEADER,
+        [1, "上海坏代码有限公司", "91310104MA1FR00039", "孙亮", "1370000", "西岸智塔", "A座"],
+        [2, "上海東方國際貿易有限公司", "", "周傑", "13800009999", "西岸智塔", "C座"],
+        [3, "上海乾隆著作文化有限公司", "", "", "", "", ""],  # 乾 and 著 are Simplified characters too
+    ])
+    rows = {r.line: r for r in preview_roster(station_db, path).rows}
+    bad = rows[2]
+    assert bad.action is RowAction.INVALID
+    assert sorted(i.field for i in bad.errors) == ["phone", "uscc"]
+    problems = row_problems(bad)
+    assert len(problems) == 2 and "校验位" in problems[0] and "联系电话" in problems[1]
+    assert len(row_problems(bad, "en")) == 2 and "Phone" in row_problems(bad, "en")[1]
+    traditional = rows[3]
+    assert traditional.action is RowAction.NEW  # a warning: imported if the person agrees
+    assert [(i.code, i.severity.value) for i in traditional.issues] == [("enterprise.traditional", "warning")]
+    assert "東→东" in row_problems(traditional)[0] and "國→国" in row_problems(traditional)[0]
+    assert rows[4].issues == []
+
+
+def test_rows_with_problems_export_to_a_workbook(station_db: Database, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from xuhui_desk.services.directory import export_problem_rows
+    from xuhui_desk.validation import org_code_check_char, uscc_check_char
+
+    first17 = "91310104" + "31245671" + org_code_check_char("31245671")
+    good = first17 + uscc_check_char(first17)  # no warning at all
+    path = roster(tmp_path / "r.xlsx", [
+        HEADER,
+        [1, "上海云启生物医药有限公司", good, "陈晓峰", "13816620451", "", ""],  # fine
+        [2, "上海坏代码有限公司", "91310104MA1FR00039", "孙亮", "1370000", "", ""],  # two errors
+        [3, "上海云启生物医药有限公司", good, "", "", "", ""],  # repeated
+        [4, "上海東方國際貿易有限公司", "", "", "", "", ""],  # a warning
+        [5, "", "", "李四", "13700005678", "", ""],  # no name
+    ], title_rows=1)
+    preview = preview_roster(station_db, path)
+    out = tmp_path / "out" / "要更正的行.xlsx"
+    assert export_problem_rows(preview, out) == 4
+    ws = load_workbook(out).active
+    assert ws is not None
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert rows[0][:4] == ["行号", "导入结果", "问题", "企业名称"]
+    by_line = {r[0]: r for r in rows[1:]}
+    assert sorted(by_line) == [4, 5, 6, 7]  # the spreadsheet's own row numbers
+    assert by_line[4][1] == "不导入" and len(by_line[4][2].split("\n")) == 2
+    assert by_line[4][3:7] == ["上海坏代码有限公司", "91310104MA1FR00039", "孙亮", "1370000"]
+    assert by_line[5][1] == "重复" and "第3行" in by_line[5][2]
+    assert by_line[6][1] == "新增" and "繁体" in by_line[6][2]
+    assert by_line[7][2] == "请填写企业名称"
+    english = tmp_path / "en.xlsx"
+    export_problem_rows(preview, english, "en")
+    header = next(load_workbook(english).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert header[:3] == ("Row", "Import", "Problems")
+
+
+def test_names_written_anywhere_get_their_pinyin_sort_key(station_db: Database, tmp_path: Path) -> None:
+    from xuhui_desk.services.pinyin_order import pinyin_sort_key
+
+    add_request(station_db, "柜台登记", name="上海乐意科技有限公司")
+    apply_roster(station_db, preview_roster(station_db, roster(tmp_path / "r.xlsx", [
+        HEADER, [1, "上海光启科技有限公司", USCC_B, "", "", "", ""]])))
+    with station_db.session() as s:
+        ids = {e.name: e.id for e in s.scalars(select(Enterprise))}
+    update_enterprise(station_db, ids["上海乐意科技有限公司"], EnterpriseInput(name="上海东方乐意科技有限公司"))
+    with station_db.session() as s:
+        stored = {e.name: e.name_sort for e in s.scalars(select(Enterprise))}
+        assert stored == {n: pinyin_sort_key(n) for n in ("上海东方乐意科技有限公司", "上海光启科技有限公司")}
+        assert [e.name for e in s.scalars(select(Enterprise).order_by(Enterprise.name_sort))] == [
+            "上海东方乐意科技有限公司", "上海光启科技有限公司"]
+def test_a_roster_that_unpacks_to_too_much_is_refused_before_parsing(station_db: Database, tmp_path: Path) -> None:
+    """Audit L1: a 1 MB xlsx whose sheet held 1 GiB of whitespace was parsed (1.1 GB of memory)."""
+    import resource
+    import time
+    import zipfile
+
+    plain = roster(tmp_path / "plain.xlsx",
+                   [HEADER, [1, "上海正常科技有限公司", USCC_A, "王先生", "13812345678", "", ""]])
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", b" " * (60 * 1024 * 1024) + b"</worksheet>")
+            dst.writestr(item.filename, data)
+    assert bomb.stat().st_size < 1024 * 1024
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with pytest.raises(RosterError) as refused:
+        preview_roster(station_db, bomb)
+    assert refused.value.code is RosterErrorCode.TOO_LARGE
+    assert "xl/worksheets/sheet1.xml" in str(refused.value) and "60 MB" in str(refused.value)
+    assert time.perf_counter() - started < 5
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before
+    assert grown_kb < 30 * 1024, f"the process grew by {grown_kb} kB"
+    assert preview_roster(station_db, plain).importable == 1  # an ordinary roster still imports
+
+
+def test_a_formula_cell_without_a_saved_value_is_named_as_such(station_db: Database, tmp_path: Path) -> None:
+    """Audit L4: formula cells with no cached value imported as empty: "请填写企业名称" for the row."""
+    path = roster(tmp_path / "formulas.xlsx", [
+        HEADER,
+        [1, "上海正常科技有限公司", USCC_A, "王先生", "13812345678", "", ""],
+        [2, '="上海"&"公式科技有限公司"', "", "李女士", "13912345678", "", ""],
+        [3, "上海电话公式有限公司", "", "赵先生", "=CONCAT(\"139\",\"12345679\")", "", ""],
+        [4, '="只有公式"', "", "", "", "", ""],
+    ])
+    preview = preview_roster(station_db, path)
+    by_line = {r.line: r for r in preview.rows}
+    assert set(by_line) == {2, 3, 4, 5}, "a row whose only cell is a formula was silently dropped"
+    assert by_line[2].action is RowAction.NEW
+    for line in (3, 5):
+        assert by_line[line].action is RowAction.INVALID
+        assert [(i.field, i.code) for i in by_line[line].errors] == [("enterprise_name", "cell.formula_without_value")]
+        assert "公式" in by_line[line].errors[0].message("zh_CN")
+        assert "请填写" not in by_line[line].errors[0].message("zh_CN")
+    assert by_line[4].action is RowAction.NEW
+    assert [(i.field, i.code) for i in by_line[4].warnings] == [("phone", "cell.formula_without_value")]

@@ -619,7 +619,8 @@ def test_mask_phone(phone: str, masked: str) -> None:
 
 
 @pytest.mark.parametrize(("name", "masked"), [("王小明", "王**"), ("李娜", "李**"), ("欧阳娜娜", "欧**"),
-                                              ("Ann Lee", "A**"), ("", ""), ("  ", "")])
+                                              ("Ann Lee", "A**"), ("", ""), ("  ", ""),
+                                              ("x", "**"), ("王", "**")])  # audit L4: one character is all
 def test_mask_name(name: str, masked: str) -> None:
     assert mask_name(name) == masked
 

@@ -168,7 +168,8 @@ def test_attention_order_puts_overdue_first(station_db: Database) -> None:
 
 @pytest.mark.parametrize(
     ("sort", "first"),
-    [("tracking_no", "a"), ("enterprise_name", "b"), ("status", "a"), ("sla_due_at", "b"), ("urgency", "b"),
+    # 甲 (jia) before 乙 (yi): pinyin, not code points.
+    [("tracking_no", "a"), ("enterprise_name", "a"), ("status", "a"), ("sla_due_at", "b"), ("urgency", "b"),
      ("created_at", "a"), ("category", "b"), ("department", "b"), ("sync_state", "a"), ("updated_at", "a")],
 )
 def test_column_sorts(station_db: Database, sort: str, first: str) -> None:
@@ -253,3 +254,111 @@ def test_newest_fifty_are_fast_on_200k(big_db: Database) -> None:
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(f"newest 50 on 200k: median {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms")
     assert p95 <= 20, timings
+
+
+# --- company names in pinyin order (D13) ----------------------------------------------------------
+
+AUDIT_ORDER = ["东", "乐", "云", "五", "优", "余", "光"]  # what the audit saw: code-point order
+
+
+def test_pinyin_sort_key() -> None:
+    from xuhui_desk.services.pinyin_order import pinyin_sort_key
+
+    assert pinyin_sort_key("上海东安云") == "shang hai dong an yun"
+    # The most common reading of a heteronym; ü is spelt v (and sorts after u).
+    assert [pinyin_sort_key(c) for c in "乐重行长女"] == ["le", "zhong", "xing", "zhang", "nv"]
+    # Other characters keep their order: Latin letters lowercased, full-width made narrow, one token a run.
+    assert pinyin_sort_key("ABC科技") == pinyin_sort_key("ａｂｃ科技") == "abc ke ji"
+    assert pinyin_sort_key("3M（中国）") == "3m( zhong guo )"
+    assert pinyin_sort_key(" 上海 Tech ") == "shang hai tech"
+    # Syllable by syllable: 西安 (xi an) before 先 (xian); Traditional characters have their readings too.
+    assert pinyin_sort_key("西安") < pinyin_sort_key("先")
+    assert pinyin_sort_key("上海東方") == pinyin_sort_key("上海东方")
+
+
+def test_company_names_sort_in_pinyin_order(station_db: Database) -> None:
+    """The audit's 东, 乐, 云, 五, 优, 余, 光 (code-point order) sort as dong, guang, le, wu, you, yu, yun."""
+    names = {c: f"上海{c}启科技有限公司" for c in AUDIT_ORDER}
+    made = {c: add_request(station_db, f"{c}的诉求", name=name, created_at=NOW - timedelta(hours=i))
+            for i, (c, name) in enumerate(names.items())}
+    expected = [made[c] for c in "东光乐五优余云"]
+    assert _nos(station_db, sort="enterprise_name", descending=False) == expected
+    assert _nos(station_db, sort="enterprise_name", descending=True) == expected[::-1]
+    # The directory lists them the same way.
+    from xuhui_desk.services.directory import fetch_enterprises, find_enterprise_ids
+
+    with station_db.session() as s:
+        ids = find_enterprise_ids(s)
+        rows = fetch_enterprises(s, ids)
+        assert [rows[i].name[2] for i in ids] == list("东光乐五优余云")
+        assert [rows[i].name[2] for i in find_enterprise_ids(s, descending=True)] == list("云余优五乐光东")
+
+
+@pytest.fixture(scope="module")
+def paging_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return template_database(tmp_path_factory.getbasetemp() / "paging", 24_000, n_enterprises=3_000)
+
+
+def test_paging_a_list_sorted_by_company_returns_every_request_once(paging_path: Path, tmp_path: Path) -> None:
+    """24,000 requests of 3,000 companies (many names sharing their first syllables): pages of a
+    sort by company name, both ways, join up to the whole list, each request once, in pinyin order."""
+    from tests.bulk_data import copy_database
+
+    db = open_database(copy_database(paging_path, tmp_path / "paging.db"))
+    try:
+        with db.session() as s:
+            key_of = dict(s.execute(text("SELECT r.id, e.name_sort FROM requests r "
+                                         "JOIN enterprises e ON e.id = r.enterprise_id")).all())
+            assert all(key_of.values()), "every generated company has its sort key"
+            for descending in (False, True):
+                flt = RequestFilter(sort="enterprise_name", descending=descending)
+                everything = find_ids(s, flt)
+                assert len(everything) == len(set(everything)) == count(s, flt) == 24_000
+                pages = [find_ids(s, flt, limit=1000, offset=o) for o in range(0, 24_000, 1000)]
+                assert [i for page in pages for i in page] == everything
+                keys = [key_of[i] for i in everything]
+                assert keys == sorted(keys, reverse=descending)
+                # Within one company, the newest request first.
+                firm = s.execute(text("SELECT enterprise_id FROM requests WHERE id = :i"),
+                                 {"i": everything[0]}).scalar_one()
+                own = [i for i in everything if i in set(s.scalars(
+                    text("SELECT id FROM requests WHERE enterprise_id = :e").bindparams(e=firm)))]
+                assert own == sorted(own, reverse=True)
+            # The open requests through the queue's own snapshot (the first page first, then the rest).
+            snap = queue_snapshot(s, RequestFilter(status=OPEN, sort="enterprise_name", descending=False))
+            assert len(snap.ids) == len(set(snap.ids)) == snap.total > 0
+    finally:
+        db.close()
+
+
+def test_migration_0007_back_fills_the_sort_key(data_dir: Path) -> None:
+    """Upgrading a 0006 database gives its existing companies their pinyin key."""
+    from alembic import command
+    from alembic.config import Config
+
+    from xuhui_desk.config import database_path
+    from xuhui_desk.db import make_engine
+    from xuhui_desk.resources import migrations_dir
+    from xuhui_desk.services.pinyin_order import pinyin_sort_key
+
+    path = database_path(data_dir)
+    engine = make_engine(path)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0006")
+    engine.dispose()
+    con = sqlite3.connect(path)
+    names = [f"上海{c}启科技有限公司" for c in AUDIT_ORDER]
+    con.executemany("INSERT INTO enterprises(uuid, name, name_key, first_seen_at, updated_at) "
+                    "VALUES (?, ?, ?, '2026-01-01', '2026-01-01')", [(f"e{i}", n, n) for i, n in enumerate(names)])
+    con.commit()
+    con.close()
+    db = open_database(path)
+    try:
+        with db.session() as s:
+            stored = dict(s.execute(text("SELECT name, name_sort FROM enterprises")).all())
+        assert stored == {n: pinyin_sort_key(n) for n in names}
+    finally:
+        db.close()

@@ -236,30 +236,53 @@ def test_escalation_thresholds_configurable() -> None:
 # -- refusing what it cannot know ----------------------------------------------------------------
 
 
-def test_2027_is_unknown() -> None:
+def test_2027_is_provisional_until_its_notice_arrives() -> None:
     # chinesecalendar 1.11 stops at 2026 and no 2027 notice has been published. When
     # resources/calendar/2027.toml is added from the official notice, move this test to 2028.
-    with pytest.raises(CalendarYearUnknown) as caught:
-        default_calendar().is_workday(date(2027, 1, 4))
-    assert caught.value.year == 2027
-    assert "2027" in str(caught.value) and "2027.toml" in str(caught.value)
-    assert caught.value.override_file == resource_path("calendar", "2027.toml")
-    assert not default_calendar().covers(2027)
-    assert default_calendar().covers(2026)
+    cal = default_calendar()
+    assert cal.is_provisional(2027) and not cal.covers(2027)
+    assert cal.covers(2026) and not cal.is_provisional(2026)
+    assert not cal.is_workday(date(2027, 1, 1))  # 元旦, a Friday
+    assert cal.is_workday(date(2027, 1, 4))
 
 
-@pytest.mark.parametrize("year", [2003, 2100])
-def test_unknown_year_raises(tmp_path: Path, year: int) -> None:
+@pytest.mark.parametrize("year", [2003, 2200])
+def test_a_year_neither_official_nor_provisional_raises(tmp_path: Path, year: int) -> None:
+    # Before 2025 the old rules applied (no provisional calendar); past 2199 nothing is computed.
     cal = WorkCalendar(override_dir=tmp_path)
     with pytest.raises(CalendarYearUnknown, match=f"{year}.toml"):
         cal.is_workday(date(year, 3, 3))
+    assert not cal.covers(year) and not cal.is_provisional(year)
 
 
-def test_sla_running_into_an_unknown_year_raises() -> None:
-    with pytest.raises(CalendarYearUnknown):
-        CAL.add_workdays(sh(2026, 12, 28, 10), 10)
-    with pytest.raises(CalendarYearUnknown):
-        CAL.working_hours_between(sh(2026, 12, 30, 10), sh(2027, 1, 5, 10))
+def test_sla_running_into_a_provisional_year() -> None:
+    # Received Monday 2026-12-28 10:00; 10 working days: Dec 29–31 (3), Jan 1 is 元旦, then
+    # Jan 4–8 (5) and Jan 11–12 (2): due Tuesday 2027-01-12 17:30, provisional.
+    due = CAL.due(sh(2026, 12, 28, 10), 10)
+    assert due == (sh(2027, 1, 12, 17, 30), True)
+    assert CAL.add_workdays(sh(2026, 12, 28, 10), 10) == due.at
+    # Within 2026 it is official.
+    assert CAL.due(sh(2026, 12, 1, 10), 5) == (sh(2026, 12, 8, 17, 30), False)
+    # Business hours across the new year: Dec 30 10:00–17:30 (7.5), Dec 31 (8.5), Jan 4 (8.5), Jan 5 (1).
+    assert CAL.working_hours_between(sh(2026, 12, 30, 10), sh(2027, 1, 5, 10)) == pytest.approx(25.5)
+
+
+def test_due_started_in_a_provisional_year_is_provisional_even_if_it_ends_in_an_official_one(
+        tmp_path: Path) -> None:
+    # The station may hold 2028 officially while 2027 is still provisional: any provisional year
+    # crossed makes the due time provisional.
+    official = {2028: (frozenset({date(2028, 1, 3)}), frozenset())}
+    cal = WorkCalendar(override_dir=tmp_path, official=official)
+    assert cal.due(sh(2027, 12, 30, 10), 2) == (sh(2028, 1, 4, 17, 30), True)
+    assert cal.due(sh(2028, 1, 3, 10), 1) == (sh(2028, 1, 5, 17, 30), False)
+
+
+def test_official_years_win_over_files_and_the_package(tmp_path: Path) -> None:
+    (tmp_path / "2026.toml").write_text(OVERRIDE_2026, encoding="utf-8")
+    official = {2026: (frozenset({date(2026, 3, 4)}), frozenset())}
+    cal = WorkCalendar(override_dir=tmp_path, official=official)
+    assert not cal.is_workday(date(2026, 3, 4)) and cal.is_workday(date(2026, 3, 2))
+    assert cal.official_years() == official
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
 from tests.bulk_data import add_request
+from tests.ui.fit import clipped
 from tests.ui.keyboard import type_text
 from xuhui_desk.db import Database
 from xuhui_desk.models import Enterprise
@@ -188,4 +190,110 @@ def test_roster_import_refuses_a_file_that_is_not_a_roster(qtbot: Any, page: Dir
     dialog.load(old)
     qtbot.waitUntil(lambda: ".xls" in dialog.status.text() and "save it as .xlsx" in dialog.status.text(),
                     timeout=10000)
+    dialog.close()
+
+
+# --- every screen fits (D3, D4), padded codes (D30), every problem of a roster row (D23) ------------
+
+LONG_NAME = "上海东方明珠国际文化传播股份有限公司徐汇分公司"
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
+    from xuhui_desk.ui.i18n import install_translators
+
+    install_translators(request.param)
+    yield request.param
+    install_translators("en")
+
+
+def open_directory(qtbot: Any, db: Database, runner: TaskRunner, data_dir: Path, width: int, height: int) -> Any:
+    from xuhui_desk.ui.main_window import MainWindow, Page
+
+    window = MainWindow(db, runner, data_dir)
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.show_page(Page.DIRECTORY)
+    qtbot.waitUntil(lambda: view.model.rowCount() == 3 and not view.model.loading, timeout=10000)
+    QApplication.processEvents()
+    return window, view
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
+def test_the_directory_fits(qtbot: Any, station_db: Database, runner: TaskRunner, data_dir: Path,
+                            language: str, size: tuple[int, int]) -> None:
+    add_request(station_db, "贷款", name=LONG_NAME, uscc=USCC_A, contact_name="王先生", phone="13524418876")
+    add_request(station_db, "落户", name="上海星河科技有限公司")
+    add_request(station_db, "执照", name="徐汇区老王餐饮店")
+    _window, view = open_directory(qtbot, station_db, runner, data_dir, *size)
+    table = view.table
+    width = table.columnWidth(int(DirColumn.NAME)) - 2 * 8
+    elided = table.fontMetrics().elidedText(LONG_NAME, Qt.TextElideMode.ElideRight, width)
+    assert len(elided.rstrip("…")) >= 12, (table.columnWidth(int(DirColumn.NAME)), elided)
+    assert not table.horizontalScrollBar().isVisible()
+    header = table.horizontalHeader()
+    bold = QFont(table.font())
+    bold.setBold(True)
+    for column in DirColumn:
+        if not table.isColumnHidden(int(column)):
+            title = view.model.column_title(column)
+            assert header.sectionSize(int(column)) >= QFontMetrics(bold).horizontalAdvance(title), title
+    assert clipped(view) == []
+    if size[0] >= 1366:
+        assert not view.hidden_for_width  # every column at 1366
+    # What a narrow window hides is still in the name's tooltip.
+    row = next(r for r in range(view.model.rowCount()) if view.model.id_at(r) is not None
+               and view.model.data(view.model.index(r, DirColumn.NAME)) == LONG_NAME)
+    assert "13524418876" in view.model.data(view.model.index(row, DirColumn.NAME), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_credit_codes_do_not_touch_the_column_edge(qtbot: Any, page: DirectoryView) -> None:
+    """The code's ink keeps at least 6 px from both edges of its cell (it touched them)."""
+    table = page.table
+    row = next(r for r in range(page.model.rowCount())
+               if page.model.data(page.model.index(r, DirColumn.USCC)) == USCC_A)
+    table.clearSelection()
+    rect = table.visualRect(page.model.index(row, DirColumn.USCC))
+    image = table.viewport().grab(rect).toImage()
+    inked = [x for x in range(image.width()) for y in range(image.height())
+             if QColor(image.pixel(x, y)).lightness() < 140]
+    assert inked, "the code is drawn"
+    ratio = image.width() / rect.width()  # device pixels per pixel
+    assert min(inked) / ratio >= 6 and (image.width() - 1 - max(inked)) / ratio >= 6, (min(inked), max(inked))
+
+
+def test_roster_preview_shows_every_problem_and_exports_them(qtbot: Any, page: DirectoryView,
+                                                              tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["企业名称", "统一社会信用代码", "联系人", "联系电话"])
+    ws.append(["上海坏代码有限公司", "91310104MA1FR00039", "孙亮", "1370000"])  # a bad code and a bad phone
+    ws.append(["上海東方國際貿易有限公司", "", "周傑", "13800009999"])  # Traditional characters
+    ws.append(["上海好企业科技有限公司", "", "李四", "13800001111"])
+    wb.save(tmp_path / "roster.xlsx")
+    dialog = page.import_roster(tmp_path / "roster.xlsx")
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=10000)
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width() and dialog.height() <= screen.height()
+    model, table = dialog.model, dialog.table
+    text = model.data(model.index(0, RosterColumn.PROBLEMS))
+    assert len(text.split("\n")) == 2 and "check character" in text and "Phone" in text
+    # The row is as tall as its two problems (wrapped, nothing cut off); a row without problems stays one line.
+    lines = table.fontMetrics().lineSpacing()
+    assert table.rowHeight(0) >= 2 * lines and table.rowHeight(2) < 2 * lines
+    assert table.wordWrap() and table.textElideMode() == Qt.TextElideMode.ElideNone
+    assert "東→东" in model.data(model.index(1, RosterColumn.PROBLEMS))
+    assert dialog.export_button.isEnabled()
+    out = tmp_path / "to-correct.xlsx"
+    assert dialog.export_problems(out) == 2
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [2, 3] and len(str(rows[1][2]).split("\n")) == 2
+    assert "2 rows" in dialog.status.text()
     dialog.close()

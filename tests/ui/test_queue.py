@@ -3,6 +3,7 @@ queue over 200,000 generated requests that opens and scrolls without loading the
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,11 +11,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 
 from tests.bulk_data import add_request, template_database
+from tests.ui.fit import clipped
 from tests.ui.keyboard import type_text
 from xuhui_desk.db import Database, open_database
+from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.services.search import ATTENTION, OPEN, RECENT, RequestFilter
 from xuhui_desk.ui import queue_model
 from xuhui_desk.ui.queue_model import PAGE_SIZE, Column, OverdueRole, RequestQueueModel, UuidRole
@@ -258,7 +262,9 @@ def test_header_clicks_sort_then_return_to_queue_order(qtbot: Any, view: QueueVi
 
     click(Column.ENTERPRISE)
     names = [model.data(model.index(r, Column.ENTERPRISE)) for r in range(model.rowCount())]
-    assert names == sorted(names) and model.filter.sort == "enterprise_name" and not model.filter.descending
+    # Pinyin order: 上海星河 (xing), 上海西岸 (xi … the same company twice), 上海云启 (yun), 徐汇区 (xu).
+    assert names == sorted(names, key=pinyin_sort_key) and names[0] == "上海西岸数字传媒有限公司"
+    assert model.filter.sort == "enterprise_name" and not model.filter.descending
     click(Column.ENTERPRISE)
     assert model.filter.descending
     click(Column.ENTERPRISE)
@@ -337,3 +343,203 @@ def test_queue_over_200k_requests_opens_and_scrolls_lazily(qtbot: Any, runner: T
     finally:
         runner.wait(20000)
         db.close()
+
+
+# --- every screen fits (D3-D5), a new search starts afresh (D12), urgency and legend (D16, D26, D29) ---
+
+LONG_NAME = "上海东方明珠国际文化传播股份有限公司徐汇分公司"
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
+    from xuhui_desk.ui.i18n import install_translators
+
+    install_translators(request.param)
+    yield request.param
+    install_translators("en")
+
+
+@pytest.fixture
+def fit_db(station_db: Database) -> Database:
+    """Thirty requests: one of a long company name, urgent ones, overdue ones."""
+    for i in range(30):
+        name = LONG_NAME if i == 29 else f"上海第{i}号科技有限公司"
+        add_request(station_db, f"第{i}个诉求，想申请一笔贷款", name=name,
+                    created_at=NOW - timedelta(days=30 - i), urgency="urgent" if i % 5 == 0 else "normal",
+                    sla_due_at=NOW + timedelta(days=i - 10))
+    return station_db
+
+
+def open_queue(qtbot: Any, db: Database, tasks: TaskRunner, data_dir: Any, width: int, height: int) -> Any:
+    from xuhui_desk.ui.main_window import MainWindow, Page
+
+    window = MainWindow(db, tasks, data_dir)
+    qtbot.addWidget(window)
+    window.resize(width, height)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page(Page.QUEUE)
+    qtbot.waitUntil(lambda: window.queue_view.model.rowCount() == 30 and not window.queue_view.model.loading,
+                    timeout=20000)
+    QApplication.processEvents()
+    return window
+
+
+def visible_chars(view: QueueView, text: str) -> int:
+    """Characters of ``text`` the company column shows before its "…" (cell margins allowed for)."""
+    width = view.table.columnWidth(int(Column.ENTERPRISE)) - 8
+    elided = view.table.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+    return len(elided.rstrip("…"))
+
+
+def open_first(qtbot: Any, window: Any) -> None:
+    view, detail = window.queue_view, window.detail_view
+    view.table.setFocus()
+    if view.table.currentIndex().row() == 0:
+        qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=view.table.visualRect(view.model.index(0, int(Column.STATUS))).center())
+    else:
+        view.table.selectRow(0)
+    qtbot.waitUntil(lambda: detail.data is not None and detail.data.uuid == view.model.uuid_at(0), timeout=10000)
+    QApplication.processEvents()
+
+
+def assert_no_column_collapsed(view: QueueView) -> None:
+    header = view.table.horizontalHeader()
+    for column in Column:
+        if not view.table.isColumnHidden(int(column)):
+            title = view.model.column_title(column)
+            assert header.sectionSize(int(column)) >= view.table.fontMetrics().horizontalAdvance(title), title
+
+
+def test_the_queue_fits_1366_and_1920(qtbot: Any, fit_db: Database, runner: TaskRunner, data_dir: Any,
+                                      language: str) -> None:
+    """At 1366×768 the company column shows 12 characters — with the detail pane closed, and open;
+    an empty detail pane takes no width; the pane keeps its width when the window grows."""
+    window = open_queue(qtbot, fit_db, runner, data_dir, 1366, 768)
+    view, detail, splitter = window.queue_view, window.detail_view, window.queue_splitter
+    # The pane is never shown empty: hidden until a request is in it (the focus may select the first row).
+    qtbot.waitUntil(lambda: detail.isHidden() or detail.data is not None, timeout=10000)
+    if detail.isHidden():
+        assert visible_chars(view, LONG_NAME) >= 20
+        assert not view.table.horizontalScrollBar().isVisible()
+    open_first(qtbot, window)
+    assert detail.isVisible()
+    queue_width, detail_width = splitter.sizes()
+    assert detail_width / (queue_width + detail_width) < 0.40
+    assert visible_chars(view, LONG_NAME) >= 12, view.table.columnWidth(int(Column.ENTERPRISE))
+    assert_no_column_collapsed(view)
+    assert not view.table.horizontalScrollBar().isVisible()
+    assert clipped(view) == []
+    scroll = detail.findChild(QScrollArea)
+    assert scroll is not None and not scroll.horizontalScrollBar().isVisible()
+    # Wider: the list takes the gain, the pane keeps its width, hidden columns come back.
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: splitter.sizes()[1] == detail_width and splitter.sizes()[0] > queue_width + 400,
+                    timeout=5000)
+    assert not view.table.isColumnHidden(int(Column.CREATED)) and not view.table.isColumnHidden(int(Column.CATEGORY))
+    assert visible_chars(view, LONG_NAME) >= 20
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: splitter.sizes() == [queue_width, detail_width], timeout=5000)
+    assert visible_chars(view, LONG_NAME) >= 12
+
+
+def test_the_queue_fits_1024(qtbot: Any, fit_db: Database, runner: TaskRunner, data_dir: Any,
+                             language: str) -> None:
+    """At 1024×700 the queue page fits the window (no sideways scrolling of the page or the list),
+    and with a request open the pane's content is not cut off and the company stays readable."""
+    window = open_queue(qtbot, fit_db, runner, data_dir, 1024, 700)
+    view, detail, splitter = window.queue_view, window.detail_view, window.queue_splitter
+    assert splitter.minimumSizeHint().width() <= splitter.width() <= 1024 - window.nav.width()
+    assert not view.table.horizontalScrollBar().isVisible()
+    window.reading_pane.close()  # no request in the pane: the list has the whole width
+    QApplication.processEvents()
+    assert visible_chars(view, LONG_NAME) >= 12
+    open_first(qtbot, window)
+    assert splitter.minimumSizeHint().width() <= splitter.width()
+    scroll = detail.findChild(QScrollArea)
+    assert scroll is not None and not scroll.horizontalScrollBar().isVisible()
+    assert visible_chars(view, LONG_NAME) >= 6
+    assert not view.table.horizontalScrollBar().isVisible()
+    assert_no_column_collapsed(view)
+    assert clipped(view) == []
+    # The filter row wrapped rather than widening the page: every filter is whole and inside the list.
+    for widget in (view.status, view.category, view.range, view.overdue_only, view.reset_button):
+        right = widget.mapTo(view, widget.rect().topRight()).x()
+        assert right <= view.width() and widget.width() >= widget.sizeHint().width(), widget
+
+
+def test_the_detail_width_the_user_chose_is_kept(qtbot: Any, fit_db: Database, runner: TaskRunner,
+                                                 data_dir: Any) -> None:
+    window = open_queue(qtbot, fit_db, runner, data_dir, 1600, 900)
+    open_first(qtbot, window)
+    splitter = window.queue_splitter
+    splitter.moveSplitter(splitter.width() - 520, 1)  # as a drag of the handle does
+    chosen = splitter.sizes()[1]
+    assert abs(chosen - 520) <= splitter.handleWidth() + 2
+    window.close()
+    again = open_queue(qtbot, fit_db, runner, data_dir, 1600, 900)
+    open_first(qtbot, again)
+    assert again.queue_splitter.sizes()[1] == chosen
+
+
+def test_a_new_search_starts_at_the_top_and_drops_a_detail_it_no_longer_lists(
+        qtbot: Any, fit_db: Database, runner: TaskRunner, data_dir: Any) -> None:
+    window = open_queue(qtbot, fit_db, runner, data_dir, 1366, 500)
+    view, detail = window.queue_view, window.detail_view
+    bar = view.table.verticalScrollBar()
+    view.table.scrollToBottom()
+    row = view.model.rowCount() - 1
+    view.table.selectRow(row)
+    uuid = view.model.uuid_at(row)
+    qtbot.waitUntil(lambda: detail.data is not None and detail.data.uuid == uuid, timeout=10000)
+    assert bar.value() > 0
+    shown = view.model.row_data(row)
+    assert shown is not None
+    # A search that still lists the request: the pane keeps it; the list starts at its top.
+    with qtbot.waitSignal(view.listReplaced, timeout=10000):
+        view.search.setText("贷款")
+    assert bar.value() == 0 and detail.current_uuid == uuid and detail.isVisible()
+    view.table.scrollToBottom()
+    # One that does not: the pane is emptied and closed.
+    with qtbot.waitSignal(view.listReplaced, timeout=10000):
+        view.search.setText("第3个诉求")
+    assert view.model.rowCount() == 1 and bar.value() == 0
+    assert detail.current_uuid is None and detail.isHidden()
+    # Sorting starts at the top too.
+    view.clear_filters()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 30 and not view.model.loading, timeout=10000)
+    view.table.scrollToBottom()
+    with qtbot.waitSignal(view.listReplaced, timeout=10000):
+        view.sort_by(Column.ENTERPRISE, Qt.SortOrder.AscendingOrder)
+    assert bar.value() == 0
+
+
+def test_urgency_overdue_days_and_the_legend(qtbot: Any, fit_db: Database, runner: TaskRunner, data_dir: Any,
+                                              language: str) -> None:
+    window = open_queue(qtbot, fit_db, runner, data_dir, 1366, 768)
+    view, model = window.queue_view, window.queue_view.model
+    urgent = [r for r in range(model.rowCount()) if model.row_data(r).urgency == "urgent"]  # type: ignore[union-attr]
+    normal = [r for r in range(model.rowCount()) if r not in urgent]
+    assert urgent and normal
+    assert isinstance(model.data(model.index(urgent[0], Column.STATUS), Qt.ItemDataRole.DecorationRole), QIcon)
+    assert model.data(model.index(normal[0], Column.STATUS), Qt.ItemDataRole.DecorationRole) is None
+    assert not view.table.isColumnHidden(int(Column.STATUS))
+    # Working days late are whole days.
+    late = [r for r in range(model.rowCount()) if model.data(model.index(r, Column.DUE), OverdueRole)]
+    assert late
+    for r in late:
+        tip = model.data(model.index(r, Column.DUE), Qt.ItemDataRole.ToolTipRole)
+        assert not re.search(r"\d\.\d", tip), tip
+    # The legend is on screen, under the table, and explains the three shades, the dots and the mark.
+    assert view.legend_row.isVisible()
+    assert view.legend_row.geometry().top() >= view.table.geometry().bottom()
+    groups = view.legend_groups()
+    assert [len(entries) for _caption, entries in groups] == [3, 3, 1]
+    texts = [label.text() for label in view.legend_row.findChildren(QLabel) if label.text()]
+    assert "≤ 2" in texts and "3–5" in texts and "> 5" in texts
+    urgent_word = "紧急" if language == "zh_CN" else "Urgent"
+    assert urgent_word in texts
+    for label in view.legend_row.findChildren(QLabel):
+        if label.text():
+            assert label.width() >= label.sizeHint().width(), label.text()  # nothing cut off

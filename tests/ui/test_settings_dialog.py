@@ -147,3 +147,35 @@ def test_leaving_with_unsaved_changes_asks(qtbot: Any, station_db: Any, tasks: T
     assert window.current_page() == Page.REPORTS
     qtbot.waitUntil(lambda: window.nav_station.text() == "徐家汇服务站（新）", timeout=5000)
     tasks.wait()
+
+
+def test_an_unencrypted_hub_is_refused_unless_allowed(qtbot: Any, form: SettingsForm, station_db: Any) -> None:
+    """H4: http:// to another computer is refused; the lead can allow it explicitly; loopback is fine."""
+    form.hub_url_edit.setText("http://hub.example.cn")
+    assert form.error_for("hub_url") is not None and "https://" in str(form.error_for("hub_url"))
+    form.hub_url_edit.setText("http://127.0.0.1:8700")
+    assert form.error_for("hub_url") is None
+    form.hub_url_edit.setText("http://hub.example.cn")
+    form.insecure_check.setChecked(True)
+    assert form.error_for("hub_url") is None
+    form.save()
+    qtbot.waitUntil(lambda: form.status.text() == "Saved.", timeout=5000)
+    with station_db.session() as s:
+        assert get_setting(s, "allow_insecure_hub") == "1"
+        assert get_setting(s, "hub_url") == "http://hub.example.cn"
+
+
+def test_the_address_has_one_store(qtbot: Any, form: SettingsForm, station_db: Any) -> None:
+    """The receipt's address: what Settings saves is what `settings get station_address` and the
+    receipt read (the GUI and the command line used to read two stores in opposite orders)."""
+    from xuhui_desk.services.station import set_setting
+
+    form.address_edit.setText("徐汇区宜山路700号")
+    form.save()
+    qtbot.waitUntil(lambda: form.status.text() == "Saved.", timeout=5000)
+    with station_db.session() as s:
+        assert get_setting(s, "station_address") == "徐汇区宜山路700号"
+        assert s.scalars(select(Station.address)).one() == "徐汇区宜山路700号"
+    set_setting(station_db, "station_address", "徐汇区漕溪北路1号")  # as `xuhui-desk settings set` does
+    form.reload()
+    qtbot.waitUntil(lambda: form.address_edit.text() == "徐汇区漕溪北路1号", timeout=5000)

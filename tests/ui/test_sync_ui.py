@@ -326,6 +326,12 @@ def test_warnings_in_words(qtbot: Any, station: Database, tasks: TaskRunner) -> 
     assert sync_controller.is_online(status(last_error_kind="timeout")) is False
     assert sync_controller.is_online(status(last_error_kind="cancelled")) is None
     assert sync_controller.is_online(status(last_attempt_at=None)) is None
+    # D31: a hub that cannot be reached is not "an abnormal answer"; a wrong address that answers is.
+    assert controller.error_text("unreachable").startswith("Cannot reach the district hub")
+    assert "not as the district hub" in controller.error_text("protocol")
+    # An allowed unencrypted hub is said for as long as it is in use (audit H4).
+    (insecure,) = controller.warnings(status(insecure=True))
+    assert "unencrypted" in insecure and "https://" in insecure
     controller.deleteLater()
 
 

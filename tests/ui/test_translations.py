@@ -111,16 +111,36 @@ def test_tracked_compiled_catalog_is_current(tmp_path: Path) -> None:
     lrelease = shutil.which("pyside6-lrelease") or str(Path(sys.executable).with_name("pyside6-lrelease"))
     if not Path(lrelease).exists():
         pytest.skip("pyside6-lrelease is not installed")
-    qm = tmp_path / "fresh.qm"
-    subprocess.run([lrelease, "-silent", str(TS_FILE), "-qm", str(qm)], check=True, capture_output=True)
-    tracked = TS_FILE.with_suffix(".qm")
-    assert tracked.is_file(), "resources/translations/xuhui_desk_zh_CN.qm is missing: run scripts/build_translations.py"
-    assert tracked.read_bytes() == qm.read_bytes(), (
-        "resources/translations/xuhui_desk_zh_CN.qm is stale: run scripts/build_translations.py and commit it")
-    listed = subprocess.run(["git", "ls-files", "--error-unmatch", str(tracked.relative_to(ROOT))], cwd=ROOT,
-                            capture_output=True)
-    if listed.returncode != 0 and (ROOT / ".git").exists():
-        pytest.fail("the compiled catalog is not tracked in git, so a wheel built from a clone has no Chinese")
+    for ts in sorted(TS_FILE.parent.glob("*.ts")):
+        qm = tmp_path / f"{ts.stem}.qm"
+        subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], check=True, capture_output=True)
+        tracked = ts.with_suffix(".qm")
+        assert tracked.is_file(), f"{tracked.name} is missing: run scripts/build_translations.py"
+        assert tracked.read_bytes() == qm.read_bytes(), (
+            f"{tracked.name} is stale: run scripts/build_translations.py and commit it")
+        listed = subprocess.run(["git", "ls-files", "--error-unmatch", str(tracked.relative_to(ROOT))], cwd=ROOT,
+                                capture_output=True)
+        if listed.returncode != 0 and (ROOT / ".git").exists():
+            pytest.fail(f"{tracked.name} is not tracked in git, so a wheel built from a clone lacks it")
+
+
+def test_qt_file_dialog_speaks_chinese(qapp: object) -> None:
+    """D22: the roster's file dialog (Qt's own widgets) has no English labels left."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    from xuhui_desk.ui.i18n import install_translators
+
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_translations.py")], check=True,
+                   capture_output=True)
+    try:
+        assert install_translators("zh_CN") == "zh_CN"
+        dialog = QFileDialog(None, "x", str(ROOT), "Excel (*.xlsx)")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        texts = [label.text() for label in dialog.findChildren(QLabel) if label.text()]
+        assert texts and not [t for t in texts if t.replace("&", "").isascii()], texts
+        dialog.deleteLater()
+    finally:
+        install_translators("en")
 
 
 def test_translator_is_used_at_run_time(qapp: object) -> None:
@@ -141,3 +161,19 @@ def test_translator_is_used_at_run_time(qapp: object) -> None:
     finally:
         install_translators("en")
     assert QCoreApplication.translate("MainWindow", "Intake") == "Intake"
+
+
+def test_open_and_in_progress_are_told_apart(qapp: object) -> None:
+    """D25: the status filter's "all open" entry and the status "in progress" read differently in Chinese."""
+    from PySide6.QtCore import QCoreApplication
+
+    from xuhui_desk.services.labels import status_label
+    from xuhui_desk.ui.i18n import install_translators
+
+    try:
+        assert install_translators("zh_CN") == "zh_CN"
+        everything_open = QCoreApplication.translate("QueueView", "Open requests")
+        in_progress = status_label("in_progress", "zh_CN")
+        assert in_progress not in everything_open and "未办结" in everything_open
+    finally:
+        install_translators("en")

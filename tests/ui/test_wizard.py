@@ -30,14 +30,15 @@ def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
 
 
 @pytest.fixture
-def wizard(qtbot: Any, db: Any, tasks: TaskRunner) -> FirstRunWizard:
+def wizard(qtbot: Any, db: Any, tasks: TaskRunner) -> Iterator[FirstRunWizard]:
     widget = FirstRunWizard(db, tasks)
-    qtbot.addWidget(widget)
+    # Closing a shown wizard with typed text asks first (D14): no box when the test closes it.
+    qtbot.addWidget(widget, before_close_func=lambda w: w.hide())
     widget.show()
     qtbot.waitExposed(widget)
     widget.activateWindow()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is widget.station_page.code_edit)
-    return widget
+    yield widget
 
 
 def focused() -> Any:
@@ -133,9 +134,40 @@ def test_inline_validation(qtbot: Any, wizard: FirstRunWizard, db: Any) -> None:
         assert s.scalars(select(Station)).first() is None  # nothing saved before Finish
 
 
-def test_cancel_saves_nothing(qtbot: Any, wizard: FirstRunWizard, db: Any) -> None:
+def test_cancel_asks_first_and_saves_nothing(qtbot: Any, wizard: FirstRunWizard, db: Any) -> None:
+    """D14: Esc after typing asks before everything is lost (Esc or Enter on the box: go on setting up)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
     type_text(qtbot, focused(), "XH03")
-    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    asked: list[str] = []
+
+    def answer(key: Qt.Key | None) -> None:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        if not boxes:  # not shown yet: look again on the next turn of the (nested) event loop
+            QTimer.singleShot(10, lambda: answer(key))
+            return
+        box = boxes[0]
+        asked.append(box.text())
+        if key is None:
+            box.button(QMessageBox.StandardButton.Yes).click()
+        else:
+            qtbot.keyClick(box, key)
+
+    closed: list[bool] = []
+    wizard.rejected.connect(lambda: closed.append(True))
+    QTimer.singleShot(0, lambda: answer(Qt.Key.Key_Return))
+    wizard.reject()
+    assert asked and wizard.isVisible() and not closed
+    assert wizard.station_page.code() == "XH03"  # nothing lost
+    QTimer.singleShot(0, lambda: answer(None))
+    wizard.reject()
+    assert len(asked) == 2 and closed == [True]
     assert wizard.result() == QWizard.DialogCode.Rejected
     with db.session() as s:
         assert s.scalars(select(Station)).first() is None
+
+
+def test_cancel_with_nothing_typed_closes_at_once(qtbot: Any, wizard: FirstRunWizard) -> None:
+    qtbot.keyClick(focused(), Qt.Key.Key_Escape)
+    assert wizard.result() == QWizard.DialogCode.Rejected

@@ -6,10 +6,65 @@ openpyxl is imported only by ``report`` and Qt only by ``receipt``, when they ru
 from __future__ import annotations
 
 import argparse
+import gc
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from xuhui_desk.cli.common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, CommandError, emit, json_flag, language, open_db
+
+
+def write_replacing(out: Path, write: Callable[[Path], object]) -> None:
+    """Write ``out`` through ``write(temporary file)``, then rename the temporary file onto ``out``.
+
+    The temporary file is new, 0600, in ``out``'s folder, so the rename is atomic and a symbolic
+    link at ``out`` is replaced, never followed (audit L3: ``receipt --out link.pdf`` overwrote
+    the link's target). ``out`` appears complete or not at all. Raises :class:`CommandError`.
+    """
+    from xuhui_desk.private_files import make_private_file, private_temp_next_to
+
+    try:
+        temporary = private_temp_next_to(out)
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    try:
+        with _abandoned_writers_quiet():
+            write(temporary)
+        make_private_file(temporary)  # a writer that renamed its own file over it brought its own mode
+        os.replace(temporary, out)
+    except OSError as exc:
+        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def _abandoned_writers_quiet() -> Iterator[None]:
+    """openpyxl's write-only sheets are generators writing through lxml into a zip file. When
+    the write fails half-way (no permission, a full disk) they and the zip file are closed
+    during clean-up, and lxml and zipfile print a dozen "Exception ignored" tracebacks after
+    the real message (audit L2): close them here, quietly. Only the failed write's own
+    debris is silenced: errors of lxml, and OS errors while finalising."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        error = unraisable.exc_value
+        if not (type(error).__module__.startswith("lxml") or isinstance(error, OSError)):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    except BaseException as exc:
+        traceback.clear_frames(exc.__traceback__)  # frees the workbook and its generators now
+        gc.collect()
+        raise
+    finally:
+        sys.unraisablehook = previous
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -40,10 +95,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CommandError(f"{out}: the report is an Excel workbook; give a file name ending in .xlsx", EXIT_USAGE)
     if out.is_dir():
         raise CommandError(f"{out} is a folder; give a file name ending in .xlsx", EXIT_USAGE)
-    try:
-        write_weekly_report(report, out)
-    except OSError as exc:
-        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    if not out.parent.is_dir():
+        raise CommandError(f"no such folder: {out.parent}", EXIT_USAGE)
+    write_replacing(out, lambda temporary: write_weekly_report(report, temporary))
     payload = {"path": str(out.resolve()), **report.summary_dict()}
     t = report.totals
     emit(args, payload,
@@ -53,49 +107,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from xuhui_desk.models import Enterprise, Request
-    from xuhui_desk.services.receipts import build_receipt
-    from xuhui_desk.services.station import get_setting, require_station
-    from xuhui_desk.services.taxonomy import load_taxonomy
+    from xuhui_desk.services.receipts import RequestNotFoundForReceipt, receipt_for_request
+    from xuhui_desk.services.station import get_setting
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
         raise CommandError(f"{out}: the receipt is a PDF; give a file name ending in .pdf", EXIT_USAGE)
     if not out.parent.is_dir():
         raise CommandError(f"no such folder: {out.parent}", EXIT_USAGE)
+    if out.is_dir():
+        raise CommandError(f"{out} is a folder; give a file name ending in .pdf", EXIT_USAGE)
     with open_db(args) as db, db.session() as s:
-        found = s.execute(
-            select(Request, Enterprise)
-            .join(Enterprise, Enterprise.id == Request.enterprise_id)
-            .where((Request.tracking_no == args.tracking_no.strip()) | (Request.uuid == args.tracking_no.strip()))
-        ).first()
-        if found is None:
-            raise CommandError(f"no request with tracking number {args.tracking_no!r}", EXIT_ERROR)
-        request, enterprise = found
-        station = require_station(s)
         lang = args.language or get_setting(s, "language")
         try:
-            category_label = load_taxonomy().category(request.category).label(lang)
-        except KeyError:
-            category_label = request.category
-        try:
-            data = build_receipt(
-                station_name=station.name,
-                station_address=get_setting(s, "station_address") or station.address,
-                tracking_no=request.tracking_no,
-                created_at=request.created_at,
-                enterprise_name=enterprise.name,
-                uscc=enterprise.uscc,
-                category_label=category_label,
-                description=request.description,
-                specialist=request.specialist,
-                expected_response=request.sla_due_at,
-                url_template=get_setting(s, "tracking_url_template"),
-                language=lang,
-                request_uuid=request.uuid,
-            )
+            data = receipt_for_request(s, args.tracking_no, lang)
+        except RequestNotFoundForReceipt:
+            raise CommandError(f"no request with tracking number {args.tracking_no!r}", EXIT_ERROR) from None
         except ValueError as exc:  # an unusable tracking URL template
             raise CommandError(f"{exc}; fix it with `xuhui-desk settings set tracking_url_template URL`",
                                EXIT_ERROR) from exc
@@ -104,10 +131,8 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     from xuhui_desk.ui.receipt_render import ensure_gui_app, render_receipt_pdf
 
     ensure_gui_app()
-    try:
-        path = render_receipt_pdf(data, out, args.layout)
-    except OSError as exc:
-        raise CommandError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    write_replacing(out, lambda temporary: render_receipt_pdf(data, temporary, args.layout))
+    path = out
     emit(args, {"path": str(path.resolve()), "tracking_no": data.tracking_no, "layout": args.layout,
                 "tracking_url": data.tracking_url},
          f"receipt {data.tracking_no} written to {path} ({args.layout})")

@@ -16,7 +16,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     url = None
     if args.url:
         try:
-            url = validate_setting("hub_url", args.url)
+            # Shape only here: run_sync applies the TLS rule with the allow_insecure_hub setting.
+            url = validate_setting("hub_url", args.url, allow_insecure_hub=True)
         except ValueError as exc:
             raise CommandError(str(exc), EXIT_ERROR) from exc
 

@@ -47,8 +47,8 @@ def cmd_update(args: argparse.Namespace) -> int:
             change = apply(db, args.tracking_no, actor=args.actor or "", status=args.status,
                            category=args.category, department=args.department, note=args.note,
                            rating=args.rating, comment=args.comment or "")
-        except RequestNotFound as exc:
-            raise CommandError(str(exc).strip("'\""), EXIT_ERROR) from exc
+        except RequestNotFound as exc:  # a LookupError: its text is the message as written
+            raise CommandError(str(exc), EXIT_ERROR) from exc
         except WorkflowError as exc:
             raise CommandError(str(exc), EXIT_ERROR) from exc
     emit(args, {"tracking_no": change.tracking_no, "status": change.status, "events": list(change.events)},

@@ -87,16 +87,23 @@ def cmd_request(args: argparse.Namespace) -> int:
     db = _db(args)
     try:
         if args.action == "list":
-            rows = store.list_requests(db, station=args.station, status=args.status)
+            rows, skipped = store.list_requests_checked(db, station=args.station, status=args.status)
+            # A row that cannot be used is left out and named, never a traceback for all stations.
+            for bad in skipped:
+                print(f"xuhui-hub: skipped {bad.tracking_no}: {bad.reason}", file=sys.stderr)
             if args.json:
                 _print_json(rows)
             else:
                 for r in rows:
                     print(f"{r['tracking_no']}  {r['station']:<6} {r['status']:<11} {r['category']:<8} "
                           f"{r['department'] or '-':<10} {r['enterprise_name']}")
-                print(f"{len(rows)} request(s)")
+                print(f"{len(rows)} request(s)" + (f", {len(skipped)} skipped (see above)" if skipped else ""))
         elif args.action == "show":
-            _print_json(store.request_detail(db, args.tracking_no))
+            detail = store.request_detail(db, args.tracking_no)
+            _print_json(detail)
+            if detail.get("problems") or any(e.get("invalid") for e in detail["events"]):
+                print(f"xuhui-hub: {args.tracking_no} holds implausible values (flagged as \"problems\" / "
+                      "\"invalid\" above); they are left out of the report", file=sys.stderr)
         else:
             if args.status is None and args.department is None and args.reply is None:
                 raise store.InvalidUpdate("nothing to change: give --status, --department and/or --reply")
@@ -116,7 +123,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The weekly Excel report of every station (the district roll-up), or of ``--station``."""
     from pathlib import Path
 
-    from xuhui_desk.hub.report_rows import build_hub_report
+    from xuhui_desk.hub.report_rows import build_hub_report_checked
     from xuhui_desk.services.reports import ReportError, default_filename, parse_week, write_weekly_report
     from xuhui_desk.services.workdays import CalendarYearUnknown
 
@@ -136,8 +143,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = _db(args)
     try:
         try:
-            report = build_hub_report(db, week, station=args.station, language=args.language,
-                                      unmasked=args.unmasked)
+            report, skipped = build_hub_report_checked(db, week, station=args.station, language=args.language,
+                                                       unmasked=args.unmasked)
         except ReportError as exc:
             print(f"xuhui-hub: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -152,7 +159,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"xuhui-hub: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
     stations = sorted({r.station for r in report.requests})
-    payload = {"path": str(out.resolve()), **report.summary_dict(), "stations": stations}
+    for bad in skipped:  # one station's faulty row never stops the district's report
+        print(f"xuhui-hub: {bad.tracking_no}: {bad.reason}", file=sys.stderr)
+    payload = {"path": str(out.resolve()), **report.summary_dict(), "stations": stations,
+               "skipped": [bad.to_dict() for bad in skipped]}
     if args.json:
         _print_json(payload)
     else:
@@ -229,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="include contact names and phone numbers in full (masked by default)")
     p.add_argument("--json", action="store_true", help="print the headline figures as JSON")
     p.set_defaults(func=cmd_report)
+
+    from xuhui_desk.hub import calendar
+
+    calendar.register(sub, common)
     return parser
 
 

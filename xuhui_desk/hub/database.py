@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -19,7 +19,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from xuhui_desk.db import begin_sqlite_transaction, configure_sqlite_connection
+from xuhui_desk.db import begin_sqlite_transaction, configure_sqlite_connection, make_private_database_files
+from xuhui_desk.private_files import create_private_file, make_private_dir
 
 DATABASE_URL_ENV = "XUHUI_HUB_DATABASE_URL"
 HUB_APP_NAME = "xuhui_hub"
@@ -36,8 +37,7 @@ def default_database_url() -> str:
     """An SQLite file in the hub's per-user data folder."""
     from platformdirs import user_data_dir
 
-    folder = Path(user_data_dir(HUB_APP_NAME, appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_private_dir(Path(user_data_dir(HUB_APP_NAME, appauthor=False)))
     return f"sqlite:///{folder / 'hub.db'}"
 
 
@@ -54,7 +54,7 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         # Several hub processes may share the file: a longer busy timeout than the workstation's.
         event.listen(engine, "connect", partial(configure_sqlite_connection, busy_timeout_ms=30000))
@@ -64,6 +64,16 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=30)
     raise HubDatabaseError(f"unsupported database URL {parsed.render_as_string(hide_password=True)}: "
                            "use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/DB")
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The hub's SQLite file holds every station's requests and token hashes: 0600 (and its -wal
+    and -shm, which SQLite creates with the file's mode); a folder made here is 0700."""
+    if not path.parent.exists():
+        make_private_dir(path.parent)
+    with suppress(FileExistsError):
+        create_private_file(path)
+    make_private_database_files(path)
 
 
 def migrations_dir() -> Path:

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from xuhui_desk import record_rules
 from xuhui_desk.hub.database import HubDatabase
 from xuhui_desk.hub.models import (
     HubBatch,
@@ -73,7 +74,6 @@ TOKEN_PREFIX = "xh1_"
 STATION_CODE = re.compile(r"^[A-Z0-9]{2,12}$")
 # Used with fullmatch (``$`` would let a trailing newline through); the lengths are the columns'.
 _CODE = re.compile(r"[a-z][a-z0-9_]{1,15}")
-_EVENT_KIND = re.compile(r"[a-z][a-z_]{1,23}")
 #: Longest tracking number (the column's length).
 _TRACKING_NO_MAX = 32
 MESSAGE_LANGUAGE = "zh_CN"
@@ -209,6 +209,18 @@ def _error(field_name: str, code: str, message: str, **params: Any) -> FieldErro
     return FieldError(field_name, code, params, message)
 
 
+def _worded(errors: Iterable[FieldError]) -> list[FieldError]:
+    """Shared-rule errors with their message from the catalog (the station words them itself
+    when it knows the code; an older station shows this one)."""
+    return [record_rules.with_message(e, MESSAGE_LANGUAGE) for e in errors]
+
+
+#: The answer to a uuid the station cannot use — the same whether another station holds it or
+#: this one uses it for another record, so that it tells nothing about other stations' data.
+def _uuid_taken() -> FieldError:
+    return record_rules.with_message(FieldError("uuid", "uuid.taken"), MESSAGE_LANGUAGE)
+
+
 def _chunks(items: Iterable[str], size: int = 500) -> Iterable[list[str]]:
     """Sorted keys to look up, ``size`` at a time. A key holding a NUL matches nothing (and
     PostgreSQL refuses NUL in a text parameter), so it is left out."""
@@ -220,10 +232,14 @@ def _chunks(items: Iterable[str], size: int = 500) -> Iterable[list[str]]:
 class _BatchApplier:
     """Applies the records of one batch inside the caller's transaction."""
 
-    def __init__(self, session: Session, station: HubStation, now: datetime) -> None:
+    def __init__(self, session: Session, station: HubStation, now: datetime, *,
+                 skew_seconds: float | None = None,
+                 max_record_bytes: int = record_rules.MAX_RECORD_BYTES) -> None:
         self.s = session
         self.station = station
         self.now = now
+        self.window = record_rules.time_window(now, skew_seconds)
+        self.max_record_bytes = max_record_bytes
         self.enterprises: dict[str, HubEnterprise] = {}
         self.requests: dict[str, HubRequest] = {}
         self.by_tracking: dict[str, HubRequest] = {}
@@ -257,11 +273,14 @@ class _BatchApplier:
     def apply(self, raws: list[Any]) -> list[dict[str, Any]]:
         parsed: list[Record | dict[str, Any]] = []
         for raw in raws:
+            too_large = record_rules.check_record_size(raw, self.max_record_bytes)
             try:
+                if too_large:
+                    raise WireError(_worded(too_large))
                 parsed.append(from_wire(raw))
             except WireError as exc:
                 rtype, ruuid, rrev = record_identity(raw)
-                parsed.append(result(rtype, ruuid, rrev, REJECTED, exc.errors))
+                parsed.append(result(rtype, ruuid.lower(), rrev, REJECTED, exc.errors))
         self._prefetch([p for p in parsed if isinstance(p, Record)])
         out: list[dict[str, Any]] = []
         for item in parsed:
@@ -293,9 +312,10 @@ class _BatchApplier:
         for name in ("contact_name", "park", "building"):
             issues += check_text(v[name], name)
         errs = _issues(issues)
+        errs += _worded(e for name in ("first_seen_at", "updated_at") for e in self.window.check(name, v[name]))
         existing = self.enterprises.get(rec.uuid)
         if self._owned_elsewhere(existing):
-            errs.append(_error("uuid", "uuid.taken", "该记录编号已属于另一服务站"))
+            errs.append(_uuid_taken())
         if errs:
             return result(ENTERPRISE, rec.uuid, rec.revision, REJECTED, errs)
         v["uscc"] = uscc or None
@@ -344,6 +364,16 @@ class _BatchApplier:
                             ("linked_request_uuid", 36)):
             if v[name] is not None and len(v[name]) > limit:
                 errs.append(_error(name, "text.too_long", f"{name} 过长", limit=limit))
+        window = self.window
+        timing = [e for name in ("created_at", "updated_at", "first_response_at", "resolved_at")
+                  for e in window.check(name, v[name])]
+        timing += window.check("sla_due_at", v["sla_due_at"], due=True)
+        base = v["status_base"]
+        if base not in (None, "") and base not in record_rules.STATUSES:
+            timing.append(FieldError("status_base", "status.unknown", {"value": str(base)[:40]}))
+        elif base and v["status"] in record_rules.STATUSES and not record_rules.reachable(base, v["status"]):
+            timing.append(FieldError("status", "status.transition", {"source": base, "target": v["status"]}))
+        errs += _worded(timing)
         if len(v["tracking_no"]) > _TRACKING_NO_MAX or not self.tracking_re.fullmatch(v["tracking_no"]):
             code = self.station.code
             errs.append(_error("tracking_no", "tracking_no.station",
@@ -355,12 +385,15 @@ class _BatchApplier:
         errs = self._validate_request(v)
         existing = self.requests.get(rec.uuid)
         if self._owned_elsewhere(existing):
-            errs.append(_error("uuid", "uuid.taken", "该记录编号已属于另一服务站"))
+            errs.append(_uuid_taken())
         enterprise = self.enterprises.get(v["enterprise_uuid"])
         if enterprise is None or self._owned_elsewhere(enterprise):
             errs.append(_error("enterprise_uuid", ENTERPRISE_UNKNOWN, "所属企业尚未同步到区级平台"))
         holder = self.by_tracking.get(v["tracking_no"])
-        if holder is not None and holder.uuid != rec.uuid:
+        # Only a number of this station's own form can be "taken" (by another of its own
+        # requests); another station's number is answered as malformed, never as existing.
+        if (holder is not None and holder.uuid != rec.uuid and holder.station_id == self.station.id
+                and self.tracking_re.fullmatch(v["tracking_no"])):
             errs.append(_error("tracking_no", "tracking_no.taken", "该受理编号已被另一条诉求使用"))
         if errs:
             return result(REQUEST, rec.uuid, rec.revision, REJECTED, errs)
@@ -421,14 +454,10 @@ class _BatchApplier:
             errs.append(_error("request_uuid", REQUEST_UNKNOWN, "所属诉求尚未同步到区级平台"))
         elif existing is not None:
             if existing.request is not request:
-                errs.append(_error("uuid", "uuid.taken", "该记录编号已属于另一条诉求"))
+                errs.append(_uuid_taken())
             else:
                 return result(EVENT, rec.uuid, rec.revision, DUPLICATE)
-        if not _EVENT_KIND.fullmatch(v["kind"]):
-            errs.append(_error("kind", "event.kind", "时间线记录类型无效", value=v["kind"][:100]))
-        if v["origin"] != Origin.STATION:
-            errs.append(_error("origin", "event.origin", "服务站只能上传本站的时间线记录"))
-        errs += _issues(check_text(v["actor"], "specialist"))
+        errs += _worded(record_rules.check_event(v, origin=Origin.STATION.value, window=self.window))
         if errs:
             return result(EVENT, rec.uuid, rec.revision, REJECTED, errs)
         assert request is not None
@@ -473,8 +502,14 @@ def _verdict_result(rtype: str, rec: Record, verdict: str, hub_revision: int) ->
 
 
 def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: list[Any], body_hash: str,
-               *, now: datetime | None = None) -> dict[str, Any]:
-    """Apply a batch (see the module doc) and return the answer: one result per record, in order."""
+               *, now: datetime | None = None, skew_seconds: float | None = None,
+               max_record_bytes: int = record_rules.MAX_RECORD_BYTES) -> dict[str, Any]:
+    """Apply a batch (see the module doc) and return the answer: one result per record, in order.
+
+    Every record is checked as strictly as the station checks it (``record_rules``: sizes, times
+    in the window around the hub's clock widened by the station's reported ``skew_seconds``,
+    statuses and moves, event kinds and their data); a bad one is rejected with its reasons and
+    nothing of it is stored."""
     now = now or utcnow()
     with db.write() as s:
         db.lock_station(s, station.id)
@@ -487,7 +522,8 @@ def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: lis
                 raise BatchConflict(f"batch {batch_id} was already received with other records; "
                                     "send these records in a new batch")
             return {**prior.response, "replayed": True, "server_time": wire_time(utcnow())}
-        results = _BatchApplier(s, current, now).apply(records)
+        results = _BatchApplier(s, current, now, skew_seconds=skew_seconds,
+                                max_record_bytes=max_record_bytes).apply(records)
         response = {"batch_id": batch_id, "results": results}
         s.add(HubBatch(station_id=station.id, batch_id=batch_id, body_hash=body_hash, response=response,
                        received_at=now))
@@ -535,6 +571,8 @@ def district_update(db: HubDatabase, tracking_no: str, *, status: str | None = N
     one feed entry for the request's station. A reply moves an open request to ``replied``
     unless another status is given."""
     now = now or utcnow()
+    if status is None and department is None and reply is None:
+        raise InvalidUpdate("nothing to change: give a status, a department and/or a reply")
     if status is not None and status not in {s.value for s in Status}:
         raise InvalidUpdate(f"unknown status {status!r}; one of: {', '.join(s.value for s in Status)}")
     department = clean_text(department) if department is not None else None
@@ -595,8 +633,47 @@ def request_dict(r: HubRequest) -> dict[str, Any]:
     }
 
 
-def list_requests(db: HubDatabase, station: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
-    """Requests in the order the hub received them (never by a station's clock)."""
+@dataclass(frozen=True)
+class Skipped:
+    """A row a listing or report could not use, and why (the command says which)."""
+
+    tracking_no: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"tracking_no": self.tracking_no, "reason": self.reason}
+
+
+#: What a bad row can raise while it is formatted (a time beyond the calendar, a value of the
+#: wrong type): the row is skipped and flagged, the listing goes on.
+ROW_ERRORS = (ValueError, OverflowError, TypeError, LookupError, AttributeError)
+
+
+def row_problems(r: HubRequest, now: datetime | None = None) -> list[str]:
+    """Why a stored request row is implausible (it may predate the hub's checks, or have been
+    written past them): unknown status, rating out of range, times outside the window."""
+    window = record_rules.time_window(now or utcnow(), record_rules.MAX_HONOURED_SKEW.total_seconds())
+    problems: list[str] = []
+    if r.status not in record_rules.STATUSES:
+        problems.append(f"unknown status {str(r.status)[:40]!r}")
+    if r.rating is not None and (isinstance(r.rating, bool) or not isinstance(r.rating, int)
+                                 or not 1 <= r.rating <= 5):
+        problems.append(f"rating {str(r.rating)[:20]!r} is not 1–5")
+    for name in ("created_at", "updated_at", "first_response_at", "resolved_at", "sla_due_at"):
+        for err in window.check(name, getattr(r, name), due=name == "sla_due_at"):
+            problems.append(f"{name} {err.params['value']} is outside {err.params['earliest']}–"
+                            f"{err.params['latest']}")
+    return problems
+
+
+def list_requests_checked(db: HubDatabase, station: str | None = None, status: str | None = None,
+                          ) -> tuple[list[dict[str, Any]], list[Skipped]]:
+    """Requests in the order the hub received them (never by a station's clock), and the rows
+    skipped because they cannot be used (see :func:`row_problems`) — one bad row never stops
+    the listing of every station's requests."""
+    out: list[dict[str, Any]] = []
+    skipped: list[Skipped] = []
+    now = utcnow()
     with db.session() as s:
         stmt = select(HubRequest).order_by(HubRequest.id).options(
             joinedload(HubRequest.station), joinedload(HubRequest.enterprise))
@@ -605,19 +682,50 @@ def list_requests(db: HubDatabase, station: str | None = None, status: str | Non
                 HubStation.code == station.upper())
         if status:
             stmt = stmt.where(HubRequest.status == status)
-        return [request_dict(r) for r in s.scalars(stmt).unique()]
+        for r in s.scalars(stmt).unique():
+            problems = row_problems(r, now)
+            if problems:
+                skipped.append(Skipped(r.tracking_no, "; ".join(problems)))
+                continue
+            try:
+                out.append(request_dict(r))
+            except ROW_ERRORS as exc:
+                skipped.append(Skipped(r.tracking_no, f"{type(exc).__name__}: {exc}"))
+    return out, skipped
+
+
+def list_requests(db: HubDatabase, station: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    """Requests in the order the hub received them (never by a station's clock); rows that
+    cannot be used are left out (:func:`list_requests_checked` says which)."""
+    return list_requests_checked(db, station, status)[0]
+
+
+def _event_dict(e: HubEvent, now: datetime) -> dict[str, Any]:
+    from xuhui_desk.services.timefmt import iso_local
+
+    out = {"uuid": e.uuid, "kind": e.kind, "actor": e.actor, "origin": e.origin,
+           "occurred_at": iso_local(e.occurred_at), "received_at": iso_local(e.received_at), "data": e.data}
+    values = {"kind": e.kind, "actor": e.actor, "origin": e.origin, "occurred_at": e.occurred_at,
+              "data": e.data if isinstance(e.data, dict) else None}
+    window = record_rules.time_window(now, record_rules.MAX_HONOURED_SKEW.total_seconds())
+    problems = record_rules.check_event(values, origin=str(e.origin), window=window)
+    if problems:
+        # Shown, flagged, and left out of the figures (see report_rows / timeline_facts).
+        out["invalid"] = [f"{p.field}: {p.code}" for p in problems]
+    return out
 
 
 def request_detail(db: HubDatabase, tracking_no: str) -> dict[str, Any]:
-    """One request with its timeline in hub arrival order."""
-    from xuhui_desk.services.timefmt import iso_local
-
+    """One request with its timeline in hub arrival order. Implausible values are shown as
+    stored and flagged (``problems`` on the request, ``invalid`` on an event), never a crash."""
+    now = utcnow()
     with db.session() as s:
         req = s.scalars(select(HubRequest).where(HubRequest.tracking_no == tracking_no)).first()
         if req is None:
             raise UnknownRequest(f"no request {tracking_no}")
         events = s.scalars(select(HubEvent).where(HubEvent.request_id == req.id).order_by(HubEvent.id)).all()
-        return request_dict(req) | {"events": [
-            {"uuid": e.uuid, "kind": e.kind, "actor": e.actor, "origin": e.origin,
-             "occurred_at": iso_local(e.occurred_at), "received_at": iso_local(e.received_at), "data": e.data}
-            for e in events]}
+        out = request_dict(req) | {"events": [_event_dict(e, now) for e in events]}
+        problems = row_problems(req, now)
+        if problems:
+            out["problems"] = problems
+        return out

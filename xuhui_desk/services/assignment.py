@@ -14,7 +14,7 @@ from xuhui_desk.models import RoutingCorrection
 
 if TYPE_CHECKING:
     from xuhui_desk.services.routing import Router, RoutingResult
-    from xuhui_desk.services.workdays import WorkCalendar
+    from xuhui_desk.services.workdays import SlaDue, WorkCalendar
 
 
 @cache
@@ -51,23 +51,35 @@ def department_for(category: str, subcategory: str | None = None) -> str | None:
     return load_taxonomy().department_for(category, subcategory).code
 
 
-def calendar() -> WorkCalendar:
+def calendar(session: Session | None = None) -> WorkCalendar:
+    """The working-day calendar: the station's (with its imported and published official years)
+    when given a session of its database, else the program's default."""
+    if session is not None:
+        from xuhui_desk.services.calendar_updates import station_calendar
+
+        return station_calendar(session)
     from xuhui_desk.services.workdays import default_calendar
 
     return default_calendar()
 
 
-def sla_due(category: str, urgency: str, received_at: datetime) -> datetime | None:
-    """Due time: the category's SLA in working days on China's official calendar.
+def due_for(category: str, urgency: str, received_at: datetime, session: Session | None = None) -> SlaDue | None:
+    """Due time: the category's SLA in working days on China's official calendar, flagged
+    provisional when a year it crosses has no official calendar yet (see services/workdays.py).
 
-    None when the official calendar of the due year is not known yet: the request is
-    saved without a due time rather than with a guessed one (see resources/calendar/).
+    None only for a year the calendar cannot count at all (before 2025 and unknown).
     """
     from xuhui_desk.services.taxonomy import load_taxonomy
     from xuhui_desk.services.workdays import CalendarYearUnknown
 
     days = load_taxonomy().sla_days(category, urgency)
     try:
-        return calendar().add_workdays(received_at, days)
+        return calendar(session).due(received_at, days)
     except CalendarYearUnknown:
         return None
+
+
+def sla_due(category: str, urgency: str, received_at: datetime, session: Session | None = None) -> datetime | None:
+    """The due time of :func:`due_for` without its provisional flag."""
+    due = due_for(category, urgency, received_at, session)
+    return due.at if due is not None else None

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from xuhui_desk.db import Database
 from xuhui_desk.models import Enterprise, Request, SyncState, utcnow
 from xuhui_desk.services.intake import EnterpriseInput, find_enterprise, upsert_enterprise
+from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.validation import (
     Issue,
     Severity,
@@ -57,6 +58,9 @@ ENTERPRISE_FIELDS = ("name", "uscc", "contact_name", "phone", "park", "building"
 MAX_ROSTER_ROWS = 20_000
 #: Rows above the header that may hold a title, a date or notes.
 HEADER_SEARCH_ROWS = 20
+#: The largest uncompressed XML part of a roster workbook (a sheet of 20,000 rows is a few MB):
+#: a 1 MB file may inflate to gigabytes, and openpyxl would parse all of it (audit L1).
+MAX_ROSTER_PART_BYTES = 50 * 1024 * 1024
 
 
 # --- listing ------------------------------------------------------------------------------------
@@ -117,7 +121,15 @@ def find_enterprise_ids(session: Session, query: str = "", *, sort: str = "name"
     if sort == "uscc":
         column = func.coalesce(Enterprise.uscc, "")
     stmt = select(Enterprise.id).where(*_search_conditions(query))
+    if sort == "name":
+        # Pinyin order (the indexed sort key), then the name itself (东 before 冬), then the id.
+        keys = (Enterprise.name_sort, Enterprise.name, Enterprise.id)
+        return _ids(session, stmt.order_by(*(k.desc() if descending else k.asc() for k in keys)), limit, offset)
     stmt = stmt.order_by(column.desc() if descending else column.asc(), Enterprise.id.asc())
+    return _ids(session, stmt, limit, offset)
+
+
+def _ids(session: Session, stmt: Any, limit: int | None, offset: int) -> list[int]:
     if limit is not None or offset:
         stmt = stmt.limit(-1 if limit is None else limit).offset(offset)
     result = session.connection().execute(stmt)
@@ -199,7 +211,8 @@ def update_enterprise(db: Database, enterprise_id: int, data: EnterpriseInput, *
             if other is not None:
                 raise ValidationFailed([Issue("uscc", "enterprise.uscc_conflict", params={"name": other.name})])
         values = {
-            "name": cleaned.name, "name_key": name_key(cleaned.name), "uscc": cleaned.uscc or None,
+            "name": cleaned.name, "name_key": name_key(cleaned.name), "name_sort": pinyin_sort_key(cleaned.name),
+            "uscc": cleaned.uscc or None,
             "contact_name": cleaned.contact_name, "phone": cleaned.phone, "park": cleaned.park,
             "building": cleaned.building,
         }
@@ -226,6 +239,7 @@ class RosterErrorCode(StrEnum):
     EMPTY = "empty"
     NO_HEADER = "no_header"
     TOO_MANY_ROWS = "too_many_rows"
+    TOO_LARGE = "too_large"
 
 
 _ROSTER_MESSAGES = {
@@ -238,6 +252,8 @@ _ROSTER_MESSAGES = {
     RosterErrorCode.NO_HEADER: "no header row found in {path}: a column named 企业名称 (or 公司名称, "
                                "单位名称, Company name) is needed",
     RosterErrorCode.TOO_MANY_ROWS: "{path} has more than {limit} rows; split it into smaller files",
+    RosterErrorCode.TOO_LARGE: "{path} is too large to import: its part {part} unpacks to {size} MB, more than "
+                               "{limit} MB (a roster is a few MB); split it into smaller files",
 }
 
 
@@ -385,6 +401,58 @@ def _check_file(path: Path) -> None:
         raise RosterError(RosterErrorCode.NOT_XLSX, path=path.name)
 
 
+def _check_sizes(path: Path) -> None:
+    """Refuse a workbook whose XML parts unpack to more than :data:`MAX_ROSTER_PART_BYTES`, before
+    parsing anything (the sizes are the zip directory's; zipfile stops at the declared size)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise RosterError(RosterErrorCode.NOT_XLSX, path=path.name) from exc
+    for part in parts:
+        if part.filename.lower().endswith((".xml", ".rels")) and part.file_size > MAX_ROSTER_PART_BYTES:
+            raise RosterError(RosterErrorCode.TOO_LARGE, path=path.name, part=part.filename,
+                              size=part.file_size // (1024 * 1024), limit=MAX_ROSTER_PART_BYTES // (1024 * 1024))
+
+
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def _has_formulas(archive: Any, member: str) -> bool:
+    """Whether a sheet's XML holds any formula (a cheap scan; most rosters have none)."""
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _formula_cells(path: Path, ws: Any) -> set[tuple[int, int]]:
+    """(row, 0-based column) of every formula cell of ``ws``. Read with ``data_only`` a formula
+    whose value was never saved (a file written by a script, not by Excel) is just empty."""
+    member = getattr(ws, "_worksheet_path", None)
+    archive = getattr(ws.parent, "_archive", None)
+    if member is None or archive is None or not _has_formulas(archive, member):
+        return set()
+    from openpyxl import load_workbook
+
+    with path.open("rb") as fh:
+        wb = load_workbook(fh, read_only=True, data_only=False)
+        try:
+            found = set()
+            rows = wb[ws.title].iter_rows()
+            try:
+                for cells in rows:
+                    found.update((c.row, c.column - 1) for c in cells if getattr(c, "data_type", None) == "f")
+            finally:
+                rows.close()
+            return found
+        finally:
+            wb.close()
+
+
 def _open_workbook(path: Path, fh: Any) -> Any:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -416,18 +484,22 @@ class _Sheet:
     columns: dict[str, int]
     titles: dict[str, str]
     rows: list[tuple[int, tuple[Any, ...]]]
+    #: Line → the fields whose cell is a formula without a saved value.
+    formula_blanks: dict[int, set[str]] = field(default_factory=dict)
 
 
-def _read_sheet(ws: Any, path: Path, progress: ProgressFn | None) -> _Sheet | None:
+def _read_sheet(ws: Any, path: Path, progress: ProgressFn | None,
+                formulas: set[tuple[int, int]] | None = None) -> _Sheet | None:
     """The header and the data rows of one worksheet (None: no header in its first rows)."""
     rows = ws.iter_rows(values_only=True)
     try:
-        return _read_rows(ws, rows, path, progress)
+        return _read_rows(ws, rows, path, progress, formulas or set())
     finally:
         rows.close()  # releases the worksheet's stream even when its XML is broken
 
 
-def _read_rows(ws: Any, rows: Any, path: Path, progress: ProgressFn | None) -> _Sheet | None:
+def _read_rows(ws: Any, rows: Any, path: Path, progress: ProgressFn | None,
+               formulas: set[tuple[int, int]]) -> _Sheet | None:
     header: dict[str, int] = {}
     header_cells: tuple[Any, ...] = ()
     line = 0
@@ -445,18 +517,23 @@ def _read_rows(ws: Any, rows: Any, path: Path, progress: ProgressFn | None) -> _
     total = ws.max_row or 0
     data: list[tuple[int, tuple[Any, ...]]] = []
     mapped = sorted(header.values())
+    blanks: dict[int, set[str]] = {}
     for cells in rows:
         line += 1
+        empty = {col for col in mapped if _cell_text(cells[col] if col < len(cells) else None).strip() == ""}
+        unsaved = {fld for fld, col in header.items() if col in empty and (line, col) in formulas}
         # A row with nothing in the columns we read (often just a pre-filled serial number) is no row.
-        if all(_cell_text(cells[col] if col < len(cells) else None).strip() == "" for col in mapped):
+        if len(empty) == len(mapped) and not unsaved:
             continue
+        if unsaved:
+            blanks[line] = unsaved
         data.append((line, cells))
         if len(data) > MAX_ROSTER_ROWS:
             raise RosterError(RosterErrorCode.TOO_MANY_ROWS, path=path.name, limit=MAX_ROSTER_ROWS)
         if progress is not None and line % 200 == 0:
             progress(line, total, "")
     titles = {fld: clean_text(_cell_text(header_cells[col])) for fld, col in header.items()}
-    return _Sheet(ws.title, header_line, header, titles, data)
+    return _Sheet(ws.title, header_line, header, titles, data, blanks)
 
 
 def _has_cells(ws: Any) -> bool:
@@ -471,6 +548,7 @@ def read_roster(path: Path, progress: ProgressFn | None = None) -> _Sheet:
     """Find the roster's header (active sheet first, then the others) and read its rows."""
     path = Path(path)
     _check_file(path)
+    _check_sizes(path)
     # Our own handle, closed here whatever openpyxl leaves open when the file is damaged.
     with path.open("rb") as fh:
         wb = _open_workbook(path, fh)
@@ -480,7 +558,7 @@ def read_roster(path: Path, progress: ProgressFn | None = None) -> _Sheet:
             for ws in sheets:
                 if ws is None:
                     continue
-                sheet = _read_sheet(ws, path, progress)
+                sheet = _read_sheet(ws, path, progress, _formula_cells(path, ws))
                 if sheet is not None:
                     return sheet
                 any_cells = any_cells or _has_cells(ws)
@@ -510,12 +588,25 @@ def _file_keys(data: EnterpriseInput) -> list[str]:
     return keys
 
 
+def _roster_warnings(data: EnterpriseInput) -> list[Issue]:
+    """What a roster row may get wrong that the intake form never sees: a name typed in
+    Traditional characters (copied from a Hong Kong or Taiwan document)."""
+    from xuhui_desk.services.taxonomy import traditional_chars
+
+    found = traditional_chars(data.name)
+    if not found:
+        return []
+    chars = "、".join(f"{t}→{s}" for t, s in found.items())
+    return [Issue("enterprise_name", "enterprise.traditional", Severity.WARNING, params={"chars": chars})]
+
+
 def classify_rows(session: Session, sheet_rows: Iterable[tuple[int, EnterpriseInput]]) -> list[RosterRow]:
     """Validate each row and decide what importing it would do against the directory as it is."""
     result: list[RosterRow] = []
     seen: dict[str, RosterRow] = {}
     for line, raw in sheet_rows:
         cleaned, issues = validate_enterprise(raw)
+        issues += _roster_warnings(cleaned)
         row = RosterRow(line=line, data=cleaned, issues=issues)
         result.append(row)
         if errors(issues):
@@ -546,7 +637,21 @@ def preview_roster(db: Database, path: Path, progress: ProgressFn | None = None)
     inputs = [(line, _row_input(cells, sheet.columns)) for line, cells in sheet.rows]
     with db.session() as session:
         rows = classify_rows(session, inputs)
+    for row in rows:
+        _flag_unsaved_formulas(row, sheet.formula_blanks.get(row.line, set()))
     return RosterPreview(Path(path), sheet.title, sheet.header_line, sheet.titles, rows)
+
+
+def _flag_unsaved_formulas(row: RosterRow, fields: set[str]) -> None:
+    """Say that a cell is a formula without a saved value, rather than that it is empty: the
+    company name's is an error (instead of "请填写企业名称"), another field's a warning."""
+    for fld in sorted(fields):
+        issue_field = "enterprise_name" if fld == "name" else fld
+        row.issues = [i for i in row.issues if not (i.field == issue_field and i.code == "text.required")]
+        severity = Severity.ERROR if fld == "name" else Severity.WARNING
+        row.issues.append(Issue(issue_field, "cell.formula_without_value", severity))
+    if row.errors:
+        row.action = RowAction.INVALID
 
 
 def apply_roster(db: Database, preview: RosterPreview, progress: ProgressFn | None = None,
@@ -576,3 +681,64 @@ def apply_roster(db: Database, preview: RosterPreview, progress: ProgressFn | No
             if progress is not None and done % 100 == 0:
                 progress(done, total, "")
     return ImportResult(created, updated, unchanged, skipped)
+
+
+# --- rows with problems, for correction ---------------------------------------------------------------
+
+
+def catalog_text(key: str, language: str = "zh_CN", **params: Any) -> str:
+    """A text of the message catalog (``resources/messages/validation.toml``), filled in."""
+    return Issue("", key, params=params).message(language)
+
+
+def has_problems(row: RosterRow) -> bool:
+    """A row the person importing should look at: an error or a warning, or repeated in the file."""
+    return bool(row.issues) or row.action in (RowAction.INVALID, RowAction.DUPLICATE) or bool(row.existing_name)
+
+
+def row_problems(row: RosterRow, language: str = "zh_CN") -> list[str]:
+    """Every problem of a row, each in words: all its errors and warnings (a bad credit code
+    *and* a bad phone are two), a repetition in the file, another name the directory knows."""
+    problems = [issue.message(language) for issue in row.issues]
+    if row.action is RowAction.DUPLICATE and row.duplicate_of is not None:
+        problems.append(catalog_text("roster.duplicate", language, line=row.duplicate_of))
+    if row.existing_name:
+        problems.append(catalog_text("roster.known_as", language, name=row.existing_name))
+    return problems
+
+
+def export_problem_rows(preview: RosterPreview, path: Path, language: str = "zh_CN") -> int:
+    """Write the rows with problems (:func:`has_problems`) to a new .xlsx at ``path``, one per row
+    as in the roster — its row number, what importing would do, every problem (one per line)
+    and the values read — so they can be corrected and imported again. Returns the rows written."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    assert ws is not None
+    ws.title = (preview.sheet or "roster")[:31]
+    fields = ("enterprise_name", "uscc", "contact_name", "phone", "park", "building")
+    ws.append([catalog_text(key, language) for key in ("roster.column.line", "roster.column.action",
+                                                        "roster.column.problems")]
+              + [catalog_text(f"field.{f}", language) for f in fields])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    written = 0
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in preview.rows:
+        if not has_problems(row):
+            continue
+        d = row.data
+        ws.append([row.line, catalog_text(f"roster.action.{row.action.value}", language),
+                   "\n".join(row_problems(row, language)), d.name, d.uscc, d.contact_name, d.phone, d.park,
+                   d.building])
+        ws.cell(ws.max_row, 3).alignment = wrap
+        written += 1
+    for letter, width in zip("ABCDEFGHI", (8, 10, 60, 32, 22, 10, 16, 16, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return written

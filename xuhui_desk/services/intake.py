@@ -5,13 +5,17 @@ by field); the enterprise is reused when its credit code — or, without one, it
 normalised name — is already in the directory; the request, its ``created`` timeline
 event, its tracking number and the full-text index are written in one transaction, so
 nothing is ever half-saved; tracking numbers never repeat, even with several processes
-saving at once (the daily sequence is bumped under SQLite's write lock).
+saving at once (the daily sequence is bumped under SQLite's write lock). Given an
+:class:`IntakeKey`, a request already saved under that key is reported, not saved again; the
+key is written in the same transaction as the request, so a crash leaves neither or both.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +36,7 @@ from xuhui_desk.models import (
     Urgency,
     utcnow,
 )
+from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.services.station import get_setting, require_station
 from xuhui_desk.validation import (
     Issue,
@@ -49,6 +54,39 @@ if TYPE_CHECKING:
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DUPLICATE_WINDOW = timedelta(days=30)
+#: A key made from a file's line (not a client id) recognises a request saved this recently.
+LINE_KEY_WINDOW = timedelta(days=7)
+CLIENT_ID_MAX = 200
+
+
+@dataclass(frozen=True)
+class IntakeKey:
+    """What recognises a line of ``intake --json-lines`` that is already saved (DESIGN.md §6).
+
+    ``client``: the caller's own id for the request (the line's ``"client_id"``); it matches
+    forever. ``line``: the file's path, the line's JSON content in canonical form (keys sorted,
+    formatting ignored) and how many identical lines came before it in the file; it matches a
+    request saved within :data:`LINE_KEY_WINDOW`. Only the SHA-256 of the parts is stored.
+    """
+
+    digest: str
+    kind: str
+
+    @classmethod
+    def for_client_id(cls, client_id: str) -> IntakeKey:
+        return cls(hashlib.sha256(b"client\0" + client_id.encode("utf-8", "surrogatepass")).hexdigest(), "client")
+
+    @classmethod
+    def for_line(cls, source: str, content: dict[str, Any], occurrence: int) -> IntakeKey:
+        """``source``: the input file's full path; ``occurrence``: 1 for the first line with this
+        content in the file, 2 for the next identical one, …"""
+        parts = "\0".join([source, canonical_line(content), str(occurrence)])
+        return cls(hashlib.sha256(b"line\0" + parts.encode("utf-8", "surrogatepass")).hexdigest(), "line")
+
+
+def canonical_line(content: dict[str, Any]) -> str:
+    """A JSON line's content in one spelling: the same object always gives the same text."""
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -124,6 +162,8 @@ class IntakeResult:
     sla_due_at: datetime | None
     warnings: list[Issue] = field(default_factory=list)
     enterprise_reused: bool = False
+    #: The request was saved earlier under the same :class:`IntakeKey`; nothing was saved now.
+    already_saved: bool = False
 
 
 def _choice(value: str, choices: list[str], field_name: str) -> list[Issue]:
@@ -198,6 +238,7 @@ def upsert_enterprise(session: Session, ent: EnterpriseInput, now: datetime) -> 
         enterprise = Enterprise(
             name=ent.name,
             name_key=name_key(ent.name),
+            name_sort=pinyin_sort_key(ent.name),
             uscc=ent.uscc or None,
             contact_name=ent.contact_name,
             phone=ent.phone,
@@ -264,6 +305,29 @@ def find_duplicates_for(session: Session, name: str, uscc: str, category: str) -
     return open_duplicates(session, enterprise.id, category)
 
 
+def _key_time(when: datetime) -> str:
+    # The spelling SQLAlchemy uses for the other DateTime columns (naive UTC), so text compares as time.
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _saved_under(session: Session, key: IntakeKey, now: datetime) -> IntakeResult | None:
+    row = session.execute(text("SELECT request_id, kind, created_at FROM intake_keys WHERE key = :key"),
+                          {"key": key.digest}).first()
+    if row is None or (row.kind != "client" and str(row.created_at) < _key_time(now - LINE_KEY_WINDOW)):
+        return None
+    request = session.get(Request, row.request_id)
+    if request is None:
+        return None
+    return IntakeResult(request.uuid, request.tracking_no, request.category, request.department,
+                        request.sla_due_at, already_saved=True)
+
+
+def find_saved(db: Database, key: IntakeKey, now: datetime | None = None) -> IntakeResult | None:
+    """The request already saved under ``key`` (see :class:`IntakeKey`), or None."""
+    with db.session() as session:
+        return _saved_under(session, key, now or utcnow())
+
+
 def create_request(
     db: Database,
     data: IntakeInput,
@@ -271,10 +335,18 @@ def create_request(
     router: Router | None = None,
     now: datetime | None = None,
     accept_warnings: bool = True,
+    key: IntakeKey | None = None,
 ) -> IntakeResult:
-    """Validate, route when no category was chosen, and save a new request (see module doc)."""
+    """Validate, route when no category was chosen, and save a new request (see module doc).
+
+    With ``key``: when a request was already saved under it, that request is returned with
+    ``already_saved`` set and nothing is written (checked again under the write lock, so two
+    processes taking in the same file never both save a line).
+    """
     from xuhui_desk.services import assignment
 
+    if key is not None and (earlier := find_saved(db, key, now)) is not None:
+        return earlier
     cleaned, issues = validate(data)
     if errors(issues) or (issues and not accept_warnings):
         raise ValidationFailed(issues)
@@ -285,9 +357,11 @@ def create_request(
     suggested_sub = suggestion.subcategory.code if suggestion.subcategory else None
     subcategory = cleaned.subcategory or (suggested_sub if category == suggestion.category else None)
     department = assignment.department_for(category, subcategory)
-    due = assignment.sla_due(category, cleaned.urgency, now)
 
     with db.write() as session:
+        if key is not None and (earlier := _saved_under(session, key, now)) is not None:
+            return earlier
+        due = assignment.due_for(category, cleaned.urgency, now, session)
         station = require_station(session)
         specialist = cleaned.specialist or get_setting(session, "specialist")
         enterprise, reused = upsert_enterprise(session, cleaned.enterprise, now)
@@ -301,7 +375,8 @@ def create_request(
             description=cleaned.description,
             urgency=cleaned.urgency,
             status=Status.NEW,
-            sla_due_at=due,
+            sla_due_at=due.at if due else None,
+            sla_provisional=bool(due and due.provisional),
             specialist=specialist,
             created_at=now,
             updated_at=now,
@@ -324,7 +399,16 @@ def create_request(
             session.add(RoutingCorrection(text=cleaned.description, suggested=str(suggestion.category),
                                           chosen=cleaned.category, specialist=specialist, created_at=now))
         session.flush()
-        result = IntakeResult(request.uuid, request.tracking_no, category, department, due, warnings, reused)
+        if key is not None:
+            # A stale key of the same line (older than the window) now names the new request.
+            session.execute(
+                text("INSERT INTO intake_keys(key, kind, request_id, created_at) VALUES (:key, :kind, :id, :at) "
+                     "ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, request_id = excluded.request_id, "
+                     "created_at = excluded.created_at"),
+                {"key": key.digest, "kind": key.kind, "id": request.id, "at": _key_time(now)},
+            )
+        result = IntakeResult(request.uuid, request.tracking_no, category, department, request.sla_due_at, warnings,
+                              reused)
     if cleaned.category and cleaned.category != suggestion.category:
         assignment.learn(cleaned.description, cleaned.category, router=router)
     return result

@@ -364,3 +364,43 @@ def build_receipt(
         language=language,
         tracking_code=code,
     )
+
+
+class RequestNotFoundForReceipt(LookupError):
+    """No request with that tracking number or uuid."""
+
+
+def receipt_for_request(session: Any, key: str, language: str) -> ReceiptData:
+    """The receipt of a saved request (``key``: tracking number or uuid), from the database: the one
+    builder behind the GUI's print and ``xuhui-desk receipt``. Raises
+    :class:`RequestNotFoundForReceipt`, or ``ValueError`` for an unusable tracking URL template."""
+    from sqlalchemy import or_, select
+
+    from xuhui_desk.models import Request
+    from xuhui_desk.services.station import get_setting, require_station, station_address
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    key = key.strip()
+    request = session.scalars(select(Request).where(or_(Request.tracking_no == key, Request.uuid == key))).first()
+    if request is None:
+        raise RequestNotFoundForReceipt(key)
+    station = require_station(session)
+    try:
+        label = load_taxonomy().category(request.category).label(language)
+    except KeyError:
+        label = request.category
+    return build_receipt(
+        station_name=station.name,
+        station_address=station_address(session),
+        tracking_no=request.tracking_no,
+        created_at=request.created_at,
+        enterprise_name=request.enterprise.name,
+        uscc=request.enterprise.uscc,
+        category_label=label,
+        description=request.description,
+        specialist=request.specialist,
+        expected_response=request.sla_due_at,
+        url_template=get_setting(session, "tracking_url_template"),
+        language=language,
+        request_uuid=request.uuid,
+    )

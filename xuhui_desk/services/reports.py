@@ -167,7 +167,9 @@ class ReportRow:
       the request entered replied/closed from another status; otherwise None;
     * ``rating`` / ``rated_at``: the last rating given before the cut-off;
     * ``due_at``: the SLA due time; ``category`` / ``department``: taxonomy codes;
-    * ``station``: the station code, for the district roll-up ("" on a workstation).
+    * ``station``: the station code, for the district roll-up ("" on a workstation);
+    * ``due_provisional``: ``due_at`` was counted on a provisional calendar year (the workbook
+      marks it; see services/workdays.py).
 
     :func:`timeline_facts` computes the timeline fields from a request's events.
     """
@@ -187,6 +189,7 @@ class ReportRow:
     rating: int | None = None
     rated_at: datetime | None = None
     station: str = ""
+    due_provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +201,12 @@ class TimelineFacts:
     resolved_at: datetime | None
     rating: int | None
     rated_at: datetime | None
+    #: Events left out because their data cannot be used (an unknown status, a rating that is
+    #: not 1–5): what each was, for the caller to flag. They never reach the figures.
+    ignored: tuple[str, ...] = ()
+
+
+_KNOWN_STATUSES = frozenset(s.value for s in Status)
 
 
 def timeline_facts(events: Iterable[tuple[datetime, str, Mapping[str, Any]]], as_of: datetime) -> TimelineFacts:
@@ -207,28 +216,37 @@ def timeline_facts(events: Iterable[tuple[datetime, str, Mapping[str, Any]]], as
     ties between equal times); events at or after ``as_of`` are ignored. A status-setting event is
     one whose ``data`` has a ``status`` key (with the previous status in ``from``); a rating is a
     ``rated`` event with ``data["rating"]``. This is the rule :func:`workstation_rows` applies in SQL.
+    An event whose status is not a known one, or whose rating is not an integer 1–5, is left out
+    and named in ``ignored`` (one faulty record never breaks or skews a report).
     """
     status = Status.NEW.value
     first_response: datetime | None = None
     resolved: datetime | None = None
     rating: int | None = None
     rated_at: datetime | None = None
+    ignored: list[str] = []
     ordered = sorted(enumerate(events), key=lambda item: (item[1][0], item[0]))
     for _, (occurred, kind, data) in ordered:
         if occurred >= as_of:
             continue
         target = data.get("status")
+        value = data.get("rating") if kind == "rated" else None
+        if target is not None and (not isinstance(target, str) or target not in _KNOWN_STATUSES):
+            ignored.append(f"{kind} event with status {str(target)[:40]!r}")
+            continue
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5):
+            ignored.append(f"{kind} event with rating {str(value)[:20]!r}")
+            continue
         if target is not None:
-            target = str(target)
             if kind != "created" and first_response is None:
                 first_response = occurred
             if target in RESOLVED_STATUSES and str(data.get("from") or "") not in RESOLVED_STATUSES:
                 resolved = occurred
             status = target
-        if kind == "rated" and data.get("rating") is not None:
-            rating, rated_at = int(data["rating"]), occurred
+        if value is not None:
+            rating, rated_at = value, occurred
     return TimelineFacts(status, first_response, resolved if status in RESOLVED_STATUSES else None,
-                         rating, rated_at)
+                         rating, rated_at, tuple(ignored))
 
 
 def _db_time(moment: datetime) -> str:
@@ -253,7 +271,8 @@ _RESOLVED_IN = ", ".join(f"'{s}'" for s in sorted(RESOLVED_STATUSES))
 _ROWS_SQL = f"""
 SELECT r.id, r.tracking_no, r.created_at, ent.name, ent.uscc, ent.contact_name, ent.phone,
        r.category, r.department, r.sla_due_at, r.status, r.first_response_at, r.resolved_at, r.rating,
-       r.updated_at >= :as_of OR (r.rating IS NOT NULL AND r.updated_at >= :start) AS needs_timeline
+       r.updated_at >= :as_of OR (r.rating IS NOT NULL AND r.updated_at >= :start) AS needs_timeline,
+       r.sla_provisional
 FROM requests r JOIN enterprises ent ON ent.id = r.enterprise_id
 WHERE r.id IN (
     SELECT id FROM requests WHERE created_at >= :start AND created_at < :as_of
@@ -309,7 +328,7 @@ def workstation_rows(session: Session, start: datetime, as_of: datetime) -> list
     rows: list[ReportRow] = []
     append = rows.append
     for (rid, tracking_no, created, name, uscc, contact, phone, category, department, due, status,
-         first_response, resolved, rating, _touched) in candidates:
+         first_response, resolved, rating, _touched, provisional) in candidates:
         rated_at = None
         fact = facts.get(rid)
         if fact is not None:
@@ -324,6 +343,7 @@ def workstation_rows(session: Session, start: datetime, as_of: datetime) -> list
             tracking_no, parse(created), name, uscc or "", contact or "", phone or "", category, department or "",
             status, parse(due), parse(first_response),
             parse(resolved) if status in RESOLVED_STATUSES else None, rating, rated_at,
+            due_provisional=bool(provisional),
         ))
     return rows
 
@@ -483,6 +503,11 @@ class WeeklyReport:
         return self.as_of < self.week.end
 
     @property
+    def provisional_due_dates(self) -> bool:
+        """A listed request's due date was counted on a provisional calendar year."""
+        return any(r.due_provisional for r in self.requests) or any(o.row.due_provisional for o in self.overdue)
+
+    @property
     def on_time_share(self) -> float | None:
         return self.on_time / self.on_time_base if self.on_time_base else None
 
@@ -514,6 +539,7 @@ class WeeklyReport:
             "satisfied_share": self.satisfaction.share,
             "by_category": {c: self.category_total(c) for c in self.categories},
             "daily_new": [d.new for d in self.daily],
+            "provisional_due_dates": self.provisional_due_dates,
         }
 
 
@@ -670,8 +696,10 @@ def build_weekly_report(
     rows = workstation_rows(session, week.start, min(week.end, now))
     if progress:
         progress(1, 4, "figures")
+    from xuhui_desk.services.calendar_updates import station_calendar  # with its imported official years
+
     return compute_weekly_report(rows, week, station_code=station_code, station_name=station_name,
-                                 language=language, unmasked=unmasked, now=now)
+                                 language=language, unmasked=unmasked, now=now, calendar=station_calendar(session))
 
 
 # -------------------------------------------------------------------------------------- privacy
@@ -681,9 +709,14 @@ _AREA = re.compile(r"^(\+?[\d ]{2,6}-)(\d+)$")
 
 
 def mask_name(name: str) -> str:
-    """``王小明`` → ``王**``: the first character, then two asterisks whatever the length."""
+    """``王小明`` → ``王**``: the first character, then two asterisks whatever the length.
+
+    A one-character name is all asterisks (``x`` → ``**``): its first character is the whole name.
+    """
     name = name.strip()
-    return name[0] + "**" if name else ""
+    if len(name) <= 1:
+        return "**" if name else ""
+    return name[0] + "**"
 
 
 def mask_phone(phone: str) -> str:
@@ -956,7 +989,8 @@ def _write_summary(wb: Any, report: WeeklyReport, labels: Mapping[str, Any], sty
     sheet.section(labels["notes_title"])
     capacity = SUMMARY_LABEL_WIDTH + SUMMARY_VALUE_WIDTH * (table_columns - 1)
     opens, closes = (t.strftime("%H:%M") for t in report.business_hours)
-    for number, note in enumerate(labels["notes"], start=1):
+    notes = [*labels["notes"], *([labels["note_provisional"]] if report.provisional_due_dates else [])]
+    for number, note in enumerate(notes, start=1):
         text = f"{number}. " + note.format(opens=opens, closes=closes)
         lines = max(1, math.ceil(text_width(text) * 1.25 / capacity))
         row = sheet.append([sheet.cell(text, align=s.wrap, font=s.muted)], height=12.5 * lines + 3)
@@ -1240,10 +1274,18 @@ def write_weekly_report(report: WeeklyReport, path: str | os.PathLike[str],
     _write_summary(wb, report, labels, styles)
     if progress:
         progress(3, 4, "requests")
+    # A due date counted on a provisional calendar year is marked in a last column (only when
+    # the report has one), so that the lead can filter on it.
+    basis = (("due_basis", None, 0),) if report.provisional_due_dates else ()
+    requests, overdue = _request_records(report, labels), _overdue_records(report, labels)
+    for records, rows in ((requests, report.requests), (overdue, [o.row for o in report.overdue])):
+        for record, row in zip(records, rows, strict=True):
+            if basis:
+                record.append(labels["due_provisional"] if row.due_provisional else None)
     tables = [
-        _table(wb, labels["sheet_requests"], _REQUEST_COLUMNS, _request_records(report, labels), labels, styles,
+        _table(wb, labels["sheet_requests"], _REQUEST_COLUMNS + basis, requests, labels, styles,
                station=report.show_station),
-        _table(wb, labels["sheet_overdue"], _OVERDUE_COLUMNS, _overdue_records(report, labels), labels, styles,
+        _table(wb, labels["sheet_overdue"], _OVERDUE_COLUMNS + basis, overdue, labels, styles,
                station=report.show_station),
     ]
     skeleton = target.with_name(f".{target.name}.skeleton")

@@ -69,7 +69,7 @@ SORTABLE: dict[str, Any] = {
     "status": Request.status,
     "category": Request.category,
     "sla_due_at": Request.sla_due_at,
-    "enterprise_name": Enterprise.name,
+    "enterprise_name": Enterprise.name_sort,
     "updated_at": Request.updated_at,
 }
 
@@ -255,6 +255,12 @@ def _select(flt: RequestFilter, conditions: list[ColumnElement[bool]], sort: str
     if sort == "sla_due_at":
         # Requests without a due time go last in either direction.
         stmt = stmt.order_by(Request.sla_due_at.is_(None))
+    if sort == "enterprise_name":
+        # Pinyin order: the enterprise's indexed sort key, then its name (东 before 冬, both dong),
+        # then, within one enterprise, its newest request first; every row has one place, so
+        # LIMIT/OFFSET pages never repeat or skip a request.
+        keys = (Enterprise.name_sort, Enterprise.name)
+        return stmt.order_by(*(k.desc() if descending else k.asc() for k in keys), Request.id.desc())
     column = _order_column(sort)
     primary = column.desc() if descending else column.asc()
     return stmt.order_by(primary, Request.id.desc() if descending or sort != "created_at" else Request.id.asc())
@@ -375,6 +381,8 @@ class QueueRow:
     sync_state: str
     sync_error: str | None
     summary: str
+    #: The due time was counted on a provisional calendar year (show it as such).
+    sla_provisional: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -398,7 +406,7 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, QueueRow]:
             Request.id, Request.uuid, Request.tracking_no, Request.created_at, Enterprise.name,
             func.coalesce(Enterprise.uscc, ""), Request.category, Request.department, Request.status,
             Request.sla_due_at, Request.urgency, Request.sync_state, Request.sync_error,
-            func.substr(Request.description, 1, SUMMARY_CHARS),
+            func.substr(Request.description, 1, SUMMARY_CHARS), Request.sla_provisional,
         )
         .join(Enterprise, Enterprise.id == Request.enterprise_id)
         .where(Request.id.in_(list(ids)))

@@ -78,16 +78,60 @@ def _put(session: Session, key: str, value: str) -> None:
         row.value = value
 
 
-def validate_setting(key: str, value: str) -> str:
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` names this computer (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    try:
+        host = urlparse(url).hostname or ""
+    except ValueError:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def hub_url_insecure(url: str) -> bool:
+    """Whether talking to the hub at ``url`` would send the token and the data unencrypted over
+    the network: not https, and not this computer."""
+    return bool(url) and urlparse(url).scheme != "https" and not is_loopback_url(url)
+
+
+def check_hub_url(url: str, allow_insecure: bool = False) -> list[Issue]:
+    """What is wrong with ``url`` as the hub's address (empty: fine). The station trusts the hub
+    only over TLS: an ``http://`` address is refused unless it is this computer (loopback) or
+    the ``allow_insecure_hub`` setting is on (then sync reports itself as insecure)."""
+    if not url:
+        return []
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return [Issue("hub_url", "hub_url.invalid")]
+    if hub_url_insecure(url) and not allow_insecure:
+        return [Issue("hub_url", "hub_url.insecure")]
+    return []
+
+
+def insecure_hub_allowed(session: Session) -> bool:
+    return get_setting(session, "allow_insecure_hub") == "1"
+
+
+def validate_setting(key: str, value: str, *, allow_insecure_hub: bool = False) -> str:
+    """``value`` as it will be stored, or ``ValueError`` saying why not. ``hub_url`` must be
+    https (or loopback) unless ``allow_insecure_hub`` (:func:`check_hub_url`)."""
     if key not in SETTING_DEFAULTS:
         raise UnknownSetting(f"unknown setting {key!r}; known: {', '.join(sorted(SETTING_DEFAULTS))}")
     value = value.strip()
     if key == "language" and value not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    if key == "allow_insecure_hub" and value not in ("0", "1"):
+        raise ValueError("allow_insecure_hub must be 0 (off) or 1 (on)")
     if key == "hub_url" and value:
-        parsed = urlparse(value)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValueError("hub_url must be an http(s) URL, e.g. https://hub.example.cn")
+        issues = check_hub_url(value, allow_insecure_hub)
+        if issues:
+            raise ValidationFailed(issues)
         value = value.rstrip("/")
     if key == "tracking_url_template" and value and (
         "{tracking_no}" not in value or urlparse(value).scheme not in ("http", "https")
@@ -97,19 +141,67 @@ def validate_setting(key: str, value: str) -> str:
 
 
 def set_setting(db: Database, key: str, value: str) -> str:
-    value = validate_setting(key, value)
+    """Validate and store one setting. ``station_address`` is the station's own address (one
+    store: ``Station.address``, printed on receipts by the GUI and the command line alike)."""
     with db.write() as session:
-        _put(session, key, value)
+        value = validate_setting(key, value, allow_insecure_hub=insecure_hub_allowed(session))
+        if key == "station_address":
+            require_station(session).address = clean_text(value)
+            legacy = session.get(Setting, key)
+            if legacy is not None:
+                session.delete(legacy)
+        else:
+            _put(session, key, value)
     return value
 
 
 def get_setting(session: Session, key: str) -> str:
     if key not in SETTING_DEFAULTS:
         raise UnknownSetting(f"unknown setting {key!r}; known: {', '.join(sorted(SETTING_DEFAULTS))}")
+    if key == "station_address":
+        return station_address(session)
     row = session.get(Setting, key)
     return row.value if row is not None else SETTING_DEFAULTS[key]
 
 
+def station_address(session: Session) -> str:
+    """The address printed on receipts: the station's own, else one stored by an older version as a
+    setting (before the address had one store)."""
+    station = get_station(session)
+    if station is not None and station.address:
+        return station.address
+    row = session.get(Setting, "station_address")
+    return row.value if row is not None else ""
+
+
 def all_settings(session: Session) -> dict[str, str]:
     stored = {s.key: s.value for s in session.scalars(select(Setting))}
-    return {k: stored.get(k, default) for k, default in SETTING_DEFAULTS.items()}
+    values = {k: stored.get(k, default) for k, default in SETTING_DEFAULTS.items()}
+    values["station_address"] = station_address(session)
+    return values
+
+
+#: What the Settings page edits and saves, in the order it saves them (the insecure-hub switch
+#: before the hub address it allows).
+SETTINGS_PAGE_KEYS = ("specialist", "allow_insecure_hub", "hub_url", "hub_token", "tracking_url_template",
+                      "language")
+
+
+def load_settings_page(db: Database) -> dict[str, str]:
+    """Everything the Settings page shows: the station (code, name, address) and every setting."""
+    with db.session() as session:
+        values = all_settings(session)
+        station = get_station(session)
+        values["station_code"] = station.code if station else ""
+        values["station_name"] = station.name if station else ""
+    return values
+
+
+def save_settings_page(db: Database, values: dict[str, str]) -> None:
+    """Write the station's name and address and the page's settings, each validated here."""
+    if values.get("station_code"):
+        init_station(db, values["station_code"], values["station_name"], values.get("station_address", ""))
+        set_setting(db, "station_address", values.get("station_address", ""))
+    for key in SETTINGS_PAGE_KEYS:
+        if key in values:
+            set_setting(db, key, values[key])

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from xuhui_desk import __version__
+from xuhui_desk import __version__, record_rules
 from xuhui_desk.db import Database
 from xuhui_desk.models import (
     Enterprise,
@@ -103,6 +103,8 @@ META_PAUSED = "paused_reason"
 META_PAUSED_PROTOCOL = "paused_min_protocol"
 META_LEASE = "round_lease"
 META_EVENT_ERROR = "event_error:"
+#: A change pulled from the hub that failed the checks and was not applied (key + its seq).
+META_PULL_QUARANTINE = "pull_quarantine:"
 
 # Batch states in sync_batches.
 BATCH_SENDING = "sending"
@@ -115,6 +117,10 @@ BATCH_INTERRUPTED = "interrupted"
 Q_REJECTED = "rejected"
 Q_TOO_LARGE = "too_large"
 Q_TIMEOUT = "timeout"
+#: A change from the hub's feed that was not applied (listed with the refused records).
+Q_PULLED = "pulled"
+#: RejectedRecord.type of such a change.
+PULLED_CHANGE = "change"
 
 _MODELS: dict[str, Any] = {ENTERPRISE: Enterprise, REQUEST: Request, EVENT: RequestEvent}
 #: Push order: parents before children.
@@ -182,6 +188,10 @@ class SyncSummary:
     skew_seconds: float | None = None
     skew_warning: str | None = None
     paused: str | None = None
+    #: Changes from the hub's feed that failed the checks and were quarantined (not applied).
+    quarantined: int = 0
+    #: The round talked to the hub without TLS (allowed by the ``allow_insecure_hub`` setting).
+    insecure: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -209,6 +219,9 @@ class SyncStatus:
     paused: str | None
     cursor: int
     running: bool
+    #: The configured hub is reached without TLS (``http://`` to another computer, allowed by the
+    #: ``allow_insecure_hub`` setting): the GUI shows a lasting warning.
+    insecure: bool = False
 
 
 @dataclass
@@ -358,13 +371,15 @@ def _pid_alive(pid: int) -> bool:
 
 def sync_status(db: Database) -> SyncStatus:
     """Pending and quarantined counts, last sync, skew, pause reason — no network."""
-    from xuhui_desk.services.station import get_setting
+    from xuhui_desk.services.station import get_setting, hub_url_insecure
 
     with db.session() as s:
         pending, pending_requests = _count(s, _UNSYNCED)
         in_error, _ = _count(s, [SyncState.ERROR])
+        in_error += _pulled_quarantine_count(s)
         return SyncStatus(
             configured=bool(get_setting(s, "hub_url") and get_setting(s, "hub_token")),
+            insecure=hub_url_insecure(get_setting(s, "hub_url")),
             pending=pending,
             pending_requests=pending_requests,
             in_error=in_error,
@@ -401,8 +416,13 @@ def sync_error_message(raw: str | None, language: str = "zh_CN") -> str:
     return RejectedRecord("", "", "", None, kind, message, fields).message(language)
 
 
+def _pulled_quarantine_count(s: Session) -> int:
+    return s.scalar(select(func.count()).where(SyncMeta.key.like(META_PULL_QUARANTINE + "%"))) or 0
+
+
 def rejected_records(db: Database) -> list[RejectedRecord]:
-    """Every quarantined record with the reason (requests first, in local order)."""
+    """Every quarantined record with the reason (requests first, in local order), then the
+    changes from the hub that were not applied (type ``change``, kind ``pulled``)."""
     out: list[RejectedRecord] = []
     with db.session() as s:
         for r in s.scalars(select(Request).where(Request.sync_state == SyncState.ERROR).order_by(Request.id)):
@@ -419,6 +439,17 @@ def rejected_records(db: Database) -> list[RejectedRecord]:
             kind, message, fields = _parse_error(_get(s, META_EVENT_ERROR + ev.uuid))
             out.append(RejectedRecord(EVENT, ev.uuid, f"{tracking_no} {ev.kind}", tracking_no, kind,
                                       message or "the hub refused this timeline entry", fields))
+        rows = s.scalars(select(SyncMeta).where(SyncMeta.key.like(META_PULL_QUARANTINE + "%")))
+        for row in sorted(rows, key=lambda r: int(r.key.rsplit(":", 1)[1] or 0)):
+            try:
+                entry = json.loads(row.value)
+                fields = [FieldError.from_wire(e) for e in entry.get("errors", []) if isinstance(e, dict)]
+            except (ValueError, AttributeError):
+                continue
+            tracking_no = str(entry.get("tracking_no") or "") or None
+            out.append(RejectedRecord(PULLED_CHANGE, str(entry.get("request_uuid", "")),
+                                      f"{tracking_no or entry.get('request_uuid')} ← hub", tracking_no, Q_PULLED,
+                                      "this update from the district hub is faulty and was not applied", fields))
     return out
 
 
@@ -427,10 +458,19 @@ def resend(db: Database, uuids: Iterable[str] | None = None) -> int:
 
     A request brings its quarantined enterprise and timeline events along. Editing a record
     (workflow) re-queues it too; this is for "resend" after a fix made elsewhere, e.g. at the hub.
+    A quarantined change from the hub (nothing to send) is dismissed from the list.
     """
     wanted = set(uuids) if uuids is not None else None
     count = 0
     with db.write() as s:
+        for row in list(s.scalars(select(SyncMeta).where(SyncMeta.key.like(META_PULL_QUARANTINE + "%")))):
+            try:
+                request_uuid = str(json.loads(row.value).get("request_uuid", ""))
+            except (ValueError, AttributeError):
+                request_uuid = ""
+            if wanted is None or request_uuid in wanted:
+                s.delete(row)
+                count += 1
         requests = [r for r in s.scalars(select(Request).where(Request.sync_state == SyncState.ERROR))
                     if wanted is None or r.uuid in wanted]
         enterprises = {e.id: e for e in s.scalars(select(Enterprise).where(Enterprise.sync_state == SyncState.ERROR))
@@ -477,12 +517,14 @@ class _HubClient:
         self.cancel = cancel
         self.rng = random.Random()
         self.url = url.rstrip("/")
+        # The token goes only with the calls that need it (push, pull), never to /health.
+        self.auth = {"Authorization": f"Bearer {token}"}
         self.client = httpx.Client(
             base_url=self.url,
             timeout=httpx.Timeout(connect=options.connect_timeout, read=options.read_timeout,
                                   write=options.read_timeout, pool=options.connect_timeout),
             headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), CLIENT_HEADER: f"xuhui-desk/{__version__}",
-                     "Authorization": f"Bearer {token}", "Accept": "application/json"},
+                     "Accept": "application/json"},
             transport=transport,
             follow_redirects=False,
         )
@@ -503,9 +545,12 @@ class _HubClient:
 
     def call(self, method: str, path: str, *, content: bytes | None = None, headers: dict[str, str] | None = None,
              params: dict[str, Any] | None = None, timeout: float | None = None,
-             split_on_timeout: bool = False) -> httpx.Response:
-        """A 2xx response, after retrying transient failures; raises SyncFailure otherwise."""
+             split_on_timeout: bool = False, auth: bool = False) -> httpx.Response:
+        """A 2xx response, after retrying transient failures; raises SyncFailure otherwise.
+        ``auth``: send the station's token (only push and pull need it)."""
         httpx = self.httpx
+        if auth:
+            headers = {**(headers or {}), **self.auth}
         last = ""
         last_kind = "unreachable"
         for attempt in range(max(1, self.options.attempts)):
@@ -587,20 +632,25 @@ class _Item:
     size: int
 
 
+# UUIDs go out in lower case (the hub compares them case-insensitively too): a uuid written in
+# upper case by some import is still one record, not two.
 def _enterprise_wire(e: Enterprise) -> dict[str, Any]:
-    return to_wire(ENTERPRISE, e.uuid, e.revision, {f: getattr(e, f) for f in ENTERPRISE_FIELDS})
+    return to_wire(ENTERPRISE, e.uuid.lower(), e.revision, {f: getattr(e, f) for f in ENTERPRISE_FIELDS})
 
 
 def _request_wire(r: Request) -> dict[str, Any]:
     values = {f: getattr(r, f) for f in REQUEST_FIELDS if f not in ("enterprise_uuid", "status_base")}
-    values["enterprise_uuid"] = r.enterprise.uuid
+    values["enterprise_uuid"] = r.enterprise.uuid.lower()
+    if r.linked_request_uuid:
+        values["linked_request_uuid"] = r.linked_request_uuid.lower()
     values["status_base"] = None  # filled in by _add_status_bases
-    return to_wire(REQUEST, r.uuid, r.revision, values)
+    return to_wire(REQUEST, r.uuid.lower(), r.revision, values)
 
 
 def _event_wire(e: RequestEvent, request_uuid: str) -> dict[str, Any]:
-    return to_wire(EVENT, e.uuid, 1, {"request_uuid": request_uuid, "kind": e.kind, "actor": e.actor,
-                                      "origin": e.origin, "occurred_at": e.occurred_at, "data": e.data})
+    return to_wire(EVENT, e.uuid.lower(), 1, {"request_uuid": request_uuid.lower(), "kind": e.kind,
+                                              "actor": e.actor, "origin": e.origin,
+                                              "occurred_at": e.occurred_at, "data": e.data})
 
 
 class _Round:
@@ -622,6 +672,8 @@ class _Round:
         self.push_total = 0
         self.push_done = 0
         self.owner = new_uuid()
+        #: Parents (type, uuid) this round sent again because the hub said it did not know them.
+        self.reseeded: set[tuple[str, str]] = set()
 
     # -- lease: one round at a time per station database, across threads and processes
     def acquire(self) -> None:
@@ -682,6 +734,8 @@ class _Round:
             self.max_records = max(1, min(self.max_records, int(limits["max_batch_records"])))
         if limits.get("max_body_bytes"):
             self.max_bytes = max(1024, min(self.max_bytes, int(int(limits["max_body_bytes"]) * 0.9)))
+        if limits.get("max_decoded_bytes"):  # batches are measured decoded (before gzip)
+            self.max_bytes = max(1024, min(self.max_bytes, int(int(limits["max_decoded_bytes"]) * 0.9)))
         hub_id = str(body.get("hub_id") or "")
         with self.db.write() as s:
             _put(s, META_SKEW, f"{skew:.3f}")
@@ -715,7 +769,7 @@ class _Round:
             self.push_total, _ = _count(s, [SyncState.PENDING])
         self.report("pushing", 0, self.push_total)
         for _ in range(max(1, self.options.passes)):
-            before = self.summary.pushed + self.summary.duplicates + self.summary.rebased
+            before = self.summary.pushed + self.summary.duplicates + self.summary.rebased + len(self.reseeded)
             cursors = dict.fromkeys(_STAGES, 0)
             stage = 0
             sent_any = False
@@ -729,7 +783,8 @@ class _Round:
                     self._send(items)
                 finally:
                     self._release(items)
-            progressed = self.summary.pushed + self.summary.duplicates + self.summary.rebased > before
+            progressed = (self.summary.pushed + self.summary.duplicates + self.summary.rebased
+                          + len(self.reseeded) > before)
             if not sent_any or not progressed:
                 break
 
@@ -840,7 +895,8 @@ class _Round:
                 content = gzip.compress(body, compresslevel=6, mtime=0)
                 headers["Content-Encoding"] = "gzip"
             try:
-                resp = self.hub.call("POST", PUSH_PATH, content=content, headers=headers, split_on_timeout=True)
+                resp = self.hub.call("POST", PUSH_PATH, content=content, headers=headers, split_on_timeout=True,
+                                     auth=True)
                 _, results = parse_push_response(self.hub.json(resp))
             except _TooLarge:
                 self._finish_batch(batch_id, BATCH_SPLIT, "413: too large for the hub")
@@ -906,13 +962,52 @@ class _Round:
                                       model.sync_state == SyncState.SENDING)
                   .values(sync_state=SyncState.ERROR, sync_error=text).execution_options(synchronize_session=False))
 
+    def _reseed_parent(self, s: Session, item: _Item, r: RecordResult, acknowledged: set[tuple[str, str]]) -> None:
+        """The hub does not know ``item``'s parent (after a hub reset or a restored hub backup,
+        say). If this station holds the parent as sent, send it again — a request with its
+        enterprise — in the round's next pass; if the hub still does not know it after that,
+        the record is refused with the reason in words, never left pending forever."""
+        if item.type == EVENT:
+            parent_type, model, parent_uuid = REQUEST, Request, str(item.wire.get("request_uuid", ""))
+        else:
+            parent_type, model, parent_uuid = ENTERPRISE, Enterprise, str(item.wire.get("enterprise_uuid", ""))
+        parent = s.scalars(select(model).where(func.lower(model.uuid) == parent_uuid.lower())).first()
+        # A parent the hub acknowledged in this very batch, yet "unknown" for its child: the hub
+        # will not place the child whatever is re-sent.
+        lost = parent is None or (parent_type, parent_uuid.lower()) in acknowledged
+        if not lost and parent.sync_state in (SyncState.PENDING, SyncState.SENDING, SyncState.ERROR):
+            return  # on its way (parents go first), or itself refused and listed: the child waits
+        if lost or (parent_type, parent_uuid) in self.reseeded:
+            error = FieldError("request_uuid" if item.type == EVENT else "enterprise_uuid", "request.parent_lost")
+            error = record_rules.with_message(error)
+            self._mark_error(s, _MODELS[item.type], item, Q_REJECTED, error.message, [*r.errors, error])
+            self.summary.rejected += 1
+            self.summary.errors.append(f"{item.type} {item.wire.get('tracking_no') or item.uuid}: {error.message}")
+            return
+        assert parent is not None
+        self.reseeded.add((parent_type, parent_uuid))
+        parent.sync_state = SyncState.PENDING
+        # The hub lost the request (the event's parent, or the request whose enterprise it lost)
+        # with its timeline: what of that timeline it had acknowledged goes again too.
+        request = parent if isinstance(parent, Request) else s.scalars(
+            select(Request).where(Request.uuid == item.uuid)).first()
+        if request is not None and request.synced_revision is not None:
+            s.execute(update(RequestEvent).where(RequestEvent.request_id == request.id,
+                                                 RequestEvent.origin == Origin.STATION,
+                                                 RequestEvent.sync_state == SyncState.SYNCED)
+                      .values(sync_state=SyncState.PENDING).execution_options(synchronize_session=False))
+        if isinstance(parent, Request) and parent.enterprise.sync_state == SyncState.SYNCED:
+            parent.enterprise.sync_state = SyncState.PENDING
+            self.reseeded.add((ENTERPRISE, parent.enterprise.uuid.lower()))
+
     def _apply_results(self, batch_id: str, chunk: list[_Item], results: list[RecordResult]) -> None:
-        by_key = {(r.type, r.uuid): r for r in results}
+        by_key = {(r.type, r.uuid.lower()): r for r in results}
+        acknowledged = {key for key, r in by_key.items() if r.status in (ACCEPTED, DUPLICATE)}
         synced: dict[str, list[dict[str, Any]]] = {}
         rejected: list[tuple[_Item, RecordResult]] = []
         with self.db.write() as s:
             for item in chunk:
-                r = by_key.get((item.type, item.uuid))
+                r = by_key.get((item.type, item.uuid.lower()))
                 if r is None:
                     continue  # not answered: released back to pending
                 model = _MODELS[item.type]
@@ -923,7 +1018,9 @@ class _Round:
                     else:
                         self.summary.duplicates += 1
                 elif r.errors and r.error_codes <= set(PARENT_UNKNOWN):
-                    pass  # its parent is not on the hub yet: released, sent again in a later pass
+                    # Its parent is not on the hub (yet): released, sent again in a later pass —
+                    # after the parent, which is re-sent if the hub lost it.
+                    self._reseed_parent(s, item, r, acknowledged)
                 elif REVISION_CONFLICT in r.error_codes and item.type != EVENT and r.hub_revision is not None:
                     # The hub holds a newer revision (this station was restored from a backup, say):
                     # continue above it, so that what the station holds now is sent and kept.
@@ -981,7 +1078,8 @@ class _Round:
         self.report("pulling", 0, 0)
         while True:
             self.check_cancel()
-            resp = self.hub.call("GET", PULL_PATH, params={"cursor": cursor, "limit": self.options.pull_limit})
+            resp = self.hub.call("GET", PULL_PATH, params={"cursor": cursor, "limit": self.options.pull_limit},
+                                 auth=True)
             try:
                 changes, next_cursor, has_more = parse_pull_response(self.hub.json(resp))
             except WireError as exc:
@@ -1024,10 +1122,15 @@ class _Round:
         for i in range(0, len(event_ids), 500):
             known.update(s.scalars(select(RequestEvent.uuid).where(RequestEvent.uuid.in_(event_ids[i:i + 500]))))
         unknown = 0
+        window = record_rules.time_window(self.clock(), self.summary.skew_seconds)
         for change in changes:
             request = requests.get(change.request_uuid)
             if request is None:
                 unknown += 1
+                continue
+            problems = _change_problems(change, request, window)
+            if problems:
+                self._quarantine_change(s, change, problems)
                 continue
             for ev in change.events:
                 if ev.uuid in known:
@@ -1045,6 +1148,37 @@ class _Round:
                 request.department = change.department
         if unknown:
             self.summary.errors.append(f"{unknown} change(s) from the hub concern requests this station does not have")
+
+    def _quarantine_change(self, s: Session, change: Change, problems: list[FieldError]) -> None:
+        """Keep a faulty change from the hub out of the database, and listed (rejected_records)."""
+        entry = {"seq": change.seq, "request_uuid": change.request_uuid, "tracking_no": change.tracking_no[:40],
+                 "errors": [record_rules.with_message(p).to_wire() for p in problems[:10]]}
+        _put(s, f"{META_PULL_QUARANTINE}{change.seq}", json.dumps(entry, ensure_ascii=False))
+        self.summary.quarantined += 1
+        self.summary.errors.append(f"an update from the hub for {change.tracking_no[:40] or change.request_uuid} "
+                                   "is faulty and was not applied: "
+                                   + "; ".join(f"{p.field}: {p.code}" for p in problems[:5]))
+
+
+def _change_problems(change: Change, request: Request, window: record_rules.TimeWindow) -> list[FieldError]:
+    """What is wrong with a change pulled from the hub for ``request`` — checked as strictly as
+    the hub checks what a station pushes: status, department, ownership, and every event (a hub
+    event, of a known kind with its data, plausible time and size)."""
+    problems = list(change.problems)
+    if change.status not in record_rules.STATUSES:
+        problems.append(FieldError("status", "status.unknown", {"value": change.status[:40]}))
+    problems += record_rules.check_department("department", change.department)
+    if change.tracking_no != request.tracking_no:
+        problems.append(FieldError("tracking_no", "wire.change", {"value": change.tracking_no[:40]}))
+    for ev in change.events:
+        if ev.type != EVENT:
+            problems.append(FieldError("events", "wire.type", {"expected": "event"}))
+            continue
+        if ev.values.get("request_uuid") != change.request_uuid:
+            problems.append(FieldError("request_uuid", "wire.change"))
+        problems += record_rules.check_record_size(to_wire(EVENT, ev.uuid, 1, ev.values))
+        problems += record_rules.check_event(ev.values, origin=Origin.HUB.value, window=window)
+    return problems
 
 
 def _adopt_hub_event(request: Request, kind: str, data: dict[str, Any]) -> None:
@@ -1101,24 +1235,38 @@ def run_sync(
     ``url``/``token`` default to the ``hub_url``/``hub_token`` settings. ``progress`` is called on
     this thread; ``cancel`` is polled between batches and during back-off.
     """
-    from xuhui_desk.services.station import NotInitialised, get_setting
+    from xuhui_desk.services.station import (
+        NotInitialised,
+        check_hub_url,
+        get_setting,
+        hub_url_insecure,
+        insecure_hub_allowed,
+    )
 
     with db.session() as s:
         url = (url or get_setting(s, "hub_url")).strip()
         token = (token or get_setting(s, "hub_token")).strip()
+        allow_insecure = insecure_hub_allowed(s)
     notify = progress or (lambda _p: None)
     stop = cancel or (lambda: False)
+    refusal = None
     if not url or not token:
         missing = "hub_url" if not url else "hub_token"
-        summary = SyncSummary(ok=False, error_kind="config", started_at=clock(), finished_at=clock(),
-                              error=f"sync is not set up: {missing} is empty "
-                                    f"(xuhui-desk settings set {missing} VALUE, or the settings dialog)")
+        refusal = (f"sync is not set up: {missing} is empty "
+                   f"(xuhui-desk settings set {missing} VALUE, or the settings dialog)")
+    elif issues := check_hub_url(url, allow_insecure):
+        # The token and the data go only to a hub reached over TLS (or on this computer).
+        refusal = issues[0].message()
+    if refusal is not None:
+        summary = SyncSummary(ok=False, error_kind="config", started_at=clock(), finished_at=clock(), error=refusal)
         with db.session() as s:
             summary.pending, _ = _count(s, _UNSYNCED)
             summary.in_error, _ = _count(s, [SyncState.ERROR])
+            summary.in_error += _pulled_quarantine_count(s)
         return summary
     rnd = _Round(db, url, token, options or SyncOptions(), notify, stop, transport, clock, sleep)
     summary = rnd.summary
+    summary.insecure = hub_url_insecure(url)
     leased = False
     try:
         rnd.acquire()
@@ -1127,6 +1275,8 @@ def run_sync(
         rnd.check()
         rnd.push()
         rnd.pull()
+        from xuhui_desk.services import calendar_updates  # the district's calendar years (docs/calendar.md)
+        summary.errors += calendar_updates.pull_from_hub(db, rnd.hub.client, clock(), auth=rnd.hub.auth)
     except SyncFailure as exc:
         summary.ok, summary.error, summary.error_kind = False, exc.message, exc.kind
     except _TooLarge as exc:  # only a push may be too large; anything else is a confused hub or proxy
@@ -1148,6 +1298,7 @@ def run_sync(
     with db.write() as s:
         summary.pending, _ = _count(s, _UNSYNCED)
         summary.in_error, _ = _count(s, [SyncState.ERROR])
+        summary.in_error += _pulled_quarantine_count(s)
         if summary.error_kind == "busy":
             return summary
         _put(s, META_LAST_ATTEMPT, summary.finished_at.isoformat())

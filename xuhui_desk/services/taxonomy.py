@@ -111,6 +111,25 @@ def _t2s_map() -> Mapping[int, str]:
     return table
 
 
+def traditional_chars(text: str) -> dict[str, str]:
+    """The Traditional characters of ``text`` that have a Simplified form, each with that form.
+
+    A character that GB 2312 also has (乾, 著, 於 …) is not counted: it is used in Simplified
+    text too, and warning about it would be noise.
+    """
+    table = _t2s_map()
+    found: dict[str, str] = {}
+    for char in text:
+        simplified = table.get(ord(char))
+        if simplified is None or simplified == char:
+            continue
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            found[char] = simplified
+    return found
+
+
 def _is_cjk(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
 

@@ -3,12 +3,24 @@
 Which days are working days
     A date is a working day when it is Monday–Friday and not a public holiday,
     or when it is one of the weekend days the State Council turns into working
-    days to make up for a holiday (调休). The data comes from
-    ``resources/calendar/<year>.toml`` when that file exists (it replaces the
-    package's data for the whole year), otherwise from the ``chinesecalendar``
-    package. A year known to neither raises :class:`CalendarYearUnknown`: an
-    SLA computed on a guessed calendar would be silently wrong for a week at
-    a time (Spring Festival, National Day), so we never guess.
+    days to make up for a holiday (调休). A year's *official* calendar comes, first
+    found wins, from the station's own official years (imported with
+    ``xuhui-desk calendar import`` or published by the district through the hub;
+    passed in as ``official``), from ``resources/calendar/<year>.toml`` (it replaces
+    the package's data for the whole year), or from the ``chinesecalendar`` package.
+
+Provisional years
+    A year from 2025 on that none of those knows yet (the State Council publishes
+    its notice in November or December of the year before) gets a *provisional*
+    calendar (:func:`provisional_holidays`): weekends, plus the statutory holidays
+    of the rules in force (《全国年节及纪念日放假办法》 as revised in 2024, in force
+    from 2025), the lunar dates and 清明 computed by :mod:`.lunisolar`, plus the
+    weekday off the same rules give for a holiday falling on a Saturday or Sunday
+    (补假). It cannot know the notice's bridging swaps (调休: weekdays off, weekend
+    days worked), so a due time computed on it is flagged provisional
+    (:meth:`WorkCalendar.due`) and recomputed when the official year arrives
+    (:mod:`xuhui_desk.services.calendar_updates`). A year before 2025 that no source
+    knows raises :class:`CalendarYearUnknown` (the old rules differ).
 
 Time
     Every datetime going in must be timezone-aware (any zone; naive ones raise
@@ -35,12 +47,15 @@ Escalation (:meth:`WorkCalendar.escalation_level`)
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from xuhui_desk.resources import resource_path
@@ -54,6 +69,57 @@ DEFAULT_ESCALATION_AFTER: tuple[float, ...] = (2, 5)
 
 _ONE_DAY = timedelta(days=1)
 _OVERRIDE_KEYS = frozenset({"year", "source", "holidays", "workdays"})
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+#: The first year of the statutory rules the provisional calendar applies (the 2024 revision of
+#: 《全国年节及纪念日放假办法》, in force from 1 January 2025). Earlier years are never provisional.
+PROVISIONAL_RULES_SINCE = 2025
+
+#: A year's official data: ``(holidays, workdays)`` as :func:`load_override` returns them.
+YearData = tuple[frozenset[date], frozenset[date]]
+
+
+class SlaDue(NamedTuple):
+    """A due time and whether any day counted to reach it lies in a provisional year."""
+
+    at: datetime
+    provisional: bool
+
+
+def provisional_holidays(year: int) -> dict[date, str]:
+    """The days off of ``year`` by the statutory rules alone, with the holiday's name.
+
+    《全国年节及纪念日放假办法》 (2024 revision, articles 2 and 6): 元旦 1 day (1 January); 春节
+    4 days (农历除夕, 正月初一 to 初三); 清明节 1 day (the solar term); 劳动节 2 days (1–2 May);
+    端午节 1 day (五月初五); 中秋节 1 day (八月十五); 国庆节 3 days (1–3 October). A holiday day
+    falling on a Saturday or Sunday is made up on the next weekday that is not already a holiday
+    (补假: "适逢星期六、星期日，应当在工作日补假"). The State Council's yearly notice usually also moves
+    working days around the long holidays (调休); no rule fixes those, so they are not here.
+    """
+    from xuhui_desk.services import lunisolar
+
+    new_year = lunisolar.spring_festival(year)
+    statutory: list[tuple[date, str]] = [
+        (date(year, 1, 1), "元旦"),
+        *((new_year + timedelta(days=offset), "春节") for offset in (-1, 0, 1, 2)),
+        (lunisolar.qingming(year), "清明节"),
+        (date(year, 5, 1), "劳动节"),
+        (date(year, 5, 2), "劳动节"),
+        (lunisolar.dragon_boat(year), "端午节"),
+        (lunisolar.mid_autumn(year), "中秋节"),
+        *((date(year, 10, day), "国庆节") for day in (1, 2, 3)),
+    ]
+    days: dict[date, str] = {}
+    for day, name in sorted(statutory):
+        days.setdefault(day, name)  # 中秋 can fall within 国庆: one day off, not two
+    for day, name in list(days.items()):
+        if day.weekday() >= 5:
+            extra = day + _ONE_DAY
+            while extra.weekday() >= 5 or extra in days:
+                extra += _ONE_DAY
+            if extra.year == year:
+                days[extra] = f"{name}补假"
+    return dict(sorted(days.items()))
 
 
 class CalendarYearUnknown(LookupError):
@@ -95,51 +161,85 @@ def _require_date(value: date, name: str) -> date:
     return value
 
 
-def load_override(path: Path) -> tuple[frozenset[date], frozenset[date]]:
-    """Read and validate one ``<year>.toml`` override file; return ``(holidays, workdays)``.
+@dataclass(frozen=True)
+class OfficialYear:
+    """One year of the State Council's holiday notice: days off and weekend days worked."""
 
-    Raises :class:`CalendarDataError` naming the file and the problem.
+    year: int
+    source: str
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    @property
+    def data(self) -> YearData:
+        return self.holidays, self.workdays
+
+    def to_wire(self) -> dict[str, object]:
+        """The year as plain JSON data (the hub's feed, the station's table): sorted ISO dates."""
+        return {"year": self.year, "source": self.source,
+                "holidays": sorted(d.isoformat() for d in self.holidays),
+                "workdays": sorted(d.isoformat() for d in self.workdays)}
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical JSON of :meth:`to_wire`: equal content, equal digest."""
+        import hashlib
+        import json
+
+        text = json.dumps(self.to_wire(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_official_year(data: object, *, where: str, expected_year: int | None = None) -> OfficialYear:
+    """Validate one year's calendar given as a mapping (decoded TOML or JSON) and return it.
+
+    Keys exactly ``year``, ``source``, ``holidays``, ``workdays``; ``year`` an integer (equal to
+    ``expected_year`` when given) from 2000 to 2199; ``source`` the notice's title; both lists of
+    dates (TOML dates or ISO ``YYYY-MM-DD`` strings) in that year, none twice, none in both lists;
+    ``holidays`` not empty; ``workdays`` only Saturdays and Sundays. Raises
+    :class:`CalendarDataError` starting with ``where`` and naming the problem.
     """
 
-    import tomllib  # deferred with the rest of the calendar data: not needed at start-up
-
     def fail(problem: str) -> CalendarDataError:
-        return CalendarDataError(f"{path}: {problem}")
+        return CalendarDataError(f"{where}: {problem}")
 
-    try:
-        year = int(path.name.removesuffix(".toml"))
-    except ValueError:
-        raise fail("the file name must be the year, e.g. 2027.toml") from None
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise fail(f"not valid TOML: {exc}") from exc
-
-    unknown = sorted(set(data) - _OVERRIDE_KEYS)
+    if not isinstance(data, Mapping):
+        raise fail("expected a table with year, source, holidays and workdays")
+    unknown = sorted(str(k) for k in set(data) - _OVERRIDE_KEYS)
     missing = sorted(_OVERRIDE_KEYS - set(data))
     if unknown:
         raise fail(f"unknown key(s) {', '.join(unknown)}; expected {', '.join(sorted(_OVERRIDE_KEYS))}")
     if missing:
         raise fail(f"missing key(s) {', '.join(missing)}")
-    if data["year"] != year or isinstance(data["year"], bool):
-        raise fail(f"year = {data['year']!r} does not match the file name ({year})")
-    if not isinstance(data["source"], str) or not data["source"].strip():
+    year = data["year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2199:
+        raise fail(f"year = {year!r} is not a year from 2000 to 2199")
+    if expected_year is not None and year != expected_year:
+        raise fail(f"year = {year!r} does not match the file name ({expected_year})")
+    source = data["source"]
+    if not isinstance(source, str) or not source.strip():
         raise fail("source must name the official notice the dates come from")
+    if len(source) > 500:
+        raise fail("source is longer than 500 characters")
 
     def dates(key: str) -> frozenset[date]:
         values = data[key]
         if not isinstance(values, list):
             raise fail(f"{key} must be a list of dates")
+        if len(values) > 366:
+            raise fail(f"{key} lists more days than a year has")
         found: set[date] = set()
         for value in values:
             if isinstance(value, str):
+                text = value
                 try:
-                    value = date.fromisoformat(value)
+                    value = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
                 except ValueError:
-                    raise fail(f"{key}: {value!r} is not a date (write 2027-10-01)") from None
+                    value = None
+                if value is None:
+                    raise fail(f"{key}: {text[:40]!r} is not a date (write {year}-10-01)") from None
             if isinstance(value, datetime) or not isinstance(value, date):
-                raise fail(f"{key}: {value!r} is not a date (write 2027-10-01)")
+                raise fail(f"{key}: {value!r} is not a date (write {year}-10-01)")
             if value.year != year:
                 raise fail(f"{key}: {value.isoformat()} is not in {year}")
             if value in found:
@@ -159,7 +259,57 @@ def load_override(path: Path) -> tuple[frozenset[date], frozenset[date]]:
             f"workdays lists only weekend days worked to make up for a holiday; "
             f"{', '.join(d.isoformat() for d in weekdays)} is Monday–Friday"
         )
-    return holidays, workdays
+    return OfficialYear(year, source.strip(), holidays, workdays)
+
+
+#: A calendar file is a few kilobytes; anything much larger is not one.
+MAX_CALENDAR_FILE_BYTES = 64 * 1024
+
+
+def read_calendar_file(path: Path, *, name_is_year: bool = False) -> OfficialYear:
+    """Read and validate a calendar TOML file (the format of ``resources/calendar/YYYY.toml``).
+
+    With ``name_is_year`` the file must be named ``YYYY.toml`` for its year (the resources
+    folder); an imported or published file may have any name. Raises :class:`CalendarDataError`
+    naming the file and the problem (also for a missing, unreadable or oversized file).
+    """
+    import tomllib  # deferred with the rest of the calendar data: not needed at start-up
+
+    def fail(problem: str) -> CalendarDataError:
+        return CalendarDataError(f"{path}: {problem}")
+
+    expected = None
+    if name_is_year:
+        try:
+            expected = int(path.name.removesuffix(".toml"))
+        except ValueError:
+            raise fail("the file name must be the year, e.g. 2027.toml") from None
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CALENDAR_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except IsADirectoryError:
+        raise fail("is a folder, not a calendar file") from None
+    except OSError as exc:
+        raise fail(f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_CALENDAR_FILE_BYTES:
+        raise fail(f"larger than {MAX_CALENDAR_FILE_BYTES // 1024} KB; a calendar file is a few KB of TOML")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise fail("not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise fail(f"not valid TOML: {exc}") from exc
+    return parse_official_year(data, where=str(path), expected_year=expected)
+
+
+def load_override(path: Path) -> tuple[frozenset[date], frozenset[date]]:
+    """Read and validate one ``<year>.toml`` override file; return ``(holidays, workdays)``.
+
+    Raises :class:`CalendarDataError` naming the file and the problem.
+    """
+    return read_calendar_file(path, name_is_year=True).data
 
 
 class WorkCalendar:
@@ -176,11 +326,14 @@ class WorkCalendar:
         opens_at: time = DEFAULT_OPENS_AT,
         closes_at: time = DEFAULT_CLOSES_AT,
         escalation_after: Sequence[float] = DEFAULT_ESCALATION_AFTER,
+        official: Mapping[int, YearData] | None = None,
     ) -> None:
         """``override_dir`` defaults to ``resources/calendar``; times are Shanghai wall-clock times.
 
         ``escalation_after`` holds the working days late past which each further level starts:
-        the default ``(2, 5)`` gives levels 1, 2 and 3.
+        the default ``(2, 5)`` gives levels 1, 2 and 3. ``official`` maps a year to its
+        ``(holidays, workdays)`` from a source that wins over the files and the package (the
+        station's imported or district-published years).
         """
         if opens_at.tzinfo is not None or closes_at.tzinfo is not None:
             raise ValueError("opens_at and closes_at are Shanghai wall-clock times; give them without tzinfo")
@@ -195,7 +348,9 @@ class WorkCalendar:
         self.escalation_after = thresholds
         day = date(2000, 1, 1)
         self._day_length = datetime.combine(day, closes_at) - datetime.combine(day, opens_at)
+        self._official = dict(official or {})
         self._years: dict[int, frozenset[date]] = {}
+        self._provisional: set[int] = set()
         self._lock = threading.Lock()
 
     # -- which days are working days -------------------------------------------------------------
@@ -215,8 +370,11 @@ class WorkCalendar:
         first, last = date(year, 1, 1), date(year, 12, 31)
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         override = self.override_dir / f"{year}.toml"
-        if override.is_file():
-            holidays, workdays = load_override(override)
+        official = self._official.get(year)
+        if official is None and override.is_file():
+            official = load_override(override)
+        if official is not None:
+            holidays, workdays = official
             return frozenset(d for d in days if d in workdays or (d.weekday() < 5 and d not in holidays))
 
         import chinese_calendar  # deferred: only needed when a year is first asked about
@@ -224,18 +382,38 @@ class WorkCalendar:
         try:
             return frozenset(d for d in days if chinese_calendar.is_workday(d))
         except NotImplementedError as exc:
-            raise CalendarYearUnknown(year, override, detail=f"chinesecalendar: {exc}") from exc
+            if year < PROVISIONAL_RULES_SINCE:
+                raise CalendarYearUnknown(year, override, detail=f"chinesecalendar: {exc}") from exc
+        from xuhui_desk.services.lunisolar import OutOfRange
+
+        try:
+            off = provisional_holidays(year)
+        except OutOfRange as exc:
+            raise CalendarYearUnknown(year, override, detail=str(exc)) from exc
+        self._provisional.add(year)
+        return frozenset(d for d in days if d.weekday() < 5 and d not in off)
 
     def covers(self, year: int) -> bool:
-        """Whether this year's working days are known (lets the UI warn before a due date needs it).
-
-        A malformed override file still raises :class:`CalendarDataError`.
+        """Whether this year's *official* working days are known (lets the UI warn that due dates
+        in it are provisional). A malformed override file still raises :class:`CalendarDataError`.
         """
         try:
             self._workdays_of(year)
         except CalendarYearUnknown:
             return False
-        return True
+        return year not in self._provisional
+
+    def is_provisional(self, year: int) -> bool:
+        """Whether ``year`` is counted on the provisional calendar (no official source knows it)."""
+        try:
+            self._workdays_of(year)
+        except CalendarYearUnknown:
+            return False
+        return year in self._provisional
+
+    def official_years(self) -> dict[int, YearData]:
+        """The years given to this calendar as ``official`` (the station's own)."""
+        return dict(self._official)
 
     def is_workday(self, day: date) -> bool:
         """Whether ``day`` is a working day; raises :class:`CalendarYearUnknown` for an unknown year."""
@@ -294,6 +472,14 @@ class WorkCalendar:
         for _ in range(days):
             day = self.next_workday(day)
         return self.close_of_business(day)
+
+    def due(self, start: datetime, days: int) -> SlaDue:
+        """:meth:`add_workdays`, and whether the result is provisional: True when any year from
+        ``start``'s (Shanghai) to the due time's is on the provisional calendar."""
+        at = self.add_workdays(start, days)
+        first = _require_aware(start, "start").astimezone(SHANGHAI).year
+        last = at.astimezone(SHANGHAI).year
+        return SlaDue(at, any(self.is_provisional(y) for y in range(first, last + 1)))
 
     def working_hours_between(self, start: datetime, end: datetime) -> float:
         """Hours of business time (working days, opening to closing, Shanghai) from ``start`` to ``end``.

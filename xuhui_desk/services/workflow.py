@@ -18,8 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from xuhui_desk import record_rules
 from xuhui_desk.db import Database
 from xuhui_desk.models import (
     EventKind,
@@ -33,13 +34,9 @@ from xuhui_desk.models import (
 )
 from xuhui_desk.validation import Issue, ValidationFailed, check_text, clean_text
 
+# The status machine is shared with the hub and the sync engine (xuhui_desk/record_rules.py).
 TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.NEW: frozenset({Status.ROUTED, Status.IN_PROGRESS, Status.CANCELLED}),
-    Status.ROUTED: frozenset({Status.IN_PROGRESS, Status.REPLIED, Status.CANCELLED}),
-    Status.IN_PROGRESS: frozenset({Status.REPLIED, Status.CANCELLED}),
-    Status.REPLIED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
-    Status.CLOSED: frozenset(),
-    Status.CANCELLED: frozenset(),
+    Status(source): frozenset(Status(t) for t in targets) for source, targets in record_rules.TRANSITIONS.items()
 }
 RATABLE = frozenset({Status.REPLIED, Status.CLOSED})
 RESOLVED = frozenset({Status.REPLIED, Status.CLOSED})
@@ -138,7 +135,7 @@ def change_status(request: Request, target: str, actor: str, now: datetime, note
 def change_category(session: Session, request: Request, category: str, actor: str, now: datetime,
                     subcategory: str | None = None) -> None:
     """Re-route to another category; the department follows unless a department was set by hand."""
-    from xuhui_desk.services.assignment import department_for, sla_due
+    from xuhui_desk.services.assignment import department_for, due_for
     from xuhui_desk.services.taxonomy import load_taxonomy
 
     codes = [c.code for c in load_taxonomy().categories]
@@ -152,9 +149,9 @@ def change_category(session: Session, request: Request, category: str, actor: st
     request.category = category
     request.subcategory = subcategory
     request.department = department_for(category, subcategory)
-    due = sla_due(category, request.urgency, request.created_at)
+    due = due_for(category, request.urgency, request.created_at, session)
     if due is not None:
-        request.sla_due_at = due
+        request.sla_due_at, request.sla_provisional = due
     _event(request, EventKind.ROUTED, actor, now, category=category, from_category=old_category,
            department=request.department, from_department=old_department)
     if request.suggested_category and category != request.suggested_category:
@@ -202,13 +199,13 @@ def rate(request: Request, rating: int, comment: str, actor: str, now: datetime)
     _event(request, EventKind.RATED, actor, now, rating=rating, level=RATINGS[rating], comment=comment)
     if rating <= DISSATISFIED_AT_OR_BELOW:
         # Rectification reopens a replied or closed request: the one way back from "closed".
-        due = calendar().add_workdays(now, RECTIFICATION_WORKDAYS)
+        due, provisional = calendar(object_session(request)).due(now, RECTIFICATION_WORKDAYS)
         _event(request, EventKind.RECTIFICATION, actor, now, **{
             "from": request.status, "status": Status.IN_PROGRESS.value, "due": due.isoformat(),
             "reason": "dissatisfied_rating"})
         request.status = Status.IN_PROGRESS.value
         request.resolved_at = None
-        request.sla_due_at = due
+        request.sla_due_at, request.sla_provisional = due, provisional
     elif request.status == Status.REPLIED.value:
         _set_status(request, Status.CLOSED, actor, now, EventKind.STATUS_CHANGED, note="rated")
     _touch(request, now)

@@ -321,6 +321,7 @@ class Workstation(QObject):
         # The station as the window shows it, read without SQLAlchemy (the database may not be open yet).
         window = MainWindow(self.db, self.tasks, self.data_dir, station=read_station_file(self.db.path))
         window.languageChangeRequested.connect(self.switch_language)
+        window.restoreRequested.connect(lambda path: self.restore_backup(Path(path)))
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         window.restore_state()
         window.show()
@@ -381,6 +382,64 @@ class Workstation(QObject):
         new.take_over_state(state)
         old.hide()
         old.deleteLater()
+
+    def restore_backup(self, source: Path) -> None:
+        """Replace the database with a backup the lead confirmed, and reopen the window on it.
+
+        This program holds the database like any other, so it closes its own first (sync stopped,
+        background work finished); the restore (checked, the live data kept as a safety copy) and
+        the reopening run on a worker. Refused or failed: the data as it was is opened again.
+        """
+        from xuhui_desk.services.backups import restore
+        from xuhui_desk.ui.main_window import MainWindow
+
+        old = self.window
+        if not isinstance(old, MainWindow):
+            return
+        state = old.handover_state()
+        old.save_state()
+        old.setEnabled(False)
+        if isinstance(self.db, DeferredDatabase):
+            self.db.release()
+        self.tasks.wait()
+        QCoreApplication.processEvents()
+        self.db.close()
+        data_dir = self.data_dir
+
+        def work(_progress: object) -> tuple[object, Database]:
+            try:
+                return restore(data_dir, source), open_database(database_path(data_dir))
+            except BaseException as exc:
+                exc.reopened = open_database(database_path(data_dir))  # type: ignore[attr-defined]
+                raise
+
+        def reopen(db: Database, message: str) -> None:
+            self.db = db
+            new = self.open_main_window()
+            assert isinstance(new, MainWindow)
+            new.take_over_state({"page": state.get("page", 0)})
+            new.statusBar().showMessage(message, 15000)
+            old.hide()
+            old.deleteLater()
+
+        def done(result: tuple[object, Database]) -> None:
+            restored, db = result
+            kept = getattr(restored, "kept", None)
+            reopen(db, self.tr("Restored {name}; the data before it was kept as {kept}").format(
+                name=source.name, kept=kept.name if kept else "—"))
+
+        def failed(exc: BaseException) -> None:
+            db = getattr(exc, "reopened", None)
+            if db is None:
+                show_database_error(exc, database_path(data_dir), old)
+                QCoreApplication.exit(1)
+                return
+            reopen(db, self.tr("Not restored: {error}").format(error=exc))
+            QMessageBox.warning(self.window, self.tr("Restore from a backup"),
+                                self.tr("The backup was not restored; nothing was changed.\n\n{error}").format(
+                                    error=exc))
+
+        self.tasks.run(work, on_success=done, on_failure=failed, label=self.tr("Restoring the backup…"))
 
     def shutdown(self) -> None:
         if isinstance(self.db, DeferredDatabase):

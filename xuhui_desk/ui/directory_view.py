@@ -31,9 +31,10 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -60,10 +61,13 @@ from xuhui_desk.services.directory import (
     RosterRow,
     RowAction,
     apply_roster,
+    export_problem_rows,
     fetch_enterprises,
     find_enterprise_ids,
     get_enterprise,
+    has_problems,
     preview_roster,
+    row_problems,
     update_enterprise,
     validate_enterprise,
 )
@@ -78,6 +82,14 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 CACHE_LIMIT = 3000
 SEARCH_DELAY_MS = 250
+# Cell padding left and right (the style sheet's ``padding: 2px 8px``), and a margin to spare.
+CELL_PADDING = 2 * 8 + 6
+# Chinese characters of a name the directory shows when it has the room, and at the least.
+NAME_CHARS = 12
+NAME_MIN_CHARS = 6
+# Rows of a roster preview sized to their problems (a long roster's first rows; the rest keep one line
+# and show every problem in their tooltip).
+FIT_ROWS = 3000
 
 _Index = QModelIndex | QPersistentModelIndex
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -91,6 +103,8 @@ QTableView#directoryTable QHeaderView::section, QTableView#rosterTable QHeaderVi
     background: #f3f5f8; color: #334e68; border: none; border-bottom: 1px solid #dde2ea;
     border-right: 1px solid #e6eaf0; padding: 4px 6px; font-weight: bold;
 }
+/* Codes and names never touch the column edge. */
+QTableView#directoryTable::item, QTableView#rosterTable::item { padding: 2px 8px; }
 QLabel#directoryCounts { color: #334e68; }
 QLabel#rosterSummary { color: #243b53; }
 QLabel#rosterError { color: #c62828; }
@@ -112,6 +126,9 @@ class DirColumn(IntEnum):
     REQUESTS = 6
     SYNC = 7
 
+
+# Hidden in this order while the directory is too narrow for a 12-character name.
+NARROW_HIDES = (DirColumn.BUILDING, DirColumn.PARK, DirColumn.SYNC, DirColumn.CONTACT)
 
 DIR_SORT_KEYS = {
     DirColumn.NAME: "name", DirColumn.USCC: "uscc", DirColumn.CONTACT: "contact_name",
@@ -244,6 +261,11 @@ class EnterpriseDirectoryModel(QAbstractTableModel):
         column = DirColumn(index.column())
         if role == IdRole:
             return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and column == DirColumn.NAME:
+            # Everything about the company, also what a narrow window leaves out.
+            place = " ".join(p for p in (row.park, row.building) if p)
+            return "\n".join(t for t in (row.name, row.uscc, " ".join(p for p in (row.contact_name, row.phone) if p),
+                                          place) if t)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             values = {
                 DirColumn.NAME: row.name, DirColumn.USCC: row.uscc, DirColumn.CONTACT: row.contact_name,
@@ -466,17 +488,14 @@ class RosterPreviewModel(QAbstractTableModel):
         }[row.action]
 
     def problems_text(self, row: RosterRow) -> str:
-        parts = [issue.message(self._language) for issue in row.issues]
-        if row.action is RowAction.DUPLICATE and row.duplicate_of is not None:
-            parts.append(self.tr("the same enterprise as row {line}").format(line=row.duplicate_of))
-        if row.existing_name:
-            parts.append(self.tr("the directory knows this credit code as “{name}”").format(name=row.existing_name))
+        """Every problem of the row, one per line (the cell wraps; nothing is cut off)."""
+        parts = row_problems(row, self._language)
         if row.action is RowAction.UPDATE and row.changes:
             names = {"uscc": self.tr("credit code"), "contact_name": self.tr("contact"), "phone": self.tr("phone"),
                      "park": self.tr("park"), "building": self.tr("building")}
             parts.append(self.tr("updates: {fields}").format(
                 fields=self.tr(", ").join(names.get(c, c) for c in row.changes)))
-        return "; ".join(parts)
+        return "\n".join(parts)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.parent().isValid():
@@ -504,8 +523,10 @@ class RosterPreviewModel(QAbstractTableModel):
                 return QBrush(QColor("#7b8794"))
         if role == Qt.ItemDataRole.BackgroundRole and row.action is RowAction.INVALID:
             return QBrush(QColor("#fff5f5"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == RosterColumn.LINE:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == RosterColumn.LINE:
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
+            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop  # rows grow with their problems
         return None
 
 
@@ -522,7 +543,7 @@ class RosterImportDialog(QDialog):
         self.result: ImportResult | None = None
         self.setWindowTitle(self.tr("Import a tenant roster"))
         self.setStyleSheet(DIRECTORY_STYLE)
-        self.resize(1120, 600)
+        self._fit_to_screen(parent)
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
 
@@ -559,28 +580,43 @@ class RosterImportDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        # The problems column wraps: a row shows all its problems, one per line.
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         metrics = self.fontMetrics()
-        for column, sample in ((RosterColumn.LINE, "00000"), (RosterColumn.ACTION, "导入结果"),
-                               (RosterColumn.PROBLEMS, "统一社会信用代码校验位不正确，请核对是否输错"),
+        bold_font = QFont(self.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        for column, sample in ((RosterColumn.LINE, "00000"), (RosterColumn.ACTION, "Not imported"),
+                               (RosterColumn.PROBLEMS, "统一社会信用代码中的组织机构代码校验不通过，请与营业"),
                                (RosterColumn.NAME, "上海某某科技发展有限公司"),
                                (RosterColumn.USCC, "9131010452601815X3"),
                                (RosterColumn.CONTACT, "联系人名"), (RosterColumn.PHONE, "021-64871234"),
                                (RosterColumn.PARK, "漕河泾开发区"), (RosterColumn.BUILDING, "科技绿洲三期")):
-            header.resizeSection(int(column), metrics.horizontalAdvance(sample) + 16)
+            title = self.model.headerData(int(column), Qt.Orientation.Horizontal)
+            header.resizeSection(int(column), max(metrics.horizontalAdvance(sample) + CELL_PADDING,
+                                                  bold.horizontalAdvance(str(title)) + 24))
+        self.model.modelReset.connect(self._fit_rows)
         layout.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
         self.problems_only = QCheckBox(self.tr("Only rows with problems"))
         self.problems_only.toggled.connect(self.model.set_problems_only)
         bottom.addWidget(self.problems_only)
+        self.export_button = QPushButton(self.tr("Export rows with problems…"))
+        self.export_button.setToolTip(self.tr(
+            "Save the rows with problems, each with all its problems, to an Excel file to correct them"))
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_problems)
+        bottom.addWidget(self.export_button)
         bottom.addStretch(1)
         self.import_button = QPushButton()
         self.import_button.setProperty("primary", True)
@@ -592,6 +628,44 @@ class RosterImportDialog(QDialog):
         bottom.addWidget(self.import_button)
         layout.addLayout(bottom)
         self._show_summary()
+
+    def _fit_to_screen(self, parent: QWidget | None) -> None:
+        """As large as the preview wants (1120 × 640), never larger than the screen it opens on."""
+        screen = (parent.screen() if parent is not None else None) or QApplication.primaryScreen()
+        width, height = 1120, 640
+        if screen is not None:
+            area = screen.availableGeometry()
+            width, height = min(width, area.width() - 40), min(height, area.height() - 60)
+        self.resize(width, height)
+
+    def _fit_rows(self) -> None:
+        """Rows with more than one problem grow to show them all (the first rows of a long roster)."""
+        for row in range(min(self.model.rowCount(), FIT_ROWS)):
+            roster_row = self.model.row_at(row)
+            if roster_row is not None and has_problems(roster_row):
+                self.table.resizeRowToContents(row)
+
+    def export_problems(self, path: Path | None = None) -> int:
+        """Save the rows with problems to an .xlsx (asks where, unless ``path`` is given)."""
+        preview = self.preview
+        if preview is None:
+            return 0
+        if not isinstance(path, Path):
+            suggested = preview.path.with_name(self.tr("{name} - rows to correct.xlsx").format(name=preview.path.stem))
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Export rows with problems"), str(suggested), self.tr("Excel workbooks (*.xlsx)"))
+            if not chosen:
+                return 0
+            path = Path(chosen)
+        try:
+            written = export_problem_rows(preview, path, current_language())
+        except OSError as exc:
+            self.status.setObjectName("rosterError")
+            self.status.setText(self.tr("The rows could not be saved: {reason}").format(reason=exc.strerror or exc))
+            return 0
+        self.status.setText(self.tr("{count} rows with problems saved to {file}.").format(
+            count=written, file=path.name))
+        return written
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -608,6 +682,7 @@ class RosterImportDialog(QDialog):
         self.result = None
         self.model.set_preview(None)
         self.import_button.setEnabled(False)
+        self.export_button.setEnabled(False)
         self.status.setObjectName("rosterSummary")
         self.status.setText(self.tr("Reading {file}…").format(file=Path(path).name))
         self.columns_label.clear()
@@ -677,6 +752,7 @@ class RosterImportDialog(QDialog):
             for k, v in preview.columns.items())
         self.columns_label.setText(self.tr("Columns read (header on row {line}): {mapping}").format(
             line=preview.header_line, mapping=mapping))
+        self.export_button.setEnabled(any(has_problems(r) for r in preview.rows))
         count = preview.importable
         self.import_button.setText(self.tr("Import {count} enterprises").format(count=count))
         self.import_button.setEnabled(count > 0)
@@ -774,13 +850,10 @@ class DirectoryView(QWidget):
         header.setSortIndicator(self._sort_column, self._sort_order)
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self._header_clicked)
-        metrics = self.fontMetrics()
-        for column, sample in ((DirColumn.USCC, "9131010452601815X3"), (DirColumn.CONTACT, "联系人名"),
-                               (DirColumn.PHONE, "021-64871234转123"), (DirColumn.PARK, "枫林生命健康产业园"),
-                               (DirColumn.BUILDING, "科技绿洲三期5号楼"), (DirColumn.REQUESTS, "诉求数"),
-                               (DirColumn.SYNC, "同步失败")):
-            header.resizeSection(int(column), metrics.horizontalAdvance(sample) + 20)
-        header.setSectionResizeMode(int(DirColumn.NAME), QHeaderView.ResizeMode.Stretch)
+        self._natural: dict[int, int] = {}
+        self.hidden_for_width: set[int] = set()
+        self._size_columns()
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
 
         self._search_timer = QTimer(self)
@@ -800,6 +873,54 @@ class DirectoryView(QWidget):
         self.retranslate()
         self.model.refresh()
 
+    def _size_columns(self) -> None:
+        """Each column as wide as its longest usual content or its title (plus the cell padding);
+        the name column takes the rest (:meth:`_fit_columns`)."""
+        metrics = self.fontMetrics()
+        bold_font = QFont(self.font())
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        header = self.table.horizontalHeader()
+        # Wide letters in the code sample: any real code fits.
+        samples = {DirColumn.USCC: "91310104MA1WMW0W3M", DirColumn.CONTACT: "联系人名",
+                   DirColumn.PHONE: "021-64871234转123", DirColumn.PARK: "枫林生命健康产业园",
+                   DirColumn.BUILDING: "科技绿洲三期5号楼", DirColumn.REQUESTS: "000",
+                   DirColumn.SYNC: labels.sync_label("error", current_language())}
+        self._natural = {
+            int(column): max(metrics.horizontalAdvance(sample) + CELL_PADDING,
+                             bold.horizontalAdvance(self.model.column_title(column)) + 24)
+            for column, sample in samples.items()
+        }
+        for column in DirColumn:
+            header.setSectionResizeMode(int(column), QHeaderView.ResizeMode.Fixed)
+        for column, width in self._natural.items():
+            header.resizeSection(column, width)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The name column gets what the others leave; while that is less than
+        :data:`NAME_CHARS` characters, the columns of :data:`NARROW_HIDES` step aside (the name's
+        tooltip still shows the park and building), and come back when there is room."""
+        available = self.table.viewport().width()
+        if available <= 0 or not self._natural:
+            return
+        metrics = self.fontMetrics()
+        wanted = metrics.horizontalAdvance("企" * NAME_CHARS + "…") + CELL_PADDING
+        hidden: set[int] = set()
+
+        def others() -> int:
+            return sum(w for c, w in self._natural.items() if c not in hidden)
+
+        for column in NARROW_HIDES:
+            if others() + wanted <= available:
+                break
+            hidden.add(int(column))
+        for column in self._natural:
+            self.table.setColumnHidden(column, column in hidden)
+        self.hidden_for_width = hidden
+        minimum = metrics.horizontalAdvance("企" * NAME_MIN_CHARS + "…") + CELL_PADDING
+        self.table.horizontalHeader().resizeSection(int(DirColumn.NAME), max(available - others(), minimum))
+
     def retranslate(self) -> None:
         self.title.setText(self.tr("Enterprise directory"))
         self.search.setPlaceholderText(self.tr("Search name, credit code, contact, phone, park or building  (Ctrl+F)"))
@@ -812,6 +933,7 @@ class DirectoryView(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+            self._size_columns()
         super().changeEvent(event)
 
     def refresh(self) -> None:
@@ -822,6 +944,9 @@ class DirectoryView(QWidget):
         self.search.selectAll()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and hasattr(self, "table") and watched is self.table.viewport():
+            self._fit_columns()
+            return False
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.model.rowCount():

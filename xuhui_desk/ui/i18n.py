@@ -24,6 +24,8 @@ DEFAULT_LANGUAGE = "zh_CN"
 CATALOG = "xuhui_desk"
 # Qt's own catalogs (buttons of QMessageBox/QWizard/QDialogButtonBox, file dialogs, ...).
 QT_CATALOGS = ("qtbase",)
+# Ours, for Qt's strings that Qt's catalog misses (the file dialog's "&Look in:"); installed last, so it wins.
+QT_OVERRIDES = "qt_overrides"
 # Languages offered, with their names written in themselves (never translated).
 LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
 
@@ -83,5 +85,9 @@ def install_translators(language: str | None) -> str:
             _installed.append(qt)
         else:
             log.info("Qt's own %s translation for %s is not available", catalog, language)
+    overrides = QTranslator(app)
+    if overrides.load(str(translations_dir() / f"{QT_OVERRIDES}_{language}.qm")):
+        QCoreApplication.installTranslator(overrides)
+        _installed.append(overrides)
     return language
 

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from xuhui_desk.codes import Channel, Urgency
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import SHANGHAI, display, to_local
 from xuhui_desk.ui.i18n import current_language
@@ -87,10 +88,9 @@ TWO_COLUMN_MIN_WIDTH = 700
 SIDE_MIN_WIDTH = 340
 SIDE_MAX_WIDTH = 420
 RECENT_LIMIT = 5
-# The codes of models.Channel and models.Urgency, in their order: the form is built before
-# SQLAlchemy (which the models need) is imported. tests/ui/test_intake_form.py keeps them equal.
-CHANNEL_CODES = ("walk_in", "phone", "visit")
-URGENCY_CODES = ("normal", "urgent")
+# In the enums' order (xuhui_desk.codes has no SQLAlchemy: the form is built before it is imported).
+CHANNEL_CODES = tuple(Channel)
+URGENCY_CODES = tuple(Urgency)
 
 
 # --- queries (run on the read workers) ------------------------------------------------------------
@@ -195,36 +195,11 @@ def todays_intakes(session: Session, limit: int = RECENT_LIMIT) -> tuple[int, li
 
 
 def receipt_data_for(db: Database, uuid: str, language: str) -> ReceiptData:
-    """The receipt of a saved request, from the database (station, settings, request)."""
-    from sqlalchemy import select
-
-    from xuhui_desk.models import Request
-    from xuhui_desk.services.receipts import build_receipt
-    from xuhui_desk.services.station import get_setting, require_station
-    from xuhui_desk.services.taxonomy import load_taxonomy
+    """The receipt of a saved request (the builder ``xuhui-desk receipt`` uses too)."""
+    from xuhui_desk.services.receipts import receipt_for_request
 
     with db.session() as session:
-        request = session.scalars(select(Request).where(Request.uuid == uuid)).one()
-        station = require_station(session)
-        try:
-            label = load_taxonomy().label(request.category, language)
-        except KeyError:
-            label = request.category
-        return build_receipt(
-            station_name=station.name,
-            station_address=station.address or get_setting(session, "station_address"),
-            tracking_no=request.tracking_no,
-            created_at=request.created_at,
-            enterprise_name=request.enterprise.name,
-            uscc=request.enterprise.uscc,
-            category_label=label,
-            description=request.description,
-            specialist=request.specialist,
-            expected_response=request.sla_due_at,
-            url_template=get_setting(session, "tracking_url_template"),
-            language=language,
-            request_uuid=request.uuid,
-        )
+        return receipt_for_request(session, uuid, language)
 
 
 def _load_router(db: Database) -> Router:

@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -129,6 +130,8 @@ class MainWindow(QMainWindow):
 
     # The settings page saved a new language; the application rebuilds the window in it.
     languageChangeRequested = Signal(str)
+    # The lead chose and confirmed a backup to restore (its path); the application swaps databases.
+    restoreRequested = Signal(str)
 
     def __init__(self, db: Database, tasks: TaskRunner, data_dir: Path | None = None,
                  parent: QWidget | None = None, *, station: StationInfo | None = None) -> None:
@@ -342,7 +345,7 @@ class MainWindow(QMainWindow):
 
     def _create_queue(self) -> QWidget:
         from xuhui_desk.ui.detail_view import DetailView
-        from xuhui_desk.ui.queue_view import QueueView
+        from xuhui_desk.ui.queue_view import QueueView, ReadingPane
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("queueSplitter")
@@ -352,13 +355,9 @@ class MainWindow(QMainWindow):
         self.detail_view = DetailView(self.db, self.tasks, splitter)
         splitter.addWidget(self.detail_view)
         self.queue_view.requestActivated.connect(self.detail_view.show_request)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 470])
+        # Hidden while empty, opened at the user's width, emptied when a new search drops its request.
+        self.reading_pane = ReadingPane(splitter, self.queue_view, self.detail_view, self._settings)
         splitter.setFocusProxy(self.queue_view)
-        state = self._settings().value("queue/splitter")
-        if isinstance(state, QByteArray):
-            splitter.restoreState(state)
         self.queue_splitter = splitter
         return splitter
 
@@ -425,6 +424,9 @@ class MainWindow(QMainWindow):
         self.action_backups_folder = QAction(self.tr("Open the backups &folder"), self)
         self.action_backups_folder.triggered.connect(self.open_backups_folder)
         file_menu.addAction(self.action_backups_folder)
+        self.action_restore = QAction(self.tr("&Restore from a backup…"), self)
+        self.action_restore.triggered.connect(self.choose_backup)
+        file_menu.addAction(self.action_restore)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -506,6 +508,44 @@ class MainWindow(QMainWindow):
 
         self.tasks.run(lambda _p: make_backup(data_dir), on_success=done, on_failure=failed,
                        label=self.tr("Backing up the database…"), parent=self)
+
+    def choose_backup(self) -> None:
+        """File ▸ Restore: pick a backup; it is checked and described in the background, then confirmed."""
+        from xuhui_desk.config import backup_dir
+
+        chosen, _filter = QFileDialog.getOpenFileName(self, self.tr("Restore from a backup"),
+                                                      str(backup_dir(self.data_dir)),
+                                                      self.tr("Database backups (*.db);;All files (*)"))
+        if chosen:
+            self.confirm_restore(Path(chosen))
+
+    def confirm_restore(self, path: Path) -> None:
+        from xuhui_desk.services.backups import BackupDescription, describe_backup
+
+        def described(info: BackupDescription) -> None:
+            newest = to_local(info.newest_request_at).strftime("%Y-%m-%d %H:%M") if info.newest_request_at else "—"
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Restore from a backup"), self.tr(
+                "Replace this workstation's data with the backup {name}?").format(name=path.name), parent=self)
+            box.setInformativeText(self.tr(
+                "Station: {station}\nRequests: {count}, the newest {newest}\nHub: {hub}\n\n"
+                "Everything saved since that backup is replaced; the data as it is now is kept as a safety "
+                "copy in the backups folder. The window reopens after the restore.").format(
+                station=f"{info.station_code or ''} {info.station_name or ''}".strip() or "—",
+                count=info.requests, newest=newest, hub=info.hub_url or "—"))
+            restore = box.addButton(self.tr("Restore"), QMessageBox.ButtonRole.DestructiveRole)
+            cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(cancel)
+            box.setEscapeButton(cancel)
+            box.finished.connect(lambda _r: box.clickedButton() is restore and self.restoreRequested.emit(str(path)))
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+        def refused(exc: BaseException) -> None:
+            QMessageBox.warning(self, self.tr("Restore from a backup"),
+                                self.tr("This file cannot be restored: {error}").format(error=exc))
+
+        self.tasks.run(lambda _p: describe_backup(path), on_success=described, on_failure=refused,
+                       label=self.tr("Checking the backup…"), parent=self)
 
     def open_backups_folder(self) -> None:
         from xuhui_desk.config import backup_dir
@@ -708,9 +748,7 @@ class MainWindow(QMainWindow):
         settings = self._settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        if Page.QUEUE in self._pages:
-            settings.setValue("queue/splitter", self.queue_splitter.saveState())
-        settings.sync()
+        settings.sync()  # (the reading pane keeps its own width: queue_view.ReadingPane)
 
     def handover_state(self) -> dict[str, Any]:
         """What a rebuilt window (after a language switch) takes over: the page and the intake draft.

@@ -21,6 +21,7 @@ Counters for tests and the status line: :attr:`rows_loaded` (rows materialised s
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -153,6 +154,39 @@ def _dot(colour: str) -> QIcon:
     return QIcon(pixmap)
 
 
+URGENT_BADGE = "#d97706"
+
+
+def urgent_badge(size: int = 14) -> QIcon:
+    """The mark of an urgent request in the queue: an amber disc with a white "!" (any language)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(URGENT_BADGE))
+    painter.drawEllipse(0, 0, size, size)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(size - 3)
+    painter.setFont(font)
+    painter.setPen(QColor("#ffffff"))
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, "!")
+    painter.end()
+    return QIcon(pixmap)
+
+
+def sync_dot(state: str) -> QIcon:
+    """The coloured dot the queue shows for a sync state (also drawn in the legend)."""
+    return _dot(SYNC_COLOURS[state])
+
+
+def whole_workdays(days: float) -> int:
+    """Working days late as the queue says them: a day begun counts (0.2 → 1, 2.0 → 2, 2.5 → 3), so
+    the number agrees with the escalation levels (level 2 beyond 2 days, level 3 beyond 5)."""
+    return max(1, math.ceil(round(days, 6)))
+
+
 def taxonomy_label(code: str | None, language: str) -> str:
     """A category's or department's label from the taxonomy (the code itself if unknown)."""
     if not code:
@@ -233,6 +267,7 @@ class RequestQueueModel(QAbstractTableModel):
         self._now = clock()
         self._language = current_language()
         self._icons = {state: _dot(colour) for state, colour in SYNC_COLOURS.items()}
+        self._urgent = urgent_badge()
         self._bold = QFont()
         self._bold.setBold(True)
         self.total = 0
@@ -570,9 +605,15 @@ class RequestQueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole:
             overdue_due = column == Column.DUE and self.is_overdue(row)
             return self._bold if overdue_due or (column == Column.URGENCY and row.urgency == "urgent") else None
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.SYNC:
-            return self._icons.get(row.sync_state)
+        if role == Qt.ItemDataRole.DecorationRole:
+            if column == Column.SYNC:
+                return self._icons.get(row.sync_state)
+            if column == Column.STATUS and row.urgency == "urgent":
+                return self._urgent
+            return None
         if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == Column.STATUS and row.urgency == "urgent":
+                return f"{self._display(row, column)} {labels.urgency_label(row.urgency, self._language)}"
             return self._display(row, column) or labels.sync_label(row.sync_state, self._language)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.SYNC:
             return Qt.AlignmentFlag.AlignCenter
@@ -609,12 +650,16 @@ class RequestQueueModel(QAbstractTableModel):
         return local.strftime("%Y-%m-%d")
 
     def _tooltip(self, row: QueueRow, column: Column) -> str | None:
+        if column == Column.STATUS and row.urgency == "urgent":
+            return self.tr("{status} — urgent").format(status=labels.status_label(row.status, self._language))
         if column == Column.DUE or (column != Column.SYNC and self.is_overdue(row)):
             found = self.escalation(row)
             if found:
                 level, days = found
-                return self.tr("Overdue by {days} working days — escalation level {level} of 3").format(
-                    days=f"{days:.1f}", level=level)
+                late = whole_workdays(days)
+                text = (self.tr("Overdue by 1 working day — escalation level {level} of 3") if late == 1 else
+                        self.tr("Overdue by {days} working days — escalation level {level} of 3"))
+                return text.format(days=late, level=level)
         if column == Column.SYNC:
             if row.sync_state == "error" and row.sync_error:
                 return self.tr("Sync failed: {error}").format(error=row.sync_error)

@@ -13,10 +13,22 @@ again when ``request_signals().changed`` says a request was saved elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+    QPixmap,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -28,6 +40,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -37,19 +52,31 @@ from xuhui_desk.models import Status
 from xuhui_desk.services import labels
 from xuhui_desk.services.search import ATTENTION, OPEN, RequestFilter
 from xuhui_desk.services.timefmt import SHANGHAI
+from xuhui_desk.ui.flow_layout import wrapping_row
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.open_table import OpenOnEnterTable
 from xuhui_desk.ui.queue_model import (
+    OVERDUE_BACKGROUND,
     SORT_KEYS,
     Column,
     RequestQueueModel,
     UuidRole,
     request_signals,
+    sync_dot,
     taxonomy_label,
+    urgent_badge,
 )
 from xuhui_desk.ui.tasks import TaskRunner
 
 SEARCH_DELAY_MS = 250
+# Chinese characters of a company name the queue shows when it has the room (1366 px and up).
+COMPANY_CHARS = 12
+# ... and at the least, before the table scrolls sideways within itself.
+COMPANY_MIN_CHARS = 6
+CELL_PADDING = 16
+# Hidden in this order while the queue is too narrow for the company name (the detail pane
+# shows them for the request it holds).
+NARROW_HIDES = (Column.CREATED, Column.CATEGORY, Column.SYNC)
 # The queue is read again this often while it is shown (overdue marks move with the clock).
 AUTO_REFRESH_MS = 5 * 60 * 1000
 
@@ -66,7 +93,24 @@ QTableView#queueTable QHeaderView::section {
 QLabel#queueEmpty { color: #7b8794; }
 QLabel#queueCounts { color: #334e68; }
 QLabel#queueCounts[overdue="true"] { color: #a61b1b; }
+QLabel#queueLegendCaption, QLabel#queueLegendText { color: #52606d; }
+QLabel#queueLegendText { margin-right: 6px; }
 """
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _swatch(colour: QColor, size: int = 14) -> QPixmap:
+    """A square of a row shade with a thin border, so that the palest shade is still seen."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(colour)
+    painter = QPainter(pixmap)
+    painter.setPen(QColor("#d9b3ad"))
+    painter.drawRect(0, 0, size - 1, size - 1)
+    painter.end()
+    return pixmap
 
 
 class DateRange:
@@ -88,6 +132,8 @@ class QueueView(QWidget):
 
     requestActivated = Signal(str)
     currentRequestChanged = Signal(str)
+    # A new search, filter or sort is shown in full (from its top, nothing selected).
+    listReplaced = Signal()
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,6 +146,8 @@ class QueueView(QWidget):
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._open_single_result = False
+        # A new list was asked for: show it from its top (and say so once it is complete).
+        self._new_list = False
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 12, 12)
@@ -122,8 +170,8 @@ class QueueView(QWidget):
         self.search.installEventFilter(self)
         layout.addWidget(self.search)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
+        # The filters wrap onto a second line when the queue is narrow (1024 px beside the detail pane).
+        self.filters_row, filters = wrapping_row(spacing=6, stretch_last=True)
         self.status = QComboBox()
         self.category = QComboBox()
         self.range = QComboBox()
@@ -138,11 +186,9 @@ class QueueView(QWidget):
         self.overdue_only = QCheckBox()
         self.reset_button = QPushButton()
         self.reset_button.setObjectName("queueReset")
-        for widget in (self.status, self.category, self.range, self.overdue_only):
+        for widget in (self.status, self.category, self.range, self.overdue_only, self.reset_button):
             filters.addWidget(widget)
-        filters.addStretch(1)
-        filters.addWidget(self.reset_button)
-        layout.addLayout(filters)
+        layout.addWidget(self.filters_row)
         # "Between dates…": the two dates on their own line, shown only when chosen.
         self.dates_row = QWidget()
         dates = QHBoxLayout(self.dates_row)
@@ -179,8 +225,18 @@ class QueueView(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         header.sectionClicked.connect(self._header_clicked)
+        # Columns the user hid (header menu) and those hidden while the queue is too narrow for them.
+        self._user_hidden = {int(Column.DEPARTMENT), int(Column.URGENCY)}
+        self._auto_hidden: set[int] = set()
+        self._natural: dict[int, int] = {}
         self._size_columns()
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
+
+        self.legend_row, self.legend = wrapping_row(spacing=4, line_spacing=2)
+        self.legend_row.setObjectName("queueLegend")
+        self._legend_labels: list[QLabel] = []
+        layout.addWidget(self.legend_row)
 
         self.empty = QLabel(self.table.viewport())
         self.empty.setObjectName("queueEmpty")
@@ -223,6 +279,7 @@ class QueueView(QWidget):
         self.model.loadingChanged.connect(lambda _busy: self._show_counts(self.model.total, self.model.overdue))
         self.model.refreshed.connect(self._refreshed)
         self.model.completed.connect(self._refreshed)  # Enter typed while the rest of a long list was read
+        self.model.completed.connect(self._completed)
         self.model.failed.connect(self._failed)
         self.model.modelReset.connect(self._update_empty)
         self.model.rowsInserted.connect(self._update_empty)
@@ -352,6 +409,51 @@ class QueueView(QWidget):
             self._fit(combo)
         self._show_counts(self.model.total, self.model.overdue)
         self._update_empty()
+        self._fill_legend()
+
+    def legend_groups(self) -> list[tuple[str, list[tuple[QPixmap, str]]]]:
+        """What the legend under the table explains, in the current language: the three overdue
+        shades, the sync dots and the urgent mark, as (caption, [(swatch, words)])."""
+        from xuhui_desk.services.workdays import default_calendar
+
+        first, second = (_number(d) for d in default_calendar().escalation_after[:2])
+        shades = [f"≤ {first}", f"{_number(float(first) + 1)}–{second}", f"> {second}"]
+        return [
+            (self.tr("Overdue, working days:"),
+             [(_swatch(OVERDUE_BACKGROUND[level]), text) for level, text in enumerate(shades, start=1)]),
+            (self.tr("Sync:"),
+             [(sync_dot(state).pixmap(12, 12), labels.sync_label(state, self._language))
+              for state in ("pending", "synced", "error")]),
+            ("", [(urgent_badge().pixmap(14, 14), labels.urgency_label("urgent", self._language))]),
+        ]
+
+    def _fill_legend(self) -> None:
+        for item in self._legend_labels:
+            self.legend.removeWidget(item)
+            item.deleteLater()
+        self._legend_labels = []
+        for caption, entries in self.legend_groups():
+            # One unbreakable piece per group, so that a swatch never ends a line without its words.
+            group = QWidget()
+            row = QHBoxLayout(group)
+            row.setContentsMargins(0, 0, 14, 0)
+            row.setSpacing(4)
+            if caption:
+                title = QLabel(caption)
+                title.setObjectName("queueLegendCaption")
+                row.addWidget(title)
+            for pixmap, text in entries:
+                swatch = QLabel()
+                swatch.setPixmap(pixmap)
+                words = QLabel(text)
+                words.setObjectName("queueLegendText")
+                row.addWidget(swatch)
+                row.addWidget(words)
+            self._legend_labels.append(group)
+            self.legend.addWidget(group)
+        self.legend_row.setToolTip(self.tr(
+            "Row shades: how many working days an open request is past its due time (escalation levels "
+            "1–3). Dots: whether the district hub has the request."))
 
     def _fit(self, combo: QComboBox) -> None:
         combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(combo.currentText()) + 66)
@@ -361,7 +463,7 @@ class QueueView(QWidget):
             self._language = current_language()
             self.retranslate()
             self.model.set_language(self._language)
-            self._size_columns(first=False)
+            self._size_columns()
         super().changeEvent(event)
 
     def _range_changed(self) -> None:
@@ -388,6 +490,7 @@ class QueueView(QWidget):
         self._search_timer.stop()
         flt = self.current_filter()
         if flt != self.model.filter:
+            self._new_list = True
             self.model.set_filter(flt)
 
     def _search_entered(self) -> None:
@@ -408,6 +511,9 @@ class QueueView(QWidget):
             self._open_index(self.model.index(0, 0))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and hasattr(self, "table") and watched is self.table.viewport():
+            self._fit_columns()
+            return False
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             if key == Qt.Key.Key_Escape and self.search.text():
@@ -422,8 +528,9 @@ class QueueView(QWidget):
 
     # --- table --------------------------------------------------------------------------------
 
-    def _size_columns(self, *, first: bool = True) -> None:
-        """Column widths from the longest text each column shows in the current language."""
+    def _size_columns(self) -> None:
+        """Column widths from the longest text each column shows in the current language; the
+        company column takes the rest (see :meth:`_fit_columns`)."""
         from xuhui_desk.services.taxonomy import load_taxonomy
 
         header = self.table.horizontalHeader()
@@ -440,24 +547,70 @@ class QueueView(QWidget):
             return max(width, bold.horizontalAdvance(self.model.column_title(column)) + 22)
 
         lang = self._language
+        icon = self.table.iconSize().width() if self.table.iconSize().isValid() else 16
         widths = {
             Column.TRACKING_NO: metrics.horizontalAdvance("XH03-20261126-000") + 14,
-            Column.CREATED: metrics.horizontalAdvance("2026-11-26") + 16,
+            Column.CREATED: metrics.horizontalAdvance("11-26 14:03") + 16,
             Column.CATEGORY: widest([taxonomy_label(c.code, lang) for c in taxonomy.categories], 120),
             Column.DEPARTMENT: widest([taxonomy_label(d.code, lang) for d in taxonomy.departments], 220),
-            Column.STATUS: widest([labels.status_label(s.value, lang) for s in Status], 96),
-            Column.DUE: metrics.horizontalAdvance("⚠ 2026-11-26") + 20,
+            # Room for the urgent mark before the status.
+            Column.STATUS: widest([labels.status_label(s.value, lang) for s in Status], 110) + icon + 4,
+            Column.DUE: bold.horizontalAdvance("⚠ 11-26 17:30") + 16,
             Column.URGENCY: widest([labels.urgency_label(u, lang) for u in ("normal", "urgent")], 90),
             Column.SYNC: 40,
         }
-        for column, width in widths.items():
-            header.resizeSection(int(column), titled(column, width))
-        if first:
-            header.setSectionResizeMode(int(Column.ENTERPRISE), QHeaderView.ResizeMode.Stretch)
-            # The department and urgency are one click away (header menu); the queue stays readable
-            # beside the detail pane.
-            self.table.setColumnHidden(int(Column.DEPARTMENT), True)
-            self.table.setColumnHidden(int(Column.URGENCY), True)
+        self._natural = {int(column): titled(column, width) for column, width in widths.items()}
+        for column, width in self._natural.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(int(Column.ENTERPRISE), QHeaderView.ResizeMode.Fixed)
+        self._fit_columns()
+
+    def company_width_wanted(self) -> int:
+        """The company column's width when there is room: :data:`COMPANY_CHARS` Chinese characters."""
+        # A longer name shows its first characters and an ellipsis.
+        return self.fontMetrics().horizontalAdvance("企" * COMPANY_CHARS + "…") + CELL_PADDING
+
+    def _fit_columns(self) -> None:
+        """Give the company column what the others leave, and never less than a readable minimum.
+
+        When the queue is narrow (a small screen, or the detail pane open beside it), the columns
+        the detail pane repeats are hidden first (:data:`NARROW_HIDES`), until the company name has
+        its :data:`COMPANY_CHARS` characters, then the tracking number if the name would get less
+        than :data:`COMPANY_MIN_CHARS`; they come back as soon as there is room. Only when even
+        that is not enough does the table scroll sideways — within itself, never the page.
+        """
+        header = self.table.horizontalHeader()
+        available = self.table.viewport().width()
+        if available <= 0 or not self._natural:
+            return
+        wanted = self.company_width_wanted()
+        minimum = self.fontMetrics().horizontalAdvance("企" * COMPANY_MIN_CHARS + "…") + CELL_PADDING
+        shown = [c for c in self._natural if c not in self._user_hidden]
+        hidden: set[int] = set()
+
+        def others() -> int:
+            return sum(self._natural[c] for c in shown if c not in hidden)
+
+        for column in NARROW_HIDES:
+            if others() + wanted <= available:
+                break
+            if column in shown:
+                hidden.add(int(column))
+        if others() + minimum > available and int(Column.TRACKING_NO) in shown:
+            hidden.add(int(Column.TRACKING_NO))  # the detail pane beside it shows the tracking number
+        for column in self._natural:
+            self.table.setColumnHidden(column, column in self._user_hidden or column in hidden)
+        self._auto_hidden = hidden
+        header.resizeSection(int(Column.ENTERPRISE), max(available - others(), minimum))
+
+    def set_column_shown(self, column: Column, shown: bool) -> None:
+        """Show or hide a column (the header menu's choice, kept while the queue is open)."""
+        if shown:
+            self._user_hidden.discard(int(column))
+        else:
+            self._user_hidden.add(int(column))
+        self._fit_columns()
 
     def _header_menu(self, pos: object) -> None:
         menu = QMenu(self)
@@ -467,8 +620,8 @@ class QueueView(QWidget):
                 continue
             action = QAction(self.model.column_title(column), menu)
             action.setCheckable(True)
-            action.setChecked(not self.table.isColumnHidden(int(column)))
-            action.toggled.connect(lambda on, c=int(column): self.table.setColumnHidden(c, not on))
+            action.setChecked(int(column) not in self._user_hidden)
+            action.toggled.connect(lambda on, c=column: self.set_column_shown(c, on))
             menu.addAction(action)
         menu.addSeparator()
         reset = menu.addAction(self.tr("Queue order (overdue first)"))
@@ -486,17 +639,20 @@ class QueueView(QWidget):
             self._reset_sort()
             return
         header.setSortIndicator(self._sort_column, self._sort_order)
+        self._new_list = True
         self.model.sort(self._sort_column, self._sort_order)
 
     def _reset_sort(self) -> None:
         self._sort_column = -1
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self._new_list = True
         self.model.reset_sort()
 
     def sort_by(self, column: Column, order: Qt.SortOrder) -> None:
         """Sort by ``column`` (as clicking its header does)."""
         self._sort_column, self._sort_order = int(column), order
         self.table.horizontalHeader().setSortIndicator(int(column), order)
+        self._new_list = True
         self.model.sort(int(column), order)
 
     def _open_index(self, index: QModelIndex) -> None:
@@ -537,8 +693,20 @@ class QueueView(QWidget):
 
     def _refreshed(self) -> None:
         self._update_empty()
+        if self._new_list:
+            # A new search or filter starts at its top, not at the old list's scroll position.
+            self.table.scrollToTop()
         if self._open_single_result:
             self._go_to_results()
+
+    def _completed(self) -> None:
+        if self._new_list:
+            self._new_list = False
+            self.listReplaced.emit()
+
+    def shows_request(self, uuid: str) -> bool:
+        """Whether the list shown (the whole of it, once complete) includes the request ``uuid``."""
+        return self.model.row_of_uuid(uuid) >= 0
 
     def _failed(self, message: str) -> None:
         self.counts.setText(self.tr("The queue could not be read: {error}").format(error=message))
@@ -568,3 +736,99 @@ class QueueView(QWidget):
         self._auto_refresh.stop()
         super().hideEvent(event)  # type: ignore[arg-type]
 
+
+
+class ReadingPane(QObject):
+    """The detail pane beside the queue, in the main window's splitter.
+
+    * Hidden while it shows no request, so that the list has the whole width (an empty pane
+      used to take 40 % of it and squeeze the company names).
+    * Opened when a request is selected or opened, at the width the user last dragged it to
+      (kept in the window's settings under :data:`WIDTH_KEY`), else :data:`DEFAULT_SHARE` of
+      the splitter; the list keeps at least :data:`QUEUE_MIN_SHARE`, and takes what the window
+      gains when it grows.
+    * Emptied and hidden when a new search or filter no longer lists the request it shows —
+      unless something typed in it would be lost.
+
+    ``detail`` is the program's ``DetailView`` (``show_request``, ``clear``, ``current_uuid``,
+    ``has_unsaved_input`` and its ``loaded`` signal).
+    """
+
+    WIDTH_KEY = "queue/detailWidth"
+    DEFAULT_SHARE = 0.34
+    DEFAULT_MIN, DEFAULT_MAX = 320, 620
+    QUEUE_MIN_SHARE = 0.4
+
+    def __init__(self, splitter: QSplitter, queue: QueueView, detail: Any,
+                 settings: Callable[[], QSettings]) -> None:
+        super().__init__(splitter)
+        self.splitter = splitter
+        self.queue = queue
+        self.detail = detail
+        self._settings = settings
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(0, 1)  # the list takes what the window gains
+        splitter.setStretchFactor(1, 0)
+        detail.hide()
+        queue.currentRequestChanged.connect(self.open)  # before the pane follows the selection
+        queue.requestActivated.connect(self.open)
+        queue.table.clicked.connect(self.open)
+        detail.loaded.connect(self.open)
+        queue.listReplaced.connect(self._list_replaced)
+        splitter.splitterMoved.connect(self._moved)
+
+    def narrowest(self) -> int:
+        """The pane's width below which its content would scroll sideways (its own minimum)."""
+        scroll = self.detail.findChild(QScrollArea)
+        if scroll is None or scroll.widget() is None:
+            return self.DEFAULT_MIN
+        bar = scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return scroll.widget().minimumSizeHint().width() + bar + 2 * scroll.frameWidth() + 2
+
+    def preferred_width(self) -> int:
+        """The pane's width when it opens now: the user's, else a share of the splitter; never
+        narrower than its content needs, and leaving the list :data:`QUEUE_MIN_SHARE`."""
+        total = self._total()
+        stored = self._settings().value(self.WIDTH_KEY)
+        try:
+            width = int(stored) if stored is not None else 0  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            width = 0
+        if width <= 0:
+            width = min(round(total * self.DEFAULT_SHARE), self.DEFAULT_MAX)
+        width = max(width, self.narrowest(), self.DEFAULT_MIN)
+        return max(min(width, total - round(total * self.QUEUE_MIN_SHARE)), 0)
+
+    def open(self, *_args: object) -> None:
+        if not self.detail.isHidden():
+            return
+        width = self.preferred_width()
+        self.detail.show()
+        total = self._total()
+        self.splitter.setSizes([total - width, width])
+        uuid = self.queue.current_uuid()
+        if self.detail.current_uuid is None and uuid:
+            self.detail.show_request(uuid)  # a click on the row that was already current
+
+    def close(self) -> None:
+        self.detail.clear()
+        self.detail.hide()
+
+    def _total(self) -> int:
+        return max(self.splitter.width() - self.splitter.handleWidth(), 0)
+
+    def _moved(self, _pos: int, _index: int) -> None:
+        if not self.detail.isHidden():
+            settings = self._settings()
+            settings.setValue(self.WIDTH_KEY, self.splitter.sizes()[1])
+            settings.sync()
+
+    def _list_replaced(self) -> None:
+        uuid = self.detail.current_uuid
+        if uuid is None:
+            if not self.detail.isHidden():
+                self.close()
+            return
+        if self.queue.shows_request(uuid) or self.detail.has_unsaved_input():
+            return
+        self.close()

@@ -33,7 +33,12 @@ from shiboken6 import isValid
 
 from xuhui_desk.config import SETTING_DEFAULTS
 from xuhui_desk.db import Database
-from xuhui_desk.services.station import all_settings, get_station, init_station, set_setting, validate_setting
+from xuhui_desk.services.station import (
+    check_hub_url,
+    load_settings_page,
+    save_settings_page,
+    validate_setting,
+)
 from xuhui_desk.ui.i18n import LANGUAGE_NAMES, current_language
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.validation import LIMITS, ValidationFailed, check_text, clean_text
@@ -43,26 +48,6 @@ log = logging.getLogger(__name__)
 # Below this width of the page the two cards stand one above the other.
 SIDE_BY_SIDE_MIN_WIDTH = 1000
 
-
-
-def load_settings(db: Database) -> dict[str, str]:
-    """Station name, code, address and every stored setting (one small read)."""
-    with db.session() as session:
-        values = all_settings(session)
-        station = get_station(session)
-        values["station_code"] = station.code if station else ""
-        values["station_name"] = station.name if station else ""
-        values["station_address"] = (station.address if station else "") or values.get("station_address", "")
-    return values
-
-
-def save_settings(db: Database, values: dict[str, str]) -> None:
-    """Write the station details and the settings (each validated by the station service)."""
-    if values.get("station_code"):
-        init_station(db, values["station_code"], values["station_name"], values["station_address"])
-    for key in ("specialist", "station_address", "hub_url", "hub_token", "tracking_url_template", "language"):
-        if key in values:
-            set_setting(db, key, values[key])
 
 
 class _Message(QLabel):
@@ -112,6 +97,9 @@ class SettingsForm(QWidget):
         self.specialist_edit.setMaxLength(LIMITS["specialist"])
         self.hub_url_edit = QLineEdit()
         self.hub_url_edit.setPlaceholderText("https://hub.example.cn")
+        # The station trusts the hub only over TLS; the lead may allow an unencrypted address, and the
+        # sync status then warns about it for as long as it is in use.
+        self.insecure_check = QCheckBox(self.tr("Allow an unencrypted (http://) hub address — not recommended"))
         self.hub_token_edit = QLineEdit()
         self.hub_token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.show_token = QCheckBox(self.tr("Show"))
@@ -146,6 +134,7 @@ class SettingsForm(QWidget):
         hub_card, hub_form = self._card(self.tr("District hub and receipts"))
         self._row(hub_form, self.tr("Hub address"), self.hub_url_edit, "hub_url",
                   hint=self.tr("Leave empty to work without sync."))
+        self._row(hub_form, "", self.insecure_check)
         token_box = QWidget()
         token_row = QHBoxLayout(token_box)
         token_row.setContentsMargins(0, 0, 0, 0)
@@ -188,15 +177,16 @@ class SettingsForm(QWidget):
         shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(self.save)
+        self.insecure_check.toggled.connect(lambda _on: self._check("hub_url"))
         for edit, key in ((self.hub_url_edit, "hub_url"), (self.tracking_edit, "tracking_url_template"),
                           (self.name_edit, "station_name"), (self.specialist_edit, "specialist")):
             edit.editingFinished.connect(lambda k=key: self._check(k))
         self.setFocusProxy(self.name_edit)
         for first, second in zip(
             [self.name_edit, self.address_edit, self.specialist_edit, self.language_combo, self.hub_url_edit,
-             self.hub_token_edit, self.show_token, self.tracking_edit, self.save_button],
-            [self.address_edit, self.specialist_edit, self.language_combo, self.hub_url_edit, self.hub_token_edit,
-             self.show_token, self.tracking_edit, self.save_button, self.revert_button],
+             self.insecure_check, self.hub_token_edit, self.show_token, self.tracking_edit, self.save_button],
+            [self.address_edit, self.specialist_edit, self.language_combo, self.hub_url_edit, self.insecure_check,
+             self.hub_token_edit, self.show_token, self.tracking_edit, self.save_button, self.revert_button],
             strict=True,
         ):
             QWidget.setTabOrder(first, second)
@@ -264,7 +254,7 @@ class SettingsForm(QWidget):
             if isValid(self):
                 self.show_values(values)
 
-        self.tasks.run(lambda _p: load_settings(self.db), on_success=done,
+        self.tasks.run(lambda _p: load_settings_page(self.db), on_success=done,
                        on_failure=lambda exc: log.error("settings could not be read: %s", exc))
 
     def show_values(self, values: dict[str, str]) -> None:
@@ -276,6 +266,7 @@ class SettingsForm(QWidget):
         self.hub_url_edit.setText(values.get("hub_url", ""))
         self.hub_token_edit.setText(values.get("hub_token", ""))
         self.tracking_edit.setText(values.get("tracking_url_template", ""))
+        self.insecure_check.setChecked(values.get("allow_insecure_hub") == "1")
         index = self.language_combo.findData(values.get("language", "zh_CN"))
         self.language_combo.setCurrentIndex(max(0, index))
         for message in self.messages.values():
@@ -288,6 +279,7 @@ class SettingsForm(QWidget):
             "station_name": clean_text(self.name_edit.text()),
             "station_address": clean_text(self.address_edit.text()),
             "specialist": clean_text(self.specialist_edit.text()),
+            "allow_insecure_hub": "1" if self.insecure_check.isChecked() else "0",
             "hub_url": self.hub_url_edit.text().strip(),
             "hub_token": self.hub_token_edit.text().strip(),
             "tracking_url_template": self.tracking_edit.text().strip() or SETTING_DEFAULTS["tracking_url_template"],
@@ -300,11 +292,12 @@ class SettingsForm(QWidget):
         if key in ("station_name", "specialist"):
             issues = check_text(values[key], key, required=True)
             return issues[0].message(language) if issues else None
+        if key == "hub_url":
+            issues = check_hub_url(values[key], values["allow_insecure_hub"] == "1")
+            return issues[0].message(language) if issues else None
         try:
             validate_setting(key, values[key])
         except ValueError:
-            if key == "hub_url":
-                return self.tr("Enter an address that starts with https://, for example:") + "\nhttps://hub.example.cn"
             return self.tr("Enter an http(s) address that contains {tracking_no}.")
         return None
 
@@ -345,7 +338,7 @@ class SettingsForm(QWidget):
                 text = str(exc)
             self.status.setText(self.tr("Not saved: {error}").format(error=text))
 
-        self.tasks.run(lambda _p: save_settings(self.db, values), on_success=done, on_failure=failed, write=True)
+        self.tasks.run(lambda _p: save_settings_page(self.db, values), on_success=done, on_failure=failed, write=True)
 
     def is_saving(self) -> bool:
         return self._saving

@@ -250,6 +250,9 @@ class SyncController(QObject):
         if status is None or not status.configured:
             return []
         out: list[str] = []
+        if status.insecure:
+            out.append(self.tr("Sync uses an unencrypted hub address (http://): the station token and the "
+                               "requests can be read on the network. Ask the district for its https:// address."))
         if status.paused:
             out.append(self.tr("Sync paused: the district hub needs a newer version of this program. "
                                "Intake keeps working."))
@@ -272,7 +275,8 @@ class SyncController(QObject):
             "unreachable": self.tr("Cannot reach the district hub: requests are kept here and sent later"),
             "timeout": self.tr("The district hub is not answering: requests are kept here and sent later"),
             "server": self.tr("The district hub reported a problem: sync is tried again later"),
-            "protocol": self.tr("Unexpected answer from the hub: check the hub address in Settings"),
+            "protocol": self.tr("Something answers at the hub address, but not as the district hub: check the "
+                                "address in Settings"),
             "conflict": self.tr("The hub refused a batch as a conflict: sync is tried again later"),
             "config": self.tr("Sync is not set up: enter the hub address and the station token in Settings"),
             "upgrade": self.tr("Sync paused: the district hub needs a newer version of this program. "

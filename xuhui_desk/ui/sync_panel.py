@@ -271,11 +271,13 @@ class SyncPanel(QDialog):
 
     def type_text(self, record_type: str) -> str:
         return {"request": self.tr("Request"), "enterprise": self.tr("Company"),
-                "event": self.tr("Timeline entry")}.get(record_type, record_type)
+                "event": self.tr("Timeline entry"),
+                "change": self.tr("Update from the district")}.get(record_type, record_type)
 
     def problem_text(self, kind: str) -> str:
         return {"rejected": self.tr("Refused"), "too_large": self.tr("Too large for the hub"),
-                "timeout": self.tr("The hub timed out on it")}.get(kind, kind)
+                "timeout": self.tr("The hub timed out on it"),
+                "pulled": self.tr("Not applied (invalid)")}.get(kind, kind)
 
     def selected_rows(self) -> list[PanelRow]:
         out = []

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from xuhui_desk.db import Database
-from xuhui_desk.services.station import STATION_CODE, init_station, set_setting, validate_setting
+from xuhui_desk.services.station import STATION_CODE, check_hub_url, init_station, set_setting
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.validation import LIMITS, Issue, ValidationFailed, check_text, clean_text
@@ -198,11 +198,10 @@ class HubPage(QWizardPage):
         self.url_edit.editingFinished.connect(self._check)
 
     def url_error(self) -> str | None:
-        try:
-            validate_setting("hub_url", self.url_edit.text())
-        except ValueError:
-            return self.tr("Enter an address that starts with https:// (or http://), e.g. https://hub.example.cn")
-        return None
+        # The station trusts the hub only over TLS (an unencrypted address can be allowed later,
+        # in Settings, by the lead).
+        issues = check_hub_url(self.url_edit.text().strip())
+        return issues[0].message(current_language()) if issues else None
 
     def token_error(self) -> str | None:
         if self.token_edit.text().strip() and not self.url_edit.text().strip():
@@ -255,6 +254,27 @@ class FirstRunWizard(QWizard):
             "hub_url": self.hub_page.url_edit.text().strip(),
             "hub_token": self.hub_page.token_edit.text().strip(),
         }
+
+    def typed_anything(self) -> bool:
+        return any(str(v).strip() for v in self.values().values())
+
+    def reject(self) -> None:
+        """Esc or Cancel: with something typed, ask before the set-up (and the program) ends (audit D14)."""
+        if self._saving:
+            return
+        if self.typed_anything():
+            box = QMessageBox(QMessageBox.Icon.Question, self.tr("Set up the workstation"),
+                              self.tr("Stop setting up? What you typed is not saved and the program closes."),
+                              QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+            box.button(QMessageBox.StandardButton.Yes).setText(self.tr("Stop and close"))
+            box.button(QMessageBox.StandardButton.No).setText(self.tr("Continue setting up"))
+            box.setDefaultButton(QMessageBox.StandardButton.No)
+            box.setEscapeButton(QMessageBox.StandardButton.No)
+            answer = box.exec()
+            box.deleteLater()
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
 
     def accept(self) -> None:
         """Finish: save on the write worker, close when it is saved."""

@@ -2,7 +2,7 @@
 and the indexes of the console's queries on the sync tables.
 
 Revision ID: 0004_hub_console
-Revises: h0001
+Revises: h0003
 Create Date: 2026-12-08
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_hub_console"
-down_revision = "h0001"
+down_revision = "h0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The hub's HTTP routes, one ``APIRouter`` per concern; ``create_app`` includes them."""
