@@ -56,3 +56,5 @@ class EventKind(enum.StrEnum):
     EDITED = "edited"
     RECTIFICATION = "rectification"
     DUE_RECOMPUTED = "due_recomputed"
+    #: The district console asks the station for more information (``data["text"]``).
+    INFO_REQUESTED = "info_requested"

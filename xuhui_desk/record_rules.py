@@ -168,7 +168,8 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     "created": {"category": "code", "department": "dept", "channel": "code", "suggested_category": "code",
                 "status": "status"},
     "routed": {"category": "code!", "from_category": "code", "department": "dept", "from_department": "dept"},
-    "reassigned": {"department": "dept!", "from_department": "dept"},
+    # A district console transfer carries its reason (``note``) and ``reason: transfer``.
+    "reassigned": {"department": "dept!", "from_department": "dept", "note": "text:2000", "reason": "code"},
     "status_changed": {"from": "status", "status": "status!", "note": "text:2000", "reason": "code"},
     "note": {"note": "text:2000!"},
     "reply": {"text": "text:2000!"},
@@ -176,6 +177,8 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     "edited": {"fields": "fields!", "before": "before"},
     "rectification": {"from": "status!", "status": "status!", "due": "time", "reason": "code"},
     # The station recounted a provisional due date on the official calendar (services/calendar_updates.py).
+    # The district console asks the station for more information (xuhui_desk/hub/console/actions.py).
+    "info_requested": {"text": "text:2000!"},
     "due_recomputed": {"old_due": "time", "new_due": "time!", "provisional": "bool", "via": "code",
                        "source": "text:200"},
 }

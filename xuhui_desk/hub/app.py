@@ -52,6 +52,9 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(admin.router)
     app.include_router(calendar_api.router)
+    from xuhui_desk.hub.console import install_console  # the district console's pages (docs/console.md)
+
+    install_console(app)
     return app
 
 

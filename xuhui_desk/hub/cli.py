@@ -225,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_request)
 
+    from xuhui_desk.hub.console.users_cli import register as register_user_commands
+
+    register_user_commands(sub, common)
+
     p = sub.add_parser("report", parents=[common], help="write the weekly Excel report of all stations (or one)")
     p.add_argument("--week", required=True, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48")
     p.add_argument("--station", metavar="CODE", help="only this station (default: the district roll-up)")

@@ -166,3 +166,97 @@ class HubChange(HubBase):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     request: Mapped[HubRequest] = relationship()
+
+
+# --- the district console (xuhui_desk/hub/console; docs/console.md) ---------------------------
+# Sessions, login failures and rate limits live here, not in a process's memory: several hub
+# processes may serve one database behind a load balancer.
+
+class ConsoleUser(HubBase):
+    """A person who signs in to the console: admin, coordinator, handler or viewer."""
+
+    __tablename__ = "console_users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50), default="")
+    #: argon2id hash (PHC string) of the password.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    #: Department codes a handler works for (the taxonomy's), e.g. ["finance_center"].
+    departments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: A viewer limited to one station (None: every station).
+    station_code: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disabled_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+
+class ConsoleSession(HubBase):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("console_users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ConsoleThrottle(HubBase):
+    """Failures counted per key (``login-user:NAME``, ``login-ip:ADDR``, ``track-ip:ADDR``,
+    ``track-no:TRACKING_NO``) in a window, and the time the key is locked until."""
+
+    __tablename__ = "console_throttle"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failure_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+
+
+class ConsoleAudit(HubBase):
+    """Every console action: who, what, on what, when, from where. Append-only."""
+
+    __tablename__ = "console_audit"
+    __table_args__ = (Index("ix_console_audit_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    username: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ConsoleStationPull(HubBase):
+    """A station's last pull of its change feed, as the console sees it (the sync API records
+    only pushes): when, and the cursor it asked from — everything at or below that cursor is
+    applied at the station, so the feed entries above it are what is still waiting."""
+
+    __tablename__ = "console_station_pulls"
+
+    station_id: Mapped[int] = mapped_column(BigId, ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
+    last_pull_at: Mapped[datetime]
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Indexes of the console's queries on the sync tables (created by migration 0004_hub_console):
+# a department's inbox newest first, open requests by due time, a station's timeline by kind.
+Index("ix_requests_department_id", HubRequest.department, HubRequest.id)
+Index("ix_requests_status_due", HubRequest.status, HubRequest.sla_due_at)
+Index("ix_requests_department_status_due", HubRequest.department, HubRequest.status, HubRequest.sla_due_at)
+Index("ix_requests_created_at", HubRequest.created_at)
+Index("ix_events_kind_occurred", HubEvent.kind, HubEvent.occurred_at)
+Index("ix_events_occurred_at", HubEvent.occurred_at)
+Index("ix_events_received_at", HubEvent.received_at)
+Index("ix_requests_changed_at", HubRequest.changed_at)
+Index("ix_requests_updated_at", HubRequest.updated_at)

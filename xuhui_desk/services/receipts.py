@@ -24,9 +24,13 @@ import qrcode
 import qrcode.constants
 
 from xuhui_desk.resources import resource_path
+from xuhui_desk.tracking import tracking_code
 
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
 PLACEHOLDER: Final = "{tracking_no}"
+#: Optional: the receipt's verification code (see :mod:`xuhui_desk.tracking`), so the QR code opens
+#: the hub's tracking page already verified: ``https://hub.example.cn/track/{tracking_no}?code={code}``.
+CODE_PLACEHOLDER: Final = "{code}"
 ELLIPSIS: Final = "…"
 LANGUAGES: Final = ("zh", "en")
 QR_BORDER: Final = 4
@@ -49,6 +53,8 @@ class ReceiptData:
     expected_response: datetime | date | None  # an aware datetime is shown as its Shanghai date
     tracking_url: str
     language: str = "zh_CN"
+    #: The verification code the public tracking page asks for ("" when the request's uuid was not given).
+    tracking_code: str = ""
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None or self.created_at.utcoffset() is None:
@@ -72,12 +78,13 @@ class ReceiptField:
 # --- tracking URL -----------------------------------------------------------------------------------
 
 
-def tracking_url(template: str, tracking_no: str) -> str:
-    """The URL the QR code encodes: ``template`` with ``{tracking_no}`` replaced by the quoted number.
+def tracking_url(template: str, tracking_no: str, code: str = "") -> str:
+    """The URL the QR code encodes: ``template`` with ``{tracking_no}`` replaced by the quoted number
+    and ``{code}`` (optional in the template) by the receipt's verification ``code``.
 
     Raises ``ValueError`` with a message fit for the user when the template has no
     ``{tracking_no}`` placeholder, does not give an absolute http(s) URL, or the
-    tracking number is empty.
+    tracking number is empty, or the template has ``{code}`` and no code is given.
     """
     template = template.strip()
     if not tracking_no.strip():
@@ -89,7 +96,11 @@ def tracking_url(template: str, tracking_no: str) -> str:
         )
     if any(ch.isspace() for ch in template):
         raise ValueError(f"the tracking URL template {template!r} contains whitespace")
+    if CODE_PLACEHOLDER in template and not code.strip():
+        raise ValueError(f"the tracking URL template {template!r} has a {CODE_PLACEHOLDER} placeholder "
+                         "but the request's verification code is unknown")
     url = template.replace(PLACEHOLDER, quote(tracking_no.strip(), safe=""))
+    url = url.replace(CODE_PLACEHOLDER, quote(code.strip(), safe=""))
     try:
         parts = urlsplit(url)
         port_ok = parts.port is None or parts.port > 0
@@ -289,6 +300,8 @@ def receipt_fields(data: ReceiptData) -> list[ReceiptField]:
         ("specialist", data.specialist),
         ("expected_response", expected),
     ]
+    if data.tracking_code:
+        rows.append(("tracking_code", data.tracking_code))
     not_provided = str(labels["not_provided"])
     return [ReceiptField(key, str(labels[key]), value.strip() or not_provided) for key, value in rows]
 
@@ -327,11 +340,15 @@ def build_receipt(
     url_template: str,
     language: str = "zh_CN",
     summary_limit: int = SUMMARY_LIMIT,
+    request_uuid: str = "",
 ) -> ReceiptData:
     """A :class:`ReceiptData` from a request's fields: summarizes the description, builds the URL.
 
+    With ``request_uuid`` the receipt carries the verification code of the public tracking page
+    (printed, and in the URL where the template has ``{code}``).
     Raises ``ValueError`` (see :func:`tracking_url`) when the URL template is unusable.
     """
+    code = tracking_code(request_uuid) if request_uuid.strip() else ""
     return ReceiptData(
         station_name=station_name.strip(),
         station_address=station_address.strip(),
@@ -343,8 +360,9 @@ def build_receipt(
         summary=summarize(description, summary_limit),
         specialist=specialist.strip(),
         expected_response=expected_response,
-        tracking_url=tracking_url(url_template, tracking_no),
+        tracking_url=tracking_url(url_template, tracking_no, code),
         language=language,
+        tracking_code=code,
     )
 
 
@@ -384,4 +402,5 @@ def receipt_for_request(session: Any, key: str, language: str) -> ReceiptData:
         expected_response=request.sla_due_at,
         url_template=get_setting(session, "tracking_url_template"),
         language=language,
+        request_uuid=request.uuid,
     )

@@ -1140,6 +1140,8 @@ class _Round:
                 s.add(RequestEvent(uuid=ev.uuid, request_id=request.id, kind=v["kind"], actor=v["actor"],
                                    origin=v["origin"], occurred_at=v["occurred_at"], data=v["data"],
                                    sync_state=SyncState.SYNCED))
+                if v["origin"] == Origin.HUB:
+                    _adopt_hub_event(request, v["kind"], v["data"])
             if request.id not in own_status and change.status in _STATUSES:
                 request.status = change.status
             if change.department_by_district and change.department:
@@ -1177,6 +1179,23 @@ def _change_problems(change: Change, request: Request, window: record_rules.Time
         problems += record_rules.check_record_size(to_wire(EVENT, ev.uuid, 1, ev.values))
         problems += record_rules.check_event(ev.values, origin=Origin.HUB.value, window=window)
     return problems
+
+
+def _adopt_hub_event(request: Request, kind: str, data: dict[str, Any]) -> None:
+    """A rating given on the hub's public tracking page, and the rectification a low one starts,
+    set what the workflow sets when the rating is given at the counter (``workflow.rate``): the
+    request's rating and comment, its new due time, and "not resolved" again."""
+    if kind == "rated" and isinstance(data.get("rating"), int) and not isinstance(data.get("rating"), bool):
+        request.rating = data["rating"]
+        request.rating_comment = str(data.get("comment") or "") or None
+    elif kind == "rectification" and isinstance(data.get("due"), str):
+        try:
+            due = datetime.fromisoformat(data["due"])
+        except ValueError:
+            return
+        if due.tzinfo is not None:
+            request.sla_due_at = due
+        request.resolved_at = None
 
 
 def _skew_text(skew: float) -> str:
