@@ -392,7 +392,7 @@ class Workstation(QObject):
         background work finished); the restore (checked, the live data kept as a safety copy) and
         the reopening run on a worker. Refused or failed: the data as it was is opened again.
         """
-        from xuhui_desk.services.backups import restore
+        from xuhui_desk.services.backups import RestoreResult, restore
         from xuhui_desk.ui.main_window import MainWindow
 
         old = self.window
@@ -408,7 +408,7 @@ class Workstation(QObject):
         self.db.close()
         data_dir = self.data_dir
 
-        def work(_progress: object) -> tuple[object, Database]:
+        def work(_progress: object) -> tuple[RestoreResult, Database]:
             try:
                 return restore(data_dir, source), open_database(database_path(data_dir))
             except BaseException as exc:
@@ -424,9 +424,9 @@ class Workstation(QObject):
             old.hide()
             old.deleteLater()
 
-        def done(result: tuple[object, Database]) -> None:
+        def done(result: tuple[RestoreResult, Database]) -> None:
             restored, db = result
-            kept = getattr(restored, "kept", None)
+            kept = restored.kept
             reopen(db, self.tr("Restored {name}; the data before it was kept as {kept}").format(
                 name=source.name, kept=kept.name if kept else "—"))
 

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -1491,9 +1492,8 @@ class IntakeForm(QWidget):
 
     def _status(self, text: str) -> None:
         window = self.window()
-        bar = getattr(window, "statusBar", None)
-        if callable(bar) and window is not self:
-            bar().showMessage(text, 6000)
+        if isinstance(window, QMainWindow):  # in the workstation; standing alone it has its own line
+            window.statusBar().showMessage(text, 6000)
         else:
             self.busy_label.setText(text)
 
