@@ -77,8 +77,10 @@ def test_report_default_file_name_in_the_current_folder(data: dict[str, Any], tm
 def test_report_json_unmasked_english(data: dict[str, Any], tmp_path: Path) -> None:
     target = tmp_path / "out" / "week.xlsx"
     target.parent.mkdir()
+    refused = run(data["dir"], "report", "--week", WEEK, "--out", str(target), "--unmasked")
+    assert refused.returncode != 0 and "--reason" in refused.stderr and not target.exists()
     result = run(data["dir"], "report", "--week", WEEK, "--out", str(target), "--unmasked", "--language", "en",
-                 "--json")
+                 "--reason", "区里核对回访电话", "--json")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["path"] == str(target.resolve())
@@ -88,6 +90,14 @@ def test_report_json_unmasked_english(data: dict[str, Any], tmp_path: Path) -> N
     wb = load_workbook(target)
     assert wb.sheetnames == ["Summary", "Requests", "Overdue"]
     assert wb["Requests"]["E2"].value == "王小明" and wb["Requests"]["F2"].value == "13812345678"
+    from xuhui_desk.services import audit
+
+    db = open_database(database_path(data["dir"]))
+    try:
+        (entry,) = audit.entries(db, action=audit.UNMASKED_REPORT)
+        assert (entry.reason, entry.actor, entry.details["week"]) == ("区里核对回访电话", "李敏", WEEK)
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize("week", ["2026-48", "2026-W60", "last week"])

@@ -81,8 +81,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         week = parse_week(args.week)
     except ReportError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from exc
+    if args.unmasked and not (args.reason or "").strip():
+        raise CommandError("--unmasked shows contact names and phone numbers in full: say why with --reason TEXT "
+                           "(kept in the workstation's audit log)", EXIT_USAGE)
     with open_db(args) as db:
         lang = args.language or language(db)
+        if args.unmasked:
+            from xuhui_desk.services import audit
+            from xuhui_desk.services.station import get_setting
+
+            with db.session() as session:
+                actor = get_setting(session, "specialist")
+            audit.record(db, audit.UNMASKED_REPORT, actor=actor, reason=args.reason,
+                         details={"week": week.label, "path": str(args.out or ""), "via": "command line"})
         try:
             with db.session() as session:
                 report = build_weekly_report(session, week, language=lang, unmasked=args.unmasked)
@@ -144,6 +155,8 @@ def register(sub: Any) -> None:
     p.add_argument("--week", required=True, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48")
     p.add_argument("--out", metavar="FILE.xlsx",
                    help="where to write it (default: STATION-YYYY-Www.xlsx in the current folder)")
+    p.add_argument("--reason", metavar="TEXT",
+                   help="why the report is unmasked (required with --unmasked; kept in the audit log)")
     p.add_argument("--unmasked", action="store_true",
                    help="include contact names and phone numbers in full (masked by default)")
     p.add_argument("--language", choices=["zh_CN", "en"], help="language of the workbook (default: the setting)")
