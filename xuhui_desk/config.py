@@ -23,6 +23,14 @@ SETTING_DEFAULTS: dict[str, str] = {
     "station_address": "",
 }
 LANGUAGES = ("zh_CN", "en")
+DEFAULT_LANGUAGE = "zh_CN"
+
+
+def normalize_language(language: str | None) -> str:
+    """A supported language code: ``en``/``en_US`` → ``en``, anything else → ``zh_CN``."""
+    if language and language.replace("-", "_").lower().startswith("en"):
+        return "en"
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def default_data_dir() -> Path:

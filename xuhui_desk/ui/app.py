@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import sys
 import threading
 import time
 import traceback
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -37,20 +35,18 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from xuhui_desk import __version__
-from xuhui_desk.config import database_path, resolve_data_dir
+from xuhui_desk.config import DEFAULT_LANGUAGE, database_path, resolve_data_dir
 from xuhui_desk.db import (
     Database,
     DatabaseCorrupt,
     DatabaseError,
     DatabaseTooNew,
-    check_sqlite_file,
-    head_revision,
     open_database,
-    stored_revision,
 )
 from xuhui_desk.resources import resource_path
+from xuhui_desk.startup import database_at_head, read_station_file
 from xuhui_desk.ui.fonts import with_app_font
-from xuhui_desk.ui.i18n import DEFAULT_LANGUAGE, install_translators, normalize_language
+from xuhui_desk.ui.i18n import install_translators
 from xuhui_desk.ui.tasks import Cancelled, TaskRunner
 from xuhui_desk.ui.wheel_guard import install_wheel_guard
 
@@ -220,13 +216,6 @@ class DeferredDatabase(Database):
                 self._db.close()
 
 
-def database_at_head(path: Path) -> bool:
-    """The file is an existing database of this program at its head revision (plain sqlite3, no
-    SQLAlchemy); raises :class:`DatabaseError` for a file that must not be opened at all."""
-    check_sqlite_file(path)
-    return stored_revision(path) == head_revision()
-
-
 def open_database_for_gui(data_dir: Path, parent: QWidget | None = None, *,
                           defer: bool = False) -> Database | None:
     """Open (and migrate) the database of ``data_dir``; on failure explain it in a message box and return None.
@@ -253,38 +242,6 @@ def read_startup_state(db: Database) -> tuple[bool, str]:
     """(station set up?, language) — tiny reads with plain sqlite3, on the GUI thread before any window exists."""
     state = read_station_file(db.path)
     return state.initialised, state.language
-
-
-@dataclass(frozen=True)
-class StationInfo:
-    """What the main window shows before the database is open: the station and the settings it needs."""
-
-    initialised: bool
-    name: str = ""
-    code: str = ""
-    specialist: str = ""
-    language: str = DEFAULT_LANGUAGE
-
-
-def read_station_file(path: Path) -> StationInfo:
-    """The station and its language and specialist, read with plain sqlite3 (no SQLAlchemy):
-    the same rows ``get_station`` and ``get_setting`` read, with the same defaults."""
-    from xuhui_desk.config import SETTING_DEFAULTS
-
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        station = con.execute("SELECT name, code FROM station LIMIT 1").fetchone()
-        stored = dict(con.execute("SELECT key, value FROM settings WHERE key IN ('language', 'specialist')"))
-    finally:
-        con.close()
-    settings = {key: stored.get(key, SETTING_DEFAULTS[key]) for key in ("language", "specialist")}
-    return StationInfo(
-        initialised=station is not None,
-        name=station[0] if station else "",
-        code=station[1] if station else "",
-        specialist=settings["specialist"],
-        language=normalize_language(settings["language"]),
-    )
 
 
 # --- the running program --------------------------------------------------------------------------

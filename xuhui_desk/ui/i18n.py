@@ -14,13 +14,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from xuhui_desk.config import LANGUAGES
+from xuhui_desk.config import normalize_language
 from xuhui_desk.resources import resource_path
 
 log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "en"
-DEFAULT_LANGUAGE = "zh_CN"
 CATALOG = "xuhui_desk"
 # Qt's own catalogs (buttons of QMessageBox/QWizard/QDialogButtonBox, file dialogs, ...).
 QT_CATALOGS = ("qtbase",)
@@ -41,11 +40,6 @@ def qt_translations_dir() -> Path:
     return Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))
 
 
-def normalize_language(language: str | None) -> str:
-    """A supported language code: ``en``/``en_US`` → ``en``, anything else → ``zh_CN``."""
-    if language and language.replace("-", "_").lower().startswith("en"):
-        return "en"
-    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def current_language() -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -57,12 +57,9 @@ from shiboken6 import isValid
 from xuhui_desk import __version__
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import to_local
+from xuhui_desk.startup import StationInfo
 from xuhui_desk.ui.sync_controller import SyncController, is_online
 from xuhui_desk.ui.tasks import TaskRunner
-
-if TYPE_CHECKING:
-
-    from xuhui_desk.ui.app import StationInfo
 
 log = logging.getLogger(__name__)
 
