@@ -58,3 +58,30 @@ class EventKind(enum.StrEnum):
     DUE_RECOMPUTED = "due_recomputed"
     #: The district console asks the station for more information (``data["text"]``).
     INFO_REQUESTED = "info_requested"
+
+
+class SyncErrorKind(enum.StrEnum):
+    """Why a sync round failed (``SyncSummary.error_kind``), shared by the sync engine and the GUI."""
+
+    CONFIG = "config"  # no hub address or token, or an address the TLS rule refuses
+    BUSY = "busy"  # another round of this station is running
+    CANCELLED = "cancelled"
+    UNREACHABLE = "unreachable"  # no connection (refused, unknown host, connect timeout)
+    TIMEOUT = "timeout"  # connected, but the hub stopped answering
+    SERVER = "server"  # the hub answered 5xx
+    PROTOCOL = "protocol"  # something answered, but not as a district hub does
+    AUTH = "auth"  # the hub refused the station's token
+    CONFLICT = "conflict"
+    UPGRADE = "upgrade"  # the hub needs a newer program: sync pauses, intake goes on
+    INTERNAL = "internal"  # a bug or a broken database (the GUI's own kind for an unexpected failure)
+
+    @property
+    def offline(self) -> bool:
+        """The hub could not be reached or did not answer as one: the station works offline."""
+        return self in (SyncErrorKind.UNREACHABLE, SyncErrorKind.TIMEOUT, SyncErrorKind.SERVER,
+                        SyncErrorKind.PROTOCOL)
+
+    @property
+    def neutral(self) -> bool:
+        """Says nothing about the hub (another round ran, the user cancelled, nothing set up)."""
+        return self in (SyncErrorKind.BUSY, SyncErrorKind.CANCELLED, SyncErrorKind.CONFIG)

@@ -41,6 +41,7 @@ from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from xuhui_desk import __version__, record_rules
+from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
 from xuhui_desk.models import (
     Enterprise,
@@ -181,9 +182,8 @@ class SyncSummary:
     batches: int = 0
     rebased: int = 0
     error: str | None = None
-    #: "config", "busy", "unreachable", "timeout", "server", "auth", "conflict", "protocol",
-    #: "upgrade", "cancelled" — or None.
-    error_kind: str | None = None
+    #: A :class:`~xuhui_desk.codes.SyncErrorKind`, or None.
+    error_kind: SyncErrorKind | None = None
     errors: list[str] = field(default_factory=list)
     skew_seconds: float | None = None
     skew_warning: str | None = None
@@ -214,7 +214,7 @@ class SyncStatus:
     last_success_at: datetime | None
     last_attempt_at: datetime | None
     last_error: str | None
-    last_error_kind: str | None
+    last_error_kind: SyncErrorKind | None
     skew_seconds: float | None
     paused: str | None
     cursor: int
@@ -253,10 +253,18 @@ class RejectedRecord:
         return ("；" if language == "zh_CN" else "; ").join(parts)
 
 
+def _error_kind(stored: str | None) -> SyncErrorKind | None:
+    """A stored kind as the enum (None for none, or for one an older or newer program wrote)."""
+    try:
+        return SyncErrorKind(stored) if stored else None
+    except ValueError:
+        return None
+
+
 class SyncFailure(Exception):
     """Why a round stopped (``kind`` as in :attr:`SyncSummary.error_kind`)."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: SyncErrorKind, message: str) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
@@ -386,7 +394,7 @@ def sync_status(db: Database) -> SyncStatus:
             last_success_at=_time_or_none(_get(s, META_LAST_SUCCESS)),
             last_attempt_at=_time_or_none(_get(s, META_LAST_ATTEMPT)),
             last_error=_get(s, META_LAST_ERROR),
-            last_error_kind=_get(s, META_LAST_ERROR_KIND),
+            last_error_kind=_error_kind(_get(s, META_LAST_ERROR_KIND)),
             skew_seconds=_float_or_none(_get(s, META_SKEW)),
             paused=_get(s, META_PAUSED),
             cursor=int(_get(s, META_CURSOR) or 0),
@@ -540,7 +548,7 @@ class _HubClient:
         end = time.monotonic() + delay
         while (left := end - time.monotonic()) > 0:
             if self.cancel():
-                raise SyncFailure("cancelled", "sync was cancelled")
+                raise SyncFailure(SyncErrorKind.CANCELLED, "sync was cancelled")
             self.sleep(min(left, 0.2))
 
     def call(self, method: str, path: str, *, content: bytes | None = None, headers: dict[str, str] | None = None,
@@ -552,10 +560,10 @@ class _HubClient:
         if auth:
             headers = {**(headers or {}), **self.auth}
         last = ""
-        last_kind = "unreachable"
+        last_kind = SyncErrorKind.UNREACHABLE
         for attempt in range(max(1, self.options.attempts)):
             if self.cancel():
-                raise SyncFailure("cancelled", "sync was cancelled")
+                raise SyncFailure(SyncErrorKind.CANCELLED, "sync was cancelled")
             retry_after = None
             try:
                 kwargs: dict[str, Any] = {"content": content, "headers": headers, "params": params}
@@ -566,24 +574,26 @@ class _HubClient:
                 if split_on_timeout:
                     raise _Timeout(str(exc) or type(exc).__name__) from exc
                 waited = timeout if timeout is not None else self.options.read_timeout
-                last, last_kind = f"the hub did not answer within {waited:g} s", "timeout"
+                last, last_kind = f"the hub did not answer within {waited:g} s", SyncErrorKind.TIMEOUT
             except httpx.TimeoutException:
-                last, last_kind = f"cannot connect to the hub at {self.url} (timed out)", "unreachable"
+                last, last_kind = f"cannot connect to the hub at {self.url} (timed out)", SyncErrorKind.UNREACHABLE
             except httpx.TransportError as exc:
                 # Refused, reset, or the connection dropped before the answer (the hub may have
                 # committed: a retry of the same batch id gets the answer it stored).
-                last, last_kind = f"cannot reach the hub at {self.url}: {exc or type(exc).__name__}", "unreachable"
+                last = f"cannot reach the hub at {self.url}: {exc or type(exc).__name__}"
+                last_kind = SyncErrorKind.UNREACHABLE
             else:
                 status = resp.status_code
                 if 200 <= status < 300:
                     return resp
                 message = _message_of(resp)
                 if status in (401, 403):
-                    raise SyncFailure("auth", f"the hub refused this station (HTTP {status}: {message}). "
+                    raise SyncFailure(SyncErrorKind.AUTH, f"the hub refused this station (HTTP {status}: {message}). "
                                               "Ask the district for a new token and set it in the settings "
                                               "(xuhui-desk settings set hub_token TOKEN); nothing was lost")
                 if status == 409:
-                    raise SyncFailure("conflict", f"the hub refused the batch as a conflict (HTTP 409: {message})")
+                    raise SyncFailure(SyncErrorKind.CONFLICT,
+                                      f"the hub refused the batch as a conflict (HTTP 409: {message})")
                 if status == 413:
                     raise _TooLarge(message)
                 if status == 426:
@@ -596,10 +606,10 @@ class _HubClient:
                         pass
                     raise _UpgradeRequired(message, min_protocol)
                 if status in (429, 500, 502, 503, 504):
-                    last, last_kind = f"the hub answered HTTP {status}: {message}", "server"
+                    last, last_kind = f"the hub answered HTTP {status}: {message}", SyncErrorKind.SERVER
                     retry_after = resp.headers.get("retry-after")
                 else:
-                    raise SyncFailure("protocol", f"the hub refused the call {method} {path} "
+                    raise SyncFailure(SyncErrorKind.PROTOCOL, f"the hub refused the call {method} {path} "
                                                   f"(HTTP {status}: {message})")
             if attempt + 1 < self.options.attempts:
                 self._backoff(attempt, retry_after)
@@ -609,8 +619,9 @@ class _HubClient:
         try:
             return resp.json()
         except ValueError as exc:
-            raise SyncFailure("protocol", "the hub's answer is not valid JSON (is the hub URL right, or is a proxy "
-                                          f"answering instead?): {resp.text[:80]!r}") from exc
+            raise SyncFailure(SyncErrorKind.PROTOCOL,
+                              "the hub's answer is not valid JSON (is the hub URL right, or is a proxy "
+                              f"answering instead?): {resp.text[:80]!r}") from exc
 
     def healthy(self) -> bool:
         """A quick probe: does the hub answer at all right now?"""
@@ -680,7 +691,7 @@ class _Round:
         now = self.clock()
         with self.db.write() as s:
             if _lease_holder_alive(s, now):
-                raise SyncFailure("busy", "another sync of this station is running; try again when it ends")
+                raise SyncFailure(SyncErrorKind.BUSY, "another sync of this station is running; try again when it ends")
             self._write_lease(s, now)
 
     def _write_lease(self, s: Session, now: datetime) -> None:
@@ -698,7 +709,7 @@ class _Round:
 
     def check_cancel(self) -> None:
         if self.cancel():
-            raise SyncFailure("cancelled", "sync was cancelled; what was sent is kept, the rest waits")
+            raise SyncFailure(SyncErrorKind.CANCELLED, "sync was cancelled; what was sent is kept, the rest waits")
 
     # -- check
     def check(self) -> None:
@@ -712,15 +723,15 @@ class _Round:
         try:
             resp = self.hub.call("GET", HEALTH_PATH, timeout=self.options.health_timeout)
         except _TooLarge as exc:
-            raise SyncFailure("protocol", f"unexpected answer from the hub: {exc}") from exc
+            raise SyncFailure(SyncErrorKind.PROTOCOL, f"unexpected answer from the hub: {exc}") from exc
         rtt = time.monotonic() - started
         body = self.hub.json(resp)
         if not isinstance(body, dict) or "server_time" not in body:
-            raise SyncFailure("protocol", f"{self.hub.url} does not look like a xuhui district hub")
+            raise SyncFailure(SyncErrorKind.PROTOCOL, f"{self.hub.url} does not look like a xuhui district hub")
         try:
             server_time = parse_time(str(body["server_time"]))
         except ValueError as exc:
-            raise SyncFailure("protocol", "the hub sent an unreadable time") from exc
+            raise SyncFailure(SyncErrorKind.PROTOCOL, "the hub sent an unreadable time") from exc
         # The hub's clock read half-way through the call, against ours at the same moment.
         skew = (local_before + timedelta(seconds=rtt / 2) - server_time).total_seconds()
         self.summary.skew_seconds = round(skew, 3)
@@ -756,8 +767,9 @@ class _Round:
             raise _UpgradeRequired(f"the district hub needs sync protocol {min_client}; this program speaks "
                                    f"{PROTOCOL_VERSION}", min_client)
         if hub_protocol < MIN_HUB_PROTOCOL:
-            raise SyncFailure("protocol", f"the district hub speaks protocol {hub_protocol}, too old for this "
-                                          f"program (needs {MIN_HUB_PROTOCOL})")
+            raise SyncFailure(SyncErrorKind.PROTOCOL,
+                              f"the district hub speaks protocol {hub_protocol}, too old for this "
+                              f"program (needs {MIN_HUB_PROTOCOL})")
         with self.db.write() as s:
             if _get(s, META_PAUSED):
                 _put(s, META_PAUSED, None)
@@ -912,11 +924,11 @@ class _Round:
             except _Timeout:
                 self._finish_batch(batch_id, BATCH_FAILED, "timed out")
                 if not self.hub.healthy():
-                    raise SyncFailure("timeout", f"the hub stopped answering ({self.hub.url}); "
+                    raise SyncFailure(SyncErrorKind.TIMEOUT, f"the hub stopped answering ({self.hub.url}); "
                                                  "nothing was lost, the records wait for the next sync") from None
                 if len(chunk) == 1:
                     if self.timeout_quarantines >= self.options.max_timeout_quarantines:
-                        raise SyncFailure("timeout", "the hub keeps timing out on single records; "
+                        raise SyncFailure(SyncErrorKind.TIMEOUT, "the hub keeps timing out on single records; "
                                                      "try again later") from None
                     self.timeout_quarantines += 1
                     self._quarantine(chunk[0], Q_TIMEOUT, "the hub did not answer in time for this record alone")
@@ -926,7 +938,7 @@ class _Round:
                 continue
             except WireError as exc:
                 self._finish_batch(batch_id, BATCH_FAILED, "malformed answer")
-                raise SyncFailure("protocol", f"the hub's answer to a batch is malformed: {exc}") from exc
+                raise SyncFailure(SyncErrorKind.PROTOCOL, f"the hub's answer to a batch is malformed: {exc}") from exc
             except SyncFailure as exc:
                 self._finish_batch(batch_id, BATCH_FAILED, exc.message)
                 raise
@@ -1083,9 +1095,10 @@ class _Round:
             try:
                 changes, next_cursor, has_more = parse_pull_response(self.hub.json(resp))
             except WireError as exc:
-                raise SyncFailure("protocol", f"the hub's change feed is malformed: {exc}") from exc
+                raise SyncFailure(SyncErrorKind.PROTOCOL, f"the hub's change feed is malformed: {exc}") from exc
             if next_cursor < cursor:
-                raise SyncFailure("protocol", f"the hub's feed went backwards (cursor {cursor} → {next_cursor})")
+                raise SyncFailure(SyncErrorKind.PROTOCOL,
+                                  f"the hub's feed went backwards (cursor {cursor} → {next_cursor})")
             with self.db.write() as s:
                 self._apply_changes(s, changes)
                 _put(s, META_CURSOR, str(next_cursor))
@@ -1258,7 +1271,8 @@ def run_sync(
         # The token and the data go only to a hub reached over TLS (or on this computer).
         refusal = issues[0].message()
     if refusal is not None:
-        summary = SyncSummary(ok=False, error_kind="config", started_at=clock(), finished_at=clock(), error=refusal)
+        summary = SyncSummary(ok=False, error_kind=SyncErrorKind.CONFIG, started_at=clock(), finished_at=clock(),
+                              error=refusal)
         with db.session() as s:
             summary.pending, _ = _count(s, _UNSYNCED)
             summary.in_error, _ = _count(s, [SyncState.ERROR])
@@ -1280,12 +1294,12 @@ def run_sync(
     except SyncFailure as exc:
         summary.ok, summary.error, summary.error_kind = False, exc.message, exc.kind
     except _TooLarge as exc:  # only a push may be too large; anything else is a confused hub or proxy
-        summary.ok, summary.error_kind = False, "protocol"
+        summary.ok, summary.error_kind = False, SyncErrorKind.PROTOCOL
         summary.error = f"the hub refused a call as too large (HTTP 413: {exc})"
     except NotInitialised as exc:
-        summary.ok, summary.error, summary.error_kind = False, str(exc), "config"
+        summary.ok, summary.error, summary.error_kind = False, str(exc), SyncErrorKind.CONFIG
     except _UpgradeRequired as exc:
-        summary.ok, summary.error_kind = False, "upgrade"
+        summary.ok, summary.error_kind = False, SyncErrorKind.UPGRADE
         summary.paused = summary.error = _pause_text(exc.min_protocol, str(exc))
         with db.write() as s:
             _put(s, META_PAUSED, summary.paused)
@@ -1299,7 +1313,7 @@ def run_sync(
         summary.pending, _ = _count(s, _UNSYNCED)
         summary.in_error, _ = _count(s, [SyncState.ERROR])
         summary.in_error += _pulled_quarantine_count(s)
-        if summary.error_kind == "busy":
+        if summary.error_kind == SyncErrorKind.BUSY:
             return summary
         _put(s, META_LAST_ATTEMPT, summary.finished_at.isoformat())
         if summary.ok:

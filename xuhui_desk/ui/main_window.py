@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from xuhui_desk import __version__
+from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import to_local
 from xuhui_desk.startup import StationInfo
@@ -718,7 +719,7 @@ class MainWindow(QMainWindow):
             if summary.rejected:
                 parts.append(self.tr("{count} refused").format(count=summary.rejected))
             self.statusBar().showMessage(self.tr(", ").join(parts), 8000)
-        elif summary.error_kind == "busy":
+        elif summary.error_kind == SyncErrorKind.BUSY:
             self.statusBar().showMessage(self.tr("Another sync of this station is running"), 5000)
 
     def _sync_changed_requests(self) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from shiboken6 import isValid
 
+from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
 from xuhui_desk.ui.tasks import Progress, Task, TaskRunner
 
@@ -46,10 +47,10 @@ SKEW_WARNING_SECONDS = 120.0
 # After a local write, the sync state is read again this long after the last of a burst of writes.
 WRITE_REFRESH_MS = 300
 
-# Kinds of failed rounds (SyncSummary.error_kind) that mean the hub could not be reached.
-OFFLINE_KINDS = frozenset({"unreachable", "timeout", "server", "protocol"})
-# Kinds that say nothing about the hub (another round was running; the user cancelled).
-NEUTRAL_KINDS = frozenset({"busy", "cancelled", "config"})
+# Kinds of failed rounds (SyncSummary.error_kind): xuhui_desk.codes.SyncErrorKind says which mean
+# the hub could not be reached (offline) and which say nothing about it (neutral).
+OFFLINE_KINDS = frozenset(k for k in SyncErrorKind if k.offline)
+NEUTRAL_KINDS = frozenset(k for k in SyncErrorKind if k.neutral)
 
 
 def is_online(status: SyncStatus) -> bool | None:
@@ -257,9 +258,9 @@ class SyncController(QObject):
             out.append(self.tr("Sync paused: the district hub needs a newer version of this program. "
                                "Intake keeps working."))
         kind = status.last_error_kind
-        if self._summary is not None and self._summary.error_kind == "internal":
+        if self._summary is not None and self._summary.error_kind == SyncErrorKind.INTERNAL:
             out.append(self.tr("Sync failed: {error}").format(error=self._summary.error or ""))
-        elif kind and kind not in NEUTRAL_KINDS and kind != "upgrade":
+        elif kind and kind not in NEUTRAL_KINDS and kind != SyncErrorKind.UPGRADE:
             out.append(self.error_text(kind))
         if status.in_error and refused:
             out.append(self.tr("{count} record(s) refused by the hub: click to review").format(count=status.in_error))
@@ -268,7 +269,7 @@ class SyncController(QObject):
         return out
 
     def error_text(self, kind: str) -> str:
-        """A failed round, in words, by its kind (SyncSummary.error_kind)."""
+        """A failed round, in words, by its kind (a SyncErrorKind; its values key this table)."""
         texts = {
             "auth": self.tr("The hub refused this station's token: ask the district for a new one and "
                             "enter it in Settings"),
@@ -336,7 +337,7 @@ class SyncController(QObject):
         self._rounds += 1
         self._summary = summary
         self._status = status
-        if summary.error_kind not in (None, "busy", "cancelled", "config"):
+        if summary.error_kind is not None and summary.error_kind not in NEUTRAL_KINDS:
             log.info("sync round failed (%s): %s", summary.error_kind, summary.error)
         if self._closed:
             return
@@ -355,7 +356,7 @@ class SyncController(QObject):
         self._task = None
         self._rounds += 1
         log.error("sync round failed unexpectedly: %s", exc, exc_info=exc)
-        summary = SyncSummary(ok=False, error=str(exc) or type(exc).__name__, error_kind="internal")
+        summary = SyncSummary(ok=False, error=str(exc) or type(exc).__name__, error_kind=SyncErrorKind.INTERNAL)
         self._summary = summary
         if self._closed:
             return

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
 from xuhui_desk.services import labels
 from xuhui_desk.services.timefmt import to_local
@@ -404,7 +405,7 @@ class SyncPanel(QDialog):
         if summary.ok:
             self._say(self.tr("Sync finished: {pushed} sent, {pulled} updates received, {rejected} refused.")
                       .format(pushed=summary.pushed, pulled=summary.pulled, rejected=summary.rejected))
-        elif summary.error_kind not in ("busy", "cancelled"):
+        elif summary.error_kind not in (SyncErrorKind.BUSY, SyncErrorKind.CANCELLED):
             self._say(self.controller.error_text(summary.error_kind or ""))
         if self.isVisible():
             self.reload()
