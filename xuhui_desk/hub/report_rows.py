@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 
 from xuhui_desk import record_rules
 from xuhui_desk.hub.database import HubDatabase
@@ -110,8 +110,20 @@ def hub_rows_checked(db: HubDatabase, start: datetime, as_of: datetime, *, stati
         return covered[year]
 
     window = record_rules.time_window(utcnow(), record_rules.MAX_HONOURED_SKEW.total_seconds())
-    touched = (select(HubEvent.request_id)
-               .where(or_(HubEvent.occurred_at >= start, HubEvent.received_at >= start)))
+    # The candidates are a UNION of the selections, each served by its own index (created_at,
+    # status, changed_at, updated_at; events' occurred_at and received_at): an OR of the same
+    # conditions — one of them ``id IN (events since …)`` — keeps PostgreSQL from combining the
+    # indexes and makes it scan every request. The ids are read first and the rows then by id in
+    # chunks: joined in one statement, PostgreSQL overestimates the union (events repeat their
+    # request) and hash-joins all the requests instead of looking the few thousand up.
+    candidate_ids = union(
+        select(HubRequest.id).where(HubRequest.created_at >= start),
+        select(HubRequest.id).where(HubRequest.status.in_(UNRESOLVED_STATUSES)),
+        select(HubRequest.id).where(HubRequest.changed_at >= start),
+        select(HubRequest.id).where(HubRequest.updated_at >= start),
+        select(HubEvent.request_id).where(HubEvent.occurred_at >= start),
+        select(HubEvent.request_id).where(HubEvent.received_at >= start),
+    )
     stmt = (
         select(HubRequest.id, HubRequest.tracking_no, HubRequest.created_at, HubEnterprise.name,
                HubEnterprise.uscc, HubEnterprise.contact_name, HubEnterprise.phone, HubRequest.category,
@@ -119,22 +131,14 @@ def hub_rows_checked(db: HubDatabase, start: datetime, as_of: datetime, *, stati
                HubRequest.resolved_at, HubRequest.rating, HubStation.code)
         .join(HubEnterprise, HubEnterprise.id == HubRequest.enterprise_id)
         .join(HubStation, HubStation.id == HubRequest.station_id)
-        .where(
-            HubRequest.created_at < as_of,
-            or_(
-                HubRequest.created_at >= start,
-                HubRequest.status.in_(UNRESOLVED_STATUSES),
-                HubRequest.changed_at >= start,
-                HubRequest.updated_at >= start,
-                HubRequest.id.in_(touched),
-            ),
-        )
+        .where(HubRequest.created_at < as_of)
         .order_by(HubRequest.id)
     )
     if station:
         stmt = stmt.where(HubStation.code == station.strip().upper())
     with db.session() as s:
-        candidates = s.execute(stmt).all()
+        ids = sorted(i for i in s.scalars(candidate_ids) if i is not None)
+        candidates = [row for part in _chunks(ids) for row in s.execute(stmt.where(HubRequest.id.in_(part)))]
         timelines: dict[int, list[tuple[datetime, str, dict[str, Any]]]] = defaultdict(list)
         for part in _chunks([c[0] for c in candidates]):
             for request_id, occurred, kind, data in s.execute(
