@@ -227,8 +227,8 @@ def test_every_problem_of_a_row_is_listed_and_traditional_names_are_warned(stati
     path = roster(tmp_path / "r.xlsx", [
         HEADER,
         [1, "上海坏代码有限公司", "91310104MA1FR00039", "孙亮", "1370000", "西岸智塔", "A座"],
-        [2, "上海東方國際貿易有限公司", "", "周傑", "13800009999", "西岸智塔", "C座"],
-        [3, "上海乾隆著作文化有限公司", "", "", "", "", ""],  # 乾 and 著 are Simplified characters too
+        [2, "上海\u6771方\u570b\u969b\u8cbf易有限公司", "", "周\u5091", "13800009999", "西岸智塔", "C座"],
+        [3, "上海\u4e7e隆\u8457作文化有限公司", "", "", "", "", ""],  # U+4E7E and U+8457 are Simplified characters too
     ])
     rows = {r.line: r for r in preview_roster(station_db, path).rows}
     bad = rows[2]
@@ -240,7 +240,7 @@ def test_every_problem_of_a_row_is_listed_and_traditional_names_are_warned(stati
     traditional = rows[3]
     assert traditional.action is RowAction.NEW  # a warning: imported if the person agrees
     assert [(i.code, i.severity.value) for i in traditional.issues] == [("enterprise.traditional", "warning")]
-    assert "東→东" in row_problems(traditional)[0] and "國→国" in row_problems(traditional)[0]
+    assert "\u6771→东" in row_problems(traditional)[0] and "\u570b→国" in row_problems(traditional)[0]
     assert rows[4].issues == []
 
 
@@ -257,7 +257,7 @@ def test_rows_with_problems_export_to_a_workbook(station_db: Database, tmp_path:
         [1, "上海云启生物医药有限公司", good, "陈晓峰", "13816620451", "", ""],  # fine
         [2, "上海坏代码有限公司", "91310104MA1FR00039", "孙亮", "1370000", "", ""],  # two errors
         [3, "上海云启生物医药有限公司", good, "", "", "", ""],  # repeated
-        [4, "上海東方國際貿易有限公司", "", "", "", "", ""],  # a warning
+        [4, "上海\u6771方\u570b\u969b\u8cbf易有限公司", "", "", "", "", ""],  # a warning
         [5, "", "", "李四", "13700005678", "", ""],  # no name
     ], title_rows=1)
     preview = preview_roster(station_db, path)

@@ -273,7 +273,7 @@ def test_pinyin_sort_key() -> None:
     assert pinyin_sort_key(" 上海 Tech ") == "shang hai tech"
     # Syllable by syllable: 西安 (xi an) before 先 (xian); Traditional characters have their readings too.
     assert pinyin_sort_key("西安") < pinyin_sort_key("先")
-    assert pinyin_sort_key("上海東方") == pinyin_sort_key("上海东方")
+    assert pinyin_sort_key("上海\u6771方") == pinyin_sort_key("上海东方")
 
 
 def test_company_names_sort_in_pinyin_order(station_db: Database) -> None:

@@ -273,7 +273,7 @@ def test_roster_preview_shows_every_problem_and_exports_them(qtbot: Any, page: D
     assert ws is not None
     ws.append(["企业名称", "统一社会信用代码", "联系人", "联系电话"])
     ws.append(["上海坏代码有限公司", "91310104MA1FR00039", "孙亮", "1370000"])  # a bad code and a bad phone
-    ws.append(["上海東方國際貿易有限公司", "", "周傑", "13800009999"])  # Traditional characters
+    ws.append(["上海\u6771方\u570b\u969b\u8cbf易有限公司", "", "周\u5091", "13800009999"])  # Traditional characters
     ws.append(["上海好企业科技有限公司", "", "李四", "13800001111"])
     wb.save(tmp_path / "roster.xlsx")
     dialog = page.import_roster(tmp_path / "roster.xlsx")
@@ -287,7 +287,7 @@ def test_roster_preview_shows_every_problem_and_exports_them(qtbot: Any, page: D
     lines = table.fontMetrics().lineSpacing()
     assert table.rowHeight(0) >= 2 * lines and table.rowHeight(2) < 2 * lines
     assert table.wordWrap() and table.textElideMode() == Qt.TextElideMode.ElideNone
-    assert "東→东" in model.data(model.index(1, RosterColumn.PROBLEMS))
+    assert "\u6771→东" in model.data(model.index(1, RosterColumn.PROBLEMS))
     assert dialog.export_button.isEnabled()
     out = tmp_path / "to-correct.xlsx"
     assert dialog.export_problems(out) == 2

@@ -114,7 +114,7 @@ def _t2s_map() -> Mapping[int, str]:
 def traditional_chars(text: str) -> dict[str, str]:
     """The Traditional characters of ``text`` that have a Simplified form, each with that form.
 
-    A character that GB 2312 also has (乾, 著, 於 …) is not counted: it is used in Simplified
+    A character that GB 2312 also has (U+4E7E, U+8457 …) is not counted: it is used in Simplified
     text too, and warning about it would be noise.
     """
     table = _t2s_map()

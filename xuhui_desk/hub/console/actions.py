@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xuhui_desk.hub.console.accounts import Principal, audit
-from xuhui_desk.hub.console.casework import TODO, visible
+from xuhui_desk.hub.console.casework import OPEN_WORK, visible
 from xuhui_desk.hub.database import HubDatabase
 from xuhui_desk.hub.models import HubEvent, HubRequest, HubStation
 from xuhui_desk.hub.store import append_change
@@ -126,7 +126,7 @@ def act(db: HubDatabase, who: Principal, tracking_no: str, action: str, form: di
             change.status(Status.IN_PROGRESS)
         elif action == "reply":
             text = _text(form.get("reply", ""), MAX_TEXT, "request.reply_required")
-            if req.status not in TODO:
+            if req.status not in OPEN_WORK:
                 raise ActionRefused("request.not_allowed", status=req.status)
             if req.status == Status.NEW:
                 change.status(Status.IN_PROGRESS)
@@ -136,7 +136,7 @@ def act(db: HubDatabase, who: Principal, tracking_no: str, action: str, form: di
             detail["chars"] = len(text)
         elif action == "ask":
             text = _text(form.get("text", ""), MAX_TEXT, "request.text_required")
-            if req.status not in TODO:
+            if req.status not in OPEN_WORK:
                 raise ActionRefused("request.not_allowed", status=req.status)
             change.event(EventKind.INFO_REQUESTED, {"text": text})
             detail["chars"] = len(text)
@@ -149,7 +149,7 @@ def act(db: HubDatabase, who: Principal, tracking_no: str, action: str, form: di
             if target == req.department:
                 raise ActionRefused("request.same_department")
             reason = _text(form.get("reason", ""), MAX_REASON, "request.reason_required")
-            if req.status not in TODO:
+            if req.status not in OPEN_WORK:
                 raise ActionRefused("request.not_allowed", status=req.status)
             # ``note`` is the key the station's timeline prints under the department change.
             change.event(EventKind.REASSIGNED, {DEPARTMENT_KEY: target, "from_department": req.department,

@@ -25,9 +25,9 @@ from xuhui_desk.models import Status, utcnow
 from xuhui_desk.services.reports import SHANGHAI, WorkingClock, mask_phone
 
 #: Statuses still waiting for the district's answer (only these can be overdue).
-TODO = (Status.NEW.value, Status.ROUTED.value, Status.IN_PROGRESS.value)
+OPEN_WORK = (Status.NEW.value, Status.ROUTED.value, Status.IN_PROGRESS.value)
 #: Pseudo-statuses of the inbox's status filter.
-STATUS_TODO = "todo"
+STATUS_OPEN_WORK = "todo"
 STATUS_ALL = "all"
 MAX_TERMS = 5
 
@@ -54,7 +54,7 @@ def visible(who: Principal, department: str | None, station_code: str) -> bool:
 
 @dataclass
 class InboxFilter:
-    status: str = STATUS_TODO
+    status: str = STATUS_OPEN_WORK
     station: str = ""
     category: str = ""
     department: str = ""
@@ -67,7 +67,7 @@ class InboxFilter:
     @property
     def by_due(self) -> bool:
         """Open work is listed by due time (overdue first); anything else newest first."""
-        return self.status == STATUS_TODO or self.overdue
+        return self.status == STATUS_OPEN_WORK or self.overdue
 
     def query_params(self) -> dict[str, str]:
         out = {"status": self.status, "station": self.station, "category": self.category,
@@ -93,7 +93,7 @@ class InboxRow:
 
     @property
     def overdue(self) -> bool:
-        return self.workdays_left is not None and self.workdays_left < 0 and self.status in TODO
+        return self.workdays_left is not None and self.workdays_left < 0 and self.status in OPEN_WORK
 
 
 @dataclass
@@ -176,8 +176,8 @@ def inbox(db: HubDatabase, who: Principal, f: InboxFilter, *, limit: int = 50, n
             .join(HubEnterprise, HubEnterprise.id == HubRequest.enterprise_id)
             .join(HubStation, HubStation.id == HubRequest.station_id))
     stmt = scope(stmt, who)
-    if f.status == STATUS_TODO or f.overdue:
-        stmt = stmt.where(HubRequest.status.in_(TODO))
+    if f.status == STATUS_OPEN_WORK or f.overdue:
+        stmt = stmt.where(HubRequest.status.in_(OPEN_WORK))
     elif f.status != STATUS_ALL:
         stmt = stmt.where(HubRequest.status == f.status)
     if f.overdue:
@@ -216,7 +216,7 @@ def inbox(db: HubDatabase, who: Principal, f: InboxFilter, *, limit: int = 50, n
     found = found[:limit]
     clock = working_clock()
     rows = [InboxRow(r.tracking_no, r.created_at, r.sla_due_at, r.status, r.category, r.department, r.urgency,
-                     r.code, r.name, workdays_left(clock, r.sla_due_at, now) if r.status in TODO else None)
+                     r.code, r.name, workdays_left(clock, r.sla_due_at, now) if r.status in OPEN_WORK else None)
             for r in found]
     last = found[-1] if found else None
     next_after = _encode_after(last.sla_due_at, last.id) if more and last is not None else ""
@@ -294,5 +294,5 @@ def load_request(db: HubDatabase, who: Principal, tracking_no: str, *, now: date
         req.id, req.uuid, req.tracking_no, station.code, station.name, ent.name, ent.uscc or "", ent.contact_name,
         phone, park, req.channel, req.category, req.subcategory, req.department, req.urgency, req.status,
         req.description, req.specialist, req.created_at, req.sla_due_at, req.reply, req.rating, req.rating_comment,
-        workdays_left(working_clock(), req.sla_due_at, now) if req.status in TODO else None,
+        workdays_left(working_clock(), req.sla_due_at, now) if req.status in OPEN_WORK else None,
         [TimelineEntry(k, a, o, t, d if isinstance(d, dict) else {}) for k, a, o, t, d in events])

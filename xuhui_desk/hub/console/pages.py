@@ -187,9 +187,9 @@ def _choice(value: str | None, allowed: set[str]) -> str:
 @router.get("/")
 def inbox(request: Request, who: Who) -> HTMLResponse:
     q = request.query_params
-    statuses = {casework.STATUS_TODO, casework.STATUS_ALL} | {s.value for s in Status}
+    statuses = {casework.STATUS_OPEN_WORK, casework.STATUS_ALL} | {s.value for s in Status}
     f = casework.InboxFilter(
-        status=_choice(q.get("status"), statuses) or casework.STATUS_TODO,
+        status=_choice(q.get("status"), statuses) or casework.STATUS_OPEN_WORK,
         station=(q.get("station") or "").strip().upper()[:16],
         category=_choice(q.get("category"), {str(c.code) for c in _categories()}),
         department=_choice(q.get("department"), {d.code for d in _departments()}),
@@ -218,7 +218,7 @@ def _request_page(request: Request, who: Principal, tracking_no: str, *, error: 
     done = request.query_params.get("done", "")
     from xuhui_desk.services.timefmt import iso_local
 
-    can = who.may_act and view.status in casework.TODO
+    can = who.may_act and view.status in casework.OPEN_WORK
     return render(request, "request.html", {
         "r": view, "can_act": can, "can_accept": can and view.status in (Status.NEW, Status.ROUTED),
         "done": done if done in _DONE else "", "done_department": request.query_params.get("moved", ""),
