@@ -84,3 +84,33 @@ def test_other_pages_fit(qtbot: Any, station_db: Any, data_dir: Path, tasks: Tas
     QApplication.processEvents()
     problems = clipped(widget)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("size", [*SIZES, (1920, 1080)], ids=["1024x700", "1366x768", "1920x1080"])
+def test_a_field_message_takes_the_whole_row(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner,
+                                             size: tuple[int, int]) -> None:
+    """D20: the credit code's warning under a narrow field wrapped onto three lines, mid-word, and
+    pushed the form down; it now takes the form's whole width (one line at 1366 px, zh_CN)."""
+    from xuhui_desk.validation import org_code_check_char, uscc_check_char
+
+    assert install_translators("zh_CN") == "zh_CN"
+    try:
+        window = MainWindow(station_db, tasks, data_dir)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        form = window.intake_form
+        body = "31245671"
+        first17 = "91310104" + body + ("0" if org_code_check_char(body) != "0" else "1")
+        form.uscc_edit.setText(first17 + uscc_check_char(first17))
+        form._check_field("uscc")
+        QApplication.processEvents()
+        message = form.messages["uscc"]
+        assert message.isVisible() and message.width() >= form.name_edit.width() - 2
+        one_line = message.heightForWidth(10_000)
+        lines = round(message.heightForWidth(message.width()) / one_line)
+        # One line where the form is wide; on a 1024 px screen the form itself is narrow: two at most.
+        assert lines <= (1 if size[0] >= 1366 else 2), (lines, message.width(), message.text())
+    finally:
+        install_translators("en")

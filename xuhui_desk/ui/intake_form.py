@@ -531,34 +531,39 @@ class IntakeForm(QWidget):
                 grid.setColumnStretch(3, 1)
         # The enterprise name always has a row of its own; then the other fields.
         first, *rest = self._enterprise_fields
-        self._place(self.enterprise_grid, first, 0, 0, span=3)
+        self._place(self.enterprise_grid, first, 0, 0, span=3, message_row=1)
         self._place_pairs(self.enterprise_grid, rest, start_row=2, two_columns=two_columns)
         row = self._place_pairs(self.request_grid, self._request_fields, start_row=2, two_columns=two_columns)
         self.request_grid.addWidget(self.category_note, row, 1, 1, 3)
 
     def _place_pairs(self, grid: QGridLayout, fields: list[tuple[QLabel, QWidget, _FieldMessage]], *,
                      start_row: int, two_columns: bool) -> int:
+        """Place the fields from ``start_row``; returns the next free row. A field's message always
+        takes the whole width under its row (audit D20: under one of two narrow fields it wrapped
+        onto three lines, mid-word); in a pair the right field's message follows the left's."""
         row = start_row
         for index, parts in enumerate(fields):
-            if two_columns:
-                self._place(grid, parts, row, 2 * (index % 2))
-                row += 2 if index % 2 else 0
-            else:
-                self._place(grid, parts, row, 0, span=3)
+            if not two_columns:
+                self._place(grid, parts, row, 0, span=3, message_row=row + 1)
                 row += 2
+            elif index % 2 == 0:
+                self._place(grid, parts, row, 0, message_row=row + 1)
+            else:
+                self._place(grid, parts, row, 2, message_row=row + 2)
+                row += 3
         if two_columns and len(fields) % 2:
-            row += 2
+            row += 3
         return row
 
     @staticmethod
     def _place(grid: QGridLayout, parts: tuple[QLabel, QWidget, _FieldMessage], row: int, column: int, *,
-               span: int = 1) -> None:
+               span: int = 1, message_row: int) -> None:
         label, widget, message = parts
         for item in parts:
             grid.removeWidget(item)
         grid.addWidget(label, row, column)
         grid.addWidget(widget, row, column + 1, 1, span)
-        grid.addWidget(message, row + 1, column + 1, 1, span)
+        grid.addWidget(message, message_row, 1, 1, 3)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         # Tab through a form that scrolls: the field being typed in is always in view.
