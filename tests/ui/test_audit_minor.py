@@ -78,10 +78,16 @@ def test_dialog_buttons_have_no_style_icons(qapp: QApplication) -> None:
     """D21: the flat look has no green/red balls on dialog buttons."""
     from xuhui_desk.ui.app import apply_look
 
+    font, style, sheet = qapp.font(), qapp.style().name(), qapp.styleSheet()
     apply_look(qapp)
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    assert not box.style().styleHint(QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons, None, box)
-    box.deleteLater()
+    try:
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        assert not box.style().styleHint(QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons, None, box)
+        box.deleteLater()
+    finally:  # the other tests run with the application's look as it was
+        qapp.setStyleSheet(sheet)
+        qapp.setStyle(style)
+        qapp.setFont(font)
 
 
 def test_the_reports_page_says_overdue_is_not_this_weeks(qtbot: Any, station_db: Any, data_dir: Path,
