@@ -16,15 +16,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000)
-    QApplication.processEvents()
-    runner.deleteLater()
-
-
-@pytest.fixture
 def form(qtbot: Any, station_db: Any, tasks: TaskRunner) -> Iterator[IntakeForm]:
     widget = IntakeForm(station_db, tasks)
     qtbot.addWidget(widget)

@@ -21,15 +21,6 @@ LANGUAGES = ["en", "zh_CN"]
 USCC = "91310104312456715B"
 
 
-@pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000)
-    QApplication.processEvents()
-    runner.deleteLater()
-
-
 @pytest.fixture(params=LANGUAGES)
 def language(request: Any, qapp: QApplication) -> Iterator[str]:
     assert install_translators(request.param) == request.param

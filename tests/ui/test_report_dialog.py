@@ -27,15 +27,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000), "a background task outlived the test"
-    QApplication.processEvents()
-    runner.deleteLater()
-
-
-@pytest.fixture
 def filled_db(station_db: Any) -> Any:
     """Three requests in last week (Shanghai), one in this week."""
     last_week = last_complete_week().start.astimezone(UTC) + timedelta(days=2, hours=2)
