@@ -3,11 +3,13 @@
 
 The compiled .qm files are tracked in git, so that a wheel built from a checkout (``pip wheel .``)
 carries the Chinese GUI without a Qt tool at build time; tests/ui/test_translations.py fails when
-a tracked .qm is not what the .ts compiles to. A .qm is rewritten only when its bytes change.
+a tracked .qm is not what the .ts compiles to. A .qm is rewritten only when its bytes change
+(otherwise only its modification time is brought up to date).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +34,10 @@ def main() -> int:
         try:
             subprocess.run([lrelease(), "-silent", str(ts), "-qm", str(fresh)], check=True)
             if qm.exists() and qm.read_bytes() == fresh.read_bytes():
+                # Same bytes: keep the file but mark it as compiled now, so that build.spec's
+                # "older than its .ts" check holds on a fresh clone, where checkout order sets
+                # the times.
+                os.utime(qm)
                 continue
             fresh.replace(qm)
         finally:
