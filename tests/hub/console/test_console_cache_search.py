@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from tests.synckit import HubThread, add_requests, open_station
 from xuhui_desk.hub import store
@@ -266,7 +266,8 @@ def test_the_inbox_and_request_page_show_whole_working_days(db: HubDatabase, hub
     assert left is not None and left > 0 and overdue is not None and overdue < 0
     shown_left = f"剩 {casework.whole_workdays(left)} 个工作日"
     assert shown_left in inbox and shown_left in page
-    counts = re.findall(r"剩 ([0-9.]+) 个工作日", inbox + page) + re.findall(r"已超期 ([0-9.]+) 个工作日", inbox + late_page)
+    counts = (re.findall(r"剩 ([0-9.]+) 个工作日", inbox + page)
+              + re.findall(r"已超期 ([0-9.]+) 个工作日", inbox + late_page))
     assert counts and all("." not in c for c in counts), counts
     assert str(casework.whole_workdays(overdue)) in re.findall(r"已超期 ([0-9.]+) 个工作日", late_page)
 
@@ -305,3 +306,65 @@ def test_the_coordinators_search_finds_what_the_plain_match_finds(db: HubDatabas
             assert (condition is None) == (len(term.split()[0]) < 2)  # a one-character term: the plain match
             assert search_index.term_keys(s, "贷款") == ["贷款"]
             assert search_index.term_keys(s, "Wi-Fi") == ["-fi", "i-f", "wi-"]
+            # The search's expression is the indexed one (PostgreSQL matches it by its form).
+            s.execute(text("SET LOCAL enable_seqscan = off"))
+            for sql in (f"SELECT 1 FROM requests WHERE {search_index._REQUEST_NGRAMS} @> ARRAY['贷款']",
+                        f"SELECT 1 FROM enterprises WHERE {search_index._ENTERPRISE_NGRAMS} @> ARRAY['云帆']"):
+                plan = "\n".join(s.scalars(text("EXPLAIN " + sql)))
+                assert "_search_ngrams" in plan, plan
+
+
+def test_a_term_postgresql_estimates_frequent_takes_the_plain_match(
+        db: HubDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("the n-gram indexes are PostgreSQL's")
+    from xuhui_desk.hub.console import search_index
+
+    _seed(db, datetime.now(UTC) - timedelta(days=3), len(TEXTS), descriptions=TEXTS)
+    with db.session() as s:
+        assert search_index.rare_term_condition(s, "贷款") is not None
+        monkeypatch.setattr(search_index, "COMMON_ESTIMATE", 0)
+        assert search_index.rare_term_condition(s, "贷款") is None
+    found = casework.inbox(db, COORDINATOR, casework.InboxFilter(status="all", q="贷款")).rows
+    assert {int(r.tracking_no[-3:]) for r in found} == {0, 4}
+
+
+# --- migration 0005 on a hub that already has requests ---------------------------------------------------
+
+def test_migration_0005_upgrades_a_hub_with_requests(hub_database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from xuhui_desk.hub.database import make_engine, migrations_dir
+
+    engine = make_engine(hub_database_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0004_hub_console")
+    assert "console_dashboard_cache" not in inspect(engine).get_table_names()
+    engine.dispose()
+    old = open_hub_database(hub_database_url, migrate=False)
+    _seed(old, datetime.now(UTC) - timedelta(days=2), 2, descriptions=["想申请知识产权质押融资", "咨询房租补贴"])
+    old.close()
+
+    db = open_hub_database(hub_database_url)  # upgrades to the head, as a hub starting does
+    try:
+        assert "console_dashboard_cache" in inspect(db.engine).get_table_names()
+        found = casework.inbox(db, COORDINATOR, casework.InboxFilter(status="all", q="质押融资")).rows
+        assert [r.tracking_no for r in found] == ["XH03-20261124-000"]
+        if db.dialect == "postgresql":  # the indexes cover the requests stored before the upgrade
+            from xuhui_desk.hub.console import search_index
+
+            with db.session() as s:
+                assert search_index.rare_term_condition(s, "质押融资") is not None
+                s.execute(text("SET LOCAL enable_seqscan = off"))
+                counted = text(f"SELECT count(*) FROM requests WHERE {search_index._REQUEST_NGRAMS} @> ARRAY['房租']")
+                assert "_search_ngrams" in "\n".join(s.scalars(text("EXPLAIN " + str(counted))))
+                assert s.scalar(counted) == 1
+        week = last_complete_week(datetime.now(UTC))
+        assert dashboard.build_dashboard(db, week, COORDINATOR).report.period_label == week.label
+    finally:
+        db.close()

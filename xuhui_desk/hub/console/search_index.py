@@ -17,13 +17,15 @@ console action, ``xuhui-hub request update``), so nothing in the store has to ca
 
 Only a *rare* term takes this path: for a frequent one the plain match, read in the inbox's own
 order, finds a page of rows after a few hundred and stops, while gathering every indexed match
-first would cost more. A term is rare when fewer than :data:`RARE_REQUESTS` requests and
+first would cost more. A term is rare when PostgreSQL does not estimate it in more than
+:data:`COMMON_ESTIMATE` rows and fewer than :data:`RARE_REQUESTS` requests and
 :data:`RARE_ENTERPRISES` companies have its n-grams (each a bounded index read). One-character
 terms, and SQLite hubs (a pilot's size), keep the plain match.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Text, bindparam, literal_column, or_, text
@@ -36,6 +38,8 @@ from xuhui_desk.hub.models import HubRequest
 RARE_REQUESTS = 2000
 #: … and below this many among the companies (their requests are then looked up by company).
 RARE_ENTERPRISES = 500
+#: A term PostgreSQL estimates in more rows than this is frequent (nothing is counted).
+COMMON_ESTIMATE = 50_000
 
 # The indexed expressions of migration 0005, written exactly as there (PostgreSQL matches an
 # expression index by the expression's form).
@@ -55,28 +59,45 @@ def term_keys(s: Session, term: str) -> list[str]:
     return list(keys or [])
 
 
+def _estimated_rows(s: Session, sql: str, keys: list[str]) -> float:
+    """PostgreSQL's own estimate of the rows ``sql`` returns (``ANALYZE`` keeps statistics of the
+    indexed n-gram arrays, so a frequent n-gram is estimated well): no rows are read."""
+    plan = s.execute(text("EXPLAIN (FORMAT JSON) " + sql).bindparams(bindparam("keys", keys, type_=ARRAY(Text)))
+                     ).scalar()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
 def rare_term_condition(s: Session, term: str) -> Any | None:
     """A condition on ``HubRequest`` (joinable with the inbox's own) that every request matching
     ``term`` meets and that PostgreSQL answers from the n-gram indexes — or None when the term is
-    not rare (see the module doc) and the plain substring match is the faster way."""
+    not rare (see the module doc) and the plain substring match is the faster way.
+
+    A term PostgreSQL estimates frequent is taken as such without reading anything; otherwise the
+    indexed matches are counted up to :data:`RARE_REQUESTS` (an estimate alone would send a term
+    found nowhere — the slowest case of the plain match — the wrong way)."""
     keys = term_keys(s, term)
     if not keys:
         return None
-    param = bindparam("ngram_keys", keys, type_=ARRAY(Text), unique=True)
-    requests = s.scalar(text(
-        f"SELECT count(*) FROM (SELECT 1 FROM requests WHERE {_REQUEST_NGRAMS} @> :keys LIMIT :cap) hits"
-    ).bindparams(bindparam("keys", keys, type_=ARRAY(Text))), {"cap": RARE_REQUESTS})
+    in_requests = f"SELECT 1 FROM requests WHERE {_REQUEST_NGRAMS} @> :keys"
+    if _estimated_rows(s, in_requests, keys) > COMMON_ESTIMATE:
+        return None
+    requests = s.scalar(text(f"SELECT count(*) FROM ({in_requests} LIMIT :cap) hits").bindparams(
+        bindparam("keys", keys, type_=ARRAY(Text))), {"cap": RARE_REQUESTS})
     if requests is None or requests >= RARE_REQUESTS:
         return None
-    companies = list(s.scalars(text(
-        f"SELECT id FROM enterprises WHERE {_ENTERPRISE_NGRAMS} @> :keys LIMIT :cap"
-    ).bindparams(bindparam("keys", keys, type_=ARRAY(Text))), {"cap": RARE_ENTERPRISES}))
+    in_companies = f"SELECT id FROM enterprises WHERE {_ENTERPRISE_NGRAMS} @> :keys"
+    if _estimated_rows(s, in_companies, keys) > COMMON_ESTIMATE:
+        return None
+    companies = list(s.scalars(text(f"{in_companies} LIMIT :cap").bindparams(
+        bindparam("keys", keys, type_=ARRAY(Text))), {"cap": RARE_ENTERPRISES}))
     if len(companies) >= RARE_ENTERPRISES:
         return None
-    in_text = literal_column(_REQUEST_NGRAMS).op("@>")(param)
+    in_text = literal_column(_REQUEST_NGRAMS).op("@>")(bindparam("ngram_keys", keys, type_=ARRAY(Text), unique=True))
     if not companies:
         return in_text
     return or_(in_text, HubRequest.enterprise_id.in_(companies))
 
 
-__all__ = ["RARE_ENTERPRISES", "RARE_REQUESTS", "rare_term_condition", "term_keys"]
+__all__ = ["COMMON_ESTIMATE", "RARE_ENTERPRISES", "RARE_REQUESTS", "rare_term_condition", "term_keys"]
