@@ -215,6 +215,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
     parser.add_argument("--only", choices=["pages", "dashboard", "sync"], action="append",
                         help="measure only these parts (repeatable; default: all)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each simulated handler waits between pages (default 0: back to back)")
     parser.add_argument("--hub-workers", type=int, default=1,
                         help="run the hub as `xuhui-hub serve --workers N` (default 1)")
     args = parser.parse_args()
@@ -439,6 +441,8 @@ def main() -> int:
             while not stop.is_set():
                 c.get("/console/") if r.random() < 0.4 else c.get(f"/console/requests/{r.choice(numbers)}")
                 pages[0] += 1
+                if args.think:
+                    stop.wait(args.think)
             c.close()
 
         browsers = [threading.Thread(target=browse, args=(i,), daemon=True) for i in range(20)]
@@ -467,7 +471,8 @@ def main() -> int:
               f"{verdict} |")
     if "sync" in parts:
         print(f"| sync push alone (hub workers: {args.hub_workers}) | {alone:,.0f} records/s | | | | |")
-        print(f"| sync push while 20 handlers browse ({page_rate:.0f} pages/s served meanwhile; hub workers: "
+        print(f"| sync push while 20 handlers browse (think {args.think:g} s; {page_rate:.0f} pages/s served "
+              f"meanwhile; hub workers: "
               f"{args.hub_workers}) | {loaded:,.0f} records/s | | | keeps its throughput | "
               f"{loaded / alone:.0%} of alone |")
     hub.stop()
