@@ -145,7 +145,7 @@ def test_leaving_with_unsaved_changes_asks(qtbot: Any, station_db: Any, tasks: T
     QTimer.singleShot(0, lambda: answer("Save"))
     window.show_page(Page.REPORTS)
     assert window.current_page() == Page.REPORTS
-    qtbot.waitUntil(lambda: window.nav_station.text() == "徐家汇服务站（新）", timeout=5000)
+    qtbot.waitUntil(lambda: window.nav_panel.station.text() == "徐家汇服务站（新）", timeout=5000)
     tasks.wait()
 
 
