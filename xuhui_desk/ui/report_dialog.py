@@ -152,7 +152,7 @@ class ReportDialog(QDialog):
 
         self._set_busy(True)
         self.tasks.run(lambda _p: report_choices(self.db), on_success=self._choices_loaded,
-                       on_failure=self._show_error)
+                       on_failure=self._show_error, owner=self)
 
     # --- choices -------------------------------------------------------------------------------
 
@@ -284,7 +284,7 @@ class ReportDialog(QDialog):
         self._say(self.tr("Creating the report for {week}…").format(week=week.label))
         self._task = self.tasks.run(work, on_success=lambda report: self._written(out, report),
                                     on_failure=self._show_error, label=self.tr("Creating the weekly report…"),
-                                    parent=self, cancellable=True)
+                                    owner=self, cancellable=True)
         self._task.finished.connect(self._task_finished)
         self._set_busy(True)
 
