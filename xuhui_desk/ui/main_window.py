@@ -173,7 +173,9 @@ class MainWindow(QMainWindow):
         if page not in self._pages:
             widget = self._create_page(page)
             holder = self.stack.widget(int(page))
-            holder.layout().addWidget(widget)
+            layout = holder.layout() if holder is not None else None
+            assert layout is not None, "every page has its holder (built in __init__)"
+            layout.addWidget(widget)
             self._pages[page] = widget
         return self._pages[page]
 

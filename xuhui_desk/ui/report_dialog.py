@@ -142,13 +142,13 @@ class ReportDialog(QDialog):
         self.create_button = QPushButton(self.tr("&Create the report"))
         self.create_button.setProperty("primary", True)
         self.create_button.setDefault(True)
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.create_report)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.create)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.create_report)
 
         self._set_busy(True)
         self.tasks.run(lambda _p: report_choices(self.db), on_success=self._choices_loaded,
@@ -242,7 +242,7 @@ class ReportDialog(QDialog):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def create(self) -> None:
+    def create_report(self) -> None:
         week = self.selected_week()
         if week is None or self.choices is None or self._task is not None or not self.create_button.isEnabled():
             return
