@@ -48,11 +48,11 @@ class _NavDelegate(QStyledItemDelegate):
         if not hint:
             return
         painter.save()
-        font = option.font  # type: ignore[attr-defined]
+        font = option.font
         font.setPointSizeF(font.pointSizeF() * 0.85)
         painter.setFont(font)
         painter.setPen(QColor("#8fa6c1"))
-        rect = option.rect.adjusted(0, 0, -12, 0)  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(0, 0, -12, 0)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), str(hint))
         painter.restore()
 
