@@ -22,15 +22,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000)
-    QApplication.processEvents()
-    runner.deleteLater()
-
-
-@pytest.fixture
 def window(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner) -> Iterator[MainWindow]:
     widget = MainWindow(station_db, tasks, data_dir)
     qtbot.addWidget(widget)
