@@ -183,11 +183,12 @@ def inbox(db: HubDatabase, who: Principal, f: InboxFilter, *, limit: int = 50, n
     first, then due soonest, then without a due time), anything else newest first; the next page
     starts after ``f.after`` (keyset paging: every page costs the same)."""
     now = now or utcnow()
-    stmt = (select(HubRequest.id, HubRequest.tracking_no, HubRequest.created_at, HubRequest.sla_due_at,
-                   HubRequest.status, HubRequest.category, HubRequest.department, HubRequest.urgency,
-                   HubStation.code, HubEnterprise.name)
-            .join(HubEnterprise, HubEnterprise.id == HubRequest.enterprise_id)
-            .join(HubStation, HubStation.id == HubRequest.station_id))
+    stmt: Select[*tuple[Any, ...]] = (
+        select(HubRequest.id, HubRequest.tracking_no, HubRequest.created_at, HubRequest.sla_due_at,
+               HubRequest.status, HubRequest.category, HubRequest.department, HubRequest.urgency,
+               HubStation.code, HubEnterprise.name)
+        .join(HubEnterprise, HubEnterprise.id == HubRequest.enterprise_id)
+        .join(HubStation, HubStation.id == HubRequest.station_id))
     stmt = scope(stmt, who)
     if f.status == STATUS_OPEN_WORK or f.overdue:
         stmt = stmt.where(HubRequest.status.in_(OPEN_WORK))

@@ -62,8 +62,8 @@ def term_keys(s: Session, term: str) -> list[str]:
 def _estimated_rows(s: Session, sql: str, keys: list[str]) -> float:
     """PostgreSQL's own estimate of the rows ``sql`` returns (``ANALYZE`` keeps statistics of the
     indexed n-gram arrays, so a frequent n-gram is estimated well): no rows are read."""
-    plan = s.execute(text("EXPLAIN (FORMAT JSON) " + sql).bindparams(bindparam("keys", keys, type_=ARRAY(Text)))
-                     ).scalar()
+    plan: Any = s.execute(text("EXPLAIN (FORMAT JSON) " + sql).bindparams(
+        bindparam("keys", keys, type_=ARRAY(Text)))).scalar()
     if isinstance(plan, str):
         plan = json.loads(plan)
     return float(plan[0]["Plan"]["Plan Rows"])
