@@ -14,19 +14,25 @@ schema ``console_bench`` of the given database (dropped at the end unless ``--ke
   for each of the last 60 days' requests — generated with set-based ``INSERT … SELECT
   generate_series`` (no ORM objects), then ``ANALYZE``.
 
-Timed through the real app (``xuhui-hub serve`` in its own process on 127.0.0.1, one worker,
-HTTP with a session cookie), p50/p95 of ``--runs`` after 5 warm-ups, each beside its **floor**: the same
-statements in raw SQL on a psycopg connection (the inbox statement compiled from the console's
-own query; the request page's two statements; the dashboard's candidate and timeline reads):
+Timed through the real app (``xuhui-hub serve`` in its own process on 127.0.0.1; ``--hub-workers
+N`` runs it as ``serve --workers N``), HTTP with a session cookie, p50/p95 of ``--runs`` after 5
+warm-ups, each beside its **floor**: the same statements in raw SQL on a psycopg connection (the
+inbox statement compiled from the console's own query, with the n-gram condition a rare term gets;
+the request page's two statements; the dashboard's cache read, or its candidate and timeline reads):
 
 * inbox first page of a department handler (default filter: open work by due time);
-* inbox search for a 2-character term (贷款), handler and coordinator;
+* inbox search for a 2-character term (贷款), handler and coordinator; for a 2-character term found
+  nowhere (鲲鹏) and a rare term (编号999999), coordinator (whole district);
 * request page (random requests of the handler's department);
-* dashboard of the last complete week (coordinator).
+* dashboard of the last complete week and of the four weeks to its end (coordinator), figures kept
+  (the warm-ups store them); and the week's first view after a change (the kept figures deleted
+  before each view, so it recomputes).
 
 Sync under load: push throughput (records/s, batches of 100 new requests with their enterprise
-and event) alone, then while 20 simulated handlers browse (threads looping inbox and request pages).
-Targets: inbox ≤ 50 ms, request ≤ 30 ms, dashboard ≤ 300 ms p95; sync keeps its throughput.
+and event) alone, then while 20 simulated handlers browse (threads looping inbox and request pages,
+``--think`` seconds apart; default 0, back to back).
+``--only pages|dashboard|sync`` (repeatable) measures a part. Targets: inbox ≤ 50 ms, request
+≤ 30 ms, dashboard ≤ 300 ms p95; sync keeps its throughput.
 """
 
 from __future__ import annotations
@@ -318,6 +324,11 @@ def main() -> int:
         results.append((f"inbox search '{q}', all statuses (coordinator: whole district)",
                         timed(lambda: check(co.get("/console/", params={"q": q, "status": "all"})), args.runs),
                         timed(floor(inbox_sql(coordinator, casework.InboxFilter(status="all", q=q))), args.runs),
+                        None))
+        absent = "鲲鹏"  # two characters found nowhere: the plain match's worst case (it reads every row)
+        results.append((f"inbox search '{absent}' (2 characters, in no request), all statuses (coordinator)",
+                        timed(lambda: check(co.get("/console/", params={"q": absent, "status": "all"})), 10),
+                        timed(floor(inbox_sql(coordinator, casework.InboxFilter(status="all", q=absent))), 10),
                         None))
         rare = "编号999999"
         results.append((f"inbox search '{rare}' (rare), all statuses (coordinator: whole district)",
