@@ -553,3 +553,17 @@ def test_a_provisional_due_date_is_marked(qtbot: Any, station_db: Database, task
     index = model.index(0, int(Column.DUE))
     assert str(model.data(index, Qt.ItemDataRole.DisplayRole)).endswith("*")
     assert "provisional" in str(model.data(index, Qt.ItemDataRole.ToolTipRole))
+
+
+def test_a_superseded_read_never_overwrites_the_newer_one(qtbot: Any, station_db: Database, tasks: TaskRunner,
+                                                         queue_db: dict[str, str]) -> None:
+    """Two filters in quick succession: only the second is shown (the runner's latest= drops the first)."""
+    model = RequestQueueModel(station_db, tasks, flt=RequestFilter(sort=ATTENTION))
+    applied: list[int] = []
+    model.refreshed.connect(lambda: applied.append(model.rowCount()))
+    with qtbot.waitSignal(model.completed, timeout=20000):
+        model.set_filter(RequestFilter(sort=ATTENTION))  # all six
+        model.set_filter(RequestFilter(status="closed", sort=ATTENTION))  # one
+    assert tasks.wait(20000)
+    QApplication.processEvents()
+    assert applied == [1] and shown(model) == [queue_db["done"]] and not model.loading
