@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from xuhui_desk.services.sync import SyncStatus, SyncSummary
     from xuhui_desk.ui.detail_view import DetailView
     from xuhui_desk.ui.intake_form import IntakeForm
-    from xuhui_desk.ui.queue_view import QueueView, ReadingPane
+    from xuhui_desk.ui.queue.reading_pane import ReadingPane
+    from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.sync_panel import SyncPanel
 
 log = logging.getLogger(__name__)
