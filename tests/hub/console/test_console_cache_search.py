@@ -232,7 +232,7 @@ def test_a_pushed_request_and_a_reply_change_the_shown_figures(hub_database_url:
 # --- the SLA countdown -------------------------------------------------------------------------------
 
 def test_the_countdown_is_in_whole_working_days_as_the_station_says_them() -> None:
-    from xuhui_desk.ui.queue_model import whole_workdays as station_rule
+    from xuhui_desk.ui.queue.model import whole_workdays as station_rule
 
     for days in (0.0, 0.2, 0.999999, 1.0, 1.0000001, 2.5, 5.99, 6.0, 6.0000000001, 13.4):
         assert casework.whole_workdays(days) == station_rule(days)

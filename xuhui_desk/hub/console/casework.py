@@ -166,7 +166,7 @@ def workdays_left(clock: WorkingClock, due: datetime | None, now: datetime) -> f
 
 def whole_workdays(days: float) -> int:
     """Working days left, or overdue by, in whole days as the station says them: a day begun
-    counts (0.2 → 1, 2.0 → 2, 2.5 → 3) — the station's rule (``ui/queue_model.whole_workdays``,
+    counts (0.2 → 1, 2.0 → 2, 2.5 → 3) — the station's rule (``ui/queue/model.whole_workdays``,
     which the hub cannot import), so the console and the station's GUI show the same number."""
     return max(1, math.ceil(round(abs(days), 6)))
 
