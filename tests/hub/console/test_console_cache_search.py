@@ -180,6 +180,11 @@ def test_each_scope_and_language_has_its_own_entry(db: HubDatabase, monkeypatch:
         keys = set(s.execute(select(ConsoleDashboardCache.period, ConsoleDashboardCache.scope,
                                     ConsoleDashboardCache.language)))
     assert keys == {(week.label, "", "zh_CN"), (week.label, "XH03", "zh_CN"), (week.label, "", "en")}
+    # A day later the old entries go when another is stored (each date range is an entry).
+    later = now + dashboard_cache.PRUNE_AFTER + timedelta(minutes=1)
+    dashboard.build_dashboard(db, dashboard.Period(week.monday, week.monday), COORDINATOR, now=later)
+    with db.session() as s:
+        assert s.scalars(select(ConsoleDashboardCache.period)).all() == [f"{week.monday}..{week.monday}"]
 
 
 def test_a_running_period_is_recomputed_after_a_minute(db: HubDatabase, monkeypatch: pytest.MonkeyPatch) -> None:

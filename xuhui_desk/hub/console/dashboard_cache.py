@@ -33,7 +33,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from xuhui_desk.hub.console.dashboard import DashboardFigures, compute_figures
@@ -48,6 +48,9 @@ SCHEMA_VERSION = 1
 CACHE_MAX_AGE = timedelta(minutes=10)
 #: … and a period still running (its cut-off is the moment of the view).
 RUNNING_MAX_AGE = timedelta(seconds=60)
+#: Entries not refreshed for this long are deleted when another is stored (every date range a
+#: user asks for is an entry of its own; an entry this old would be recomputed anyway).
+PRUNE_AFTER = timedelta(days=1)
 
 
 def freshness_token(db: HubDatabase) -> str:
@@ -96,6 +99,7 @@ def cached_figures(db: HubDatabase, period: Any, station: str | None, language: 
     text = json.dumps(figures.to_dict(), ensure_ascii=False, separators=(",", ":"))
     try:
         with db.write() as s:
+            s.execute(delete(ConsoleDashboardCache).where(ConsoleDashboardCache.computed_at < now - PRUNE_AFTER))
             entry = s.get(ConsoleDashboardCache, key)
             if entry is None:
                 s.add(ConsoleDashboardCache(period=key[0], scope=key[1], language=key[2],
