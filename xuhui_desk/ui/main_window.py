@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         return factories[page]()
 
     def _create_intake(self) -> QWidget:
-        from xuhui_desk.ui.intake_form import IntakeForm
+        from xuhui_desk.ui.intake import IntakeForm
 
         form = IntakeForm(self.db, self.tasks, self)
         form.saved.connect(self._intake_saved)
