@@ -119,13 +119,13 @@ def open_with(path: Path, synchronous: str) -> Any:
     """The program's Database on ``path``, its pragmas as the program sets them, then ``synchronous``."""
     from sqlalchemy import event
 
-    from xuhui_desk.db import Database, make_engine
+    from xuhui_desk.db import SqliteDatabase, make_engine
 
     engine = make_engine(path)
     if synchronous != "FULL":
         # Runs after the program's own "connect" listener (listeners run in the order added).
         event.listen(engine, "connect", lambda con, _record: con.execute(f"PRAGMA synchronous={synchronous}"))
-    db = Database(path, engine)
+    db = SqliteDatabase(path, engine)
     with engine.connect() as con:
         actual = con.exec_driver_sql("PRAGMA synchronous").scalar()
     assert actual == {"FULL": 2, "NORMAL": 1}[synchronous], actual
