@@ -41,8 +41,6 @@ from xuhui_desk.models import (
     EventKind,
     Origin,
     Request,
-    RequestEvent,
-    RoutingCorrection,
     Status,
     SyncState,
     Urgency,
@@ -284,16 +282,16 @@ def upsert_enterprise(session: Session, ent: EnterpriseInput, now: datetime) -> 
     return found, True
 
 
+# Bumps the day's sequence and returns it, in one statement (built once, like the save's statements).
+_NEXT_SEQUENCE = text(
+    "INSERT INTO daily_sequences(station_code, day, last) VALUES (:code, :day, 1) "
+    "ON CONFLICT(station_code, day) DO UPDATE SET last = last + 1 RETURNING last")
+
+
 def next_tracking_no(session: Session | Connection, station_code: str, when: datetime) -> str:
     """``CODE-YYYYMMDD-NNN`` for the Shanghai calendar day of ``when``; must run in a write transaction."""
     day = when.astimezone(SHANGHAI).strftime("%Y%m%d")
-    seq = session.execute(
-        text(
-            "INSERT INTO daily_sequences(station_code, day, last) VALUES (:code, :day, 1) "
-            "ON CONFLICT(station_code, day) DO UPDATE SET last = last + 1 RETURNING last"
-        ),
-        {"code": station_code, "day": day},
-    ).scalar_one()
+    seq = session.execute(_NEXT_SEQUENCE, {"code": station_code, "day": day}).scalar_one()
     return f"{station_code}-{day}-{seq:03d}"
 
 
@@ -351,10 +349,11 @@ def find_saved(db: Database, key: IntakeKey, now: datetime | None = None) -> Int
 # --- the save, on Core ------------------------------------------------------------------------------
 # Statements built once: SQLAlchemy compiles each on first use and reuses the compiled form.
 
-_requests = Request.__table__
-_events = RequestEvent.__table__
-_enterprises = Enterprise.__table__
-_corrections = RoutingCorrection.__table__
+_tables = Request.metadata.tables
+_requests = _tables["requests"]
+_events = _tables["request_events"]
+_enterprises = _tables["enterprises"]
+_corrections = _tables["routing_corrections"]
 
 # The station's code and the default specialist in one round trip (both change only through the
 # settings, so they are read on each save rather than cached where a change could be missed).
@@ -404,7 +403,7 @@ def _save_enterprise(conn: Connection, ent: EnterpriseInput, now: datetime) -> t
             "uscc": ent.uscc or None, "contact_name": ent.contact_name, "phone": ent.phone, "park": ent.park,
             "building": ent.building, "first_seen_at": now, "updated_at": now, "revision": 1,
             "sync_state": SyncState.PENDING})
-        return int(inserted.inserted_primary_key[0]), False
+        return int(inserted.lastrowid), False
     # Newer contact details replace older ones; empty fields never erase what is known.
     updates = {"contact_name": ent.contact_name, "phone": ent.phone, "park": ent.park,
                "building": ent.building, "uscc": ent.uscc or None}
@@ -465,7 +464,7 @@ def create_request(
             "sla_due_at": sla_due_at, "sla_provisional": bool(due and due.provisional), "specialist": specialist,
             "created_at": now, "updated_at": now, "suggested_category": str(suggestion.category),
             "linked_request_uuid": cleaned.linked_request_uuid, "revision": 1, "sync_state": SyncState.PENDING,
-        }).inserted_primary_key[0]
+        }).lastrowid
         conn.execute(_INSERT_EVENT, {
             "uuid": new_uuid(), "request_id": request_id, "kind": EventKind.CREATED, "actor": specialist,
             "origin": Origin.STATION, "occurred_at": now, "sync_state": SyncState.PENDING,

@@ -75,8 +75,8 @@ class IntakeFields(QFrame):
         self.building_edit = self._line("building")
         self.channel_combo = QComboBox()
         self.channel_combo.setObjectName("channel")
-        for code in Channel:
-            self.channel_combo.addItem(channel_label(code), code.value)
+        for channel in Channel:
+            self.channel_combo.addItem(channel_label(channel), channel.value)
 
         self.messages: dict[str, FieldMessage] = {}
         self.inputs: dict[str, QWidget] = {
@@ -127,8 +127,8 @@ class IntakeFields(QFrame):
         # The categories are added when the router (and with it the taxonomy) is loaded in the background.
         self.urgency_combo = QComboBox()
         self.urgency_combo.setObjectName("urgency")
-        for code in Urgency:
-            self.urgency_combo.addItem(urgency_label(code), code.value)
+        for urgency in Urgency:
+            self.urgency_combo.addItem(urgency_label(urgency), urgency.value)
         self.inputs.update(description=self.description_edit, category=self.category_combo,
                            urgency=self.urgency_combo)
 

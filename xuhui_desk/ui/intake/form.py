@@ -199,6 +199,7 @@ class IntakeForm(QWidget):
         """Two fifths of the page for the side column (within bounds), never less than its cards
         need (the large tracking number after saving): nothing in it is cut at the right edge."""
         cards = self.side_column.widget()
+        assert cards is not None  # set in _build
         need = cards.minimumSizeHint().width() + self.side_column.verticalScrollBar().sizeHint().width() + 2
         self.side_column.setFixedWidth(max(SIDE_MIN_WIDTH, min(SIDE_MAX_WIDTH, self.width() * 2 // 5), need))
         available = self.width() - self.side_column.width() - 64  # page margins and the gap
@@ -241,8 +242,8 @@ class IntakeForm(QWidget):
     def _wire(self) -> None:
         self.lookup.chosen.connect(self._completion_chosen)
         self.lookup.codeFound.connect(self._code_found)
-        for edit in self.fields.line_edits():
-            edit.returnPressed.connect(self.focusNextChild)
+        for line in self.fields.line_edits():
+            line.returnPressed.connect(self.focusNextChild)
         self.name_edit.textChanged.connect(self._identity_changed)
         self.uscc_edit.textChanged.connect(self._identity_changed)
         self.uscc_edit.editingFinished.connect(self._uscc_finished)

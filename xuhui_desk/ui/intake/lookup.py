@@ -120,6 +120,8 @@ class EnterpriseLookup(QObject):
             item.setEditable(False)
             model.appendRow(item)
         popup = completer.popup()
+        if popup is None:  # Qt always makes one; the stubs allow None
+            return
         if matches and source.hasFocus() and not source.isReadOnly():
             completer.complete()
             popup.setCurrentIndex(QModelIndex())
