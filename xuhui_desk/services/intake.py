@@ -367,8 +367,10 @@ _ENTERPRISE_BY_KEY_NO_USCC = (select(*_ENTERPRISE_COLUMNS)
                               .limit(1))
 _ENTERPRISE_BY_KEY = select(*_ENTERPRISE_COLUMNS).where(_enterprises.c.name_key == bindparam("key")).limit(1)
 _INSERT_ENTERPRISE = insert(_enterprises)
+# Every detail column at once (the merged values): one compiled statement serves every change.
 _UPDATE_ENTERPRISE = (update(_enterprises).where(_enterprises.c.id == bindparam("enterprise_id"))
-                      .values(revision=_enterprises.c.revision + 1))
+                      .values(revision=_enterprises.c.revision + 1, sync_state=SyncState.PENDING))
+_DETAILS = ("contact_name", "phone", "park", "building", "uscc")
 _INSERT_REQUEST = insert(_requests)
 _INSERT_EVENT = insert(_events)
 _INSERT_CORRECTION = insert(_corrections)
@@ -405,12 +407,11 @@ def _save_enterprise(conn: Connection, ent: EnterpriseInput, now: datetime) -> t
             "sync_state": SyncState.PENDING})
         return int(inserted.lastrowid), False
     # Newer contact details replace older ones; empty fields never erase what is known.
-    updates = {"contact_name": ent.contact_name, "phone": ent.phone, "park": ent.park,
-               "building": ent.building, "uscc": ent.uscc or None}
-    changed = {k: v for k, v in updates.items() if v and getattr(found, k) != v}
-    if changed:
-        conn.execute(_UPDATE_ENTERPRISE.values(**changed, updated_at=now, sync_state=SyncState.PENDING),
-                        {"enterprise_id": found.id})
+    typed = {"contact_name": ent.contact_name, "phone": ent.phone, "park": ent.park,
+             "building": ent.building, "uscc": ent.uscc or None}
+    merged = {k: typed[k] or getattr(found, k) for k in _DETAILS}
+    if any(merged[k] != getattr(found, k) for k in _DETAILS):
+        conn.execute(_UPDATE_ENTERPRISE, {"enterprise_id": found.id, "updated_at": now, **merged})
     return int(found.id), True
 
 
