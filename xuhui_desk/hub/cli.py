@@ -100,6 +100,10 @@ def cmd_request(args: argparse.Namespace) -> int:
                 print(f"{len(rows)} request(s)" + (f", {len(skipped)} skipped (see above)" if skipped else ""))
         elif args.action == "show":
             detail = store.request_detail(db, args.tracking_no)
+            # The station's contacts with the company (``contact`` events), for scripts to read directly.
+            detail["contacts"] = [{"uuid": e["uuid"], "occurred_at": e["occurred_at"], "actor": e["actor"],
+                                   **{k: (e["data"] or {}).get(k) for k in ("channel", "summary", "callback_on")}}
+                                  for e in detail["events"] if e["kind"] == "contact" and isinstance(e["data"], dict)]
             _print_json(detail)
             if detail.get("problems") or any(e.get("invalid") for e in detail["events"]):
                 print(f"xuhui-hub: {args.tracking_no} holds implausible values (flagged as \"problems\" / "
