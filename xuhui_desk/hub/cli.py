@@ -217,8 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--status")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_request)
-    a = rsub.add_parser("show", parents=[common], help="one request with its timeline (JSON)")
+    a = rsub.add_parser("show", parents=[common], help="one request with its timeline and contacts (JSON)")
     a.add_argument("tracking_no")
+    # Accepted for the contract's ``request show TRACKING_NO --json``: show always prints JSON.
+    a.add_argument("--json", action="store_true", help="JSON (show's only output)")
     a.set_defaults(func=cmd_request)
     a = rsub.add_parser("update", parents=[common], help="district update: status, department, reply")
     a.add_argument("tracking_no")
