@@ -151,6 +151,8 @@ class Request(Base):
         Index("ix_requests_enterprise_category", "enterprise_id", "category"),
         #: Today's "low ratings waiting for rectification" (migration 0010).
         Index("ix_requests_rating_status", "rating", "status"),
+        #: The company file: a company's requests by status without reading their rows (migration 0010).
+        Index("ix_requests_enterprise_status_due", "enterprise_id", "status", "sla_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +196,9 @@ class RequestEvent(Base):
     """Append-only timeline of a request; merged with the hub by ``uuid``."""
 
     __tablename__ = "request_events"
+    #: The company file's contacts: only ``contact`` events (migration 0010; queries must say
+    #: ``kind = 'contact'`` as a literal for SQLite to use a partial index).
+    __table_args__ = (Index("ix_request_events_contact", "request_id", sqlite_where=text("kind = 'contact'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)

@@ -7,7 +7,10 @@ due today / overdue" reads a handful of index entries however many callbacks wer
 ``reply_templates`` holds the ready-made reply texts a station lead edited (a category without
 rows uses the shipped resources/replies/replies.toml). ``ix_requests_rating_status`` lets
 Today find dissatisfied ratings still waiting for rectification without scanning the open
-requests. None of this is synced: the ``contact`` events are, and they carry everything.
+requests; ``ix_requests_enterprise_status_due`` gives the company file a company's open and
+newest requests from the index alone; the partial ``ix_request_events_contact`` lets the company file find the contacts
+among thousands of a busy company's timeline events. None of this is synced: the ``contact``
+events are, and they carry everything.
 
 Revision ID: 0010
 Revises: 0009
@@ -49,9 +52,16 @@ def upgrade() -> None:
     )
     # A plain CREATE INDEX: no batch (copy-and-rename) of requests, which would break the search triggers.
     op.create_index("ix_requests_rating_status", "requests", ["rating", "status"])
+    # The company file: a busy company's open count and newest requests read from the index alone.
+    op.create_index("ix_requests_enterprise_status_due", "requests", ["enterprise_id", "status", "sla_due_at"])
+    # The company file's contacts: the few ``contact`` events among a busy company's timelines.
+    op.create_index("ix_request_events_contact", "request_events", ["request_id"],
+                    sqlite_where=sa.text("kind = 'contact'"))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_request_events_contact", table_name="request_events")
+    op.drop_index("ix_requests_enterprise_status_due", table_name="requests")
     op.drop_index("ix_requests_rating_status", table_name="requests")
     op.drop_table("reply_templates")
     op.drop_index("ix_callbacks_request", table_name="callbacks")
