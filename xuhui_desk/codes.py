@@ -58,6 +58,8 @@ class EventKind(enum.StrEnum):
     DUE_RECOMPUTED = "due_recomputed"
     #: The district console asks the station for more information (``data["text"]``).
     INFO_REQUESTED = "info_requested"
+    #: A file attached to the request (``data``: sha256, name, size, media_type).
+    ATTACHMENT = "attachment"
 
 
 class SyncErrorKind(enum.StrEnum):
