@@ -100,6 +100,9 @@ def cmd_request(args: argparse.Namespace) -> int:
                 print(f"{len(rows)} request(s)" + (f", {len(skipped)} skipped (see above)" if skipped else ""))
         elif args.action == "show":
             detail = store.request_detail(db, args.tracking_no)
+            from xuhui_desk.hub.attachments import attachments_of  # whole files only (docs/attachments.md)
+
+            detail["attachments"] = attachments_of(db, args.tracking_no)
             _print_json(detail)
             if detail.get("problems") or any(e.get("invalid") for e in detail["events"]):
                 print(f"xuhui-hub: {args.tracking_no} holds implausible values (flagged as \"problems\" / "
