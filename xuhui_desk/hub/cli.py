@@ -218,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.set_defaults(func=cmd_request)
     a = rsub.add_parser("show", parents=[common], help="one request with its timeline (JSON)")
     a.add_argument("tracking_no")
+    a.add_argument("--json", action="store_true", help="accepted for scripts: the output is always JSON")
     a.set_defaults(func=cmd_request)
     a = rsub.add_parser("update", parents=[common], help="district update: status, department, reply")
     a.add_argument("tracking_no")
