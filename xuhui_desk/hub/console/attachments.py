@@ -8,6 +8,8 @@ a download (``Content-Disposition: attachment``), never shown inside the console
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -28,7 +30,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 async def download(request: Request, tracking_no: str, sha256: str, who: Who) -> StreamingResponse:
     db = db_of(request)
 
-    def find() -> tuple[dict[str, object], object] | None:
+    def find() -> tuple[dict[str, Any], Iterator[bytes]] | None:
         try:
             casework.load_request(db, who, tracking_no)  # NotVisible: not there, or not this user's to see
         except casework.NotVisible:
@@ -45,4 +47,4 @@ async def download(request: Request, tracking_no: str, sha256: str, who: Who) ->
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}",
                "Content-Length": str(entry["size"]), "X-Content-Type-Options": "nosniff",
                "Cache-Control": "private, no-store"}
-    return StreamingResponse(body, media_type=str(entry["media_type"]), headers=headers)  # type: ignore[arg-type]
+    return StreamingResponse(body, media_type=str(entry["media_type"]), headers=headers)
