@@ -22,15 +22,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000)
-    QApplication.processEvents()
-    runner.deleteLater()
-
-
-@pytest.fixture
 def window(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner) -> Iterator[MainWindow]:
     widget = MainWindow(station_db, tasks, data_dir)
     qtbot.addWidget(widget)
@@ -85,9 +76,9 @@ def test_every_page_opens(window: MainWindow) -> None:
     from PySide6.QtWidgets import QSplitter
 
     from xuhui_desk.ui.detail_view import DetailView
-    from xuhui_desk.ui.directory_view import DirectoryView
+    from xuhui_desk.ui.directory.page import DirectoryView
     from xuhui_desk.ui.intake_form import IntakeForm
-    from xuhui_desk.ui.queue_view import QueueView
+    from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.reports_page import ReportsPage
     from xuhui_desk.ui.settings_dialog import SettingsForm
 
@@ -102,7 +93,7 @@ def test_every_page_opens(window: MainWindow) -> None:
 
 def test_a_page_that_cannot_be_built_fails_loudly(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     """No grey placeholder hides a broken page: the error reaches the caller (and the test)."""
-    from xuhui_desk.ui import directory_view
+    from xuhui_desk.ui.directory import page as directory_view
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the directory page is broken")

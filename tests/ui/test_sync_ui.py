@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
 
 from tests.synckit import FaultProxy, HubThread, add_requests, free_port, open_station, station_states
 from xuhui_desk.db import Database
@@ -50,15 +49,6 @@ def proxy(hub: HubThread) -> Iterator[FaultProxy]:
     p = FaultProxy(hub.url).start()
     yield p
     p.stop()
-
-
-@pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(20000), "a background task outlived the test"
-    QApplication.processEvents()
-    runner.deleteLater()
 
 
 @pytest.fixture
