@@ -104,6 +104,9 @@ def cmd_request(args: argparse.Namespace) -> int:
             detail["contacts"] = [{"uuid": e["uuid"], "occurred_at": e["occurred_at"], "actor": e["actor"],
                                    **{k: (e["data"] or {}).get(k) for k in ("channel", "summary", "callback_on")}}
                                   for e in detail["events"] if e["kind"] == "contact" and isinstance(e["data"], dict)]
+            from xuhui_desk.hub.attachments import attachments_of  # whole files only (docs/attachments.md)
+
+            detail["attachments"] = attachments_of(db, args.tracking_no)
             _print_json(detail)
             if detail.get("problems") or any(e.get("invalid") for e in detail["events"]):
                 print(f"xuhui-hub: {args.tracking_no} holds implausible values (flagged as \"problems\" / "
