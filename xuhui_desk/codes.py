@@ -58,6 +58,10 @@ class EventKind(enum.StrEnum):
     DUE_RECOMPUTED = "due_recomputed"
     #: The district console asks the station for more information (``data["text"]``).
     INFO_REQUESTED = "info_requested"
+    #: A contact with the company (call, visit, message), with an optional planned callback.
+    CONTACT = "contact"
+    #: A file attached to the request (``data``: sha256, name, size, media_type).
+    ATTACHMENT = "attachment"
 
 
 class SyncErrorKind(enum.StrEnum):

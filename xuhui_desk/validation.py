@@ -36,6 +36,9 @@ LIMITS = {
     "reply": 2000,
     "comment": 1000,
     "specialist": 50,
+    "summary": 2000,
+    "reply_title": 50,
+    "reply_text": 2000,
 }
 MIN_DESCRIPTION = 4
 

@@ -434,6 +434,41 @@ Enter or a double click opens it.</source>
     </message>
 </context>
 <context>
+    <name>DuplicateBanner</name>
+    <message>
+        <source>Link to it</source>
+        <translation>关联到该诉求</translation>
+    </message>
+    <message>
+        <source>Keep as new</source>
+        <translation>仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>Save as a new request</source>
+        <translation>仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>{tracking_no} · {status} · received {date}</source>
+        <translation>{tracking_no} · {status} · {date}受理</translation>
+    </message>
+    <message>
+        <source>and {count} more open requests like it</source>
+        <translation>另有{count}件同类未办结诉求</translation>
+    </message>
+    <message>
+        <source>This intake will be linked to the open request below.</source>
+        <translation>本次受理将关联到下面这件未办结诉求。</translation>
+    </message>
+    <message>
+        <source>This company already has an open request of this category from the last 30 days.</source>
+        <translation>该企业30天内已有一件同类诉求尚未办结。</translation>
+    </message>
+    <message>
+        <source>Do not link</source>
+        <translation>取消关联</translation>
+    </message>
+</context>
+<context>
     <name>EnterpriseDialog</name>
     <message>
         <source>Edit enterprise</source>
@@ -508,6 +543,13 @@ Enter or a double click opens it.</source>
     </message>
 </context>
 <context>
+    <name>EnterpriseLookup</name>
+    <message>
+        <source>no credit code</source>
+        <translation>无信用代码</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunWizard</name>
     <message>
         <source>Set up the workstation</source>
@@ -568,19 +610,7 @@ Enter or a double click opens it.</source>
     </message>
 </context>
 <context>
-    <name>IntakeForm</name>
-    <message>
-        <source>Intake</source>
-        <translation>受理登记</translation>
-    </message>
-    <message>
-        <source>save</source>
-        <translation type="vanished">保存</translation>
-    </message>
-    <message>
-        <source>new intake</source>
-        <translation>新建受理</translation>
-    </message>
+    <name>IntakeFields</name>
     <message>
         <source>Type a name or credit code to search the directory</source>
         <translation>输入企业名称或信用代码，自动查找企业名录</translation>
@@ -594,24 +624,12 @@ Enter or a double click opens it.</source>
         <translation>手机号或上海固定电话</translation>
     </message>
     <message>
-        <source>Request details</source>
-        <translation>诉求信息</translation>
-    </message>
-    <message>
-        <source>Enterprise</source>
-        <translation>企业</translation>
+        <source>Enterprise details</source>
+        <translation>企业信息</translation>
     </message>
     <message>
         <source>Enterprise name</source>
         <translation>企业名称</translation>
-    </message>
-    <message>
-        <source>all shortcuts</source>
-        <translation>全部快捷键</translation>
-    </message>
-    <message>
-        <source>Enterprise details</source>
-        <translation>企业信息</translation>
     </message>
     <message>
         <source>Credit code</source>
@@ -638,8 +656,8 @@ Enter or a double click opens it.</source>
         <translation>受理渠道</translation>
     </message>
     <message>
-        <source>Request</source>
-        <translation type="vanished">诉求信息</translation>
+        <source>Request details</source>
+        <translation>诉求信息</translation>
     </message>
     <message>
         <source>What the company asks for, in its own words (at least 4 characters)</source>
@@ -670,126 +688,6 @@ Enter or a double click opens it.</source>
         <translation>清空</translation>
     </message>
     <message>
-        <source>Received today</source>
-        <translation>今日受理</translation>
-    </message>
-    <message>
-        <source>Enter or double-click: open the request</source>
-        <translation>回车或双击：打开这件诉求</translation>
-    </message>
-    <message>
-        <source>Nothing received yet today.</source>
-        <translation>今天还没有受理。</translation>
-    </message>
-    <message>
-        <source>{count} in all</source>
-        <translation>共{count}件</translation>
-    </message>
-    <message>
-        <source>Suggested category</source>
-        <translation>建议类别</translation>
-    </message>
-    <message>
-        <source>accept</source>
-        <translation>采纳</translation>
-    </message>
-    <message>
-        <source>Type the description: the suggested category and why will show here.</source>
-        <translation>填写诉求内容后，这里显示建议的类别和判断依据。</translation>
-    </message>
-    <message>
-        <source>Why</source>
-        <translation>判断依据</translation>
-    </message>
-    <message>
-        <source>Also possible</source>
-        <translation>其他可能</translation>
-    </message>
-    <message>
-        <source>Request saved</source>
-        <translation>受理已保存</translation>
-    </message>
-    <message>
-        <source>Tracking number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>承办部门</translation>
-    </message>
-    <message>
-        <source>Reply due</source>
-        <translation>承诺答复</translation>
-    </message>
-    <message>
-        <source>Linked to</source>
-        <translation>关联诉求</translation>
-    </message>
-    <message>
-        <source>Print receipt</source>
-        <translation>打印回执</translation>
-    </message>
-    <message>
-        <source>80 mm slip</source>
-        <translation>80毫米小票</translation>
-    </message>
-    <message>
-        <source>A5 page</source>
-        <translation>A5纸</translation>
-    </message>
-    <message>
-        <source>Receipt paper</source>
-        <translation>回执纸张</translation>
-    </message>
-    <message>
-        <source>New intake</source>
-        <translation>新建受理</translation>
-    </message>
-    <message>
-        <source>Link to it</source>
-        <translation>关联到该诉求</translation>
-    </message>
-    <message>
-        <source>Keep as new</source>
-        <translation>仍作为新诉求</translation>
-    </message>
-    <message>
-        <source>Save as a new request</source>
-        <translation>仍作为新诉求</translation>
-    </message>
-    <message>
-        <source>no credit code</source>
-        <translation>无信用代码</translation>
-    </message>
-    <message>
-        <source>Category suggestions are not available: {error}</source>
-        <translation>暂时无法给出类别建议：{error}</translation>
-    </message>
-    <message>
-        <source>{percent}% sure</source>
-        <translation>把握 {percent}%</translation>
-    </message>
-    <message>
-        <source>Handled by: {department}</source>
-        <translation>承办部门：{department}</translation>
-    </message>
-    <message>
-        <source>: {evidence}</source>
-        <translation>：{evidence}</translation>
-    </message>
-    <message>
-        <source>; </source>
-        <translation>；</translation>
-    </message>
-    <message>
-        <source>Suggested: {category}</source>
-        <translation>建议：{category}</translation>
-    </message>
-    <message>
-        <source>No suggestion yet: type the description first.</source>
-        <translation>还没有建议：请先填写诉求内容。</translation>
-    </message>
-    <message>
         <source>Differs from the suggestion ({category}): saved as a correction, so that later suggestions learn from it.</source>
         <translation>与建议（{category}）不同：保存时记为纠正，以后的建议会据此改进。</translation>
     </message>
@@ -802,24 +700,275 @@ Enter or a double click opens it.</source>
         <translation>如不另选，保存时采用建议类别。</translation>
     </message>
     <message>
+        <source>Please check</source>
+        <translation>请核对</translation>
+    </message>
+    <message>
+        <source>Save the request anyway?</source>
+        <translation>仍然保存这件诉求吗？</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>仍然保存</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>返回核对</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <source>Intake</source>
+        <translation>受理登记</translation>
+    </message>
+    <message>
+        <source>save</source>
+        <translation type="vanished">保存</translation>
+    </message>
+    <message>
+        <source>new intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>Type a name or credit code to search the directory</source>
+        <translation type="vanished">输入企业名称或信用代码，自动查找企业名录</translation>
+    </message>
+    <message>
+        <source>18 characters; empty for a sole trader</source>
+        <translation type="vanished">18位；个体工商户可不填</translation>
+    </message>
+    <message>
+        <source>Mobile or Shanghai landline</source>
+        <translation type="vanished">手机号或上海固定电话</translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation type="vanished">诉求信息</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation type="vanished">企业</translation>
+    </message>
+    <message>
+        <source>Enterprise name</source>
+        <translation type="vanished">企业名称</translation>
+    </message>
+    <message>
+        <source>all shortcuts</source>
+        <translation>全部快捷键</translation>
+    </message>
+    <message>
+        <source>Enterprise details</source>
+        <translation type="vanished">企业信息</translation>
+    </message>
+    <message>
+        <source>Credit code</source>
+        <translation type="vanished">统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation type="vanished">联系人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation type="vanished">联系电话</translation>
+    </message>
+    <message>
+        <source>Park</source>
+        <translation type="vanished">园区</translation>
+    </message>
+    <message>
+        <source>Building</source>
+        <translation type="vanished">楼宇</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation type="vanished">受理渠道</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation type="vanished">诉求信息</translation>
+    </message>
+    <message>
+        <source>What the company asks for, in its own words (at least 4 characters)</source>
+        <translation type="vanished">按企业的原话记录诉求（至少4个字）</translation>
+    </message>
+    <message>
+        <source>Use the suggestion</source>
+        <translation>采用建议类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation type="vanished">诉求内容</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation type="vanished">诉求类别</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation type="vanished">紧急程度</translation>
+    </message>
+    <message>
+        <source>Save intake</source>
+        <translation type="vanished">保存受理</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation type="vanished">清空</translation>
+    </message>
+    <message>
+        <source>Received today</source>
+        <translation type="vanished">今日受理</translation>
+    </message>
+    <message>
+        <source>Enter or double-click: open the request</source>
+        <translation type="vanished">回车或双击：打开这件诉求</translation>
+    </message>
+    <message>
+        <source>Nothing received yet today.</source>
+        <translation type="vanished">今天还没有受理。</translation>
+    </message>
+    <message>
+        <source>{count} in all</source>
+        <translation type="vanished">共{count}件</translation>
+    </message>
+    <message>
+        <source>Suggested category</source>
+        <translation type="vanished">建议类别</translation>
+    </message>
+    <message>
+        <source>accept</source>
+        <translation type="vanished">采纳</translation>
+    </message>
+    <message>
+        <source>Type the description: the suggested category and why will show here.</source>
+        <translation type="vanished">填写诉求内容后，这里显示建议的类别和判断依据。</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation type="vanished">判断依据</translation>
+    </message>
+    <message>
+        <source>Also possible</source>
+        <translation type="vanished">其他可能</translation>
+    </message>
+    <message>
+        <source>Request saved</source>
+        <translation type="vanished">受理已保存</translation>
+    </message>
+    <message>
+        <source>Tracking number</source>
+        <translation type="vanished">受理编号</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation type="vanished">承办部门</translation>
+    </message>
+    <message>
+        <source>Reply due</source>
+        <translation type="vanished">承诺答复</translation>
+    </message>
+    <message>
+        <source>Linked to</source>
+        <translation type="vanished">关联诉求</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation type="vanished">打印回执</translation>
+    </message>
+    <message>
+        <source>80 mm slip</source>
+        <translation type="vanished">80毫米小票</translation>
+    </message>
+    <message>
+        <source>A5 page</source>
+        <translation type="vanished">A5纸</translation>
+    </message>
+    <message>
+        <source>Receipt paper</source>
+        <translation type="vanished">回执纸张</translation>
+    </message>
+    <message>
+        <source>New intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>Link to it</source>
+        <translation type="vanished">关联到该诉求</translation>
+    </message>
+    <message>
+        <source>Keep as new</source>
+        <translation type="vanished">仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>Save as a new request</source>
+        <translation type="vanished">仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>no credit code</source>
+        <translation type="vanished">无信用代码</translation>
+    </message>
+    <message>
+        <source>Category suggestions are not available: {error}</source>
+        <translation type="vanished">暂时无法给出类别建议：{error}</translation>
+    </message>
+    <message>
+        <source>{percent}% sure</source>
+        <translation type="vanished">把握 {percent}%</translation>
+    </message>
+    <message>
+        <source>Handled by: {department}</source>
+        <translation type="vanished">承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>: {evidence}</source>
+        <translation type="vanished">：{evidence}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation type="vanished">；</translation>
+    </message>
+    <message>
+        <source>Suggested: {category}</source>
+        <translation>建议：{category}</translation>
+    </message>
+    <message>
+        <source>No suggestion yet: type the description first.</source>
+        <translation>还没有建议：请先填写诉求内容。</translation>
+    </message>
+    <message>
+        <source>Differs from the suggestion ({category}): saved as a correction, so that later suggestions learn from it.</source>
+        <translation type="vanished">与建议（{category}）不同：保存时记为纠正，以后的建议会据此改进。</translation>
+    </message>
+    <message>
+        <source>Suggestion accepted.</source>
+        <translation type="vanished">已采纳建议。</translation>
+    </message>
+    <message>
+        <source>The suggested category is used unless you choose another one.</source>
+        <translation type="vanished">如不另选，保存时采用建议类别。</translation>
+    </message>
+    <message>
         <source>{tracking_no} · {status} · received {date}</source>
-        <translation>{tracking_no} · {status} · {date}受理</translation>
+        <translation type="vanished">{tracking_no} · {status} · {date}受理</translation>
     </message>
     <message>
         <source>and {count} more open requests like it</source>
-        <translation>另有{count}件同类未办结诉求</translation>
+        <translation type="vanished">另有{count}件同类未办结诉求</translation>
     </message>
     <message>
         <source>This intake will be linked to the open request below.</source>
-        <translation>本次受理将关联到下面这件未办结诉求。</translation>
+        <translation type="vanished">本次受理将关联到下面这件未办结诉求。</translation>
     </message>
     <message>
         <source>This company already has an open request of this category from the last 30 days.</source>
-        <translation>该企业30天内已有一件同类诉求尚未办结。</translation>
+        <translation type="vanished">该企业30天内已有一件同类诉求尚未办结。</translation>
     </message>
     <message>
         <source>Do not link</source>
-        <translation>取消关联</translation>
+        <translation type="vanished">取消关联</translation>
     </message>
     <message>
         <source>Linked to {tracking_no}.</source>
@@ -843,31 +992,31 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Please check</source>
-        <translation>请核对</translation>
+        <translation type="vanished">请核对</translation>
     </message>
     <message>
         <source>Save the request anyway?</source>
-        <translation>仍然保存这件诉求吗？</translation>
+        <translation type="vanished">仍然保存这件诉求吗？</translation>
     </message>
     <message>
         <source>Save anyway</source>
-        <translation>仍然保存</translation>
+        <translation type="vanished">仍然保存</translation>
     </message>
     <message>
         <source>Check again</source>
-        <translation>返回核对</translation>
+        <translation type="vanished">返回核对</translation>
     </message>
     <message>
         <source>(your choice; correction recorded)</source>
-        <translation>（人工选择，已记录纠正）</translation>
+        <translation type="vanished">（人工选择，已记录纠正）</translation>
     </message>
     <message>
         <source>to be set (the official calendar is not known yet)</source>
-        <translation>待定（官方节假日安排尚未公布）</translation>
+        <translation type="vanished">待定（官方节假日安排尚未公布）</translation>
     </message>
     <message>
         <source>Saved although: {warnings}</source>
-        <translation>已确认后保存：{warnings}</translation>
+        <translation type="vanished">已确认后保存：{warnings}</translation>
     </message>
     <message>
         <source>Request saved (with a warning)</source>
@@ -891,15 +1040,15 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Receipt</source>
-        <translation>回执</translation>
+        <translation type="vanished">回执</translation>
     </message>
     <message>
         <source>The receipt cannot be printed: {error}</source>
-        <translation>回执无法打印：{error}</translation>
+        <translation type="vanished">回执无法打印：{error}</translation>
     </message>
     <message>
         <source>Preparing the receipt…</source>
-        <translation>正在准备回执…</translation>
+        <translation type="vanished">正在准备回执…</translation>
     </message>
     <message>
         <source>Discard what is typed in the form?</source>
@@ -1385,6 +1534,25 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>No open requests. New intakes appear here.</source>
         <translation>目前没有未办结的诉求，新受理的诉求会显示在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>RecentIntakesCard</name>
+    <message>
+        <source>Received today</source>
+        <translation>今日受理</translation>
+    </message>
+    <message>
+        <source>Enter or double-click: open the request</source>
+        <translation>回车或双击：打开这件诉求</translation>
+    </message>
+    <message>
+        <source>Nothing received yet today.</source>
+        <translation>今天还没有受理。</translation>
+    </message>
+    <message>
+        <source>{count} in all</source>
+        <translation>共{count}件</translation>
     </message>
 </context>
 <context>
@@ -1904,6 +2072,81 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>SavedPanel</name>
+    <message>
+        <source>Request saved</source>
+        <translation>受理已保存</translation>
+    </message>
+    <message>
+        <source>Tracking number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Reply due</source>
+        <translation>承诺答复</translation>
+    </message>
+    <message>
+        <source>Linked to</source>
+        <translation>关联诉求</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation>打印回执</translation>
+    </message>
+    <message>
+        <source>80 mm slip</source>
+        <translation>80毫米小票</translation>
+    </message>
+    <message>
+        <source>A5 page</source>
+        <translation>A5纸</translation>
+    </message>
+    <message>
+        <source>Receipt paper</source>
+        <translation>回执纸张</translation>
+    </message>
+    <message>
+        <source>New intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>(your choice; correction recorded)</source>
+        <translation>（人工选择，已记录纠正）</translation>
+    </message>
+    <message>
+        <source>to be set (the official calendar is not known yet)</source>
+        <translation>待定（官方节假日安排尚未公布）</translation>
+    </message>
+    <message>
+        <source>Saved although: {warnings}</source>
+        <translation>已确认后保存：{warnings}</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>The receipt cannot be printed: {error}</source>
+        <translation>回执无法打印：{error}</translation>
+    </message>
+    <message>
+        <source>Preparing the receipt…</source>
+        <translation>正在准备回执…</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -2112,6 +2355,49 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Address</source>
         <translation>地址</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionCard</name>
+    <message>
+        <source>Suggested category</source>
+        <translation>建议类别</translation>
+    </message>
+    <message>
+        <source>accept</source>
+        <translation>采纳</translation>
+    </message>
+    <message>
+        <source>Type the description: the suggested category and why will show here.</source>
+        <translation>填写诉求内容后，这里显示建议的类别和判断依据。</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>判断依据</translation>
+    </message>
+    <message>
+        <source>Also possible</source>
+        <translation>其他可能</translation>
+    </message>
+    <message>
+        <source>{percent}% sure</source>
+        <translation>把握 {percent}%</translation>
+    </message>
+    <message>
+        <source>Handled by: {department}</source>
+        <translation>承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>: {evidence}</source>
+        <translation>：{evidence}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>Category suggestions are not available: {error}</source>
+        <translation>暂时无法给出类别建议：{error}</translation>
     </message>
 </context>
 <context>

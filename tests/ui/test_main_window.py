@@ -77,7 +77,7 @@ def test_every_page_opens(window: MainWindow) -> None:
 
     from xuhui_desk.ui.detail_view import DetailView
     from xuhui_desk.ui.directory.page import DirectoryView
-    from xuhui_desk.ui.intake_form import IntakeForm
+    from xuhui_desk.ui.intake import IntakeForm
     from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.reports_page import ReportsPage
     from xuhui_desk.ui.settings_dialog import SettingsForm

@@ -93,6 +93,8 @@ class RequestFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     enterprise_id: int | None = None
+    #: "My requests": only those this specialist took in (``Request.specialist``).
+    specialist: str | None = None
     sort: str = RECENT
     descending: bool = True
 
@@ -190,6 +192,8 @@ def _where(flt: RequestFilter, now: datetime) -> list[ColumnElement[bool]]:
         conditions.append(Request.department == flt.department)
     if flt.enterprise_id is not None:
         conditions.append(Request.enterprise_id == flt.enterprise_id)
+    if flt.specialist:
+        conditions.append(Request.specialist == flt.specialist)
     if flt.overdue_only:
         conditions.append(_overdue(now))
     if flt.created_from:

@@ -1291,6 +1291,8 @@ def run_sync(
         rnd.pull()
         from xuhui_desk.services import calendar_updates  # the district's calendar years (docs/calendar.md)
         summary.errors += calendar_updates.pull_from_hub(db, rnd.hub.client, clock(), auth=rnd.hub.auth)
+        from xuhui_desk.services import attachment_sync  # files after their records (docs/attachments.md)
+        summary.errors += attachment_sync.push_files(db, rnd.hub.client, auth=rnd.hub.auth, cancel=stop).messages
     except SyncFailure as exc:
         summary.ok, summary.error, summary.error_kind = False, exc.message, exc.kind
     except _TooLarge as exc:  # only a push may be too large; anything else is a confused hub or proxy

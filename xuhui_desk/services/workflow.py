@@ -367,6 +367,10 @@ def edit_intake(db: Database, key: str, *, actor: str = "", now: datetime | None
         before = {k: getattr(request, k) for k in changed}
         for k, v in changed.items():
             setattr(request, k, v)
-        _event(request, EventKind.EDITED, actor or request.specialist, now, fields=sorted(changed),
+        # Who corrects it now (the current specialist), not who took it in: every action records its doer.
+        from xuhui_desk.services.station import get_setting
+
+        actor = actor or get_setting(session, "specialist") or request.specialist
+        _event(request, EventKind.EDITED, actor, now, fields=sorted(changed),
                before=before)
         _touch(request, now)
