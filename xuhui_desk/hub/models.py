@@ -253,7 +253,7 @@ class ConsoleDashboardCache(HubBase):
     """The dashboard's computed figures of a period (week label or date range) for a scope (a
     station code, or "" for the district) and language, as JSON, with the schema version and the
     freshness token they were computed at (:mod:`xuhui_desk.hub.console.dashboard_cache`; in the
-    database so that every hub process on one PostgreSQL serves them; migration 0005)."""
+    database so that every hub process on one PostgreSQL serves them; migration 0007)."""
 
     __tablename__ = "console_dashboard_cache"
 
@@ -277,5 +277,5 @@ Index("ix_events_occurred_at", HubEvent.occurred_at)
 Index("ix_events_received_at", HubEvent.received_at)
 Index("ix_requests_changed_at", HubRequest.changed_at)
 Index("ix_requests_updated_at", HubRequest.updated_at)
-# The newest enterprise change, read for the dashboard cache's token (migration 0005).
+# The newest enterprise change, read for the dashboard cache's token (migration 0007).
 Index("ix_enterprises_changed_at", HubEnterprise.changed_at)

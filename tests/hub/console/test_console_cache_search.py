@@ -334,9 +334,9 @@ def test_a_term_postgresql_estimates_frequent_takes_the_plain_match(
     assert {int(r.tracking_no[-3:]) for r in found} == {0, 4}
 
 
-# --- migration 0005 on a hub that already has requests ---------------------------------------------------
+# --- migration 0007 on a hub that already has requests ---------------------------------------------------
 
-def test_migration_0005_upgrades_a_hub_with_requests(hub_database_url: str) -> None:
+def test_migration_0007_upgrades_a_hub_with_requests(hub_database_url: str) -> None:
     from alembic import command
     from alembic.config import Config
     from sqlalchemy import inspect

@@ -5,7 +5,7 @@ substring match over a request's tracking number, text, company name and credit 
 department's rows that is quick; over the whole district (a coordinator, 1,000,000 requests) a
 term found in a handful of requests makes PostgreSQL read every row to find them (seconds).
 
-Migration ``0005`` gives PostgreSQL GIN indexes over ``xuhui_ngrams(lower(…))`` — the distinct
+Hub migration ``0007`` gives PostgreSQL GIN indexes over ``xuhui_ngrams(lower(…))`` — the distinct
 2- and 3-character substrings of the request's text and tracking number, and of the company's
 name and credit code. ``pg_trgm`` is not used: it extracts nothing from a two-character pattern
 (``贷款``) and treats Chinese characters as word characters only under some locales. A text
@@ -41,7 +41,7 @@ RARE_ENTERPRISES = 500
 #: A term PostgreSQL estimates in more rows than this is frequent (nothing is counted).
 COMMON_ESTIMATE = 50_000
 
-# The indexed expressions of migration 0005, written exactly as there (PostgreSQL matches an
+# The indexed expressions of hub migration 0007, written exactly as there (PostgreSQL matches an
 # expression index by the expression's form).
 _REQUEST_NGRAMS = "xuhui_ngrams(lower(coalesce(requests.description, '') || chr(10) || requests.tracking_no))"
 _ENTERPRISE_NGRAMS = "xuhui_ngrams(lower(enterprises.name || chr(10) || coalesce(enterprises.uscc, '')))"

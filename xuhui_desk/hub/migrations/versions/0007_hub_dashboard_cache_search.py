@@ -11,16 +11,16 @@
   maintained by PostgreSQL itself on every insert and update, whoever writes. Building them on an
   existing district database takes minutes (1,000,000 requests: see benchmarks/README.md).
 
-Revision ID: 0005_hub_dashboard_cache_search
-Revises: 0004_hub_console
+Revision ID: 0007_hub_dashboard_cache_search
+Revises: 0006_attachments
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_hub_dashboard_cache_search"
-down_revision = "0004_hub_console"
+revision = "0007_hub_dashboard_cache_search"
+down_revision = "0006_attachments"
 branch_labels = None
 depends_on = None
 
