@@ -342,7 +342,7 @@ class MainWindow(QMainWindow):
         return form
 
     def _create_queue(self) -> QWidget:
-        from xuhui_desk.ui.detail_view import DetailView
+        from xuhui_desk.ui.detail import DetailView
         from xuhui_desk.ui.queue_view import QueueView, ReadingPane
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
