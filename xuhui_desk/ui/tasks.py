@@ -192,7 +192,7 @@ class _ProgressWindow:
         if dialog is not None and isValid(dialog):
             dialog.reset()  # stops QProgressDialog's own auto-show timer
             dialog.hide()
-            dialog.setParent(None)  # type: ignore[call-overload]
+            dialog.setParent(None)
             dialog.deleteLater()
 
 
