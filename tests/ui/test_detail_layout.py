@@ -115,19 +115,20 @@ def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, tasks: TaskRu
     assert view.overdue_chip.isVisible() and view.description.wordWrap()
     assert problems(view) == []
     view.cancel_edit()
-    view.actions.change_status("replied")  # the reply field open
+    view.actions_card.change_status("replied")  # the reply field open
     settle(qtbot, view)
-    assert view.actions.reply_panel.isVisible()
+    assert view.actions_card.reply_panel.isVisible()
     assert problems(view) == []
 
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.show_request(keys[replied])
-    view.actions.rating_combo.setCurrentIndex(view.actions.rating_combo.findData(1))  # the rating box with its warning
+    actions = view.actions_card
+    actions.rating_combo.setCurrentIndex(actions.rating_combo.findData(1))  # the rating box with its warning
     # The warning, then its deadline read from the workflow's calendar.
-    qtbot.waitUntil(lambda: view.actions.rating_hint.isVisible() and not view.actions.rating_hint.text().endswith("…"),
+    qtbot.waitUntil(lambda: actions.rating_hint.isVisible() and not actions.rating_hint.text().endswith("…"),
                     timeout=10000)
     settle(qtbot, view)
-    assert view.actions.rating_box.isVisible()
+    assert view.actions_card.rating_box.isVisible()
     assert problems(view) == []
     rows = [w for w in view.scroll_area.widget().findChildren(QWidget, "eventRow") if w.isVisible()]
     assert rows and all(r.width() <= view.scroll_area.viewport().width() for r in rows)
@@ -158,14 +159,15 @@ def test_the_queue_page_with_a_request_open_fits(qtbot: Any, station_db: Databas
         uuid = find_request(s, no).uuid
     with qtbot.waitSignal(view.loaded, timeout=10000):
         window.show_request(uuid)
-    view.actions.change_status("replied")
+    view.actions_card.change_status("replied")
     settle(qtbot, view)
-    assert window.width() == size[0] and view.actions.reply_panel.isVisible()
+    assert window.width() == size[0] and view.actions_card.reply_panel.isVisible()
     assert problems(view) == []
     with qtbot.waitSignal(view.loaded, timeout=10000):
         window.show_request(replied)
-    view.actions.rating_combo.setCurrentIndex(view.actions.rating_combo.findData(1))
-    qtbot.waitUntil(lambda: view.actions.rating_hint.isVisible() and not view.actions.rating_hint.text().endswith("…"),
+    actions = view.actions_card
+    actions.rating_combo.setCurrentIndex(actions.rating_combo.findData(1))
+    qtbot.waitUntil(lambda: actions.rating_hint.isVisible() and not actions.rating_hint.text().endswith("…"),
                     timeout=10000)
     settle(qtbot, view)
     assert problems(view) == []

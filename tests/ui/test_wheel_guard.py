@@ -68,7 +68,8 @@ def test_wheel_over_the_detail_combos_scrolls_the_pane(qtbot: Any, station_db: D
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.show_request(uuid)
     bar = view.scroll_area.verticalScrollBar()
-    for combo, value in ((view.actions.category_combo, "space"), (view.actions.department_combo, view.data.department)):
+    actions = view.actions_card
+    for combo, value in ((actions.category_combo, "space"), (actions.department_combo, view.data.department)):
         view.scroll_area.ensureWidgetVisible(combo, 0, 120)
         QApplication.processEvents()
         assert combo.currentData() == value and not combo.hasFocus()

@@ -98,12 +98,12 @@ class TimelineView(QWidget):
             when = display(datetime.fromisoformat(due)) if isinstance(due, str) else ""
             parts.append(self.tr("Reopened after a dissatisfied rating; rectification due {due}").format(due=when))
         elif event.kind == "due_recomputed":
-            def when(value: object) -> str:
+            def shown(value: object) -> str:
                 return display(datetime.fromisoformat(value)) if isinstance(value, str) else "—"
 
             text = self.tr("Due date recounted on the official calendar: {old} → {new}") if not d.get("provisional") \
                 else self.tr("Due date recounted: {old} → {new} (still provisional)")
-            parts.append(text.format(old=when(d.get("old_due")), new=when(d.get("new_due"))))
+            parts.append(text.format(old=shown(d.get("old_due")), new=shown(d.get("new_due"))))
         elif event.kind == "edited":
             names = {"description": self.tr("description"), "channel": self.tr("channel"),
                      "urgency": self.tr("urgency")}

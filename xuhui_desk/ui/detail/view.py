@@ -115,7 +115,7 @@ class DetailView(QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         # The pane is narrow beside the queue: content wraps (a sideways scroll bar only as a last resort).
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        body = QWidget()
+        body = self._content = QWidget()
         body.setObjectName("page")
         self.scroll_area.setWidget(body)
         self.pages.addWidget(self.scroll_area)
@@ -125,24 +125,24 @@ class DetailView(QWidget):
 
         self._build_header()
         self._build_fields()
-        self.actions = ActionsCard(db, tasks)
-        self.actions.saved.connect(self._saved)
-        self.actions.refused.connect(self._refused)
-        self.actions.busyChanged.connect(lambda busy: self.edit_save.setEnabled(not busy))
-        self.actions.reveal.connect(self.scroll_area.ensureWidgetVisible)
-        self.body.addWidget(self.actions)
+        self.actions_card = ActionsCard(db, tasks)
+        self.actions_card.saved.connect(self._saved)
+        self.actions_card.refused.connect(self._refused)
+        self.actions_card.busyChanged.connect(lambda busy: self.edit_save.setEnabled(not busy))
+        self.actions_card.reveal.connect(self.scroll_area.ensureWidgetVisible)
+        self.body.addWidget(self.actions_card)
         self._build_timeline()
         self.body.addStretch(1)
-        self._forms = (self.form, self.edit_form, self.actions.form)
+        self._forms = (self.form, self.edit_form, self.actions_card.form)
         # How much narrower than the pane's body each form is (margins, frames), once measured.
         self._form_overhead: dict[int, int] = {}
         self.scroll_area.installEventFilter(self)
-        for combo in (*self.actions.combos, self.edit_channel, self.edit_urgency):
+        for combo in (*self.actions_card.combos, self.edit_channel, self.edit_urgency):
             combo.currentIndexChanged.connect(lambda _i, c=combo: self._choice_changed(c))
 
         request_signals().selected.connect(self._follow_selection)
-        for edit, action in ((self.actions.note_edit, self.actions.add_note),
-                             (self.actions.reply_edit, self.actions.save_reply)):
+        for edit, action in ((self.actions_card.note_edit, self.actions_card.add_note),
+                             (self.actions_card.reply_edit, self.actions_card.save_reply)):
             shortcut = QShortcut(QKeySequence("Ctrl+Return"), edit)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(action)
@@ -280,7 +280,7 @@ class DetailView(QWidget):
             self.edit_channel.setItemText(i, labels.channel_label(self.edit_channel.itemData(i), self._language))
         for i in range(self.edit_urgency.count()):
             self.edit_urgency.setItemText(i, labels.urgency_label(self.edit_urgency.itemData(i), self._language))
-        self.actions.retranslate(self._language)
+        self.actions_card.retranslate(self._language)
         if self._data is not None:
             self._show(self._data)
         self._fit_forms()
@@ -292,8 +292,7 @@ class DetailView(QWidget):
 
     def _fit_forms(self) -> None:
         """Captions beside their fields while both fit the pane, above them when it is narrow."""
-        area = self.scroll_area
-        body = area.widget()
+        area, body = self.scroll_area, self._content
         # As if the vertical scroll bar were shown, so that showing it never flips the layout back.
         width = area.width() - 2 * area.frameWidth() - area.verticalScrollBar().sizeHint().width()
         for form in self._forms:
@@ -365,7 +364,7 @@ class DetailView(QWidget):
         if uuid != self._uuid:
             self.edit_panel.hide()
         self._uuid = uuid
-        self.actions.follow(uuid)
+        self.actions_card.follow(uuid)
 
         def done(data: DetailData) -> None:
             # A newer load supersedes this one (the runner drops its answer); only clear() is left.
@@ -387,7 +386,7 @@ class DetailView(QWidget):
 
     def has_unsaved_input(self) -> bool:
         """A note, a reply, a rating comment or an intake correction typed and not saved yet."""
-        return self.actions.has_unsaved_input() or self.edit_panel.isVisible()
+        return self.actions_card.has_unsaved_input() or self.edit_panel.isVisible()
 
     def _follow_selection(self, uuid: str) -> None:
         # The pane follows the queue's selection unless it holds typing that would be lost.
@@ -406,7 +405,7 @@ class DetailView(QWidget):
         """
         self._uuid = None
         self._data = None
-        self.actions.follow(None)
+        self.actions_card.follow(None)
         self.edit_panel.hide()
         self.empty.setText(self._empty_text())
         self.pages.setCurrentWidget(self.empty)
@@ -475,7 +474,7 @@ class DetailView(QWidget):
         if not data.can_edit:
             self.edit_panel.hide()
 
-        self.actions.show_data(data)
+        self.actions_card.show_data(data)
         self.timeline.show_events(data.events, lang)
         self.pages.setCurrentWidget(self.scroll_area)
         self._fit_forms()
@@ -547,4 +546,4 @@ class DetailView(QWidget):
             return
         uuid = data.uuid
         self.edit_panel.hide()
-        self.actions.write(lambda: edit_intake(self.db, uuid, **changes), self.tr("Intake corrected"))
+        self.actions_card.write(lambda: edit_intake(self.db, uuid, **changes), self.tr("Intake corrected"))
