@@ -1748,6 +1748,7 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <name>RequestQueueModel</name>
     <message>
         <source>Click to sort by this column; click a third time for the queue&apos;s own order</source>
+        <extracomment>A new list longer than this shows its first page first (see the module documentation).</extracomment>
         <translation>点击按此列排序，第三次点击恢复默认排序（超期优先）</translation>
     </message>
     <message>

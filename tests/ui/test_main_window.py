@@ -76,9 +76,9 @@ def test_every_page_opens(window: MainWindow) -> None:
     from PySide6.QtWidgets import QSplitter
 
     from xuhui_desk.ui.detail import DetailView
-    from xuhui_desk.ui.directory_view import DirectoryView
+    from xuhui_desk.ui.directory.page import DirectoryView
     from xuhui_desk.ui.intake_form import IntakeForm
-    from xuhui_desk.ui.queue_view import QueueView
+    from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.reports_page import ReportsPage
     from xuhui_desk.ui.settings_dialog import SettingsForm
 
@@ -93,7 +93,7 @@ def test_every_page_opens(window: MainWindow) -> None:
 
 def test_a_page_that_cannot_be_built_fails_loudly(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     """No grey placeholder hides a broken page: the error reaches the caller (and the test)."""
-    from xuhui_desk.ui import directory_view
+    from xuhui_desk.ui.directory import page as directory_view
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the directory page is broken")

@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from xuhui_desk.services.sync import SyncStatus, SyncSummary
     from xuhui_desk.ui.detail_view import DetailView
     from xuhui_desk.ui.intake_form import IntakeForm
-    from xuhui_desk.ui.queue_view import QueueView, ReadingPane
+    from xuhui_desk.ui.queue.reading_pane import ReadingPane
+    from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.sync_panel import SyncPanel
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,8 @@ class MainWindow(QMainWindow):
 
     def _create_queue(self) -> QWidget:
         from xuhui_desk.ui.detail import DetailView
-        from xuhui_desk.ui.queue_view import QueueView, ReadingPane
+        from xuhui_desk.ui.queue.reading_pane import ReadingPane
+        from xuhui_desk.ui.queue.view import QueueView
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("queueSplitter")
@@ -256,7 +258,7 @@ class MainWindow(QMainWindow):
         return splitter
 
     def _create_directory(self) -> QWidget:
-        from xuhui_desk.ui.directory_view import DirectoryView
+        from xuhui_desk.ui.directory.page import DirectoryView
 
         return DirectoryView(self.db, self.tasks, self)
 
@@ -294,7 +296,7 @@ class MainWindow(QMainWindow):
     def _intake_saved(self, uuid: str, tracking_no: str) -> None:
         self.statusBar().showMessage(self.tr("Saved {tracking_no}").format(tracking_no=tracking_no), 8000)
         # The queue and the detail pane listen to the program's request notices.
-        from xuhui_desk.ui.queue_model import request_signals
+        from xuhui_desk.ui.queue.model import request_signals
 
         request_signals().changed.emit(uuid)
 
@@ -439,7 +441,7 @@ class MainWindow(QMainWindow):
         return self.sync_panel
 
     def _open_enterprise(self, name: str) -> None:
-        from xuhui_desk.ui.directory_view import DirectoryView
+        from xuhui_desk.ui.directory.page import DirectoryView
 
         directory = self.show_page(Page.DIRECTORY)
         assert isinstance(directory, DirectoryView)

@@ -43,11 +43,11 @@ from xuhui_desk.services.workflow import (
     WorkflowError,
     apply,
 )
-from xuhui_desk.ui import queue_model
 from xuhui_desk.ui.detail.forms import button_row, field_row, wrapping_form
 from xuhui_desk.ui.flow_layout import FlowLayout
 from xuhui_desk.ui.i18n import current_language
-from xuhui_desk.ui.queue_model import taxonomy_label
+from xuhui_desk.ui.queue import model as queue_model
+from xuhui_desk.ui.queue.model import taxonomy_label
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.validation import LIMITS, ValidationFailed
 

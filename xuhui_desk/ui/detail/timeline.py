@@ -13,7 +13,7 @@ from xuhui_desk.services import labels
 from xuhui_desk.services.request_detail import EventView
 from xuhui_desk.services.timefmt import display
 from xuhui_desk.ui.i18n import current_language
-from xuhui_desk.ui.queue_model import taxonomy_label
+from xuhui_desk.ui.queue.model import taxonomy_label
 
 
 class TimelineView(QWidget):

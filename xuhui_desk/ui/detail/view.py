@@ -44,7 +44,6 @@ from xuhui_desk.services import labels
 from xuhui_desk.services.request_detail import DetailData, load_detail
 from xuhui_desk.services.timefmt import display
 from xuhui_desk.services.workflow import edit_intake
-from xuhui_desk.ui import queue_model
 from xuhui_desk.ui.detail.actions import ActionsCard
 from xuhui_desk.ui.detail.forms import (
     FORM_OVERHEAD,
@@ -59,7 +58,8 @@ from xuhui_desk.ui.detail.forms import (
 from xuhui_desk.ui.detail.timeline import TimelineView
 from xuhui_desk.ui.flow_layout import FlowLayout
 from xuhui_desk.ui.i18n import current_language
-from xuhui_desk.ui.queue_model import request_signals, taxonomy_label
+from xuhui_desk.ui.queue import model as queue_model
+from xuhui_desk.ui.queue.model import request_signals, taxonomy_label
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.wheel_guard import install_wheel_guard
 
