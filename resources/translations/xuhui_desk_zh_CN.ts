@@ -2,140 +2,10 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
-    <name>BackupActions</name>
-    <message>
-        <source>Backing up…</source>
-        <translation>正在备份…</translation>
-    </message>
-    <message>
-        <source>Backed up to {path}</source>
-        <translation>已备份到 {path}</translation>
-    </message>
-    <message>
-        <source>Backup</source>
-        <translation>备份</translation>
-    </message>
-    <message>
-        <source>The backup could not be written: {error}</source>
-        <translation>备份失败：{error}</translation>
-    </message>
-    <message>
-        <source>Backing up the database…</source>
-        <translation>正在备份数据库…</translation>
-    </message>
-    <message>
-        <source>Restore from a backup</source>
-        <translation>从备份恢复</translation>
-    </message>
-    <message>
-        <source>Database backups (*.db);;All files (*)</source>
-        <translation>数据库备份 (*.db);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Replace this workstation&apos;s data with the backup {name}?</source>
-        <translation>用备份 {name} 替换本机的数据吗？</translation>
-    </message>
-    <message>
-        <source>Station: {station}
-Requests: {count}, the newest {newest}
-Hub: {hub}
-
-Everything saved since that backup is replaced; the data as it is now is kept as a safety copy in the backups folder. The window reopens after the restore.</source>
-        <translation>服务站：{station}
-诉求：{count} 件，最新一件 {newest}
-区级平台：{hub}
-
-该备份之后保存的内容都会被替换；当前的数据会作为安全副本保存在备份文件夹中。恢复后窗口会重新打开。</translation>
-    </message>
-    <message>
-        <source>Restore</source>
-        <translation>恢复</translation>
-    </message>
-    <message>
-        <source>This file cannot be restored: {error}</source>
-        <translation>无法用此文件恢复：{error}</translation>
-    </message>
-    <message>
-        <source>Checking the backup…</source>
-        <translation>正在检查备份…</translation>
-    </message>
-</context>
-<context>
-    <name>DetailView</name>
-    <message>
-        <source>Select a request in the list to see it here.
-Enter or a double click opens it.</source>
-        <translation>在左侧列表中选择一条诉求，即可在此查看详情。
-按回车键或双击打开。</translation>
-    </message>
-    <message>
-        <source>Request</source>
-        <extracomment>Point size of the tracking number (DETAIL_STYLE); smaller (&quot;compact&quot;) when the pane is too narrow. (escalation level, working days overdue — None when the calendar cannot count them). Body and card margins around a form, until measured (see DetailView._fit_forms).</extracomment>
-        <translation>诉求信息</translation>
-    </message>
+    <name>ActionsCard</name>
     <message>
         <source>Handling</source>
         <translation>办理</translation>
-    </message>
-    <message>
-        <source>Timeline</source>
-        <translation>办理记录</translation>
-    </message>
-    <message>
-        <source>Received</source>
-        <translation>受理时间</translation>
-    </message>
-    <message>
-        <source>Channel</source>
-        <translation>受理渠道</translation>
-    </message>
-    <message>
-        <source>Urgency</source>
-        <translation>紧急程度</translation>
-    </message>
-    <message>
-        <source>Category</source>
-        <translation>诉求类别</translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>承办部门</translation>
-    </message>
-    <message>
-        <source>Due</source>
-        <translation>办理时限</translation>
-    </message>
-    <message>
-        <source>Specialist</source>
-        <translation>受理人员</translation>
-    </message>
-    <message>
-        <source>Sync</source>
-        <translation>同步</translation>
-    </message>
-    <message>
-        <source>Linked to</source>
-        <translation>关联诉求</translation>
-    </message>
-    <message>
-        <source>Rating</source>
-        <translation>企业评价</translation>
-    </message>
-    <message>
-        <source>What the enterprise asks for</source>
-        <translation>诉求内容</translation>
-    </message>
-    <message>
-        <source>Correct intake…</source>
-        <translation>更正受理信息…</translation>
-    </message>
-    <message>
-        <source>Save correction</source>
-        <translation>保存更正</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>Status</source>
@@ -158,12 +28,24 @@ Enter or a double click opens it.</source>
         <translation>保存答复</translation>
     </message>
     <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
         <source>Re-route</source>
         <translation>改分类</translation>
     </message>
     <message>
         <source>Move the request to this category (its department follows)</source>
         <translation>将诉求改为此类别（承办部门随之调整）</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
     </message>
     <message>
         <source>Reassign</source>
@@ -182,16 +64,16 @@ Enter or a double click opens it.</source>
         <translation>添加备注</translation>
     </message>
     <message>
+        <source>Rating</source>
+        <translation>企业评价</translation>
+    </message>
+    <message>
         <source>Choose…</source>
         <translation>请选择…</translation>
     </message>
     <message>
         <source>Comment (optional)</source>
         <translation>评价意见（选填）</translation>
-    </message>
-    <message>
-        <source>The enterprise&apos;s comment (optional)</source>
-        <translation type="vanished">企业评价意见（选填）</translation>
     </message>
     <message>
         <source>Save rating</source>
@@ -202,116 +84,12 @@ Enter or a double click opens it.</source>
         <translation>{label}（{value}分）</translation>
     </message>
     <message>
-        <source>This request cannot be shown: {error}</source>
-        <translation>无法显示该诉求：{error}</translation>
-    </message>
-    <message>
-        <source>⚠ Overdue {days} working days</source>
-        <translation type="vanished">⚠ 已超期 {days} 个工作日</translation>
-    </message>
-    <message>
-        <source>Escalation level {level} of 3</source>
-        <translation>督办等级 {level}（共 3 级）</translation>
-    </message>
-    <message>
-        <source>no credit code</source>
-        <translation>无信用代码</translation>
-    </message>
-    <message>
-        <source>not set (holiday calendar of that year unknown)</source>
-        <translation>未设定（当年节假日安排尚未公布）</translation>
-    </message>
-    <message>
-        <source>{due} (provisional: the year&apos;s official holiday calendar is not published yet)</source>
-        <translation>{due}（暂定：当年官方节假日安排尚未公布）</translation>
-    </message>
-    <message>
-        <source>Until the first sync with the district hub</source>
-        <translation>首次同步到区级平台前可更正</translation>
-    </message>
-    <message>
-        <source>⚠ Overdue</source>
-        <translation>⚠ 已超期</translation>
-    </message>
-    <message>
-        <source>⚠ Overdue less than 1 workday</source>
-        <translation type="vanished">⚠ 已超期不足 1 个工作日</translation>
-    </message>
-    <message>
-        <source>⚠ Overdue 1 workday</source>
-        <translation>⚠ 已超期 1 个工作日</translation>
-    </message>
-    <message>
-        <source>⚠ Overdue {days} workdays</source>
-        <translation>⚠ 已超期 {days} 个工作日</translation>
-    </message>
-    <message>
         <source>→ {status}</source>
         <translation>→ {status}</translation>
     </message>
     <message>
         <source>Change the status to “{status}”</source>
         <translation>将状态改为“{status}”</translation>
-    </message>
-    <message>
-        <source>Category {category}, department {department}</source>
-        <translation>类别：{category}，承办部门：{department}</translation>
-    </message>
-    <message>
-        <source>Category {category}</source>
-        <translation>类别：{category}</translation>
-    </message>
-    <message>
-        <source>Category {old} → {new}</source>
-        <translation>类别：{old} → {new}</translation>
-    </message>
-    <message>
-        <source>department {old} → {new}</source>
-        <translation>承办部门：{old} → {new}</translation>
-    </message>
-    <message>
-        <source>Department {old} → {new}</source>
-        <translation>承办部门：{old} → {new}</translation>
-    </message>
-    <message>
-        <source>Reopened after a dissatisfied rating; rectification due {due}</source>
-        <translation>因评价不满意重新办理，整改期限 {due}</translation>
-    </message>
-    <message>
-        <source>Due date recounted on the official calendar: {old} → {new}</source>
-        <translation>已按官方日历重算办理时限：{old} → {new}</translation>
-    </message>
-    <message>
-        <source>Due date recounted: {old} → {new} (still provisional)</source>
-        <translation>已重算办理时限：{old} → {new}（仍为暂定）</translation>
-    </message>
-    <message>
-        <source>description</source>
-        <translation>诉求内容</translation>
-    </message>
-    <message>
-        <source>channel</source>
-        <translation>受理渠道</translation>
-    </message>
-    <message>
-        <source>urgency</source>
-        <translation>紧急程度</translation>
-    </message>
-    <message>
-        <source>Corrected: {fields}</source>
-        <translation>更正了：{fields}</translation>
-    </message>
-    <message>
-        <source>, </source>
-        <translation>、</translation>
-    </message>
-    <message>
-        <source>Status {old} → {new}</source>
-        <translation>状态：{old} → {new}</translation>
-    </message>
-    <message>
-        <source>(closed by the enterprise&apos;s rating)</source>
-        <translation>（企业评价后自动办结）</translation>
     </message>
     <message>
         <source>Not saved: {reason}</source>
@@ -392,6 +170,399 @@ Enter or a double click opens it.</source>
     <message>
         <source>A dissatisfied rating reopens the request for rectification ({days} working days)…</source>
         <translation>不满意评价将使诉求重新办理整改（{days} 个工作日）…</translation>
+    </message>
+</context>
+<context>
+    <name>BackupActions</name>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>Backed up to {path}</source>
+        <translation>已备份到 {path}</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <source>The backup could not be written: {error}</source>
+        <translation>备份失败：{error}</translation>
+    </message>
+    <message>
+        <source>Backing up the database…</source>
+        <translation>正在备份数据库…</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Database backups (*.db);;All files (*)</source>
+        <translation>数据库备份 (*.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Replace this workstation&apos;s data with the backup {name}?</source>
+        <translation>用备份 {name} 替换本机的数据吗？</translation>
+    </message>
+    <message>
+        <source>Station: {station}
+Requests: {count}, the newest {newest}
+Hub: {hub}
+
+Everything saved since that backup is replaced; the data as it is now is kept as a safety copy in the backups folder. The window reopens after the restore.</source>
+        <translation>服务站：{station}
+诉求：{count} 件，最新一件 {newest}
+区级平台：{hub}
+
+该备份之后保存的内容都会被替换；当前的数据会作为安全副本保存在备份文件夹中。恢复后窗口会重新打开。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>This file cannot be restored: {error}</source>
+        <translation>无法用此文件恢复：{error}</translation>
+    </message>
+    <message>
+        <source>Checking the backup…</source>
+        <translation>正在检查备份…</translation>
+    </message>
+</context>
+<context>
+    <name>DetailView</name>
+    <message>
+        <source>Select a request in the list to see it here.
+Enter or a double click opens it.</source>
+        <translation>在左侧列表中选择一条诉求，即可在此查看详情。
+按回车键或双击打开。</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <extracomment>Point size of the tracking number (resources/qss/detail.qss); smaller (&quot;compact&quot;) when the pane is too narrow.</extracomment>
+        <translation>诉求信息</translation>
+    </message>
+    <message>
+        <source>Handling</source>
+        <translation type="vanished">办理</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>办理记录</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理时间</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>受理渠道</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>办理时限</translation>
+    </message>
+    <message>
+        <source>Specialist</source>
+        <translation>受理人员</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>Linked to</source>
+        <translation>关联诉求</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>企业评价</translation>
+    </message>
+    <message>
+        <source>What the enterprise asks for</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>Correct intake…</source>
+        <translation>更正受理信息…</translation>
+    </message>
+    <message>
+        <source>Save correction</source>
+        <translation>保存更正</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="vanished">状态</translation>
+    </message>
+    <message>
+        <source>Final status: no further change</source>
+        <translation type="vanished">已是最终状态，不能再变更</translation>
+    </message>
+    <message>
+        <source>&amp;Reply to the enterprise (required for “Replied”)</source>
+        <translation type="vanished">答复企业的内容（改为“已答复”时必填）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>What the enterprise was told: the answer, the next step, who to contact (Ctrl+Enter saves)</source>
+        <translation type="vanished">已告知企业的答复：结论、下一步、联系人（Ctrl+Enter 保存）</translation>
+    </message>
+    <message>
+        <source>Save reply</source>
+        <translation type="vanished">保存答复</translation>
+    </message>
+    <message>
+        <source>Re-route</source>
+        <translation type="vanished">改分类</translation>
+    </message>
+    <message>
+        <source>Move the request to this category (its department follows)</source>
+        <translation type="vanished">将诉求改为此类别（承办部门随之调整）</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation type="vanished">改派</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation type="vanished">备注</translation>
+    </message>
+    <message>
+        <source>What was done or agreed (Ctrl+Enter adds it)</source>
+        <translation type="vanished">记录办理情况（Ctrl+Enter 添加）</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation type="vanished">添加备注</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation type="vanished">请选择…</translation>
+    </message>
+    <message>
+        <source>Comment (optional)</source>
+        <translation type="vanished">评价意见（选填）</translation>
+    </message>
+    <message>
+        <source>The enterprise&apos;s comment (optional)</source>
+        <translation type="vanished">企业评价意见（选填）</translation>
+    </message>
+    <message>
+        <source>Save rating</source>
+        <translation type="vanished">保存评价</translation>
+    </message>
+    <message>
+        <source>{label} ({value})</source>
+        <translation>{label}（{value}分）</translation>
+    </message>
+    <message>
+        <source>This request cannot be shown: {error}</source>
+        <translation>无法显示该诉求：{error}</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue {days} working days</source>
+        <translation type="vanished">⚠ 已超期 {days} 个工作日</translation>
+    </message>
+    <message>
+        <source>Escalation level {level} of 3</source>
+        <translation>督办等级 {level}（共 3 级）</translation>
+    </message>
+    <message>
+        <source>no credit code</source>
+        <translation>无信用代码</translation>
+    </message>
+    <message>
+        <source>not set (holiday calendar of that year unknown)</source>
+        <translation>未设定（当年节假日安排尚未公布）</translation>
+    </message>
+    <message>
+        <source>{due} (provisional: the year&apos;s official holiday calendar is not published yet)</source>
+        <translation>{due}（暂定：当年官方节假日安排尚未公布）</translation>
+    </message>
+    <message>
+        <source>Until the first sync with the district hub</source>
+        <translation>首次同步到区级平台前可更正</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue</source>
+        <translation>⚠ 已超期</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue less than 1 workday</source>
+        <translation type="vanished">⚠ 已超期不足 1 个工作日</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue 1 workday</source>
+        <translation>⚠ 已超期 1 个工作日</translation>
+    </message>
+    <message>
+        <source>⚠ Overdue {days} workdays</source>
+        <translation>⚠ 已超期 {days} 个工作日</translation>
+    </message>
+    <message>
+        <source>→ {status}</source>
+        <translation type="vanished">→ {status}</translation>
+    </message>
+    <message>
+        <source>Change the status to “{status}”</source>
+        <translation type="vanished">将状态改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Category {category}, department {department}</source>
+        <translation type="vanished">类别：{category}，承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>Category {category}</source>
+        <translation type="vanished">类别：{category}</translation>
+    </message>
+    <message>
+        <source>Category {old} → {new}</source>
+        <translation type="vanished">类别：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>department {old} → {new}</source>
+        <translation type="vanished">承办部门：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Department {old} → {new}</source>
+        <translation type="vanished">承办部门：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Reopened after a dissatisfied rating; rectification due {due}</source>
+        <translation type="vanished">因评价不满意重新办理，整改期限 {due}</translation>
+    </message>
+    <message>
+        <source>Due date recounted on the official calendar: {old} → {new}</source>
+        <translation type="vanished">已按官方日历重算办理时限：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Due date recounted: {old} → {new} (still provisional)</source>
+        <translation type="vanished">已重算办理时限：{old} → {new}（仍为暂定）</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation type="vanished">诉求内容</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation type="vanished">受理渠道</translation>
+    </message>
+    <message>
+        <source>urgency</source>
+        <translation type="vanished">紧急程度</translation>
+    </message>
+    <message>
+        <source>Corrected: {fields}</source>
+        <translation type="vanished">更正了：{fields}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation type="vanished">、</translation>
+    </message>
+    <message>
+        <source>Status {old} → {new}</source>
+        <translation type="vanished">状态：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>(closed by the enterprise&apos;s rating)</source>
+        <translation type="vanished">（企业评价后自动办结）</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation type="vanished">未保存：{reason}</translation>
+    </message>
+    <message>
+        <source>Cancel the request</source>
+        <translation type="vanished">撤销诉求</translation>
+    </message>
+    <message>
+        <source>Cancel {tracking_no}? A cancelled request cannot be reopened.</source>
+        <translation type="vanished">确定撤销 {tracking_no} 吗？撤销后不能恢复。</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation type="vanished">不撤销</translation>
+    </message>
+    <message>
+        <source>Status changed to “{status}”</source>
+        <translation type="vanished">状态已改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Type the reply first: what the enterprise was told. “Replied” is saved together with it.</source>
+        <translation type="vanished">请先填写答复内容，即已告知企业的答复；“已答复”状态与答复一同保存。</translation>
+    </message>
+    <message>
+        <source>Reply saved; status changed to “{status}”</source>
+        <translation type="vanished">答复已保存，状态改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Re-routed to “{category}”</source>
+        <translation type="vanished">已改为“{category}”</translation>
+    </message>
+    <message>
+        <source>Reassigned to “{department}”</source>
+        <translation type="vanished">已改派至“{department}”</translation>
+    </message>
+    <message>
+        <source>Type the note first.</source>
+        <translation type="vanished">请先填写备注内容。</translation>
+    </message>
+    <message>
+        <source>Note added</source>
+        <translation type="vanished">备注已添加</translation>
+    </message>
+    <message>
+        <source>Rating saved: {label}</source>
+        <translation type="vanished">评价已保存：{label}</translation>
+    </message>
+    <message>
+        <source>Save the rating “{label} ({value})” for {tracking_no}?</source>
+        <translation type="vanished">为 {tracking_no} 保存评价“{label}（{value}分）”？</translation>
+    </message>
+    <message>
+        <source>Dissatisfied rating</source>
+        <translation type="vanished">不满意评价</translation>
+    </message>
+    <message>
+        <source>Save and reopen</source>
+        <translation type="vanished">保存并重新办理</translation>
+    </message>
+    <message>
+        <source>Do not save</source>
+        <translation type="vanished">不保存</translation>
+    </message>
+    <message>
+        <source>The request will be reopened for rectification ({days} working days; the due date is set when the holiday calendar of that year is known).</source>
+        <translation type="vanished">该诉求将重新办理整改（{days} 个工作日；该年度节假日安排公布后确定办理时限）。</translation>
+    </message>
+    <message>
+        <source>The request will be reopened for rectification (back to “{status}”), due {due} ({days} working days).</source>
+        <translation type="vanished">该诉求将重新办理整改（恢复为“{status}”），办理时限 {due}（{days} 个工作日）。</translation>
+    </message>
+    <message>
+        <source>The due date is provisional: the official holiday calendar of that year is not published yet.</source>
+        <translation type="vanished">该时限按暂定日历推算：该年的国务院节假日安排尚未公布，公布后将自动重算。</translation>
+    </message>
+    <message>
+        <source>A dissatisfied rating reopens the request for rectification ({days} working days)…</source>
+        <translation type="vanished">不满意评价将使诉求重新办理整改（{days} 个工作日）…</translation>
     </message>
     <message>
         <source>A dissatisfied rating reopens the request for rectification (15 working days).</source>
@@ -2698,6 +2869,73 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <source>Category {category}, department {department}</source>
+        <translation>类别：{category}，承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>Category {category}</source>
+        <translation>类别：{category}</translation>
+    </message>
+    <message>
+        <source>Category {old} → {new}</source>
+        <translation>类别：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>department {old} → {new}</source>
+        <translation>承办部门：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Department {old} → {new}</source>
+        <translation>承办部门：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>{label} ({value})</source>
+        <translation>{label}（{value}分）</translation>
+    </message>
+    <message>
+        <source>Reopened after a dissatisfied rating; rectification due {due}</source>
+        <translation>因评价不满意重新办理，整改期限 {due}</translation>
+    </message>
+    <message>
+        <source>Due date recounted on the official calendar: {old} → {new}</source>
+        <translation>已按官方日历重算办理时限：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Due date recounted: {old} → {new} (still provisional)</source>
+        <translation>已重算办理时限：{old} → {new}（仍为暂定）</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>受理渠道</translation>
+    </message>
+    <message>
+        <source>urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Corrected: {fields}</source>
+        <translation>更正了：{fields}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Status {old} → {new}</source>
+        <translation>状态：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>(closed by the enterprise&apos;s rating)</source>
+        <translation>（企业评价后自动办结）</translation>
     </message>
 </context>
 <context>

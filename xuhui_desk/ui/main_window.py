@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         return form
 
     def _create_queue(self) -> QWidget:
-        from xuhui_desk.ui.detail_view import DetailView
+        from xuhui_desk.ui.detail import DetailView
         from xuhui_desk.ui.queue.reading_pane import ReadingPane
         from xuhui_desk.ui.queue.view import QueueView
 
