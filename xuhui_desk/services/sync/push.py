@@ -1,0 +1,420 @@
+"""The push of a round: enterprises, then requests, then timeline events, in bounded batches
+(count and bytes, gzip bodies), each recorded in ``sync_batches`` (its id is the hub's
+idempotency key). Records go ``pending → sending → synced / error``; a record edited while its
+batch was in flight stays ``pending``. A 413 or a timeout splits the batch; a single record that
+still fails is quarantined. A record whose parent the hub lost is sent again after the parent.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from xuhui_desk import record_rules
+from xuhui_desk.codes import SyncErrorKind
+from xuhui_desk.models import (
+    Enterprise,
+    Origin,
+    Request,
+    RequestEvent,
+    SyncBatch,
+    SyncMeta,
+    SyncState,
+    new_uuid,
+)
+from xuhui_desk.services.sync.context import RoundContext
+from xuhui_desk.services.sync.errors import HubTimeout, SyncFailure, TooLarge, UpgradeRequired
+from xuhui_desk.services.sync.state import (
+    BATCH_DONE,
+    BATCH_FAILED,
+    BATCH_SENDING,
+    BATCH_SPLIT,
+    META_EVENT_ERROR,
+    MODELS,
+    Q_REJECTED,
+    Q_TIMEOUT,
+    Q_TOO_LARGE,
+    STAGES,
+    count_records,
+    error_json,
+    put_meta,
+)
+from xuhui_desk.sync_protocol import (
+    ACCEPTED,
+    DUPLICATE,
+    ENTERPRISE,
+    ENTERPRISE_FIELDS,
+    EVENT,
+    FROM_KEY,
+    INITIAL_EVENT_KINDS,
+    PARENT_UNKNOWN,
+    PUSH_PATH,
+    REQUEST,
+    REQUEST_FIELDS,
+    REVISION_CONFLICT,
+    STATUS_KEY,
+    FieldError,
+    RecordResult,
+    WireError,
+    compact_json,
+    parse_push_response,
+    push_body,
+    to_wire,
+)
+
+
+@dataclass
+class Item:
+    type: str
+    uuid: str
+    revision: int
+    wire: dict[str, Any]
+    size: int
+
+
+# UUIDs go out in lower case (the hub compares them case-insensitively too): a uuid written in
+# upper case by some import is still one record, not two.
+def _enterprise_wire(e: Enterprise) -> dict[str, Any]:
+    return to_wire(ENTERPRISE, e.uuid.lower(), e.revision, {f: getattr(e, f) for f in ENTERPRISE_FIELDS})
+
+
+def _request_wire(r: Request) -> dict[str, Any]:
+    values = {f: getattr(r, f) for f in REQUEST_FIELDS if f not in ("enterprise_uuid", "status_base")}
+    values["enterprise_uuid"] = r.enterprise.uuid.lower()
+    if r.linked_request_uuid:
+        values["linked_request_uuid"] = r.linked_request_uuid.lower()
+    values["status_base"] = None  # filled in by _add_status_bases
+    return to_wire(REQUEST, r.uuid.lower(), r.revision, values)
+
+
+def _event_wire(e: RequestEvent, request_uuid: str) -> dict[str, Any]:
+    return to_wire(EVENT, e.uuid.lower(), 1, {"request_uuid": request_uuid.lower(), "kind": e.kind,
+                                              "actor": e.actor, "origin": e.origin,
+                                              "occurred_at": e.occurred_at, "data": e.data})
+
+
+
+class Pusher:
+    """The push of one round (see the package doc, step 3)."""
+
+    def __init__(self, ctx: RoundContext) -> None:
+        self.ctx = ctx
+        self.timeout_quarantines = 0
+        self.push_total = 0
+        self.push_done = 0
+        #: Parents (type, uuid) this round sent again because the hub said it did not know them.
+        self.reseeded: set[tuple[str, str]] = set()
+
+    def run(self) -> None:
+        """Push every pending record (a few passes: see SyncOptions.passes)."""
+        with self.ctx.db.session() as s:
+            self.push_total, _ = count_records(s, [SyncState.PENDING])
+        self.ctx.report("pushing", 0, self.push_total)
+        for _ in range(max(1, self.ctx.options.passes)):
+            summary = self.ctx.summary
+            before = summary.pushed + summary.duplicates + summary.rebased + len(self.reseeded)
+            cursors = dict.fromkeys(STAGES, 0)
+            stage = 0
+            sent_any = False
+            while stage < len(STAGES):
+                self.ctx.check_cancel()
+                items, stage = self._claim(cursors, stage)
+                if not items:
+                    break
+                sent_any = True
+                try:
+                    self._send(items)
+                finally:
+                    self._release(items)
+            progressed = summary.pushed + summary.duplicates + summary.rebased + len(self.reseeded) > before
+            if not sent_any or not progressed:
+                break
+
+    def _select(self, s: Session, stage: str, after_id: int, limit: int) -> list[tuple[Any, str | None]]:
+        if stage == ENTERPRISE:
+            rows = s.scalars(select(Enterprise).where(Enterprise.sync_state == SyncState.PENDING,
+                                                      Enterprise.id > after_id)
+                             .order_by(Enterprise.id).limit(limit))
+            return [(r, None) for r in rows]
+        if stage == REQUEST:
+            rows = s.scalars(select(Request).join(Enterprise, Enterprise.id == Request.enterprise_id)
+                             .where(Request.sync_state == SyncState.PENDING, Request.id > after_id,
+                                    Enterprise.sync_state != SyncState.ERROR)
+                             .order_by(Request.id).limit(limit))
+            return [(r, None) for r in rows.unique()]
+        pairs = s.execute(select(RequestEvent, Request.uuid).join(Request, Request.id == RequestEvent.request_id)
+                          .where(RequestEvent.sync_state == SyncState.PENDING, RequestEvent.id > after_id,
+                                 RequestEvent.origin == Origin.STATION, Request.sync_state != SyncState.ERROR)
+                          .order_by(RequestEvent.id).limit(limit)).all()
+        return [(ev, ruuid) for ev, ruuid in pairs]
+
+    def _claim(self, cursors: dict[str, int], stage: int) -> tuple[list[Item], int]:
+        """Mark the next batch of pending records ``sending`` (read and marked under one lock).
+
+        Enterprises, then requests, then timeline events, in local row order — parents always
+        before their children; one batch may run on from one kind into the next.
+        """
+        items: list[Item] = []
+        total = 0
+        with self.ctx.db.write() as s:
+            while stage < len(STAGES) and len(items) < self.ctx.max_records:
+                kind = STAGES[stage]
+                want = self.ctx.max_records - len(items)
+                rows = self._select(s, kind, cursors[kind], want)
+                taken: list[tuple[Any, Item]] = []
+                full = False
+                for row, parent_uuid in rows:
+                    if kind == ENTERPRISE:
+                        wire = _enterprise_wire(row)
+                    elif kind == REQUEST:
+                        wire = _request_wire(row)
+                    else:
+                        wire = _event_wire(row, str(parent_uuid))
+                    size = len(compact_json(wire)) + 1
+                    if (items or taken) and total + size > self.ctx.max_bytes:
+                        full = True
+                        break
+                    taken.append((row, Item(kind, row.uuid, wire["revision"], wire, size)))
+                    total += size
+                    cursors[kind] = row.id
+                if taken:
+                    if kind == REQUEST:
+                        self._add_status_bases(s, taken)
+                    model = MODELS[kind]
+                    s.execute(update(model).where(model.uuid.in_([i.uuid for _, i in taken]),
+                                                  model.sync_state == SyncState.PENDING)
+                              .values(sync_state=SyncState.SENDING).execution_options(synchronize_session=False))
+                    items += [i for _, i in taken]
+                if full or len(rows) == want:
+                    break  # this batch is full; the stage goes on in the next one
+                stage += 1
+        return items, stage
+
+    @staticmethod
+    def _add_status_bases(s: Session, taken: list[tuple[Any, Item]]) -> None:
+        """``status_base``: where this station's unsent status changes of a request started (the
+        ``from`` of its oldest unsent own status event), or None when it made none — then the
+        status it sends is only the hub's, adopted earlier, and must not undo a newer one."""
+        ids = {row.id: item for row, item in taken}
+        for request_id, kind, data in s.execute(
+            select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.data)
+            .where(RequestEvent.request_id.in_(list(ids)), RequestEvent.origin == Origin.STATION,
+                   RequestEvent.sync_state != SyncState.SYNCED)
+            .order_by(RequestEvent.id)):
+            item = ids[request_id]
+            if (item.wire.get("status_base") is None and kind not in INITIAL_EVENT_KINDS
+                    and isinstance(data, dict) and STATUS_KEY in data):
+                base = data.get(FROM_KEY)
+                item.wire["status_base"] = base if isinstance(base, str) else ""
+
+    def _release(self, items: list[Item]) -> None:
+        """Whatever of ``items`` is still ``sending`` (no answer came for it) goes back to pending."""
+        with self.ctx.db.write() as s:
+            for kind in STAGES:
+                model = MODELS[kind]
+                uuids = [i.uuid for i in items if i.type == kind]
+                for i in range(0, len(uuids), 500):
+                    s.execute(update(model).where(model.uuid.in_(uuids[i:i + 500]),
+                                                  model.sync_state == SyncState.SENDING)
+                              .values(sync_state=SyncState.PENDING).execution_options(synchronize_session=False))
+
+    def _send(self, items: list[Item]) -> None:
+        queue: deque[list[Item]] = deque([items])
+        while queue:
+            self.ctx.check_cancel()
+            chunk = queue.popleft()
+            batch_id = new_uuid()
+            body = compact_json(push_body(batch_id, self.ctx.station_code, [i.wire for i in chunk],
+                                          clock_skew_seconds=self.ctx.summary.skew_seconds))
+            with self.ctx.db.write() as s:
+                s.add(SyncBatch(id=batch_id, created_at=self.ctx.clock(), state=BATCH_SENDING,
+                                record_count=len(chunk), byte_count=len(body)))
+                self.ctx.write_lease(s, self.ctx.clock())
+            self.ctx.summary.batches += 1
+            headers = {"Content-Type": "application/json"}
+            content = body
+            if len(body) >= self.ctx.options.gzip_min_bytes:
+                content = gzip.compress(body, compresslevel=6, mtime=0)
+                headers["Content-Encoding"] = "gzip"
+            try:
+                resp = self.ctx.hub.call("POST", PUSH_PATH, content=content, headers=headers, split_on_timeout=True,
+                                     auth=True)
+                _, results = parse_push_response(self.ctx.hub.json(resp))
+            except TooLarge:
+                self._finish_batch(batch_id, BATCH_SPLIT, "413: too large for the hub")
+                # Shrink the rest of the round's batches too, so one 413 does not repeat per batch.
+                self.ctx.max_bytes = max(1024, min(self.ctx.max_bytes, sum(i.size for i in chunk) // 2))
+                self.ctx.max_records = max(1, min(self.ctx.max_records, max(1, len(chunk) // 2)))
+                if len(chunk) == 1:
+                    self._quarantine(chunk[0], Q_TOO_LARGE,
+                                     f"this record is too large for the hub ({chunk[0].size} bytes)")
+                else:
+                    queue.extendleft([chunk[len(chunk) // 2:], chunk[:len(chunk) // 2]])
+                continue
+            except HubTimeout:
+                self._finish_batch(batch_id, BATCH_FAILED, "timed out")
+                if not self.ctx.hub.healthy():
+                    raise SyncFailure(SyncErrorKind.TIMEOUT, f"the hub stopped answering ({self.ctx.hub.url}); "
+                                                 "nothing was lost, the records wait for the next sync") from None
+                if len(chunk) == 1:
+                    if self.timeout_quarantines >= self.ctx.options.max_timeout_quarantines:
+                        raise SyncFailure(SyncErrorKind.TIMEOUT, "the hub keeps timing out on single records; "
+                                                     "try again later") from None
+                    self.timeout_quarantines += 1
+                    self._quarantine(chunk[0], Q_TIMEOUT, "the hub did not answer in time for this record alone")
+                else:
+                    self.ctx.max_records = max(1, min(self.ctx.max_records, max(1, len(chunk) // 2)))
+                    queue.extendleft([chunk[len(chunk) // 2:], chunk[:len(chunk) // 2]])
+                continue
+            except WireError as exc:
+                self._finish_batch(batch_id, BATCH_FAILED, "malformed answer")
+                raise SyncFailure(SyncErrorKind.PROTOCOL, f"the hub's answer to a batch is malformed: {exc}") from exc
+            except SyncFailure as exc:
+                self._finish_batch(batch_id, BATCH_FAILED, exc.message)
+                raise
+            except UpgradeRequired:
+                self._finish_batch(batch_id, BATCH_FAILED, "upgrade required")
+                raise
+            self._apply_results(batch_id, chunk, results)
+
+    def _finish_batch(self, batch_id: str, state: str, error: str | None = None) -> None:
+        with self.ctx.db.write() as s:
+            s.execute(update(SyncBatch).where(SyncBatch.id == batch_id)
+                      .values(state=state, finished_at=self.ctx.clock(), error=error)
+                      .execution_options(synchronize_session=False))
+
+    def _quarantine(self, item: Item, kind: str, message: str, errors: list[FieldError] | None = None) -> None:
+        model = MODELS[item.type]
+        with self.ctx.db.write() as s:
+            self._mark_error(s, model, item, kind, message, errors)
+        self.ctx.summary.rejected += 1
+        self.ctx.summary.errors.append(f"{item.type} {item.wire.get('tracking_no') or item.uuid}: {message}")
+
+    def _mark_error(self, s: Session, model: Any, item: Item, kind: str, message: str,
+                    errors: list[FieldError] | None) -> None:
+        text = error_json(kind, message, errors)
+        if item.type == EVENT:
+            res = s.execute(update(model).where(model.uuid == item.uuid, model.sync_state == SyncState.SENDING)
+                            .values(sync_state=SyncState.ERROR).execution_options(synchronize_session=False))
+            if res.rowcount:  # type: ignore[attr-defined]
+                put_meta(s, META_EVENT_ERROR + item.uuid, text)
+            return
+        # An edit made while the batch was in flight may have fixed it: then it stays pending.
+        s.execute(update(model).where(model.uuid == item.uuid, model.revision == item.revision,
+                                      model.sync_state == SyncState.SENDING)
+                  .values(sync_state=SyncState.ERROR, sync_error=text).execution_options(synchronize_session=False))
+
+    def _reseed_parent(self, s: Session, item: Item, r: RecordResult, acknowledged: set[tuple[str, str]]) -> None:
+        """The hub does not know ``item``'s parent (after a hub reset or a restored hub backup,
+        say). If this station holds the parent as sent, send it again — a request with its
+        enterprise — in the round's next pass; if the hub still does not know it after that,
+        the record is refused with the reason in words, never left pending forever."""
+        if item.type == EVENT:
+            parent_type, model, parent_uuid = REQUEST, Request, str(item.wire.get("request_uuid", ""))
+        else:
+            parent_type, model, parent_uuid = ENTERPRISE, Enterprise, str(item.wire.get("enterprise_uuid", ""))
+        parent = s.scalars(select(model).where(func.lower(model.uuid) == parent_uuid.lower())).first()
+        # A parent the hub acknowledged in this very batch, yet "unknown" for its child: the hub
+        # will not place the child whatever is re-sent.
+        lost = parent is None or (parent_type, parent_uuid.lower()) in acknowledged
+        if not lost and parent.sync_state in (SyncState.PENDING, SyncState.SENDING, SyncState.ERROR):
+            return  # on its way (parents go first), or itself refused and listed: the child waits
+        if lost or (parent_type, parent_uuid) in self.reseeded:
+            error = FieldError("request_uuid" if item.type == EVENT else "enterprise_uuid", "request.parent_lost")
+            error = record_rules.with_message(error)
+            self._mark_error(s, MODELS[item.type], item, Q_REJECTED, error.message, [*r.errors, error])
+            self.ctx.summary.rejected += 1
+            self.ctx.summary.errors.append(f"{item.type} {item.wire.get('tracking_no') or item.uuid}: {error.message}")
+            return
+        assert parent is not None
+        self.reseeded.add((parent_type, parent_uuid))
+        parent.sync_state = SyncState.PENDING
+        # The hub lost the request (the event's parent, or the request whose enterprise it lost)
+        # with its timeline: what of that timeline it had acknowledged goes again too.
+        request = parent if isinstance(parent, Request) else s.scalars(
+            select(Request).where(Request.uuid == item.uuid)).first()
+        if request is not None and request.synced_revision is not None:
+            s.execute(update(RequestEvent).where(RequestEvent.request_id == request.id,
+                                                 RequestEvent.origin == Origin.STATION,
+                                                 RequestEvent.sync_state == SyncState.SYNCED)
+                      .values(sync_state=SyncState.PENDING).execution_options(synchronize_session=False))
+        if isinstance(parent, Request) and parent.enterprise.sync_state == SyncState.SYNCED:
+            parent.enterprise.sync_state = SyncState.PENDING
+            self.reseeded.add((ENTERPRISE, parent.enterprise.uuid.lower()))
+
+    def _apply_results(self, batch_id: str, chunk: list[Item], results: list[RecordResult]) -> None:
+        by_key = {(r.type, r.uuid.lower()): r for r in results}
+        acknowledged = {key for key, r in by_key.items() if r.status in (ACCEPTED, DUPLICATE)}
+        synced: dict[str, list[dict[str, Any]]] = {}
+        rejected: list[tuple[Item, RecordResult]] = []
+        with self.ctx.db.write() as s:
+            for item in chunk:
+                r = by_key.get((item.type, item.uuid.lower()))
+                if r is None:
+                    continue  # not answered: released back to pending
+                model = MODELS[item.type]
+                if r.status in (ACCEPTED, DUPLICATE):
+                    synced.setdefault(item.type, []).append({"u": item.uuid, "r": item.revision})
+                    if r.status == ACCEPTED:
+                        self.ctx.summary.pushed += 1
+                    else:
+                        self.ctx.summary.duplicates += 1
+                elif r.errors and r.error_codes <= set(PARENT_UNKNOWN):
+                    # Its parent is not on the hub (yet): released, sent again in a later pass —
+                    # after the parent, which is re-sent if the hub lost it.
+                    self._reseed_parent(s, item, r, acknowledged)
+                elif REVISION_CONFLICT in r.error_codes and item.type != EVENT and r.hub_revision is not None:
+                    # The hub holds a newer revision (this station was restored from a backup, say):
+                    # continue above it, so that what the station holds now is sent and kept.
+                    s.execute(update(model).where(model.uuid == item.uuid)
+                              .values(revision=case((model.revision <= r.hub_revision, r.hub_revision + 1),
+                                                    else_=model.revision),
+                                      sync_state=SyncState.PENDING)
+                              .execution_options(synchronize_session=False))
+                    self.ctx.summary.rebased += 1
+                else:
+                    message = "；".join(e.message or f"{e.field}: {e.code}" for e in r.errors) or "rejected by the hub"
+                    self._mark_error(s, model, item, Q_REJECTED, message, r.errors)
+                    rejected.append((item, r))
+            for rtype, params in synced.items():
+                self._mark_synced(s, rtype, params)
+            s.execute(update(SyncBatch).where(SyncBatch.id == batch_id)
+                      .values(state=BATCH_DONE, finished_at=self.ctx.clock())
+                      .execution_options(synchronize_session=False))
+        for item, r in rejected:
+            self.ctx.summary.rejected += 1
+            label = item.wire.get("tracking_no") or item.wire.get("name") or item.uuid
+            self.ctx.summary.errors.append(f"{item.type} {label} rejected by the hub: "
+                                       + "; ".join(e.message or e.code for e in r.errors))
+        self.push_done += len(chunk)
+        self.ctx.report("pushing", min(self.push_done, self.push_total), self.push_total)
+
+    @staticmethod
+    def _mark_synced(s: Session, rtype: str, params: list[dict[str, Any]]) -> None:
+        """Acknowledged records (``u`` uuid, ``r`` revision sent), in one executemany statement.
+
+        A record edited while in flight (its revision moved on) stays pending; the hub has
+        seen the revision sent either way (``synced_revision``).
+        """
+        table = MODELS[rtype].__table__
+        c = table.c
+        if rtype == EVENT:
+            s.execute(table.update().where(c.uuid == bindparam("u"), c.sync_state == SyncState.SENDING)
+                      .values(sync_state=SyncState.SYNCED), params)
+            s.execute(delete(SyncMeta).where(SyncMeta.key.in_([META_EVENT_ERROR + p["u"] for p in params])))
+            return
+        now_synced = and_(c.revision == bindparam("r"), c.sync_state == SyncState.SENDING)
+        s.execute(
+            table.update().where(c.uuid == bindparam("u")).values(
+                sync_state=case((now_synced, SyncState.SYNCED.value), else_=c.sync_state),
+                sync_error=case((now_synced, None), else_=c.sync_error),
+                synced_revision=case((or_(c.synced_revision.is_(None), c.synced_revision < bindparam("r")),
+                                      bindparam("r")), else_=c.synced_revision),
+            ),
+            params,
+        )
