@@ -9,6 +9,7 @@ The package, by responsibility:
 * :mod:`.context` — what the steps of a round share, and its lease;
 * :mod:`.state` — the bookkeeping read without the network: status, quarantined records,
   resending, recovery after a crash;
+* :mod:`.refused` — the sync panel's list of refused records (:func:`refused_rows`);
 * :mod:`.options` — the round's options, progress and summary;
 * :mod:`.errors` — why a round stops (:class:`SyncFailure` with a
   :class:`~xuhui_desk.codes.SyncErrorKind`).
@@ -18,6 +19,7 @@ The names below are the package's public API; the GUI and the command line impor
 
 from xuhui_desk.services.sync.errors import SyncFailure
 from xuhui_desk.services.sync.options import SyncOptions, SyncProgress, SyncSummary
+from xuhui_desk.services.sync.refused import RefusedRow, refused_rows
 from xuhui_desk.services.sync.round import run_sync
 from xuhui_desk.services.sync.state import (
     RejectedRecord,
@@ -30,6 +32,7 @@ from xuhui_desk.services.sync.state import (
 )
 
 __all__ = [
+    "RefusedRow",
     "RejectedRecord",
     "SyncFailure",
     "SyncOptions",
@@ -37,6 +40,7 @@ __all__ = [
     "SyncStatus",
     "SyncSummary",
     "recover",
+    "refused_rows",
     "rejected_records",
     "resend",
     "run_sync",
