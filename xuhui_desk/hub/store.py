@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from xuhui_desk import record_rules
@@ -229,8 +229,41 @@ def _chunks(items: Iterable[str], size: int = 500) -> Iterable[list[str]]:
         yield keys[i:i + size]
 
 
+class _Pending:
+    """A row this batch inserts at its end, in one Core ``executemany`` per table (the ORM's unit
+    of work costs several times more per row). Reading and writing a column goes to ``values``;
+    ``parent`` is the row it belongs to (a request's enterprise, an event's request), an ORM row
+    or another pending one, whose ``id`` is known once that one is inserted."""
+
+    __slots__ = ("id", "parent", "values")
+
+    def __init__(self, values: dict[str, Any], parent: Any = None) -> None:
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "parent", parent)
+        object.__setattr__(self, "id", None)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            self.values[name] = value
+
+
 class _BatchApplier:
-    """Applies the records of one batch inside the caller's transaction."""
+    """Applies the records of one batch inside the caller's transaction.
+
+    New rows (the common case: a station sending what it recorded) are collected as
+    :class:`_Pending` and inserted at the end with Core, enterprises before requests before
+    events; rows the hub already holds are updated through the ORM. A record that needs a new row
+    as an ORM object (the same request twice in one batch, a request moving to a new enterprise)
+    first inserts what is pending (:meth:`_materialize`).
+    """
 
     def __init__(self, session: Session, station: HubStation, now: datetime, *,
                  skew_seconds: float | None = None,
@@ -240,10 +273,14 @@ class _BatchApplier:
         self.now = now
         self.window = record_rules.time_window(now, skew_seconds)
         self.max_record_bytes = max_record_bytes
-        self.enterprises: dict[str, HubEnterprise] = {}
-        self.requests: dict[str, HubRequest] = {}
-        self.by_tracking: dict[str, HubRequest] = {}
-        self.events: dict[str, HubEvent] = {}
+        self.enterprises: dict[str, HubEnterprise | _Pending] = {}
+        self.requests: dict[str, HubRequest | _Pending] = {}
+        self.by_tracking: dict[str, HubRequest | _Pending] = {}
+        self.events: dict[str, HubEvent | _Pending] = {}
+        #: Rows to insert at the end, per table, in the order the records came.
+        self.new_enterprises: list[_Pending] = []
+        self.new_requests: list[_Pending] = []
+        self.new_events: list[_Pending] = []
         #: Requests whose hub-owned state this batch may change: (row, status before, department before).
         self.touched: dict[str, tuple[HubRequest, str, str | None]] = {}
         #: Hub timeline events this batch added, per request uuid (they go into its feed entry).
@@ -292,9 +329,49 @@ class _BatchApplier:
                 out.append(self._request(item))
             else:
                 out.append(self._event(item))
+        self._insert_pending()
         self.finish()
         self.s.flush()
         return out
+
+    def _insert_pending(self) -> None:
+        """Insert the batch's new rows: one ``executemany`` per table (ids come back through
+        RETURNING, where the next table needs them)."""
+        for model, pending, parent_key in ((HubEnterprise, self.new_enterprises, None),
+                                           (HubRequest, self.new_requests, "enterprise_id"),
+                                           (HubEvent, self.new_events, "request_id")):
+            if not pending:
+                continue
+            table = model.__table__
+            rows = []
+            for row in pending:
+                if parent_key is not None:
+                    row.values[parent_key] = row.parent.id
+                rows.append(row.values)
+            if model is HubEvent:
+                self.s.execute(insert(table), rows)
+            else:
+                ids = {u: i for u, i in self.s.execute(insert(table).returning(table.c.uuid, table.c.id), rows)}
+                for row in pending:
+                    row.id = ids[row.values["uuid"]]
+            pending.clear()
+
+    def _materialize(self) -> None:
+        """Insert what is pending and put ORM rows in its place (for a record that changes a row
+        this same batch created)."""
+        enterprises = [r.values["uuid"] for r in self.new_enterprises]
+        requests = [r.values["uuid"] for r in self.new_requests]
+        events = [r.values["uuid"] for r in self.new_events]
+        self._insert_pending()
+        for part in _chunks(enterprises):
+            self.enterprises.update((e.uuid, e) for e in self.s.scalars(
+                select(HubEnterprise).where(HubEnterprise.uuid.in_(part))))
+        for part in _chunks(requests):
+            for r in self.s.scalars(select(HubRequest).where(HubRequest.uuid.in_(part))):
+                self.requests[r.uuid] = r
+                self.by_tracking[r.tracking_no] = r
+        for part in _chunks(events):
+            self.events.update((e.uuid, e) for e in self.s.scalars(select(HubEvent).where(HubEvent.uuid.in_(part))))
 
     def _owned_elsewhere(self, row: Any) -> bool:
         return row is not None and row.station_id != self.station.id
@@ -322,9 +399,9 @@ class _BatchApplier:
         v["phone"] = phone
         digest = content_hash(to_wire(ENTERPRISE, rec.uuid, rec.revision, rec.values))
         if existing is None:
-            row = HubEnterprise(uuid=rec.uuid, station_id=self.station.id, revision=rec.revision,
-                                content_hash=digest, received_at=self.now, changed_at=self.now, **v)
-            self.s.add(row)
+            row = _Pending({"uuid": rec.uuid, "station_id": self.station.id, "revision": rec.revision,
+                            "content_hash": digest, "received_at": self.now, "changed_at": self.now, **v})
+            self.new_enterprises.append(row)
             self.enterprises[rec.uuid] = row
             return result(ENTERPRISE, rec.uuid, rec.revision, ACCEPTED)
         verdict = _revision_verdict(existing.revision, existing.content_hash, rec.revision, digest)
@@ -401,18 +478,23 @@ class _BatchApplier:
         digest = content_hash(to_wire(REQUEST, rec.uuid, rec.revision, rec.values))
         station_fields = {k: v[k] for k in v if k not in ("enterprise_uuid", "status", "department", "status_base")}
         if existing is None:
-            row = HubRequest(uuid=rec.uuid, station_id=self.station.id, enterprise=enterprise,
-                             station_status=v["status"], station_department=v["department"],
-                             status=v["status"], department=v["department"], department_by_district=False,
-                             revision=rec.revision, content_hash=digest, received_at=self.now,
-                             changed_at=self.now, **station_fields)
-            self.s.add(row)
+            row = _Pending({"uuid": rec.uuid, "station_id": self.station.id, "enterprise_id": None,
+                            "station_status": v["status"], "station_department": v["department"],
+                            "status": v["status"], "department": v["department"], "department_by_district": False,
+                            "reply": None, "revision": rec.revision, "content_hash": digest,
+                            "received_at": self.now, "changed_at": self.now, **station_fields}, enterprise)
+            self.new_requests.append(row)
             self.requests[rec.uuid] = row
             self.by_tracking[row.tracking_no] = row
             return result(REQUEST, rec.uuid, rec.revision, ACCEPTED)
         verdict = _revision_verdict(existing.revision, existing.content_hash, rec.revision, digest)
         if verdict != ACCEPTED:
             return _verdict_result(REQUEST, rec, verdict, existing.revision)
+        if isinstance(existing, _Pending) or isinstance(enterprise, _Pending):
+            # The update of a row this batch created, or a move to a new enterprise: ORM rows.
+            self._materialize()
+            existing, enterprise = self.requests[rec.uuid], self.enterprises[v["enterprise_uuid"]]
+        assert isinstance(existing, HubRequest) and isinstance(enterprise, HubEnterprise)
         self._touch(existing)
         for key, value in station_fields.items():
             setattr(existing, key, value)
@@ -453,7 +535,9 @@ class _BatchApplier:
         if request is None or self._owned_elsewhere(request):
             errs.append(_error("request_uuid", REQUEST_UNKNOWN, "所属诉求尚未同步到区级平台"))
         elif existing is not None:
-            if existing.request is not request:
+            same = (existing.parent is request if isinstance(existing, _Pending)
+                    else request.id is not None and existing.request_id == request.id)
+            if not same:
                 errs.append(_uuid_taken())
             else:
                 return result(EVENT, rec.uuid, rec.revision, DUPLICATE)
@@ -461,9 +545,10 @@ class _BatchApplier:
         if errs:
             return result(EVENT, rec.uuid, rec.revision, REJECTED, errs)
         assert request is not None
-        row = HubEvent(uuid=rec.uuid, request=request, kind=v["kind"], actor=v["actor"], origin=v["origin"],
-                       occurred_at=v["occurred_at"], data=v["data"], received_at=self.now)
-        self.s.add(row)
+        row = _Pending({"uuid": rec.uuid, "request_id": None, "kind": v["kind"], "actor": v["actor"],
+                        "origin": v["origin"], "occurred_at": v["occurred_at"], "data": v["data"],
+                        "received_at": self.now}, request)
+        self.new_events.append(row)
         self.events[rec.uuid] = row
         return result(EVENT, rec.uuid, rec.revision, ACCEPTED)
 
