@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gzip
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from xuhui_desk import record_rules
@@ -70,6 +71,8 @@ from xuhui_desk.sync_protocol import (
 
 @dataclass
 class Item:
+    """A record claimed for a batch: what goes on the wire, and its size there."""
+
     type: str
     uuid: str
     revision: int
@@ -77,30 +80,54 @@ class Item:
     size: int
 
 
+@dataclass
+class Batch:
+    """A claimed batch, recorded in ``sync_batches`` and encoded, ready to post."""
+
+    id: str
+    items: list[Item]
+    content: bytes
+    headers: dict[str, str]
+    #: The stage (index into STAGES) the next claim starts from.
+    stage: int
+
+
 # UUIDs go out in lower case (the hub compares them case-insensitively too): a uuid written in
-# upper case by some import is still one record, not two.
-def _enterprise_wire(e: Enterprise) -> dict[str, Any]:
+# upper case by some import is still one record, not two. The rows are Core rows (named tuples
+# of the table's columns): a claim reads thousands of them, ORM objects would cost several times more.
+def _enterprise_wire(e: Row[Any]) -> dict[str, Any]:
     return to_wire(ENTERPRISE, e.uuid.lower(), e.revision, {f: getattr(e, f) for f in ENTERPRISE_FIELDS})
 
 
-def _request_wire(r: Request) -> dict[str, Any]:
+def _request_wire(r: Row[Any]) -> dict[str, Any]:
     values = {f: getattr(r, f) for f in REQUEST_FIELDS if f not in ("enterprise_uuid", "status_base")}
-    values["enterprise_uuid"] = r.enterprise.uuid.lower()
+    values["enterprise_uuid"] = r.enterprise_uuid.lower()
     if r.linked_request_uuid:
         values["linked_request_uuid"] = r.linked_request_uuid.lower()
     values["status_base"] = None  # filled in by _add_status_bases
     return to_wire(REQUEST, r.uuid.lower(), r.revision, values)
 
 
-def _event_wire(e: RequestEvent, request_uuid: str) -> dict[str, Any]:
-    return to_wire(EVENT, e.uuid.lower(), 1, {"request_uuid": request_uuid.lower(), "kind": e.kind,
+def _event_wire(e: Row[Any]) -> dict[str, Any]:
+    return to_wire(EVENT, e.uuid.lower(), 1, {"request_uuid": e.request_uuid.lower(), "kind": e.kind,
                                               "actor": e.actor, "origin": e.origin,
                                               "occurred_at": e.occurred_at, "data": e.data})
 
 
+_WIRE = {ENTERPRISE: _enterprise_wire, REQUEST: _request_wire, EVENT: _event_wire}
+
 
 class Pusher:
-    """The push of one round (see the package doc, step 3)."""
+    """The push of one round (see the module doc).
+
+    Pipelined: while a batch is in flight (posted on a helper thread), the next one is claimed,
+    recorded and encoded here; it is posted once the answer to the previous one is applied, so
+    the hub still receives the batches one after the other, parents before children. Every
+    database write stays on the round's thread. When a batch comes back with anything but
+    "accepted" or "duplicate" for every record (refusals, unknown parents, a split), the
+    prepared batch is put back unsent and claimed again — with the previous answer applied, as
+    a round without the pipeline would claim it.
+    """
 
     def __init__(self, ctx: RoundContext) -> None:
         self.ctx = ctx
@@ -115,46 +142,73 @@ class Pusher:
         with self.ctx.db.session() as s:
             self.push_total, _ = count_records(s, [SyncState.PENDING])
         self.ctx.report("pushing", 0, self.push_total)
-        for _ in range(max(1, self.ctx.options.passes)):
-            summary = self.ctx.summary
-            before = summary.pushed + summary.duplicates + summary.rebased + len(self.reseeded)
-            cursors = dict.fromkeys(STAGES, 0)
-            stage = 0
-            sent_any = False
-            while stage < len(STAGES):
-                self.ctx.check_cancel()
-                items, stage = self._claim(cursors, stage)
-                if not items:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xuhui-sync-post") as poster:
+            for _ in range(max(1, self.ctx.options.passes)):
+                summary = self.ctx.summary
+                before = summary.pushed + summary.duplicates + summary.rebased + len(self.reseeded)
+                sent_any = self._pass(poster)
+                progressed = summary.pushed + summary.duplicates + summary.rebased + len(self.reseeded) > before
+                if not sent_any or not progressed:
                     break
-                sent_any = True
-                try:
-                    self._send(items)
-                finally:
-                    self._release(items)
-            progressed = summary.pushed + summary.duplicates + summary.rebased + len(self.reseeded) > before
-            if not sent_any or not progressed:
-                break
 
-    def _select(self, s: Session, stage: str, after_id: int, limit: int) -> list[tuple[Any, str | None]]:
+    def _pass(self, poster: ThreadPoolExecutor) -> bool:
+        """One pass over the pending records, in local row order; True when it sent anything."""
+        cursors = dict.fromkeys(STAGES, 0)
+        self.ctx.check_cancel()
+        batch = self._claim(cursors, 0)
+        sent_any = False
+        while batch is not None:
+            sent_any = True
+            in_flight = poster.submit(self._post, batch)
+            saved = dict(cursors)
+            upcoming: Batch | None = None
+            try:
+                if batch.stage < len(STAGES):
+                    upcoming = self._claim(cursors, batch.stage)
+                clean = self._conclude(batch, in_flight)
+            except BaseException:
+                # Nothing may still use the connection when the round closes it; what was claimed
+                # and not answered goes back to pending (a kill -9 here is undone by recover()).
+                wait([in_flight])
+                self._release(batch.items, None)
+                if upcoming is not None:
+                    self._release(upcoming.items, upcoming.id)
+                raise
+            if not clean and upcoming is not None:
+                self._release(upcoming.items, upcoming.id)
+                cursors = saved
+                upcoming = self._claim(cursors, batch.stage)
+            if upcoming is not None and self.ctx.cancel():
+                self._release(upcoming.items, upcoming.id)
+                self.ctx.check_cancel()
+            batch = upcoming
+        return sent_any
+
+    def _select(self, s: Session, stage: str, after_id: int, limit: int) -> list[Row[Any]]:
         if stage == ENTERPRISE:
-            rows = s.scalars(select(Enterprise).where(Enterprise.sync_state == SyncState.PENDING,
-                                                      Enterprise.id > after_id)
-                             .order_by(Enterprise.id).limit(limit))
-            return [(r, None) for r in rows]
+            e = Enterprise.__table__.c
+            return list(s.execute(select(Enterprise.__table__).where(e.sync_state == SyncState.PENDING,
+                                                                       e.id > after_id)
+                                  .order_by(e.id).limit(limit)))
         if stage == REQUEST:
-            rows = s.scalars(select(Request).join(Enterprise, Enterprise.id == Request.enterprise_id)
-                             .where(Request.sync_state == SyncState.PENDING, Request.id > after_id,
-                                    Enterprise.sync_state != SyncState.ERROR)
-                             .order_by(Request.id).limit(limit))
-            return [(r, None) for r in rows.unique()]
-        pairs = s.execute(select(RequestEvent, Request.uuid).join(Request, Request.id == RequestEvent.request_id)
-                          .where(RequestEvent.sync_state == SyncState.PENDING, RequestEvent.id > after_id,
-                                 RequestEvent.origin == Origin.STATION, Request.sync_state != SyncState.ERROR)
-                          .order_by(RequestEvent.id).limit(limit)).all()
-        return [(ev, ruuid) for ev, ruuid in pairs]
+            r = Request.__table__.c
+            return list(s.execute(
+                select(Request.__table__, Enterprise.__table__.c.uuid.label("enterprise_uuid"))
+                .join(Enterprise.__table__, Enterprise.__table__.c.id == r.enterprise_id)
+                .where(r.sync_state == SyncState.PENDING, r.id > after_id,
+                       Enterprise.__table__.c.sync_state != SyncState.ERROR)
+                .order_by(r.id).limit(limit)))
+        ev = RequestEvent.__table__.c
+        return list(s.execute(
+            select(RequestEvent.__table__, Request.__table__.c.uuid.label("request_uuid"))
+            .join(Request.__table__, Request.__table__.c.id == ev.request_id)
+            .where(ev.sync_state == SyncState.PENDING, ev.id > after_id, ev.origin == Origin.STATION,
+                   Request.__table__.c.sync_state != SyncState.ERROR)
+            .order_by(ev.id).limit(limit)))
 
-    def _claim(self, cursors: dict[str, int], stage: int) -> tuple[list[Item], int]:
-        """Mark the next batch of pending records ``sending`` (read and marked under one lock).
+    def _claim(self, cursors: dict[str, int], stage: int) -> Batch | None:
+        """Mark the next batch of pending records ``sending`` and record the batch in
+        ``sync_batches`` — read, marked and recorded in one transaction; None when nothing is left.
 
         Enterprises, then requests, then timeline events, in local row order — parents always
         before their children; one batch may run on from one kind into the next.
@@ -168,13 +222,9 @@ class Pusher:
                 rows = self._select(s, kind, cursors[kind], want)
                 taken: list[tuple[Any, Item]] = []
                 full = False
-                for row, parent_uuid in rows:
-                    if kind == ENTERPRISE:
-                        wire = _enterprise_wire(row)
-                    elif kind == REQUEST:
-                        wire = _request_wire(row)
-                    else:
-                        wire = _event_wire(row, str(parent_uuid))
+                wire_of = _WIRE[kind]
+                for row in rows:
+                    wire = wire_of(row)
                     size = len(compact_json(wire)) + 1
                     if (items or taken) and total + size > self.ctx.max_bytes:
                         full = True
@@ -185,15 +235,37 @@ class Pusher:
                 if taken:
                     if kind == REQUEST:
                         self._add_status_bases(s, taken)
-                    model = MODELS[kind]
-                    s.execute(update(model).where(model.uuid.in_([i.uuid for _, i in taken]),
-                                                  model.sync_state == SyncState.PENDING)
-                              .values(sync_state=SyncState.SENDING).execution_options(synchronize_session=False))
+                    table = MODELS[kind].__table__
+                    s.execute(table.update().where(table.c.id.in_([row.id for row, _ in taken]),
+                                                   table.c.sync_state == SyncState.PENDING)
+                              .values(sync_state=SyncState.SENDING))
                     items += [i for _, i in taken]
                 if full or len(rows) == want:
                     break  # this batch is full; the stage goes on in the next one
                 stage += 1
-        return items, stage
+            if not items:
+                return None
+            batch_id, body = self._encode(items)
+            self._record_batch(s, batch_id, len(items), len(body))
+        return self._batch(batch_id, items, body, stage)
+
+    def _encode(self, items: list[Item]) -> tuple[str, bytes]:
+        batch_id = new_uuid()
+        return batch_id, compact_json(push_body(batch_id, self.ctx.station_code, [i.wire for i in items],
+                                                clock_skew_seconds=self.ctx.summary.skew_seconds))
+
+    def _record_batch(self, s: Session, batch_id: str, records: int, size: int) -> None:
+        s.add(SyncBatch(id=batch_id, created_at=self.ctx.clock(), state=BATCH_SENDING,
+                        record_count=records, byte_count=size))
+        self.ctx.write_lease(s, self.ctx.clock())
+
+    def _batch(self, batch_id: str, items: list[Item], body: bytes, stage: int) -> Batch:
+        headers = {"Content-Type": "application/json"}
+        content = body
+        if len(body) >= self.ctx.options.gzip_min_bytes:
+            content = gzip.compress(body, compresslevel=6, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        return Batch(batch_id, items, content, headers, stage)
 
     @staticmethod
     def _add_status_bases(s: Session, taken: list[tuple[Any, Item]]) -> None:
@@ -212,75 +284,106 @@ class Pusher:
                 base = data.get(FROM_KEY)
                 item.wire["status_base"] = base if isinstance(base, str) else ""
 
-    def _release(self, items: list[Item]) -> None:
-        """Whatever of ``items`` is still ``sending`` (no answer came for it) goes back to pending."""
+    def _release(self, items: list[Item], unsent_batch: str | None) -> None:
+        """Whatever of ``items`` is still ``sending`` (no answer came for it) goes back to pending;
+        ``unsent_batch``: the batch they were claimed for was never posted (its record goes)."""
         with self.ctx.db.write() as s:
-            for kind in STAGES:
-                model = MODELS[kind]
-                uuids = [i.uuid for i in items if i.type == kind]
-                for i in range(0, len(uuids), 500):
-                    s.execute(update(model).where(model.uuid.in_(uuids[i:i + 500]),
-                                                  model.sync_state == SyncState.SENDING)
-                              .values(sync_state=SyncState.PENDING).execution_options(synchronize_session=False))
+            self._reset_sending(s, items)
+            if unsent_batch is not None:
+                s.execute(delete(SyncBatch).where(SyncBatch.id == unsent_batch))
 
-    def _send(self, items: list[Item]) -> None:
-        queue: deque[list[Item]] = deque([items])
+    @staticmethod
+    def _reset_sending(s: Session, items: list[Item]) -> None:
+        for kind in STAGES:
+            model = MODELS[kind]
+            uuids = [i.uuid for i in items if i.type == kind]
+            for i in range(0, len(uuids), 500):
+                s.execute(update(model).where(model.uuid.in_(uuids[i:i + 500]),
+                                              model.sync_state == SyncState.SENDING)
+                          .values(sync_state=SyncState.PENDING).execution_options(synchronize_session=False))
+
+    def _post(self, batch: Batch) -> list[RecordResult]:
+        """POST a batch and parse the answer (on the helper thread: no database here)."""
+        resp = self.ctx.hub.call("POST", PUSH_PATH, content=batch.content, headers=batch.headers,
+                                 split_on_timeout=True, auth=True)
+        _, results = parse_push_response(self.ctx.hub.json(resp))
+        return results
+
+    def _conclude(self, batch: Batch, in_flight: Future[list[RecordResult]]) -> bool:
+        """Wait for the answer to ``batch`` and apply it; on a 413 or a timeout, split it and send
+        the halves (one after the other, here). True when every record came back accepted or
+        duplicate in that one answer (the pipeline may go on with the batch it prepared)."""
+        self.ctx.summary.batches += 1
+        queue: deque[tuple[str, list[Item], Future[list[RecordResult]] | None]] = deque(
+            [(batch.id, batch.items, in_flight)])
+        clean = True
         while queue:
-            self.ctx.check_cancel()
-            chunk = queue.popleft()
-            batch_id = new_uuid()
-            body = compact_json(push_body(batch_id, self.ctx.station_code, [i.wire for i in chunk],
-                                          clock_skew_seconds=self.ctx.summary.skew_seconds))
-            with self.ctx.db.write() as s:
-                s.add(SyncBatch(id=batch_id, created_at=self.ctx.clock(), state=BATCH_SENDING,
-                                record_count=len(chunk), byte_count=len(body)))
-                self.ctx.write_lease(s, self.ctx.clock())
-            self.ctx.summary.batches += 1
-            headers = {"Content-Type": "application/json"}
-            content = body
-            if len(body) >= self.ctx.options.gzip_min_bytes:
-                content = gzip.compress(body, compresslevel=6, mtime=0)
-                headers["Content-Encoding"] = "gzip"
-            try:
-                resp = self.ctx.hub.call("POST", PUSH_PATH, content=content, headers=headers, split_on_timeout=True,
-                                     auth=True)
-                _, results = parse_push_response(self.ctx.hub.json(resp))
-            except TooLarge:
-                self._finish_batch(batch_id, BATCH_SPLIT, "413: too large for the hub")
-                # Shrink the rest of the round's batches too, so one 413 does not repeat per batch.
-                self.ctx.max_bytes = max(1024, min(self.ctx.max_bytes, sum(i.size for i in chunk) // 2))
+            batch_id, chunk, answer = queue.popleft()
+            if answer is None:  # a half of a split batch: recorded and sent now
+                self.ctx.check_cancel()
+                batch_id, body = self._encode(chunk)
+                with self.ctx.db.write() as s:
+                    self._record_batch(s, batch_id, len(chunk), len(body))
+                self.ctx.summary.batches += 1
+                half = self._batch(batch_id, chunk, body, 0)
+                try:
+                    results = self._post(half)
+                except Exception as exc:  # handled below, as for the batch itself
+                    results, error = [], exc
+                else:
+                    error = None
+            else:
+                try:
+                    results, error = answer.result(), None
+                except Exception as exc:
+                    results, error = [], exc
+            if error is not None:
+                clean = False
+                queue.extendleft(reversed(self._failed(batch_id, chunk, error)))
+                continue
+            clean = self._apply_results(batch_id, chunk, results) and clean
+        return clean
+
+    def _failed(self, batch_id: str, chunk: list[Item],
+                error: Exception) -> list[tuple[str, list[Item], Future[list[RecordResult]] | None]]:
+        """A batch without an answer: split it (413, timeout), quarantine a single record, or
+        stop the round. Returns the halves to send."""
+        halves: list[tuple[str, list[Item], Future[list[RecordResult]] | None]] = []
+        if len(chunk) > 1:
+            halves = [("", chunk[:len(chunk) // 2], None), ("", chunk[len(chunk) // 2:], None)]
+        if isinstance(error, TooLarge):
+            self._finish_batch(batch_id, BATCH_SPLIT, "413: too large for the hub")
+            # Shrink the rest of the round's batches too, so one 413 does not repeat per batch.
+            self.ctx.max_bytes = max(1024, min(self.ctx.max_bytes, sum(i.size for i in chunk) // 2))
+            self.ctx.max_records = max(1, min(self.ctx.max_records, max(1, len(chunk) // 2)))
+            if len(chunk) == 1:
+                self._quarantine(chunk[0], Q_TOO_LARGE,
+                                 f"this record is too large for the hub ({chunk[0].size} bytes)")
+            return halves
+        if isinstance(error, HubTimeout):
+            self._finish_batch(batch_id, BATCH_FAILED, "timed out")
+            if not self.ctx.hub.healthy():
+                raise SyncFailure(SyncErrorKind.TIMEOUT, f"the hub stopped answering ({self.ctx.hub.url}); "
+                                                         "nothing was lost, the records wait for the next sync")
+            if len(chunk) == 1:
+                if self.timeout_quarantines >= self.ctx.options.max_timeout_quarantines:
+                    raise SyncFailure(SyncErrorKind.TIMEOUT, "the hub keeps timing out on single records; "
+                                                             "try again later")
+                self.timeout_quarantines += 1
+                self._quarantine(chunk[0], Q_TIMEOUT, "the hub did not answer in time for this record alone")
+            else:
                 self.ctx.max_records = max(1, min(self.ctx.max_records, max(1, len(chunk) // 2)))
-                if len(chunk) == 1:
-                    self._quarantine(chunk[0], Q_TOO_LARGE,
-                                     f"this record is too large for the hub ({chunk[0].size} bytes)")
-                else:
-                    queue.extendleft([chunk[len(chunk) // 2:], chunk[:len(chunk) // 2]])
-                continue
-            except HubTimeout:
-                self._finish_batch(batch_id, BATCH_FAILED, "timed out")
-                if not self.ctx.hub.healthy():
-                    raise SyncFailure(SyncErrorKind.TIMEOUT, f"the hub stopped answering ({self.ctx.hub.url}); "
-                                                 "nothing was lost, the records wait for the next sync") from None
-                if len(chunk) == 1:
-                    if self.timeout_quarantines >= self.ctx.options.max_timeout_quarantines:
-                        raise SyncFailure(SyncErrorKind.TIMEOUT, "the hub keeps timing out on single records; "
-                                                     "try again later") from None
-                    self.timeout_quarantines += 1
-                    self._quarantine(chunk[0], Q_TIMEOUT, "the hub did not answer in time for this record alone")
-                else:
-                    self.ctx.max_records = max(1, min(self.ctx.max_records, max(1, len(chunk) // 2)))
-                    queue.extendleft([chunk[len(chunk) // 2:], chunk[:len(chunk) // 2]])
-                continue
-            except WireError as exc:
-                self._finish_batch(batch_id, BATCH_FAILED, "malformed answer")
-                raise SyncFailure(SyncErrorKind.PROTOCOL, f"the hub's answer to a batch is malformed: {exc}") from exc
-            except SyncFailure as exc:
-                self._finish_batch(batch_id, BATCH_FAILED, exc.message)
-                raise
-            except UpgradeRequired:
-                self._finish_batch(batch_id, BATCH_FAILED, "upgrade required")
-                raise
-            self._apply_results(batch_id, chunk, results)
+            return halves
+        if isinstance(error, WireError):
+            self._finish_batch(batch_id, BATCH_FAILED, "malformed answer")
+            raise SyncFailure(SyncErrorKind.PROTOCOL, f"the hub's answer to a batch is malformed: {error}") from error
+        if isinstance(error, SyncFailure):
+            self._finish_batch(batch_id, BATCH_FAILED, error.message)
+            raise error
+        if isinstance(error, UpgradeRequired):
+            self._finish_batch(batch_id, BATCH_FAILED, "upgrade required")
+            raise error
+        raise error
 
     def _finish_batch(self, batch_id: str, state: str, error: str | None = None) -> None:
         with self.ctx.db.write() as s:
@@ -347,8 +450,12 @@ class Pusher:
             parent.enterprise.sync_state = SyncState.PENDING
             self.reseeded.add((ENTERPRISE, parent.enterprise.uuid.lower()))
 
-    def _apply_results(self, batch_id: str, chunk: list[Item], results: list[RecordResult]) -> None:
+    def _apply_results(self, batch_id: str, chunk: list[Item], results: list[RecordResult]) -> bool:
+        """Apply the hub's answer to ``chunk`` in one transaction, which also puts back to pending
+        whatever of it is still ``sending`` (not answered, edited in flight, its parent unknown).
+        True when every record was answered accepted or duplicate."""
         by_key = {(r.type, r.uuid.lower()): r for r in results}
+        clean = True
         acknowledged = {key for key, r in by_key.items() if r.status in (ACCEPTED, DUPLICATE)}
         synced: dict[str, list[dict[str, Any]]] = {}
         rejected: list[tuple[Item, RecordResult]] = []
@@ -356,8 +463,11 @@ class Pusher:
             for item in chunk:
                 r = by_key.get((item.type, item.uuid.lower()))
                 if r is None:
+                    clean = False
                     continue  # not answered: released back to pending
                 model = MODELS[item.type]
+                if r.status not in (ACCEPTED, DUPLICATE):
+                    clean = False
                 if r.status in (ACCEPTED, DUPLICATE):
                     synced.setdefault(item.type, []).append({"u": item.uuid, "r": item.revision})
                     if r.status == ACCEPTED:
@@ -383,6 +493,7 @@ class Pusher:
                     rejected.append((item, r))
             for rtype, params in synced.items():
                 self._mark_synced(s, rtype, params)
+            self._reset_sending(s, chunk)
             s.execute(update(SyncBatch).where(SyncBatch.id == batch_id)
                       .values(state=BATCH_DONE, finished_at=self.ctx.clock())
                       .execution_options(synchronize_session=False))
@@ -393,6 +504,7 @@ class Pusher:
                                        + "; ".join(e.message or e.code for e in r.errors))
         self.push_done += len(chunk)
         self.ctx.report("pushing", min(self.push_done, self.push_total), self.push_total)
+        return clean
 
     @staticmethod
     def _mark_synced(s: Session, rtype: str, params: list[dict[str, Any]]) -> None:
