@@ -260,9 +260,9 @@ class _BatchApplier:
 
     New rows (the common case: a station sending what it recorded) are collected as
     :class:`_Pending` and inserted at the end with Core, enterprises before requests before
-    events; rows the hub already holds are updated through the ORM. A record that needs a new row
-    as an ORM object (the same request twice in one batch, a request moving to a new enterprise)
-    first inserts what is pending (:meth:`_materialize`).
+    events; what the checks read of rows the hub already holds is prefetched as Core rows, and a
+    row the batch changes is loaded and updated through the ORM (:meth:`_orm`: a row created in
+    this same batch is inserted first).
     """
 
     def __init__(self, session: Session, station: HubStation, now: datetime, *,
@@ -273,10 +273,11 @@ class _BatchApplier:
         self.now = now
         self.window = record_rules.time_window(now, skew_seconds)
         self.max_record_bytes = max_record_bytes
-        self.enterprises: dict[str, HubEnterprise | _Pending] = {}
-        self.requests: dict[str, HubRequest | _Pending] = {}
-        self.by_tracking: dict[str, HubRequest | _Pending] = {}
-        self.events: dict[str, HubEvent | _Pending] = {}
+        # Rows by uuid (tracking number): a prefetched Core row, an ORM object, or a _Pending.
+        self.enterprises: dict[str, Any] = {}
+        self.requests: dict[str, Any] = {}
+        self.by_tracking: dict[str, Any] = {}
+        self.events: dict[str, Any] = {}
         #: Rows to insert at the end, per table, in the order the records came.
         self.new_enterprises: list[_Pending] = []
         self.new_requests: list[_Pending] = []
@@ -287,7 +288,9 @@ class _BatchApplier:
         self.hub_events: dict[str, list[HubEvent]] = {}
         self.tracking_re = re.compile(rf"{re.escape(station.code)}-[0-9]{{8}}-[0-9]{{3,}}")
 
-    # Loading everything the batch refers to in a few queries keeps a 500-record batch fast.
+    # Loading everything the batch refers to in a few queries keeps a 500-record batch fast. What
+    # is loaded are Core rows with the columns the checks read (an ORM object costs several times
+    # more); a row the batch changes is loaded as an ORM object then (:meth:`_orm`).
     def _prefetch(self, records: list[Record]) -> None:
         ent_ids = {r.uuid for r in records if r.type == ENTERPRISE}
         ent_ids |= {r.values["enterprise_uuid"] for r in records if r.type == REQUEST}
@@ -295,17 +298,20 @@ class _BatchApplier:
         req_ids |= {r.values["request_uuid"] for r in records if r.type == EVENT}
         ev_ids = {r.uuid for r in records if r.type == EVENT}
         tracking = {r.values["tracking_no"] for r in records if r.type == REQUEST}
+        e, r, ev = HubEnterprise.__table__.c, HubRequest.__table__.c, HubEvent.__table__.c
         for part in _chunks(ent_ids):
-            self.enterprises.update((e.uuid, e) for e in self.s.scalars(
-                select(HubEnterprise).where(HubEnterprise.uuid.in_(part))))
+            self.enterprises.update((row.uuid, row) for row in self.s.execute(
+                select(e.id, e.uuid, e.station_id, e.revision, e.content_hash).where(e.uuid.in_(part))))
+        request_columns = (r.id, r.uuid, r.station_id, r.tracking_no, r.revision, r.content_hash)
         for part in _chunks(req_ids):
-            self.requests.update((r.uuid, r) for r in self.s.scalars(
-                select(HubRequest).where(HubRequest.uuid.in_(part))))
+            self.requests.update((row.uuid, row) for row in self.s.execute(
+                select(*request_columns).where(r.uuid.in_(part))))
         for part in _chunks(tracking):
-            self.by_tracking.update((r.tracking_no, r) for r in self.s.scalars(
-                select(HubRequest).where(HubRequest.tracking_no.in_(part))))
+            self.by_tracking.update((row.tracking_no, row) for row in self.s.execute(
+                select(*request_columns).where(r.tracking_no.in_(part))))
         for part in _chunks(ev_ids):
-            self.events.update((e.uuid, e) for e in self.s.scalars(select(HubEvent).where(HubEvent.uuid.in_(part))))
+            self.events.update((row.uuid, row) for row in self.s.execute(
+                select(ev.id, ev.uuid, ev.request_id).where(ev.uuid.in_(part))))
 
     def apply(self, raws: list[Any]) -> list[dict[str, Any]]:
         parsed: list[Record | dict[str, Any]] = []
@@ -356,22 +362,21 @@ class _BatchApplier:
                     row.id = ids[row.values["uuid"]]
             pending.clear()
 
-    def _materialize(self) -> None:
-        """Insert what is pending and put ORM rows in its place (for a record that changes a row
-        this same batch created)."""
-        enterprises = [r.values["uuid"] for r in self.new_enterprises]
-        requests = [r.values["uuid"] for r in self.new_requests]
-        events = [r.values["uuid"] for r in self.new_events]
-        self._insert_pending()
-        for part in _chunks(enterprises):
-            self.enterprises.update((e.uuid, e) for e in self.s.scalars(
-                select(HubEnterprise).where(HubEnterprise.uuid.in_(part))))
-        for part in _chunks(requests):
-            for r in self.s.scalars(select(HubRequest).where(HubRequest.uuid.in_(part))):
-                self.requests[r.uuid] = r
-                self.by_tracking[r.tracking_no] = r
-        for part in _chunks(events):
-            self.events.update((e.uuid, e) for e in self.s.scalars(select(HubEvent).where(HubEvent.uuid.in_(part))))
+    def _orm(self, model: Any, row: Any) -> Any:
+        """``row`` (a prefetched Core row, or one this batch inserts) as an ORM object, to change
+        it; what is pending is inserted first, so that the object can be loaded."""
+        if isinstance(row, model):
+            return row
+        if row.id is None:
+            self._insert_pending()
+        obj = self.s.get(model, row.id)
+        assert obj is not None
+        if model is HubEnterprise:
+            self.enterprises[obj.uuid] = obj
+        else:
+            self.requests[obj.uuid] = obj
+            self.by_tracking[obj.tracking_no] = obj
+        return obj
 
     def _owned_elsewhere(self, row: Any) -> bool:
         return row is not None and row.station_id != self.station.id
@@ -407,6 +412,8 @@ class _BatchApplier:
         verdict = _revision_verdict(existing.revision, existing.content_hash, rec.revision, digest)
         if verdict != ACCEPTED:
             return _verdict_result(ENTERPRISE, rec, verdict, existing.revision)
+        if not isinstance(existing, _Pending):  # a row inserted with this batch is changed in place
+            existing = self._orm(HubEnterprise, existing)
         for key, value in v.items():
             setattr(existing, key, value)
         existing.revision = rec.revision
@@ -490,11 +497,8 @@ class _BatchApplier:
         verdict = _revision_verdict(existing.revision, existing.content_hash, rec.revision, digest)
         if verdict != ACCEPTED:
             return _verdict_result(REQUEST, rec, verdict, existing.revision)
-        if isinstance(existing, _Pending) or isinstance(enterprise, _Pending):
-            # The update of a row this batch created, or a move to a new enterprise: ORM rows.
-            self._materialize()
-            existing, enterprise = self.requests[rec.uuid], self.enterprises[v["enterprise_uuid"]]
-        assert isinstance(existing, HubRequest) and isinstance(enterprise, HubEnterprise)
+        existing = self._orm(HubRequest, existing)
+        enterprise = self._orm(HubEnterprise, enterprise)
         self._touch(existing)
         for key, value in station_fields.items():
             setattr(existing, key, value)
@@ -535,7 +539,7 @@ class _BatchApplier:
         if request is None or self._owned_elsewhere(request):
             errs.append(_error("request_uuid", REQUEST_UNKNOWN, "所属诉求尚未同步到区级平台"))
         elif existing is not None:
-            same = (existing.parent is request if isinstance(existing, _Pending)
+            same = (existing.parent.uuid == request.uuid if isinstance(existing, _Pending)
                     else request.id is not None and existing.request_id == request.id)
             if not same:
                 errs.append(_uuid_taken())

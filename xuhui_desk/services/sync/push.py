@@ -78,6 +78,8 @@ class Item:
     revision: int
     wire: dict[str, Any]
     size: int
+    #: ``wire`` as sent (compact JSON): encoded once, for the size and for the body.
+    encoded: bytes = b""
 
 
 @dataclass
@@ -117,6 +119,12 @@ def _event_wire(e: Row[Any]) -> dict[str, Any]:
 _WIRE = {ENTERPRISE: _enterprise_wire, REQUEST: _request_wire, EVENT: _event_wire}
 
 
+def _all_acknowledged(items: list[Item], results: list[RecordResult]) -> bool:
+    """Every record of the batch answered, and answered accepted or duplicate."""
+    answered = {(r.type, r.uuid.lower()): r.status for r in results}
+    return all(answered.get((i.type, i.uuid.lower())) in (ACCEPTED, DUPLICATE) for i in items)
+
+
 class Pusher:
     """The push of one round (see the module doc).
 
@@ -152,37 +160,71 @@ class Pusher:
                     break
 
     def _pass(self, poster: ThreadPoolExecutor) -> bool:
-        """One pass over the pending records, in local row order; True when it sent anything."""
+        """One pass over the pending records, in local row order; True when it sent anything.
+
+        While batch N is in flight the next one is claimed; when N's answer is all accepted or
+        duplicate, N+1 is posted at once and N's answer applied while N+1 is in flight. Any
+        other answer (or none) puts the prepared batch back; it is claimed again after N's answer
+        is applied, exactly as without the pipeline.
+        """
         cursors = dict.fromkeys(STAGES, 0)
         self.ctx.check_cancel()
         batch = self._claim(cursors, 0)
-        sent_any = False
-        while batch is not None:
-            sent_any = True
-            in_flight = poster.submit(self._post, batch)
-            saved = dict(cursors)
-            upcoming: Batch | None = None
-            try:
-                if batch.stage < len(STAGES):
-                    upcoming = self._claim(cursors, batch.stage)
-                clean = self._conclude(batch, in_flight)
-            except BaseException:
-                # Nothing may still use the connection when the round closes it; what was claimed
-                # and not answered goes back to pending (a kill -9 here is undone by recover()).
+        if batch is None:
+            return False
+        # ``batch``: posted, its answer awaited in ``in_flight``; ``prepared``: claimed, not posted;
+        # ``posted``: the next batch, posted while ``batch``'s answer is applied.
+        in_flight: Future[list[RecordResult]] | None = poster.submit(self._post, batch)
+        prepared: Batch | None = None
+        posted: Batch | None = None
+        try:
+            while batch is not None:
+                assert in_flight is not None
+                saved = dict(cursors)
+                prepared = self._claim(cursors, batch.stage) if batch.stage < len(STAGES) else None
+                try:
+                    answer: list[RecordResult] | Exception = in_flight.result()
+                except Exception as exc:  # concluded below: split, quarantine or stop
+                    answer = exc
+                in_flight = None
+                clean = not isinstance(answer, Exception) and _all_acknowledged(batch.items, answer)
+                # Cancelling stops before the next post: what is prepared goes back unsent.
+                stop = self.ctx.cancel()
+                if prepared is not None and (stop or not clean):
+                    self._release(prepared.items, prepared.id)
+                    prepared = None
+                elif prepared is not None:
+                    posted, prepared = prepared, None
+                    in_flight = poster.submit(self._post, posted)
+                self._conclude(batch, answer)
+                if stop:
+                    self.ctx.check_cancel()
+                if posted is None and not clean and batch.stage < len(STAGES):
+                    cursors = saved
+                    prepared = self._claim(cursors, batch.stage)
+                    if prepared is not None:
+                        self._check_cancel(prepared)
+                        posted, prepared = prepared, None
+                        in_flight = poster.submit(self._post, posted)
+                batch, posted = posted, None
+        except BaseException:
+            # Nothing may still use the connection when the round closes it; what was claimed and
+            # not answered goes back to pending (after a kill -9 here, recover() does that).
+            if in_flight is not None:
                 wait([in_flight])
-                self._release(batch.items, None)
-                if upcoming is not None:
-                    self._release(upcoming.items, upcoming.id)
-                raise
-            if not clean and upcoming is not None:
-                self._release(upcoming.items, upcoming.id)
-                cursors = saved
-                upcoming = self._claim(cursors, batch.stage)
-            if upcoming is not None and self.ctx.cancel():
-                self._release(upcoming.items, upcoming.id)
-                self.ctx.check_cancel()
-            batch = upcoming
-        return sent_any
+            for unanswered in (batch, posted):
+                if unanswered is not None:
+                    self._release(unanswered.items, None)
+            if prepared is not None:
+                self._release(prepared.items, prepared.id)
+            raise
+        return True
+
+    def _check_cancel(self, unsent: Batch) -> None:
+        """Stop when asked to, before posting ``unsent`` (then put back, unsent)."""
+        if self.ctx.cancel():
+            self._release(unsent.items, unsent.id)
+            self.ctx.check_cancel()
 
     def _select(self, s: Session, stage: str, after_id: int, limit: int) -> list[Row[Any]]:
         if stage == ENTERPRISE:
@@ -225,11 +267,12 @@ class Pusher:
                 wire_of = _WIRE[kind]
                 for row in rows:
                     wire = wire_of(row)
-                    size = len(compact_json(wire)) + 1
+                    encoded = compact_json(wire)
+                    size = len(encoded) + 1
                     if (items or taken) and total + size > self.ctx.max_bytes:
                         full = True
                         break
-                    taken.append((row, Item(kind, row.uuid, wire["revision"], wire, size)))
+                    taken.append((row, Item(kind, row.uuid, wire["revision"], wire, size, encoded)))
                     total += size
                     cursors[kind] = row.id
                 if taken:
@@ -250,9 +293,14 @@ class Pusher:
         return self._batch(batch_id, items, body, stage)
 
     def _encode(self, items: list[Item]) -> tuple[str, bytes]:
+        """A new batch id and the body: ``push_body``'s JSON, its records spliced in from their
+        encodings (each record was encoded once already, to measure it)."""
         batch_id = new_uuid()
-        return batch_id, compact_json(push_body(batch_id, self.ctx.station_code, [i.wire for i in items],
-                                                clock_skew_seconds=self.ctx.summary.skew_seconds))
+        shell = compact_json(push_body(batch_id, self.ctx.station_code, [],
+                                       clock_skew_seconds=self.ctx.summary.skew_seconds))
+        head, empty, tail = shell.partition(b'"records":[]')
+        assert empty, "push_body has a records list"
+        return batch_id, b"".join((head, b'"records":[', b",".join(i.encoded for i in items), b"]", tail))
 
     def _record_batch(self, s: Session, batch_id: str, records: int, size: int) -> None:
         s.add(SyncBatch(id=batch_id, created_at=self.ctx.clock(), state=BATCH_SENDING,
@@ -283,6 +331,7 @@ class Pusher:
                     and isinstance(data, dict) and STATUS_KEY in data):
                 base = data.get(FROM_KEY)
                 item.wire["status_base"] = base if isinstance(base, str) else ""
+                item.encoded = compact_json(item.wire)
 
     def _release(self, items: list[Item], unsent_batch: str | None) -> None:
         """Whatever of ``items`` is still ``sending`` (no answer came for it) goes back to pending;
@@ -309,46 +358,34 @@ class Pusher:
         _, results = parse_push_response(self.ctx.hub.json(resp))
         return results
 
-    def _conclude(self, batch: Batch, in_flight: Future[list[RecordResult]]) -> bool:
-        """Wait for the answer to ``batch`` and apply it; on a 413 or a timeout, split it and send
-        the halves (one after the other, here). True when every record came back accepted or
-        duplicate in that one answer (the pipeline may go on with the batch it prepared)."""
+    def _conclude(self, batch: Batch, answer: list[RecordResult] | Exception) -> None:
+        """Apply the ``answer`` to ``batch``; when there is none (a 413 or a timeout), split the
+        batch and send the halves, one after the other, here (nothing else is in flight then)."""
         self.ctx.summary.batches += 1
-        queue: deque[tuple[str, list[Item], Future[list[RecordResult]] | None]] = deque(
-            [(batch.id, batch.items, in_flight)])
-        clean = True
+        queue: deque[tuple[str, list[Item], list[RecordResult] | Exception | None]] = deque(
+            [(batch.id, batch.items, answer)])
         while queue:
-            batch_id, chunk, answer = queue.popleft()
-            if answer is None:  # a half of a split batch: recorded and sent now
+            batch_id, chunk, result = queue.popleft()
+            if result is None:  # a half of a split batch: recorded and sent now
                 self.ctx.check_cancel()
                 batch_id, body = self._encode(chunk)
                 with self.ctx.db.write() as s:
                     self._record_batch(s, batch_id, len(chunk), len(body))
                 self.ctx.summary.batches += 1
-                half = self._batch(batch_id, chunk, body, 0)
                 try:
-                    results = self._post(half)
+                    result = self._post(self._batch(batch_id, chunk, body, 0))
                 except Exception as exc:  # handled below, as for the batch itself
-                    results, error = [], exc
-                else:
-                    error = None
-            else:
-                try:
-                    results, error = answer.result(), None
-                except Exception as exc:
-                    results, error = [], exc
-            if error is not None:
-                clean = False
-                queue.extendleft(reversed(self._failed(batch_id, chunk, error)))
+                    result = exc
+            if isinstance(result, Exception):
+                queue.extendleft(reversed(self._failed(batch_id, chunk, result)))
                 continue
-            clean = self._apply_results(batch_id, chunk, results) and clean
-        return clean
+            self._apply_results(batch_id, chunk, result)
 
     def _failed(self, batch_id: str, chunk: list[Item],
-                error: Exception) -> list[tuple[str, list[Item], Future[list[RecordResult]] | None]]:
+                error: Exception) -> list[tuple[str, list[Item], list[RecordResult] | Exception | None]]:
         """A batch without an answer: split it (413, timeout), quarantine a single record, or
         stop the round. Returns the halves to send."""
-        halves: list[tuple[str, list[Item], Future[list[RecordResult]] | None]] = []
+        halves: list[tuple[str, list[Item], list[RecordResult] | Exception | None]] = []
         if len(chunk) > 1:
             halves = [("", chunk[:len(chunk) // 2], None), ("", chunk[len(chunk) // 2:], None)]
         if isinstance(error, TooLarge):
@@ -450,12 +487,10 @@ class Pusher:
             parent.enterprise.sync_state = SyncState.PENDING
             self.reseeded.add((ENTERPRISE, parent.enterprise.uuid.lower()))
 
-    def _apply_results(self, batch_id: str, chunk: list[Item], results: list[RecordResult]) -> bool:
+    def _apply_results(self, batch_id: str, chunk: list[Item], results: list[RecordResult]) -> None:
         """Apply the hub's answer to ``chunk`` in one transaction, which also puts back to pending
-        whatever of it is still ``sending`` (not answered, edited in flight, its parent unknown).
-        True when every record was answered accepted or duplicate."""
+        whatever of it is still ``sending`` (not answered, edited in flight, its parent unknown)."""
         by_key = {(r.type, r.uuid.lower()): r for r in results}
-        clean = True
         acknowledged = {key for key, r in by_key.items() if r.status in (ACCEPTED, DUPLICATE)}
         synced: dict[str, list[dict[str, Any]]] = {}
         rejected: list[tuple[Item, RecordResult]] = []
@@ -463,11 +498,8 @@ class Pusher:
             for item in chunk:
                 r = by_key.get((item.type, item.uuid.lower()))
                 if r is None:
-                    clean = False
                     continue  # not answered: released back to pending
                 model = MODELS[item.type]
-                if r.status not in (ACCEPTED, DUPLICATE):
-                    clean = False
                 if r.status in (ACCEPTED, DUPLICATE):
                     synced.setdefault(item.type, []).append({"u": item.uuid, "r": item.revision})
                     if r.status == ACCEPTED:
@@ -504,7 +536,6 @@ class Pusher:
                                        + "; ".join(e.message or e.code for e in r.errors))
         self.push_done += len(chunk)
         self.ctx.report("pushing", min(self.push_done, self.push_total), self.push_total)
-        return clean
 
     @staticmethod
     def _mark_synced(s: Session, rtype: str, params: list[dict[str, Any]]) -> None:
