@@ -313,10 +313,15 @@ class _BatchApplier:
             self.events.update((row.uuid, row) for row in self.s.execute(
                 select(ev.id, ev.uuid, ev.request_id).where(ev.uuid.in_(part))))
 
-    def apply(self, raws: list[Any]) -> list[dict[str, Any]]:
+    def apply(self, raws: list[Any], sizes: list[int] | None = None) -> list[dict[str, Any]]:
         parsed: list[Record | dict[str, Any]] = []
-        for raw in raws:
-            too_large = record_rules.check_record_size(raw, self.max_record_bytes)
+        for index, raw in enumerate(raws):
+            if sizes is not None and len(sizes) == len(raws):  # as record_rules.check_record_size
+                size = sizes[index]
+                too_large = ([] if size <= self.max_record_bytes else
+                             [FieldError("record", "record.too_large", {"size": size, "limit": self.max_record_bytes})])
+            else:
+                too_large = record_rules.check_record_size(raw, self.max_record_bytes)
             try:
                 if too_large:
                     raise WireError(_worded(too_large))
@@ -592,13 +597,15 @@ def _verdict_result(rtype: str, rec: Record, verdict: str, hub_revision: int) ->
 
 def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: list[Any], body_hash: str,
                *, now: datetime | None = None, skew_seconds: float | None = None,
-               max_record_bytes: int = record_rules.MAX_RECORD_BYTES) -> dict[str, Any]:
+               max_record_bytes: int = record_rules.MAX_RECORD_BYTES,
+               record_sizes: list[int] | None = None) -> dict[str, Any]:
     """Apply a batch (see the module doc) and return the answer: one result per record, in order.
 
     Every record is checked as strictly as the station checks it (``record_rules``: sizes, times
     in the window around the hub's clock widened by the station's reported ``skew_seconds``,
     statuses and moves, event kinds and their data); a bad one is rejected with its reasons and
-    nothing of it is stored."""
+    nothing of it is stored. ``record_sizes``: each record's size as compact JSON, when the caller
+    has encoded them already (else they are measured here)."""
     now = now or utcnow()
     with db.write() as s:
         db.lock_station(s, station.id)
@@ -612,7 +619,7 @@ def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: lis
                                     "send these records in a new batch")
             return {**prior.response, "replayed": True, "server_time": wire_time(utcnow())}
         results = _BatchApplier(s, current, now, skew_seconds=skew_seconds,
-                                max_record_bytes=max_record_bytes).apply(records)
+                                max_record_bytes=max_record_bytes).apply(records, record_sizes)
         response = {"batch_id": batch_id, "results": results}
         s.add(HubBatch(station_id=station.id, batch_id=batch_id, body_hash=body_hash, response=response,
                        received_at=now))

@@ -80,6 +80,8 @@ class Item:
     size: int
     #: ``wire`` as sent (compact JSON): encoded once, for the size and for the body.
     encoded: bytes = b""
+    #: The local row id (acknowledged records are marked by it).
+    id: int = 0
 
 
 @dataclass
@@ -272,7 +274,7 @@ class Pusher:
                     if (items or taken) and total + size > self.ctx.max_bytes:
                         full = True
                         break
-                    taken.append((row, Item(kind, row.uuid, wire["revision"], wire, size, encoded)))
+                    taken.append((row, Item(kind, row.uuid, wire["revision"], wire, size, encoded, row.id)))
                     total += size
                     cursors[kind] = row.id
                 if taken:
@@ -501,7 +503,7 @@ class Pusher:
                     continue  # not answered: released back to pending
                 model = MODELS[item.type]
                 if r.status in (ACCEPTED, DUPLICATE):
-                    synced.setdefault(item.type, []).append({"u": item.uuid, "r": item.revision})
+                    synced.setdefault(item.type, []).append({"i": item.id, "u": item.uuid, "r": item.revision})
                     if r.status == ACCEPTED:
                         self.ctx.summary.pushed += 1
                     else:
@@ -539,7 +541,7 @@ class Pusher:
 
     @staticmethod
     def _mark_synced(s: Session, rtype: str, params: list[dict[str, Any]]) -> None:
-        """Acknowledged records (``u`` uuid, ``r`` revision sent), in one executemany statement.
+        """Acknowledged records (``i`` row id, ``u`` uuid, ``r`` revision sent), in one executemany statement.
 
         A record edited while in flight (its revision moved on) stays pending; the hub has
         seen the revision sent either way (``synced_revision``).
@@ -547,13 +549,13 @@ class Pusher:
         table = MODELS[rtype].__table__
         c = table.c
         if rtype == EVENT:
-            s.execute(table.update().where(c.uuid == bindparam("u"), c.sync_state == SyncState.SENDING)
+            s.execute(table.update().where(c.id == bindparam("i"), c.sync_state == SyncState.SENDING)
                       .values(sync_state=SyncState.SYNCED), params)
             s.execute(delete(SyncMeta).where(SyncMeta.key.in_([META_EVENT_ERROR + p["u"] for p in params])))
             return
         now_synced = and_(c.revision == bindparam("r"), c.sync_state == SyncState.SENDING)
         s.execute(
-            table.update().where(c.uuid == bindparam("u")).values(
+            table.update().where(c.id == bindparam("i")).values(
                 sync_state=case((now_synced, SyncState.SYNCED.value), else_=c.sync_state),
                 sync_error=case((now_synced, None), else_=c.sync_error),
                 synced_revision=case((or_(c.synced_revision.is_(None), c.synced_revision < bindparam("r")),
