@@ -174,16 +174,16 @@ class Pusher:
         batch = self._claim(cursors, 0)
         if batch is None:
             return False
-        # ``batch``: posted, its answer awaited in ``in_flight``; ``prepared``: claimed, not posted;
-        # ``posted``: the next batch, posted while ``batch``'s answer is applied.
+        # ``batch``: posted, its answer awaited in ``in_flight``; ``prepared``: claimed, not posted
+        # (``saved``: the cursors before it was claimed); ``posted``: the batch after ``batch``,
+        # posted while ``batch``'s answer is applied.
         in_flight: Future[list[RecordResult]] | None = poster.submit(self._post, batch)
-        prepared: Batch | None = None
+        saved = dict(cursors)
+        prepared = self._claim(cursors, batch.stage) if batch.stage < len(STAGES) else None
         posted: Batch | None = None
         try:
             while batch is not None:
                 assert in_flight is not None
-                saved = dict(cursors)
-                prepared = self._claim(cursors, batch.stage) if batch.stage < len(STAGES) else None
                 try:
                     answer: list[RecordResult] | Exception = in_flight.result()
                 except Exception as exc:  # concluded below: split, quarantine or stop
@@ -194,20 +194,27 @@ class Pusher:
                 stop = self.ctx.cancel()
                 if prepared is not None and (stop or not clean):
                     self._release(prepared.items, prepared.id)
-                    prepared = None
+                    prepared, cursors = None, saved
                 elif prepared is not None:
                     posted, prepared = prepared, None
                     in_flight = poster.submit(self._post, posted)
-                self._conclude(batch, answer)
+                if posted is not None and posted.stage < len(STAGES) and not isinstance(answer, Exception):
+                    # The answer applied and the batch after the one in flight claimed: one transaction.
+                    self.ctx.summary.batches += 1
+                    saved = dict(cursors)
+                    prepared = self._apply_results(batch.id, batch.items, answer, claim=(cursors, posted.stage))
+                else:
+                    self._conclude(batch, answer)
                 if stop:
                     self.ctx.check_cancel()
-                if posted is None and not clean and batch.stage < len(STAGES):
-                    cursors = saved
-                    prepared = self._claim(cursors, batch.stage)
-                    if prepared is not None:
-                        self._check_cancel(prepared)
-                        posted, prepared = prepared, None
+                if posted is None and batch.stage < len(STAGES):
+                    # Claimed again now that the answer is applied, as without the pipeline.
+                    posted = self._claim(cursors, batch.stage)
+                    if posted is not None:
+                        self._check_cancel(posted)
                         in_flight = poster.submit(self._post, posted)
+                        saved = dict(cursors)
+                        prepared = self._claim(cursors, posted.stage) if posted.stage < len(STAGES) else None
                 batch, posted = posted, None
         except BaseException:
             # Nothing may still use the connection when the round closes it; what was claimed and
@@ -257,42 +264,49 @@ class Pusher:
         Enterprises, then requests, then timeline events, in local row order — parents always
         before their children; one batch may run on from one kind into the next.
         """
+        with self.ctx.db.write() as s:
+            claimed = self._claim_in(s, cursors, stage)
+        return self._batch(*claimed) if claimed is not None else None
+
+    def _claim_in(self, s: Session, cursors: dict[str, int],
+                  stage: int) -> tuple[str, list[Item], bytes, int] | None:
+        """:meth:`_claim` in the caller's transaction: the batch id, its items, its body (not yet
+        compressed) and the stage the next claim starts from."""
         items: list[Item] = []
         total = 0
-        with self.ctx.db.write() as s:
-            while stage < len(STAGES) and len(items) < self.ctx.max_records:
-                kind = STAGES[stage]
-                want = self.ctx.max_records - len(items)
-                rows = self._select(s, kind, cursors[kind], want)
-                taken: list[tuple[Any, Item]] = []
-                full = False
-                wire_of = _WIRE[kind]
-                for row in rows:
-                    wire = wire_of(row)
-                    encoded = compact_json(wire)
-                    size = len(encoded) + 1
-                    if (items or taken) and total + size > self.ctx.max_bytes:
-                        full = True
-                        break
-                    taken.append((row, Item(kind, row.uuid, wire["revision"], wire, size, encoded, row.id)))
-                    total += size
-                    cursors[kind] = row.id
-                if taken:
-                    if kind == REQUEST:
-                        self._add_status_bases(s, taken)
-                    table = MODELS[kind].__table__
-                    s.execute(table.update().where(table.c.id.in_([row.id for row, _ in taken]),
-                                                   table.c.sync_state == SyncState.PENDING)
-                              .values(sync_state=SyncState.SENDING))
-                    items += [i for _, i in taken]
-                if full or len(rows) == want:
-                    break  # this batch is full; the stage goes on in the next one
-                stage += 1
-            if not items:
-                return None
-            batch_id, body = self._encode(items)
-            self._record_batch(s, batch_id, len(items), len(body))
-        return self._batch(batch_id, items, body, stage)
+        while stage < len(STAGES) and len(items) < self.ctx.max_records:
+            kind = STAGES[stage]
+            want = self.ctx.max_records - len(items)
+            rows = self._select(s, kind, cursors[kind], want)
+            taken: list[tuple[Any, Item]] = []
+            full = False
+            wire_of = _WIRE[kind]
+            for row in rows:
+                wire = wire_of(row)
+                encoded = compact_json(wire)
+                size = len(encoded) + 1
+                if (items or taken) and total + size > self.ctx.max_bytes:
+                    full = True
+                    break
+                taken.append((row, Item(kind, row.uuid, wire["revision"], wire, size, encoded, row.id)))
+                total += size
+                cursors[kind] = row.id
+            if taken:
+                if kind == REQUEST:
+                    self._add_status_bases(s, taken)
+                table = MODELS[kind].__table__
+                s.execute(table.update().where(table.c.id.in_([row.id for row, _ in taken]),
+                                               table.c.sync_state == SyncState.PENDING)
+                          .values(sync_state=SyncState.SENDING))
+                items += [i for _, i in taken]
+            if full or len(rows) == want:
+                break  # this batch is full; the stage goes on in the next one
+            stage += 1
+        if not items:
+            return None
+        batch_id, body = self._encode(items)
+        self._record_batch(s, batch_id, len(items), len(body))
+        return batch_id, items, body, stage
 
     def _encode(self, items: list[Item]) -> tuple[str, bytes]:
         """A new batch id and the body: ``push_body``'s JSON, its records spliced in from their
@@ -489,9 +503,12 @@ class Pusher:
             parent.enterprise.sync_state = SyncState.PENDING
             self.reseeded.add((ENTERPRISE, parent.enterprise.uuid.lower()))
 
-    def _apply_results(self, batch_id: str, chunk: list[Item], results: list[RecordResult]) -> None:
+    def _apply_results(self, batch_id: str, chunk: list[Item], results: list[RecordResult], *,
+                       claim: tuple[dict[str, int], int] | None = None) -> Batch | None:
         """Apply the hub's answer to ``chunk`` in one transaction, which also puts back to pending
-        whatever of it is still ``sending`` (not answered, edited in flight, its parent unknown)."""
+        whatever of it is still ``sending`` (not answered, edited in flight, its parent unknown);
+        ``claim`` (cursors, stage): claim the next batch in that same transaction, and return it."""
+        claimed = None
         by_key = {(r.type, r.uuid.lower()): r for r in results}
         acknowledged = {key for key, r in by_key.items() if r.status in (ACCEPTED, DUPLICATE)}
         synced: dict[str, list[dict[str, Any]]] = {}
@@ -531,6 +548,8 @@ class Pusher:
             s.execute(update(SyncBatch).where(SyncBatch.id == batch_id)
                       .values(state=BATCH_DONE, finished_at=self.ctx.clock())
                       .execution_options(synchronize_session=False))
+            if claim is not None:
+                claimed = self._claim_in(s, *claim)
         for item, r in rejected:
             self.ctx.summary.rejected += 1
             label = item.wire.get("tracking_no") or item.wire.get("name") or item.uuid
@@ -538,6 +557,7 @@ class Pusher:
                                        + "; ".join(e.message or e.code for e in r.errors))
         self.push_done += len(chunk)
         self.ctx.report("pushing", min(self.push_done, self.push_total), self.push_total)
+        return self._batch(*claimed) if claimed is not None else None
 
     @staticmethod
     def _mark_synced(s: Session, rtype: str, params: list[dict[str, Any]]) -> None:
