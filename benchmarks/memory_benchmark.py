@@ -69,10 +69,10 @@ def child_program(data_dir: Path) -> dict[str, float]:
     """Run in the measured process: the program's own start-up, then the queue."""
     from PySide6.QtCore import QCoreApplication
 
+    from xuhui_desk.config import DEFAULT_LANGUAGE
     from xuhui_desk.db import open_database
     from xuhui_desk.services.search import ATTENTION, RequestFilter
     from xuhui_desk.ui.app import Workstation, create_application, install_translators, read_startup_state
-    from xuhui_desk.ui.i18n import DEFAULT_LANGUAGE
     from xuhui_desk.ui.main_window import Page
 
     steps: dict[str, float] = {"python + imports": rss_mb()}

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/queue_benchmark.py [--runs 10]
 
-Measures :class:`xuhui_desk.ui.queue_model.RequestQueueModel` as the queue page uses it: from
+Measures :class:`xuhui_desk.ui.queue.model.RequestQueueModel` as the queue page uses it: from
 creating the model with its filter and asking it to read (``refresh``) — the id list and counts
 read on a worker by the program's ``TaskRunner``, handed back to the GUI thread — until the first
 50 rows' cells are available (``data()`` of every column of rows 0–49), and, as a second line,
@@ -45,7 +45,7 @@ def first_page(path: Path, flt: Any, *, paint: bool) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication, QTableView
 
     from xuhui_desk.db import open_database
-    from xuhui_desk.ui.queue_model import RequestQueueModel
+    from xuhui_desk.ui.queue.model import RequestQueueModel
     from xuhui_desk.ui.tasks import TaskRunner
 
     app = QApplication.instance()

@@ -89,7 +89,7 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from xuhui_desk.ui.queue_model import RequestQueueModel
+    from xuhui_desk.ui.queue.model import RequestQueueModel
     from xuhui_desk.ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.generate import copy_database, database, describe_database  # noqa: E402
 from benchmarks.results import add_result_argument, machine_line, median, verdict, write_result  # noqa: E402
 
-TARGET_RATIO = 3.0
+TARGET_RATIO = 2.5  # issue 13: start-up stays within 2.5× the bare Qt window
 SMOKE_LINE = re.compile(r"^smoke: (\w+) shown (\d+) ms after start")
 
 FLOOR_PROGRAM = """

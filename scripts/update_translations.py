@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Refresh the Qt Linguist source of the GUI's Chinese translation from the code.
 
-Runs pyside6-lupdate over every ``xuhui_desk/ui/*.py`` into the one catalog
+Runs pyside6-lupdate over every ``xuhui_desk/ui/**/*.py`` into the one catalog
 ``resources/translations/xuhui_desk_zh_CN.ts``. New strings arrive marked unfinished
 (translate them in Qt Linguist or in the file, then run ``zh-normalize`` on it); strings
 no longer in the code are marked vanished by lupdate and kept for reference unless
@@ -33,8 +33,8 @@ def lupdate() -> str:
 
 
 def sources() -> list[Path]:
-    """Every module of the GUI (other engineers' files are picked up by the glob)."""
-    return sorted(UI_DIR.glob("*.py"))
+    """Every module of the GUI, sub-packages included."""
+    return sorted(UI_DIR.rglob("*.py"))
 
 
 def command(ts: Path, *, drop_obsolete: bool = False) -> list[str]:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # the database module is imported inside the fixtures (start-up tests time imports)
+    from xuhui_desk.db import SqliteDatabase
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -30,7 +34,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(data_dir: Path) -> Iterator[object]:
+def db(data_dir: Path) -> Iterator[SqliteDatabase]:
     from xuhui_desk.config import database_path
     from xuhui_desk.db import open_database
 
@@ -40,9 +44,9 @@ def db(data_dir: Path) -> Iterator[object]:
 
 
 @pytest.fixture
-def station_db(db: object) -> object:
+def station_db(db: SqliteDatabase) -> SqliteDatabase:
     """A database with the station set up."""
     from xuhui_desk.services.station import init_station
 
-    init_station(db, "XH03", "徐家汇服务站", "徐汇区漕溪北路1号", specialist="李敏")  # type: ignore[arg-type]
+    init_station(db, "XH03", "徐家汇服务站", "徐汇区漕溪北路1号", specialist="李敏")
     return db

@@ -58,6 +58,8 @@ class EventKind(enum.StrEnum):
     DUE_RECOMPUTED = "due_recomputed"
     #: The district console asks the station for more information (``data["text"]``).
     INFO_REQUESTED = "info_requested"
+    #: A contact with the company (call, visit, message), with an optional planned callback.
+    CONTACT = "contact"
 
 
 class SyncErrorKind(enum.StrEnum):

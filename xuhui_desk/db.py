@@ -14,14 +14,15 @@ import errno
 import os
 import re
 import sqlite3
+import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from xuhui_desk.config import backup_dir
 from xuhui_desk.private_files import (
@@ -227,7 +228,7 @@ class DatabaseLock:
 
 
 def _try_lock(fd: int, *, exclusive: bool, lock: DatabaseLock) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
         import random
 
@@ -254,7 +255,7 @@ def _try_lock(fd: int, *, exclusive: bool, lock: DatabaseLock) -> bool:
 
 
 def _unlock(fd: int, lock: DatabaseLock) -> None:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
         if lock._byte is not None:
@@ -455,8 +456,30 @@ def upgrade_to_head(engine: Engine) -> None:
     upgrade_to(engine, "head")
 
 
+class Database(Protocol):
+    """What the services and the GUI need of the workstation database: its file, its engine,
+    sessions for reading and a write transaction. :class:`SqliteDatabase` is the open database;
+    the GUI's ``DeferredDatabase`` (``ui/app.py``) opens one on first use after the window shows."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def engine(self) -> Engine: ...
+
+    def session(self) -> Session:
+        """A session for reading (deferred transaction)."""
+        ...
+
+    def write(self) -> AbstractContextManager[Session]:
+        """A write transaction that holds the write lock from its first statement; commits on success."""
+        ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
-class Database:
+class SqliteDatabase:
     """The open workstation database: one engine, sessions for reading and writing.
 
     ``lock`` is its shared :class:`DatabaseLock`, held until :meth:`close`.
@@ -498,7 +521,7 @@ def make_private_database_files(path: Path) -> None:
         make_private_file(Path(f"{path}{suffix}"))
 
 
-def open_database(path: Path, *, migrate: bool = True, lock: DatabaseLock | None = None) -> Database:
+def open_database(path: Path, *, migrate: bool = True, lock: DatabaseLock | None = None) -> SqliteDatabase:
     """Open (creating if needed) and migrate the database at ``path``.
 
     Refuses, without changing the file, a database that is damaged, of another
@@ -520,7 +543,7 @@ def open_database(path: Path, *, migrate: bool = True, lock: DatabaseLock | None
         raise
 
 
-def _open_locked(path: Path, *, migrate: bool, own_lock: DatabaseLock | None) -> Database:
+def _open_locked(path: Path, *, migrate: bool, own_lock: DatabaseLock | None) -> SqliteDatabase:
     check_sqlite_file(path)
     current = stored_revision(path)
     revisions = known_revisions()
@@ -549,4 +572,4 @@ def _open_locked(path: Path, *, migrate: bool, own_lock: DatabaseLock | None) ->
         except Exception:
             engine.dispose()
             raise
-    return Database(path, engine, own_lock)
+    return SqliteDatabase(path, engine, own_lock)

@@ -149,6 +149,10 @@ class Request(Base):
         Index("ix_requests_created", "created_at"),
         Index("ix_requests_category_created", "category", "created_at"),
         Index("ix_requests_enterprise_category", "enterprise_id", "category"),
+        #: Today's "low ratings waiting for rectification" (migration 0010).
+        Index("ix_requests_rating_status", "rating", "status"),
+        #: The company file: a company's requests by status without reading their rows (migration 0010).
+        Index("ix_requests_enterprise_status_due", "enterprise_id", "status", "sla_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,6 +196,9 @@ class RequestEvent(Base):
     """Append-only timeline of a request; merged with the hub by ``uuid``."""
 
     __tablename__ = "request_events"
+    #: The company file's contacts: only ``contact`` events (migration 0010; queries must say
+    #: ``kind = 'contact'`` as a literal for SQLite to use a partial index).
+    __table_args__ = (Index("ix_request_events_contact", "request_id", sqlite_where=text("kind = 'contact'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
@@ -279,3 +286,46 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Callback(Base):
+    """A callback a specialist planned on a ``contact`` event (services/followup.py): open
+    (``done_at`` is None) until a later contact on the same request or an explicit "done".
+    The station's own to-do list, derived from its timeline: never synced (the ``contact``
+    event that planned it is)."""
+
+    __tablename__ = "callbacks"
+    __table_args__ = (
+        #: Today's callbacks (due today or overdue) walk only the open ones, by day.
+        Index("ix_callbacks_open_due", "due_on", sqlite_where=text("done_at IS NULL")),
+        Index("ix_callbacks_request", "request_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    #: The ``contact`` event that planned it.
+    event_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    #: The day to call back (Shanghai calendar day, ISO ``YYYY-MM-DD``).
+    due_on: Mapped[str] = mapped_column(String(10))
+    #: Who planned it (the specialist whose list it is on).
+    specialist: Mapped[str] = mapped_column(String(50), default="")
+    planned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(50))
+    #: The later ``contact`` event that closed it (None: marked done without a contact).
+    done_event_uuid: Mapped[str | None] = mapped_column(String(36))
+
+
+class ReplyTemplate(Base):
+    """A ready-made reply text of one category, as the station lead edited it
+    (services/followup.py); a category with no rows uses the texts shipped in
+    ``resources/replies/replies.toml``. Never synced."""
+
+    __tablename__ = "reply_templates"
+
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(String(50))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(50), default="")

@@ -10,6 +10,7 @@ functions only create there.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 PRIVATE_DIR_MODE = 0o700
@@ -21,14 +22,27 @@ def make_private_dir(path: Path) -> Path:
     """Create ``path`` (and missing parents) and make it 0700 on POSIX.
 
     An existing folder we own loses its group and other permissions (a data folder made by an
-    older version was 0755). Raises ``FileExistsError`` when ``path`` is a file.
+    older version was 0755) — except a shared folder: one with the sticky bit (``/tmp``,
+    ``/var/tmp``; root owns them, and a database or backup put straight into one must not lock
+    every other user out of it) or the user's home folder. Raises ``FileExistsError`` when
+    ``path`` is a file.
     """
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     if _POSIX:
         st = path.stat()
-        if st.st_uid == os.geteuid() and st.st_mode & 0o777 != PRIVATE_DIR_MODE:
+        if (st.st_uid == os.geteuid() and st.st_mode & 0o777 != PRIVATE_DIR_MODE
+                and not _shared_folder(path, st.st_mode)):
             os.chmod(path, PRIVATE_DIR_MODE)
     return path
+
+
+def _shared_folder(path: Path, mode: int) -> bool:
+    if mode & stat.S_ISVTX:
+        return True
+    try:
+        return path.resolve() == Path.home().resolve()
+    except (OSError, RuntimeError):  # no home folder (a service account)
+        return False
 
 
 def make_private_file(path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from xuhui_desk.sync_protocol import FieldError, compact_json, parse_time
@@ -161,6 +161,8 @@ def check_department(name: str, value: Any) -> list[FieldError]:
 #   text:N  text of at most N chars  dept    a department (1–32 characters)
 #   rating  an integer 1–5           time    an ISO 8601 time inside the window
 #   fields  a list of intake field names      before  those fields' previous values
+#   date    an ISO date (YYYY-MM-DD) inside the window (up to the due-date horizon)
+#   contact_channel  one of CONTACT_CHANNELS
 #: THE list of timeline event kinds both ends know, with the ``data`` keys each may carry.
 #: A new kind (e.g. one the district console writes) is one more entry here; a kind not listed
 #: is refused on push and quarantined on pull.
@@ -181,7 +183,12 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     "info_requested": {"text": "text:2000!"},
     "due_recomputed": {"old_due": "time", "new_due": "time!", "provisional": "bool", "via": "code",
                        "source": "text:200"},
+    # A contact with the company (services/followup.py): how, what was said, and optionally the
+    # day of the next call (a callback, open until a later contact on the request or marked done).
+    "contact": {"channel": "contact_channel!", "summary": "text:2000!", "callback_on": "date"},
 }
+#: How a specialist reached the company on a ``contact`` event.
+CONTACT_CHANNELS = ("phone", "visit", "message")
 #: Kinds whose ``data`` repeats the request's initial values (no status move to check).
 INITIAL_KINDS = frozenset({"created"})
 #: Intake fields an ``edited`` event may name, and the rule of their previous value.
@@ -224,6 +231,21 @@ def _check_value(key: str, rule: str, value: Any, window: TimeWindow) -> list[Fi
         if moment is None:
             return [FieldError(key, "event.data_type", {"key": key})]
         return window.check(key, moment, due=True)
+    if rule == "contact_channel":
+        if value not in CONTACT_CHANNELS:
+            return [FieldError(key, "code.invalid", {"value": str(value)[:40]})]
+        return []
+    if rule == "date":
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            return [FieldError(key, "event.data_type", {"key": key})]
+        if not window.earliest.date() <= day <= window.due_latest.date():
+            return [FieldError(key, "time.range", {"value": value, "earliest": window.earliest.date().isoformat(),
+                                                   "latest": window.due_latest.date().isoformat()})]
+        return []
     if rule == "fields":
         if not isinstance(value, list) or not value or any(f not in EDITABLE_FIELDS for f in value):
             return [FieldError(key, "event.data_type", {"key": key})]

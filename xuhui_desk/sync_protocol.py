@@ -16,11 +16,12 @@ Wire conventions
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -166,7 +167,7 @@ INITIAL_EVENT_KINDS = frozenset({"created"})
 class FieldError:
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
     message: str = ""
 
     def to_wire(self) -> dict[str, Any]:
@@ -501,7 +502,7 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 # --- OpenAPI fragments (the hub attaches them to its routes) ----------------------------------
 
-_JSON_KIND = {"str": {"type": "string"}, "str?": {"type": ["string", "null"]},
+_JSON_KIND: dict[str, dict[str, Any]] = {"str": {"type": "string"}, "str?": {"type": ["string", "null"]},
               "int?": {"type": ["integer", "null"]},
               "time": {"type": "string", "format": "date-time"},
               "time?": {"type": ["string", "null"], "format": "date-time"}, "dict": {"type": "object"}}

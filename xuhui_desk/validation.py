@@ -8,10 +8,11 @@ code; :meth:`Issue.message` renders it in the user's language from
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -35,6 +36,9 @@ LIMITS = {
     "reply": 2000,
     "comment": 1000,
     "specialist": 50,
+    "summary": 2000,
+    "reply_title": 50,
+    "reply_text": 2000,
 }
 MIN_DESCRIPTION = 4
 
@@ -49,7 +53,7 @@ class Issue:
     field: str
     code: str
     severity: Severity = Severity.ERROR
-    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def message(self, language: str = "zh_CN") -> str:
         catalog = _catalog()

@@ -2,6 +2,65 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>BackupActions</name>
+    <message>
+        <source>Backing up…</source>
+        <translation>正在备份…</translation>
+    </message>
+    <message>
+        <source>Backed up to {path}</source>
+        <translation>已备份到 {path}</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>备份</translation>
+    </message>
+    <message>
+        <source>The backup could not be written: {error}</source>
+        <translation>备份失败：{error}</translation>
+    </message>
+    <message>
+        <source>Backing up the database…</source>
+        <translation>正在备份数据库…</translation>
+    </message>
+    <message>
+        <source>Restore from a backup</source>
+        <translation>从备份恢复</translation>
+    </message>
+    <message>
+        <source>Database backups (*.db);;All files (*)</source>
+        <translation>数据库备份 (*.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Replace this workstation&apos;s data with the backup {name}?</source>
+        <translation>用备份 {name} 替换本机的数据吗？</translation>
+    </message>
+    <message>
+        <source>Station: {station}
+Requests: {count}, the newest {newest}
+Hub: {hub}
+
+Everything saved since that backup is replaced; the data as it is now is kept as a safety copy in the backups folder. The window reopens after the restore.</source>
+        <translation>服务站：{station}
+诉求：{count} 件，最新一件 {newest}
+区级平台：{hub}
+
+该备份之后保存的内容都会被替换；当前的数据会作为安全副本保存在备份文件夹中。恢复后窗口会重新打开。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>This file cannot be restored: {error}</source>
+        <translation>无法用此文件恢复：{error}</translation>
+    </message>
+    <message>
+        <source>Checking the backup…</source>
+        <translation>正在检查备份…</translation>
+    </message>
+</context>
+<context>
     <name>DetailView</name>
     <message>
         <source>Select a request in the list to see it here.
@@ -859,15 +918,15 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Station {code}</source>
-        <translation>服务站 {code}</translation>
+        <translation type="vanished">服务站 {code}</translation>
     </message>
     <message>
         <source>Specialist: {name}</source>
-        <translation>受理人员：{name}</translation>
+        <translation type="vanished">受理人员：{name}</translation>
     </message>
     <message>
         <source>Specialist not set</source>
-        <translation>未设置受理人员</translation>
+        <translation type="vanished">未设置受理人员</translation>
     </message>
     <message>
         <source>Intake</source>
@@ -891,7 +950,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>{page} ({shortcut})</source>
-        <translation>{page}（{shortcut}）</translation>
+        <translation type="vanished">{page}（{shortcut}）</translation>
     </message>
     <message>
         <source>This page could not be opened: {error}</source>
@@ -1031,35 +1090,35 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Backing up…</source>
-        <translation>正在备份…</translation>
+        <translation type="vanished">正在备份…</translation>
     </message>
     <message>
         <source>Backed up to {path}</source>
-        <translation>已备份到 {path}</translation>
+        <translation type="vanished">已备份到 {path}</translation>
     </message>
     <message>
         <source>Backup</source>
-        <translation>备份</translation>
+        <translation type="vanished">备份</translation>
     </message>
     <message>
         <source>The backup could not be written: {error}</source>
-        <translation>备份失败：{error}</translation>
+        <translation type="vanished">备份失败：{error}</translation>
     </message>
     <message>
         <source>Backing up the database…</source>
-        <translation>正在备份数据库…</translation>
+        <translation type="vanished">正在备份数据库…</translation>
     </message>
     <message>
         <source>Restore from a backup</source>
-        <translation>从备份恢复</translation>
+        <translation type="vanished">从备份恢复</translation>
     </message>
     <message>
         <source>Database backups (*.db);;All files (*)</source>
-        <translation>数据库备份 (*.db);;所有文件 (*)</translation>
+        <translation type="vanished">数据库备份 (*.db);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Replace this workstation&apos;s data with the backup {name}?</source>
-        <translation>用备份 {name} 替换本机的数据吗？</translation>
+        <translation type="vanished">用备份 {name} 替换本机的数据吗？</translation>
     </message>
     <message>
         <source>Station: {station}
@@ -1067,7 +1126,7 @@ Requests: {count}, the newest {newest}
 Hub: {hub}
 
 Everything saved since that backup is replaced; the data as it is now is kept as a safety copy in the backups folder. The window reopens after the restore.</source>
-        <translation>服务站：{station}
+        <translation type="vanished">服务站：{station}
 诉求：{count} 件，最新一件 {newest}
 区级平台：{hub}
 
@@ -1075,15 +1134,15 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
     <message>
         <source>Restore</source>
-        <translation>恢复</translation>
+        <translation type="vanished">恢复</translation>
     </message>
     <message>
         <source>This file cannot be restored: {error}</source>
-        <translation>无法用此文件恢复：{error}</translation>
+        <translation type="vanished">无法用此文件恢复：{error}</translation>
     </message>
     <message>
         <source>Checking the backup…</source>
-        <translation>正在检查备份…</translation>
+        <translation type="vanished">正在检查备份…</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -1099,43 +1158,43 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
     <message>
         <source>Sync now</source>
-        <translation>立即同步</translation>
+        <translation type="vanished">立即同步</translation>
     </message>
     <message>
         <source>Sync with the district hub now ({shortcut})</source>
-        <translation>立即与区级平台同步（{shortcut}）</translation>
+        <translation type="vanished">立即与区级平台同步（{shortcut}）</translation>
     </message>
     <message>
         <source>○ Not synced yet</source>
-        <translation>○ 尚未同步</translation>
+        <translation type="vanished">○ 尚未同步</translation>
     </message>
     <message>
         <source>Sync not set up</source>
-        <translation>未设置同步</translation>
+        <translation type="vanished">未设置同步</translation>
     </message>
     <message>
         <source>● Online</source>
-        <translation>● 在线</translation>
+        <translation type="vanished">● 在线</translation>
     </message>
     <message>
         <source>● Offline</source>
-        <translation>● 离线</translation>
+        <translation type="vanished">● 离线</translation>
     </message>
     <message>
         <source>Waiting to sync: {count}</source>
-        <translation>待同步：{count}</translation>
+        <translation type="vanished">待同步：{count}</translation>
     </message>
     <message>
         <source>Last sync: never</source>
-        <translation>上次同步：无</translation>
+        <translation type="vanished">上次同步：无</translation>
     </message>
     <message>
         <source>Last sync: {time}</source>
-        <translation>上次同步：{time}</translation>
+        <translation type="vanished">上次同步：{time}</translation>
     </message>
     <message>
         <source>Click for the sync panel</source>
-        <translation>点击打开同步面板</translation>
+        <translation type="vanished">点击打开同步面板</translation>
     </message>
     <message>
         <source>Sync is not set up: enter the hub address and the station token in Settings</source>
@@ -1147,27 +1206,27 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
     <message>
         <source>{requests} request(s) and {others} other record(s) (companies, timeline entries) wait to be sent</source>
-        <translation>{requests} 条诉求和 {others} 条其他记录（企业、办理记录）等待上传</translation>
+        <translation type="vanished">{requests} 条诉求和 {others} 条其他记录（企业、办理记录）等待上传</translation>
     </message>
     <message>
         <source>⟳ Syncing…</source>
-        <translation>⟳ 正在同步…</translation>
+        <translation type="vanished">⟳ 正在同步…</translation>
     </message>
     <message>
         <source>⟳ Contacting the district hub…</source>
-        <translation>⟳ 正在连接区级平台…</translation>
+        <translation type="vanished">⟳ 正在连接区级平台…</translation>
     </message>
     <message>
         <source>⟳ Sending {done} of {total}</source>
-        <translation>⟳ 正在上传 {done}/{total}</translation>
+        <translation type="vanished">⟳ 正在上传 {done}/{total}</translation>
     </message>
     <message>
         <source>⟳ Sending…</source>
-        <translation>⟳ 正在上传…</translation>
+        <translation type="vanished">⟳ 正在上传…</translation>
     </message>
     <message>
         <source>⟳ Receiving updates: {count}</source>
-        <translation>⟳ 正在接收更新：{count}</translation>
+        <translation type="vanished">⟳ 正在接收更新：{count}</translation>
     </message>
     <message>
         <source>Sync finished: {pushed} sent, {pulled} updates received</source>
@@ -1184,6 +1243,25 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Another sync of this station is running</source>
         <translation>本站另一个同步正在进行</translation>
+    </message>
+</context>
+<context>
+    <name>NavPanel</name>
+    <message>
+        <source>{page} ({shortcut})</source>
+        <translation>{page}（{shortcut}）</translation>
+    </message>
+    <message>
+        <source>Station {code}</source>
+        <translation>服务站 {code}</translation>
+    </message>
+    <message>
+        <source>Specialist: {name}</source>
+        <translation>受理人员：{name}</translation>
+    </message>
+    <message>
+        <source>Specialist not set</source>
+        <translation>未设置受理人员</translation>
     </message>
 </context>
 <context>
@@ -1499,6 +1577,7 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <name>RequestQueueModel</name>
     <message>
         <source>Click to sort by this column; click a third time for the queue&apos;s own order</source>
+        <extracomment>A new list longer than this shows its first page first (see the module documentation).</extracomment>
         <translation>点击按此列排序，第三次点击恢复默认排序（超期优先）</translation>
     </message>
     <message>
@@ -2259,6 +2338,73 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Sync finished: {pushed} sent, {pulled} updates received, {rejected} refused.</source>
         <translation>同步完成：上传 {pushed} 条，收到更新 {pulled} 条，被退回 {rejected} 条。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBar</name>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Sync with the district hub now ({shortcut})</source>
+        <translation>立即与区级平台同步（{shortcut}）</translation>
+    </message>
+    <message>
+        <source>○ Not synced yet</source>
+        <translation>○ 尚未同步</translation>
+    </message>
+    <message>
+        <source>Sync not set up</source>
+        <translation>未设置同步</translation>
+    </message>
+    <message>
+        <source>● Online</source>
+        <translation>● 在线</translation>
+    </message>
+    <message>
+        <source>● Offline</source>
+        <translation>● 离线</translation>
+    </message>
+    <message>
+        <source>Last sync: never</source>
+        <translation>上次同步：无</translation>
+    </message>
+    <message>
+        <source>Last sync: {time}</source>
+        <translation>上次同步：{time}</translation>
+    </message>
+    <message>
+        <source>Click for the sync panel</source>
+        <translation>点击打开同步面板</translation>
+    </message>
+    <message>
+        <source>Waiting to sync: {count}</source>
+        <translation>待同步：{count}</translation>
+    </message>
+    <message>
+        <source>{requests} request(s) and {others} other record(s) (companies, timeline entries) wait to be sent</source>
+        <translation>{requests} 条诉求和 {others} 条其他记录（企业、办理记录）等待上传</translation>
+    </message>
+    <message>
+        <source>⟳ Syncing…</source>
+        <translation>⟳ 正在同步…</translation>
+    </message>
+    <message>
+        <source>⟳ Contacting the district hub…</source>
+        <translation>⟳ 正在连接区级平台…</translation>
+    </message>
+    <message>
+        <source>⟳ Sending {done} of {total}</source>
+        <translation>⟳ 正在上传 {done}/{total}</translation>
+    </message>
+    <message>
+        <source>⟳ Sending…</source>
+        <translation>⟳ 正在上传…</translation>
+    </message>
+    <message>
+        <source>⟳ Receiving updates: {count}</source>
+        <translation>⟳ 正在接收更新：{count}</translation>
     </message>
 </context>
 <context>

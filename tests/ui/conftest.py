@@ -14,6 +14,6 @@ from xuhui_desk.ui.tasks import TaskRunner
 def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
     runner = TaskRunner()
     yield runner
-    assert runner.wait(10000), "a background task outlived the test"
+    assert runner.wait(20000), "a background task outlived the test"  # (a sync round may be closing)
     QApplication.processEvents()
     runner.deleteLater()

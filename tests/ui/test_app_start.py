@@ -67,7 +67,7 @@ def open_main_window(self):
     loaded = [name for name in HEAVY if name in sys.modules]
     print("shown:", window.isVisible(), "loaded:", ",".join(loaded) or "none",
           "database:", "open" if getattr(self.db, "is_open", True) else "deferred", flush=True)
-    print("title:", window.windowTitle(), "|", window.nav_footer.text(), flush=True)
+    print("title:", window.windowTitle(), "|", window.nav_panel.footer.text(), flush=True)
     form = window.intake_form
 
     def ready():

@@ -278,7 +278,7 @@ def test_rating_closes_or_reopens(qtbot: Any, detail: DetailView, station_db: Da
 def test_overdue_in_whole_working_days(qtbot: Any, detail: DetailView, station_db: Database) -> None:
     """Audit D26: "已超期 6 个工作日", never "6.0"."""
     from xuhui_desk.services.workdays import default_calendar
-    from xuhui_desk.ui.queue_model import whole_workdays
+    from xuhui_desk.ui.queue.model import whole_workdays
 
     due = default_calendar().add_workdays(NOW - timedelta(days=30), 3)
     no = add_request(station_db, "想了解区里的人才公寓申请条件", category="talent", status="in_progress",
@@ -347,7 +347,7 @@ def test_a_change_refused_by_the_workflow_is_shown(qtbot: Any, detail: DetailVie
 def test_queue_and_detail_keep_in_step_without_wiring(qtbot: Any, detail: DetailView, station_db: Database,
                                                        runner: TaskRunner) -> None:
     """The detail pane follows the queue's selection; a change saved there refreshes the queue."""
-    from xuhui_desk.ui.queue_view import QueueView
+    from xuhui_desk.ui.queue.view import QueueView
 
     first = add_request(station_db, "想申请一笔银行贷款", category="finance")
     second = add_request(station_db, "新招的博士想办理落户", category="talent")
@@ -367,7 +367,7 @@ def test_queue_and_detail_keep_in_step_without_wiring(qtbot: Any, detail: Detail
     detail.note_edit.clear()
     with qtbot.waitSignal(queue.model.refreshed, timeout=10000):
         saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["routed"], LEFT))
-    from xuhui_desk.ui.queue_model import Column
+    from xuhui_desk.ui.queue.model import Column
 
     row = queue.model.row_of_uuid(uuid_of(station_db, second))
     assert queue.model.data(queue.model.index(row, Column.STATUS)) == "Routed"

@@ -22,15 +22,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000)
-    QApplication.processEvents()
-    runner.deleteLater()
-
-
-@pytest.fixture
 def window(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner) -> Iterator[MainWindow]:
     widget = MainWindow(station_db, tasks, data_dir)
     qtbot.addWidget(widget)
@@ -45,7 +36,7 @@ def window(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner) -> It
 def test_opens_on_the_intake_form(window: MainWindow) -> None:
     assert window.current_page() == Page.INTAKE
     assert "徐家汇服务站" in window.windowTitle() and "XH03" in window.windowTitle()
-    assert window.nav_footer.text().endswith("李敏")
+    assert window.nav_panel.footer.text().endswith("李敏")
 
 
 @pytest.mark.parametrize(
@@ -85,9 +76,9 @@ def test_every_page_opens(window: MainWindow) -> None:
     from PySide6.QtWidgets import QSplitter
 
     from xuhui_desk.ui.detail_view import DetailView
-    from xuhui_desk.ui.directory_view import DirectoryView
+    from xuhui_desk.ui.directory.page import DirectoryView
     from xuhui_desk.ui.intake_form import IntakeForm
-    from xuhui_desk.ui.queue_view import QueueView
+    from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.reports_page import ReportsPage
     from xuhui_desk.ui.settings_dialog import SettingsForm
 
@@ -102,7 +93,7 @@ def test_every_page_opens(window: MainWindow) -> None:
 
 def test_a_page_that_cannot_be_built_fails_loudly(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
     """No grey placeholder hides a broken page: the error reaches the caller (and the test)."""
-    from xuhui_desk.ui import directory_view
+    from xuhui_desk.ui.directory import page as directory_view
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the directory page is broken")
@@ -114,20 +105,20 @@ def test_a_page_that_cannot_be_built_fails_loudly(window: MainWindow, monkeypatc
 
 def test_sync_status_api(window: MainWindow) -> None:
     window.set_sync_status(None, 0, None, None)
-    assert window.sync_state_label.text() == "Sync not set up"
-    assert window.sync_last_label.text() == "Last sync: never"
-    assert window.sync_warning_label.isHidden()
+    assert window.sync_bar.state_label.text() == "Sync not set up"
+    assert window.sync_bar.last_label.text() == "Last sync: never"
+    assert window.sync_bar.warning_label.isHidden()
 
     window.set_sync_status(True, 12, datetime(2026, 11, 26, 6, 5, tzinfo=UTC), None)
-    assert "Online" in window.sync_state_label.text()
-    assert window.sync_state_label.objectName() == "syncOnline"
-    assert window.sync_pending_label.text() == "Waiting to sync: 12"
-    assert window.sync_last_label.text() == "Last sync: 11-26 14:05"  # shown in Asia/Shanghai
+    assert "Online" in window.sync_bar.state_label.text()
+    assert window.sync_bar.state_label.objectName() == "syncOnline"
+    assert window.sync_bar.pending_label.text() == "Waiting to sync: 12"
+    assert window.sync_bar.last_label.text() == "Last sync: 11-26 14:05"  # shown in Asia/Shanghai
 
     window.set_sync_status(False, 3, None, "The hub refused the token")
-    assert "Offline" in window.sync_state_label.text()
-    assert window.sync_warning_label.isVisible()
-    assert window.sync_warning_label.text() == "The hub refused the token"
+    assert "Offline" in window.sync_bar.state_label.text()
+    assert window.sync_bar.warning_label.isVisible()
+    assert window.sync_bar.warning_label.text() == "The hub refused the token"
 
 
 def test_geometry_is_kept_in_the_data_folder(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner,

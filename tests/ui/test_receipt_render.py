@@ -210,7 +210,7 @@ def test_print_preview_dialog_paints_the_receipt(qapp: QApplication, qtbot) -> N
     dialog.show()
     qtbot.waitUntil(lambda: bool(painted))
     assert "XH03-20261126-007" in dialog.windowTitle()
-    assert dialog.printer.pageLayout().pageSize().id() == QPageSize.PageSizeId.A5
+    assert dialog.printer().pageLayout().pageSize().id() == QPageSize.PageSizeId.A5
     dialog.reject()
 
 

@@ -58,7 +58,7 @@ def test_restore_from_the_file_menu(qtbot: Any, data_dir: Path) -> None:
             next(b for b in box.buttons() if b.text() == "Restore").click()
 
         QTimer.singleShot(0, answer)
-        window.confirm_restore(backup)
+        window.backups.confirm_restore(backup)
         qtbot.waitUntil(lambda: workstation.window is not window, timeout=30000)
         assert asked and "Requests: 2" in asked[0] and "XH03 徐家汇服务站" in asked[0]
         new = workstation.window
@@ -105,7 +105,7 @@ def test_a_file_that_is_no_backup_is_refused_before_anything_closes(qtbot: Any, 
             boxes[0].accept()
 
         QTimer.singleShot(0, read_warning)
-        window.confirm_restore(bogus)
+        window.backups.confirm_restore(bogus)
         qtbot.waitUntil(lambda: bool(said), timeout=15000)
         assert "cannot be restored" in said[0]
         assert workstation.window is window and window.isEnabled()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,15 +16,6 @@ from xuhui_desk.ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-@pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000)
-    QApplication.processEvents()
-    runner.deleteLater()
 
 
 @pytest.fixture
@@ -145,7 +135,7 @@ def test_leaving_with_unsaved_changes_asks(qtbot: Any, station_db: Any, tasks: T
     QTimer.singleShot(0, lambda: answer("Save"))
     window.show_page(Page.REPORTS)
     assert window.current_page() == Page.REPORTS
-    qtbot.waitUntil(lambda: window.nav_station.text() == "徐家汇服务站（新）", timeout=5000)
+    qtbot.waitUntil(lambda: window.nav_panel.station.text() == "徐家汇服务站（新）", timeout=5000)
     tasks.wait()
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
 
 from tests.synckit import FaultProxy, HubThread, add_requests, free_port, open_station, station_states
 from xuhui_desk.db import Database
@@ -50,15 +49,6 @@ def proxy(hub: HubThread) -> Iterator[FaultProxy]:
     p = FaultProxy(hub.url).start()
     yield p
     p.stop()
-
-
-@pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(20000), "a background task outlived the test"
-    QApplication.processEvents()
-    runner.deleteLater()
 
 
 @pytest.fixture
@@ -99,8 +89,8 @@ def test_offline_unconfigured_then_online_then_hub_down(qtbot: Any, tmp_path: Pa
     add_requests(station, 3)
     window = open_window(qtbot, station, tasks, tmp_path / "station")
     # Not set up: said so, nothing scheduled, nothing sent.
-    assert window.sync_state_label.text() == "Sync not set up"
-    assert window.sync_pending_label.text() == "Waiting to sync: 7"  # 1 company, 3 requests, 3 entries
+    assert window.sync_bar.state_label.text() == "Sync not set up"
+    assert window.sync_bar.pending_label.text() == "Waiting to sync: 7"  # 1 company, 3 requests, 3 entries
     assert not window.sync.timer_active and proxy.state.seen == []
 
     # Set the hub up on the Settings page, as the specialist does.
@@ -111,7 +101,7 @@ def test_offline_unconfigured_then_online_then_hub_down(qtbot: Any, tmp_path: Pa
     qtbot.mouseClick(settings.save_button, LEFT)
     qtbot.waitUntil(lambda: window.sync.configured, timeout=10000)
     assert window.sync.timer_active
-    assert window.sync_state_label.text() == "○ Not synced yet"
+    assert window.sync_bar.state_label.text() == "○ Not synced yet"
 
     # Ctrl+Shift+S: the round runs on a worker; the event loop keeps turning meanwhile.
     proxy.state.latency = 0.15
@@ -140,31 +130,31 @@ def test_offline_unconfigured_then_online_then_hub_down(qtbot: Any, tmp_path: Pa
     assert len(ticks) >= took / 0.02 * 0.25 and max(gaps) < 0.5, "the GUI thread was blocked during the round"
 
     status = sync_status(station)
-    assert window.sync_state_label.text() == "● Online"
-    assert window.sync_state_label.objectName() == "syncOnline"
-    assert window.sync_pending_label.text() == "Waiting to sync: 0"
+    assert window.sync_bar.state_label.text() == "● Online"
+    assert window.sync_bar.state_label.objectName() == "syncOnline"
+    assert window.sync_bar.pending_label.text() == "Waiting to sync: 0"
     assert status.last_success_at is not None
     shown = to_local(status.last_success_at).strftime("%m-%d %H:%M")
-    assert window.sync_last_label.text() == f"Last sync: {shown}"  # Asia/Shanghai
-    assert window.sync_warning_label.isHidden()
+    assert window.sync_bar.last_label.text() == f"Last sync: {shown}"  # Asia/Shanghai
+    assert window.sync_bar.warning_label.isHidden()
     assert len(store.list_requests(hub.db)) == 3
 
     # The hub goes away: offline, said why, the new request waits; nothing is lost.
     (late,) = add_requests(station, 1, start=10)
     set_setting(station, "hub_url", f"http://127.0.0.1:{free_port()}")
-    summary = finish_round(qtbot, window, lambda: qtbot.mouseClick(window.sync_button, LEFT))
+    summary = finish_round(qtbot, window, lambda: qtbot.mouseClick(window.sync_bar.button, LEFT))
     assert not summary.ok and summary.error_kind == "unreachable"
-    assert window.sync_state_label.text() == "● Offline"
-    assert window.sync_warning_label.isVisible() and "reach" in window.sync_warning_label.text()
-    assert window.sync_pending_label.text() == "Waiting to sync: 3"  # its company, itself, its entry
-    assert window.sync_last_label.text() == f"Last sync: {shown}"
+    assert window.sync_bar.state_label.text() == "● Offline"
+    assert window.sync_bar.warning_label.isVisible() and "reach" in window.sync_bar.warning_label.text()
+    assert window.sync_bar.pending_label.text() == "Waiting to sync: 3"  # its company, itself, its entry
+    assert window.sync_bar.last_label.text() == f"Last sync: {shown}"
     assert station_states(station)[late] == "pending"
 
     # Back online: everything arrives once.
     set_setting(station, "hub_url", proxy.url)
     summary = finish_round(qtbot, window, window.sync_now)
     assert summary.ok and summary.pushed == 3
-    assert window.sync_state_label.text() == "● Online" and window.sync_warning_label.isHidden()
+    assert window.sync_bar.state_label.text() == "● Online" and window.sync_bar.warning_label.isHidden()
     assert sorted(r["uuid"] for r in store.list_requests(hub.db)) == sorted(station_states(station))
 
 
@@ -180,13 +170,13 @@ def test_start_up_waits_for_no_network_and_the_first_round_follows(
     assert time.monotonic() - started < 0.4 + 1.0
     assert proxy.state.seen == [] and not window.sync.running
     qtbot.waitUntil(lambda: window.sync.running, timeout=5000)  # by itself, after the delay
-    assert window.sync_state_label.text().startswith("⟳")
-    assert window.sync_progress.isVisible() and not window.sync_button.isEnabled()
+    assert window.sync_bar.state_label.text().startswith("⟳")
+    assert window.sync_bar.progress.isVisible() and not window.sync_bar.button.isEnabled()
     # Never two rounds at once.
     assert window.sync.sync_now() is False
     qtbot.waitUntil(lambda: window.sync.rounds == 1 and not window.sync.running, timeout=20000)
-    assert window.sync.last_summary.ok and window.sync_state_label.text() == "● Online"
-    assert not window.sync_progress.isVisible() and window.sync_button.isEnabled()
+    assert window.sync.last_summary.ok and window.sync_bar.state_label.text() == "● Online"
+    assert not window.sync_bar.progress.isVisible() and window.sync_bar.button.isEnabled()
 
 
 def test_refused_record_shown_corrected_and_resent(qtbot: Any, tmp_path: Path, station: Database,
@@ -197,12 +187,12 @@ def test_refused_record_shown_corrected_and_resent(qtbot: Any, tmp_path: Path, s
     window = open_window(qtbot, station, tasks, tmp_path / "station")
     summary = finish_round(qtbot, window, window.sync_now)
     assert summary.ok and summary.rejected == 1
-    assert window.sync_state_label.text() == "● Online"
-    assert window.sync_warning_label.isVisible()
-    assert window.sync_warning_label.text() == "1 record(s) refused by the hub: click to review"
+    assert window.sync_bar.state_label.text() == "● Online"
+    assert window.sync_bar.warning_label.isVisible()
+    assert window.sync_bar.warning_label.text() == "1 record(s) refused by the hub: click to review"
 
     # The warning opens the panel: the record, with the hub's reason in the GUI's language.
-    qtbot.mouseClick(window.sync_warning_label, LEFT)
+    qtbot.mouseClick(window.sync_bar.warning_label, LEFT)
     panel = window.sync_panel
     assert panel is not None and panel.isVisible()
     qtbot.waitUntil(lambda: panel.loaded and len(panel.rows) == 1, timeout=10000)
@@ -226,7 +216,7 @@ def test_refused_record_shown_corrected_and_resent(qtbot: Any, tmp_path: Path, s
     summary = finish_round(qtbot, window, lambda: qtbot.mouseClick(panel.sync_button, LEFT))
     assert summary.ok and summary.in_error == 0
     qtbot.waitUntil(lambda: panel.rows == [] and panel.empty.isVisible(), timeout=10000)
-    assert window.sync_warning_label.isHidden()
+    assert window.sync_bar.warning_label.isHidden()
     assert len(store.list_requests(hub.db)) == 3
 
     # Resend (a fix made at the hub): queued again and a round starts; the hub still refuses this one.
@@ -341,18 +331,18 @@ def test_pending_count_follows_every_local_write(qtbot: Any, tmp_path: Path, sta
     from xuhui_desk.services.workflow import apply
 
     window = open_window(qtbot, station, tasks, tmp_path / "station")
-    assert window.sync_pending_label.text() == "Waiting to sync: 0"
+    assert window.sync_bar.pending_label.text() == "Waiting to sync: 0"
     # An intake saved in the form (the write worker) …
     form = window.intake_form
     form.name_edit.setText("上海云启智能科技有限公司")
     form.description_edit.setPlainText("想申请银行贷款，咨询贴息政策")
     form.save()
     qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
-    qtbot.waitUntil(lambda: window.sync_pending_label.text() == "Waiting to sync: 3", timeout=5000)
+    qtbot.waitUntil(lambda: window.sync_bar.pending_label.text() == "Waiting to sync: 3", timeout=5000)
     # … and a write from any other thread of the program (here: the test's), like a note.
     assert form.result is not None
     apply(station, form.result.uuid, note="已电话联系企业", actor="李敏")
-    qtbot.waitUntil(lambda: window.sync_pending_label.text() == "Waiting to sync: 4", timeout=5000)
+    qtbot.waitUntil(lambda: window.sync_bar.pending_label.text() == "Waiting to sync: 4", timeout=5000)
     assert window.sync.rounds == 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton, QWidget
+from shiboken6 import isValid
 
 from xuhui_desk.ui.tasks import PROGRESS_DELAY_MS, Progress, TaskRunner
 
@@ -97,3 +98,89 @@ def test_a_box_whose_parent_is_gone_is_never_created(qtbot: Any, tasks: TaskRunn
     assert not visible_progress_boxes()
     release.set()
     tasks.wait()
+
+
+def test_result_for_a_destroyed_owner_is_dropped(qtbot: Any, tasks: TaskRunner) -> None:
+    """The owner is gone before the answer arrives: neither callback runs (no isValid at call sites)."""
+    release = threading.Event()
+    calls: list[str] = []
+    owner = QWidget()
+
+    tasks.run(lambda _p: release.wait(10), on_success=lambda _r: calls.append("success"),
+              on_failure=lambda _e: calls.append("failure"), owner=owner)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(owner), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=5000)
+    QApplication.processEvents()
+    assert calls == []
+
+
+def test_failure_for_a_destroyed_owner_is_dropped_too(qtbot: Any, tasks: TaskRunner) -> None:
+    release = threading.Event()
+    calls: list[BaseException] = []
+    owner = QWidget()
+
+    def fail(_p: Progress) -> None:
+        release.wait(10)
+        raise ValueError("late")
+
+    tasks.run(fail, on_failure=calls.append, owner=owner)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not isValid(owner), timeout=5000)
+    release.set()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=5000)
+    assert calls == []
+
+
+def test_a_newer_task_with_the_same_key_supersedes_the_older(qtbot: Any, tasks: TaskRunner,
+                                                             parent: QWidget) -> None:
+    """As the user types, only the newest search answers, even when the older one ends last."""
+    first_may_end = threading.Event()
+    results: list[str] = []
+    first_was_cancelled: list[bool] = []
+
+    def slow(progress: Progress) -> str:
+        first_may_end.wait(10)
+        first_was_cancelled.append(progress.cancelled)
+        return "old"
+
+    first = tasks.run(slow, on_success=results.append, owner=parent, latest="search")
+    second = tasks.run(lambda _p: "new", on_success=results.append, owner=parent, latest="search")
+    qtbot.waitUntil(lambda: results == ["new"], timeout=5000)
+    assert first.dropped and not second.dropped
+    first_may_end.set()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=5000)
+    QApplication.processEvents()
+    assert results == ["new"]
+    assert first_was_cancelled == [True]  # asked to stop early, as it checks progress
+
+
+def test_keys_are_per_owner_and_writes_are_never_cancelled(qtbot: Any, tasks: TaskRunner) -> None:
+    one, two = QWidget(), QWidget()
+    qtbot.addWidget(one)
+    qtbot.addWidget(two)
+    results: list[str] = []
+    may_end = threading.Event()
+    write_saw_cancel: list[bool] = []
+
+    def write(progress: Progress) -> str:
+        may_end.wait(10)
+        write_saw_cancel.append(progress.cancelled)
+        return "write-1"
+
+    tasks.run(write, on_success=results.append, owner=one, latest="save", write=True)
+    tasks.run(lambda _p: "other-owner", on_success=results.append, owner=two, latest="save")
+    tasks.run(lambda _p: "write-2", on_success=results.append, owner=one, latest="save", write=True)
+    may_end.set()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=5000)
+    QApplication.processEvents()
+    assert sorted(results) == ["other-owner", "write-2"]
+    assert write_saw_cancel == [False]  # the first write ran to its end; only its answer was dropped
+
+
+def test_run_is_typed_by_what_the_function_returns(qtbot: Any, tasks: TaskRunner) -> None:
+    got: list[int] = []
+    task = tasks.run(lambda _p: 6 * 7, on_success=got.append)
+    qtbot.waitUntil(lambda: got == [42], timeout=5000)
+    assert task.done

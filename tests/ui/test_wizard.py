@@ -21,15 +21,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000)
-    QApplication.processEvents()
-    runner.deleteLater()
-
-
-@pytest.fixture
 def wizard(qtbot: Any, db: Any, tasks: TaskRunner) -> Iterator[FirstRunWizard]:
     widget = FirstRunWizard(db, tasks)
     # Closing a shown wizard with typed text asks first (D14): no box when the test closes it.

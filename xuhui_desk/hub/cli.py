@@ -100,6 +100,10 @@ def cmd_request(args: argparse.Namespace) -> int:
                 print(f"{len(rows)} request(s)" + (f", {len(skipped)} skipped (see above)" if skipped else ""))
         elif args.action == "show":
             detail = store.request_detail(db, args.tracking_no)
+            # The station's contacts with the company (``contact`` events), for scripts to read directly.
+            detail["contacts"] = [{"uuid": e["uuid"], "occurred_at": e["occurred_at"], "actor": e["actor"],
+                                   **{k: (e["data"] or {}).get(k) for k in ("channel", "summary", "callback_on")}}
+                                  for e in detail["events"] if e["kind"] == "contact" and isinstance(e["data"], dict)]
             _print_json(detail)
             if detail.get("problems") or any(e.get("invalid") for e in detail["events"]):
                 print(f"xuhui-hub: {args.tracking_no} holds implausible values (flagged as \"problems\" / "
@@ -213,8 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--status")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_request)
-    a = rsub.add_parser("show", parents=[common], help="one request with its timeline (JSON)")
+    a = rsub.add_parser("show", parents=[common], help="one request with its timeline and contacts (JSON)")
     a.add_argument("tracking_no")
+    # Accepted for the contract's ``request show TRACKING_NO --json``: show always prints JSON.
+    a.add_argument("--json", action="store_true", help="JSON (show's only output)")
     a.set_defaults(func=cmd_request)
     a = rsub.add_parser("update", parents=[common], help="district update: status, department, reply")
     a.add_argument("tracking_no")

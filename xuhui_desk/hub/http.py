@@ -290,7 +290,7 @@ def _parse_limiter(app: FastAPI) -> anyio.CapacityLimiter:
     limiter = getattr(app.state, "parse_limiter", None)
     if limiter is None:
         limiter = app.state.parse_limiter = anyio.CapacityLimiter(1)
-    return limiter  # type: ignore[no-any-return]
+    return limiter
 
 
 async def read_json(request: Request, cfg: HubConfig) -> tuple[Any, int]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,7 @@ from xuhui_desk.db import Database
 from xuhui_desk.models import Enterprise, Request, SyncState, utcnow
 from xuhui_desk.services.intake import EnterpriseInput, find_enterprise, upsert_enterprise
 from xuhui_desk.services.pinyin_order import pinyin_sort_key
+from xuhui_desk.services.read_errors import reading
 from xuhui_desk.validation import (
     Issue,
     Severity,
@@ -66,7 +68,7 @@ MAX_ROSTER_PART_BYTES = 50 * 1024 * 1024
 # --- listing ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EnterpriseRow:
     """What the directory list shows of one enterprise."""
 
@@ -166,6 +168,46 @@ def get_enterprise(session: Session, enterprise_id: int) -> Enterprise:
     if enterprise is None:
         raise LookupError(f"no enterprise {enterprise_id}")
     return enterprise
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryRead:
+    """One background read of the directory: the ids of a search in order (``array('q')``) and
+    the rows of the first page and of the rows the caller shows already."""
+
+    ids: array[int]
+    rows: dict[int, EnterpriseRow]
+
+
+def read_directory(db: Database, query: str = "", *, sort: str = "name", descending: bool = False,
+                   page_size: int = 100, rows_for: Sequence[int] = ()) -> DirectoryRead:
+    """The ids of the enterprises matching ``query`` in the order of ``sort`` (as
+    :func:`find_enterprise_ids`) with the rows of the first ``page_size`` of them and of
+    ``rows_for``, in one session. Raises :class:`~xuhui_desk.services.read_errors.ReadFailed`."""
+    with reading(), db.session() as session:
+        ids = array("q", find_enterprise_ids(session, query, sort=sort, descending=descending))
+        wanted = list(dict.fromkeys([*ids[:page_size], *rows_for]))
+        return DirectoryRead(ids, fetch_enterprises(session, wanted))
+
+
+def directory_rows(db: Database, ids: Sequence[int]) -> dict[int, EnterpriseRow]:
+    """The directory rows of ``ids`` (a page by primary key: about a millisecond). Raises
+    :class:`~xuhui_desk.services.read_errors.ReadFailed`."""
+    if not ids:
+        return {}
+    with reading(), db.session() as session:
+        return fetch_enterprises(session, ids)
+
+
+def enterprise_details(db: Database, enterprise_id: int) -> EnterpriseInput:
+    """The editable details of one enterprise as plain text (no credit code: ``""``). Raises
+    ``LookupError`` when there is no such enterprise, and
+    :class:`~xuhui_desk.services.read_errors.ReadFailed` when the database cannot be read."""
+    with reading(), db.session() as session:
+        enterprise = get_enterprise(session, enterprise_id)
+        return EnterpriseInput(name=enterprise.name, uscc=enterprise.uscc or "",
+                               contact_name=enterprise.contact_name, phone=enterprise.phone,
+                               park=enterprise.park, building=enterprise.building)
 
 
 # --- editing ------------------------------------------------------------------------------------

@@ -481,13 +481,14 @@ class Router:
         return ranked
 
     def _subcategory(self, category: CategoryCode, hits: list[_Hit]) -> Subcategory | None:
-        totals: Counter[str] = Counter()
+        totals: dict[str, float] = {}
         for hit in hits:
             if hit.rule.category == category and hit.rule.subcategory and hit.rule.weight > 0:
-                totals[hit.rule.subcategory] += hit.rule.weight
+                totals[hit.rule.subcategory] = totals.get(hit.rule.subcategory, 0.0) + hit.rule.weight
         if not totals:
             return None
-        return self._taxonomy.subcategory(totals.most_common(1)[0][0])
+        # max() keeps the first of equal totals, in the order the rules matched (as most_common did)
+        return self._taxonomy.subcategory(max(totals, key=totals.__getitem__))
 
     # ------------------------------------------------------------------------------ reasons
 

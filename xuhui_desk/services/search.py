@@ -23,6 +23,7 @@ What it promises:
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -31,7 +32,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, column, func, not_, or_, select, table, text
 from sqlalchemy.orm import Session
 
+from xuhui_desk.db import Database
 from xuhui_desk.models import OPEN_STATUSES, Enterprise, Request, Status, utcnow
+from xuhui_desk.services.read_errors import reading
 
 #: Pseudo-status of a filter: any open status (new, routed, in progress, replied).
 OPEN = "open"
@@ -90,6 +93,8 @@ class RequestFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     enterprise_id: int | None = None
+    #: "My requests": only those this specialist took in (``Request.specialist``).
+    specialist: str | None = None
     sort: str = RECENT
     descending: bool = True
 
@@ -187,6 +192,8 @@ def _where(flt: RequestFilter, now: datetime) -> list[ColumnElement[bool]]:
         conditions.append(Request.department == flt.department)
     if flt.enterprise_id is not None:
         conditions.append(Request.enterprise_id == flt.enterprise_id)
+    if flt.specialist:
+        conditions.append(Request.specialist == flt.specialist)
     if flt.overdue_only:
         conditions.append(_overdue(now))
     if flt.created_from:
@@ -363,9 +370,12 @@ def queue_snapshot(session: Session, flt: RequestFilter, now: datetime | None = 
 # --- rows ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueRow:
-    """What the queue shows of one request (no relationship loading, one query per page)."""
+    """What the queue shows of one request (no relationship loading, one query per page).
+
+    Built straight from a Core ``select`` of its columns; ``slots`` keeps each cached row small
+    (no per-row ``__dict__``): the queue holds up to a cache's worth of them."""
 
     id: int
     uuid: str
@@ -412,6 +422,95 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, QueueRow]:
         .where(Request.id.in_(list(ids)))
     )
     return {row[0]: QueueRow(*row) for row in session.execute(stmt)}
+
+
+# --- the queue's reads (one session each, plain data back) -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRead:
+    """What one background read of the queue hands to the GUI.
+
+    ``ids`` in the filter's order as a compact ``array('q')`` (8 bytes an id: 200,000 ids take
+    1.6 MB instead of 7 MB as a list of ints); ``rows`` the rows read with them; ``partial``
+    when ``ids`` is only the first page of a longer list (the rest comes from
+    :func:`read_queue_ids`)."""
+
+    ids: array[int]
+    total: int
+    overdue: int
+    rows: dict[int, QueueRow]
+    partial: bool = False
+
+
+def _id_array(session: Session, stmt: Select[Any]) -> array[int]:
+    # Straight from the cursor into the array: no list of 200,000 int objects on the way.
+    result = session.connection().execute(stmt)
+    try:
+        return array("q", (row[0] for row in result.cursor))
+    finally:
+        result.close()
+
+
+def _queue_ids(session: Session, flt: RequestFilter, now: datetime) -> tuple[array[int], int, int]:
+    if flt.sort == ATTENTION:
+        overdue_q, rest_q = _attention_parts(flt, now, full=True)
+        ids = _id_array(session, overdue_q)
+        overdue = len(ids)
+        if rest_q is not None:
+            ids.extend(_id_array(session, rest_q))
+        return ids, len(ids), overdue
+    sort = flt.sort if flt.sort in SORT_KEYS else RECENT
+    ids = _id_array(session, _select(flt, _where(flt, now), sort, flt.descending, full=True))
+    overdue = len(ids) if flt.overdue_only else count(session, replace(flt, overdue_only=True), now)
+    return ids, len(ids), overdue
+
+
+def read_queue(db: Database, flt: RequestFilter, now: datetime, *, page_size: int,
+               first_page_above: int | None = None, rows_for: Sequence[int] = ()) -> QueueRead:
+    """The ids of ``flt`` at ``now`` with its counts and the rows of its first ``page_size`` ids
+    and of ``rows_for`` (rows the caller shows already), read in one session.
+
+    With ``first_page_above`` (and no text search: counting matches costs about as much as
+    listing them), a list longer than that is returned as its first page only (``partial``):
+    the counts, the first ``page_size`` ids and their rows, a few milliseconds even for
+    200,000 requests. Raises :class:`~xuhui_desk.services.read_errors.ReadFailed`.
+    """
+    with reading(), db.session() as session:
+        if first_page_above is not None and not flt.search:
+            total = count(session, flt, now)
+            if total > first_page_above:
+                head = find_ids(session, flt, limit=page_size, now=now)
+                overdue = total if flt.overdue_only else count(session, replace(flt, overdue_only=True), now)
+                return QueueRead(array("q", head), total, overdue, fetch_rows(session, head), partial=True)
+        ids, total, overdue = _queue_ids(session, flt, now)
+        wanted = list(dict.fromkeys([*ids[:page_size], *rows_for]))
+        return QueueRead(ids, total, overdue, fetch_rows(session, wanted))
+
+
+def read_queue_ids(db: Database, flt: RequestFilter, now: datetime) -> QueueRead:
+    """The whole id list of ``flt`` at ``now`` with its counts, no rows (after a partial
+    :func:`read_queue`). Raises :class:`~xuhui_desk.services.read_errors.ReadFailed`."""
+    with reading(), db.session() as session:
+        ids, total, overdue = _queue_ids(session, flt, now)
+    return QueueRead(ids, total, overdue, {})
+
+
+def queue_rows(db: Database, ids: Sequence[int]) -> dict[int, QueueRow]:
+    """The queue rows of ``ids`` (a page: one indexed query, about a millisecond), as plain
+    :class:`QueueRow` values. Raises :class:`~xuhui_desk.services.read_errors.ReadFailed`."""
+    if not ids:
+        return {}
+    with reading(), db.session() as session:
+        return fetch_rows(session, ids)
+
+
+def request_id_of(db: Database, uuid: str) -> int | None:
+    """The local id of the request ``uuid`` (None when there is none): one indexed lookup.
+    Raises :class:`~xuhui_desk.services.read_errors.ReadFailed`."""
+    with reading(), db.session() as session:
+        found = session.scalar(select(Request.id).where(Request.uuid == uuid))
+    return None if found is None else int(found)
 
 
 def request_fields(r: Any) -> dict[str, Any]:

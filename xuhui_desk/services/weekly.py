@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from xuhui_desk.db import Database
 from xuhui_desk.models import Request, Status, utcnow
@@ -47,7 +47,7 @@ def week_summary(db: Database, now: datetime | None = None) -> WeekSummary:
     monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     with db.session() as session:
 
-        def number(*conditions: object) -> int:
+        def number(*conditions: ColumnElement[bool]) -> int:
             return int(session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0)
 
         return WeekSummary(

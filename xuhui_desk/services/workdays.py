@@ -55,7 +55,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from xuhui_desk.resources import resource_path
@@ -174,7 +174,7 @@ class OfficialYear:
     def data(self) -> YearData:
         return self.holidays, self.workdays
 
-    def to_wire(self) -> dict[str, object]:
+    def to_wire(self) -> dict[str, Any]:
         """The year as plain JSON data (the hub's feed, the station's table): sorted ISO dates."""
         return {"year": self.year, "source": self.source,
                 "holidays": sorted(d.isoformat() for d in self.holidays),

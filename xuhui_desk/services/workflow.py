@@ -124,7 +124,7 @@ def _check_transition(request: Request, target: Status) -> Status:
 
 def _set_status(request: Request, target: Status, actor: str, now: datetime, kind: EventKind, **data: Any) -> None:
     current = _check_transition(request, target)
-    request.status = target.value
+    request.status = target
     if request.first_response_at is None:
         request.first_response_at = now
     if target in RESOLVED and request.resolved_at is None:
@@ -277,7 +277,7 @@ def rate(request: Request, rating: int, comment: str, actor: str, now: datetime)
         _event(request, EventKind.RECTIFICATION, actor, now, **{
             "from": request.status, "status": Status.IN_PROGRESS.value, "due": due.isoformat(),
             "reason": "dissatisfied_rating"})
-        request.status = Status.IN_PROGRESS.value
+        request.status = Status.IN_PROGRESS
         request.resolved_at = None
         request.sla_due_at, request.sla_provisional = due, provisional
     elif request.status == Status.REPLIED.value:
@@ -367,6 +367,10 @@ def edit_intake(db: Database, key: str, *, actor: str = "", now: datetime | None
         before = {k: getattr(request, k) for k in changed}
         for k, v in changed.items():
             setattr(request, k, v)
-        _event(request, EventKind.EDITED, actor or request.specialist, now, fields=sorted(changed),
+        # Who corrects it now (the current specialist), not who took it in: every action records its doer.
+        from xuhui_desk.services.station import get_setting
+
+        actor = actor or get_setting(session, "specialist") or request.specialist
+        _event(request, EventKind.EDITED, actor, now, fields=sorted(changed),
                before=before)
         _touch(request, now)

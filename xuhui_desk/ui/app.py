@@ -139,7 +139,7 @@ def show_database_error(exc: BaseException, path: Path, parent: QWidget | None =
     box.exec()
 
 
-class DeferredDatabase(Database):
+class DeferredDatabase:
     """A database whose file was checked (it is at the head revision) but whose engine opens later.
 
     Start-up builds and shows the main window around it, then :meth:`release` lets it open (on
@@ -149,7 +149,7 @@ class DeferredDatabase(Database):
     (the program is closing before it opened) makes waiting tasks stop as cancelled.
     """
 
-    def __init__(self, path: Path) -> None:  # not Database.__init__: there is no engine yet
+    def __init__(self, path: Path) -> None:
         self.path = path
         self._db: Database | None = None
         self._error: BaseException | None = None
@@ -159,9 +159,6 @@ class DeferredDatabase(Database):
 
     def __repr__(self) -> str:
         return f"DeferredDatabase({str(self.path)!r}, open={self._db is not None})"
-
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
 
     @property
     def is_open(self) -> bool:
@@ -199,14 +196,14 @@ class DeferredDatabase(Database):
             assert self._db is not None
             return self._db
 
-    @property  # type: ignore[override]
+    @property
     def engine(self) -> Engine:
         return self.resolve().engine
 
     def session(self) -> Session:
         return self.resolve().session()
 
-    def write(self) -> AbstractContextManager[Session]:  # type: ignore[override]
+    def write(self) -> AbstractContextManager[Session]:
         return self.resolve().write()
 
     def close(self) -> None:
@@ -312,8 +309,11 @@ class Workstation(QObject):
         from xuhui_desk.services.backups import backup_if_due
 
         data_dir = self.data_dir
-        self.tasks.run(lambda _progress: backup_if_due(data_dir),
-                       on_success=lambda path: path and log.info("periodic backup written to %s", path),
+        def written(path: Path | None) -> None:
+            if path is not None:
+                log.info("periodic backup written to %s", path)
+
+        self.tasks.run(lambda _progress: backup_if_due(data_dir), on_success=written,
                        on_failure=lambda exc: log.warning("periodic backup failed: %s", exc))
 
     def _database_failed(self, exc: BaseException) -> None:

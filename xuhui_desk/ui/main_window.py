@@ -1,8 +1,8 @@
 """The main window: navigation on the left, one page per task, the sync state in the status bar.
 
 Pages are built when first opened (the intake form at once, since the day starts there),
-so the window shows fast and pages written by other parts of the program are imported
-only when needed. A page whose module is not available shows a calm placeholder.
+so the window shows fast and each page's module is imported only when needed. A page that
+cannot be built is an error, never a placeholder.
 
 Shortcuts: Ctrl+1 intake, Ctrl+2 queue, Ctrl+3 directory, Ctrl+4 reports, Ctrl+, settings,
 F2 new intake, Ctrl+Shift+S sync now. Window geometry lives in ``window.ini`` in the data
@@ -11,6 +11,10 @@ folder (never in the user's own QSettings).
 Sync with the district hub runs in the background (:class:`~xuhui_desk.ui.sync_controller.SyncController`,
 started once the window shows, stopped when it closes); the status bar shows its state and its
 progress, and its warning opens the sync panel (:mod:`xuhui_desk.ui.sync_panel`).
+
+Its parts live beside it: the navigation column (:mod:`~xuhui_desk.ui.nav`), the sync state in
+the status bar (:mod:`~xuhui_desk.ui.sync_status`) and the backup actions
+(:mod:`~xuhui_desk.ui.backup_actions`).
 """
 
 from __future__ import annotations
@@ -18,37 +22,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, QSettings, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QColor,
-    QCursor,
-    QDesktopServices,
-    QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QShowEvent,
-)
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
-    QFrame,
     QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QSplitter,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -57,70 +41,26 @@ from shiboken6 import isValid
 from xuhui_desk import __version__
 from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
-from xuhui_desk.services.timefmt import to_local
 from xuhui_desk.startup import StationInfo
+from xuhui_desk.ui.backup_actions import BackupActions
+from xuhui_desk.ui.nav import PAGE_SHORTCUTS, NavPanel, Page, page_title
 from xuhui_desk.ui.sync_controller import SyncController, is_online
+from xuhui_desk.ui.sync_status import SYNC_SHORTCUT, SyncStatusBar
 from xuhui_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from xuhui_desk.services.sync import SyncStatus, SyncSummary
+    from xuhui_desk.ui.detail_view import DetailView
+    from xuhui_desk.ui.intake_form import IntakeForm
+    from xuhui_desk.ui.queue.reading_pane import ReadingPane
+    from xuhui_desk.ui.queue.view import QueueView
+    from xuhui_desk.ui.sync_panel import SyncPanel
 
 log = logging.getLogger(__name__)
 
+__all__ = ["PAGE_SHORTCUTS", "STATE_FILE", "MainWindow", "Page"]
+
 STATE_FILE = "window.ini"
-NAV_WIDTH = 188
-CARD_MAX_WIDTH = 760
-SYNC_SHORTCUT = "Ctrl+Shift+S"
-# The status bar's warning is cut to this width (the whole text is in its tooltip and the panel).
-WARNING_MAX_WIDTH = 560
-
-
-class Page(IntEnum):
-    INTAKE = 0
-    QUEUE = 1
-    DIRECTORY = 2
-    REPORTS = 3
-    SETTINGS = 4
-
-
-PAGE_SHORTCUTS: dict[Page, str] = {
-    Page.INTAKE: "Ctrl+1",
-    Page.QUEUE: "Ctrl+2",
-    Page.DIRECTORY: "Ctrl+3",
-    Page.REPORTS: "Ctrl+4",
-    Page.SETTINGS: "Ctrl+,",
-}
-
-
-class _NavDelegate(QStyledItemDelegate):
-    """Navigation item: its label, and its shortcut in a quieter colour on the right."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
-        super().paint(painter, option, index)
-        hint = index.data(Qt.ItemDataRole.UserRole + 1)
-        if not hint:
-            return
-        painter.save()
-        font = option.font  # type: ignore[attr-defined]
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        painter.setFont(font)
-        painter.setPen(QColor("#8fa6c1"))
-        rect = option.rect.adjusted(0, 0, -12, 0)  # type: ignore[attr-defined]
-        painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), str(hint))
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        size = super().sizeHint(option, index)
-        return QSize(size.width(), max(size.height(), 40))
-
-
-class _ClickableLabel(QLabel):
-    """A status-bar label that opens something when clicked."""
-
-    clicked = Signal()
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit()
-        super().mouseReleaseEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -130,6 +70,12 @@ class MainWindow(QMainWindow):
     languageChangeRequested = Signal(str)
     # The lead chose and confirmed a backup to restore (its path); the application swaps databases.
     restoreRequested = Signal(str)
+
+    # The queue page's parts, built with the page (_create_queue).
+    queue_view: QueueView
+    detail_view: DetailView
+    reading_pane: ReadingPane
+    queue_splitter: QSplitter
 
     def __init__(self, db: Database, tasks: TaskRunner, data_dir: Path | None = None,
                  parent: QWidget | None = None, *, station: StationInfo | None = None) -> None:
@@ -156,7 +102,11 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
-        row.addWidget(self._build_nav())
+        self.nav_panel = NavPanel()
+        self.nav_panel.set_station(self._station_name, self._station_code, self._specialist)
+        self.nav_panel.pageChosen.connect(lambda row: self.show_page(Page(row), focus=False))
+        self.nav = self.nav_panel.list
+        row.addWidget(self.nav_panel)
         self.stack = QStackedWidget()
         for _page in Page:
             holder = QWidget()
@@ -168,16 +118,20 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.sync = SyncController(db, tasks, self)
-        self.sync_panel: Any = None
+        self.sync_panel: SyncPanel | None = None
         self._sync_started = False
-        self._sync_warning = ""
         self._sync_asked = False  # the running round was asked for (its result is always said)
+        self.backups = BackupActions(self, tasks, self.data_dir)
+        self.backups.restoreRequested.connect(self.restoreRequested)
         self._build_actions()
-        self._build_status_bar()
-        self.set_sync_status(None, 0, None, None)
+        self.statusBar().setSizeGripEnabled(False)
+        self.sync_bar = SyncStatusBar(self.statusBar())
+        self.sync_bar.syncRequested.connect(self.sync_now)
+        self.sync_bar.panelRequested.connect(self.show_sync_panel)
+        self.sync_bar.show_state(None, 0, None, None)
         self.sync.statusChanged.connect(self._sync_status_changed)
-        self.sync.roundStarted.connect(self._sync_round_started)
-        self.sync.progressed.connect(self._sync_progressed)
+        self.sync.roundStarted.connect(self.sync_bar.round_started)
+        self.sync.progressed.connect(self.sync_bar.progressed)
         self.sync.roundFinished.connect(self._sync_round_finished)
         self.sync.requestsChanged.connect(self._sync_changed_requests)
         self.show_page(Page.INTAKE)
@@ -205,66 +159,12 @@ class MainWindow(QMainWindow):
         """Show new station details (after the settings were saved)."""
         self._station_name, self._station_code, self._specialist = name, code, specialist
         self.setWindowTitle(self._title())
-        self.nav_station.setText(name)
-        self.nav_code.setText(self.tr("Station {code}").format(code=code))
-        self.nav_footer.setText(self._footer_text())
-
-    def _footer_text(self) -> str:
-        if self._specialist:
-            return self.tr("Specialist: {name}").format(name=self._specialist)
-        return self.tr("Specialist not set")
+        self.nav_panel.set_station(name, code, specialist)
 
     # --- navigation ---------------------------------------------------------------------------
 
     def page_title(self, page: Page) -> str:
-        return {
-            Page.INTAKE: self.tr("Intake"),
-            Page.QUEUE: self.tr("Requests"),
-            Page.DIRECTORY: self.tr("Directory"),
-            Page.REPORTS: self.tr("Reports"),
-            Page.SETTINGS: self.tr("Settings"),
-        }[page]
-
-    def _build_nav(self) -> QWidget:
-        panel = QFrame()
-        panel.setObjectName("navPanel")
-        panel.setFixedWidth(NAV_WIDTH)
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(0, 16, 0, 12)
-        layout.setSpacing(2)
-        self.nav_station = QLabel(self._station_name)
-        self.nav_station.setObjectName("navStation")
-        self.nav_station.setWordWrap(True)
-        self.nav_code = QLabel(self.tr("Station {code}").format(code=self._station_code))
-        self.nav_code.setObjectName("navStationCode")
-        for label in (self.nav_station, self.nav_code):
-            label.setContentsMargins(16, 0, 12, 0)
-            layout.addWidget(label)
-        layout.addSpacing(14)
-        self.nav = QListWidget()
-        self.nav.setObjectName("nav")
-        self.nav.setItemDelegate(_NavDelegate(self.nav))
-        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for page in Page:
-            shortcut = QKeySequence(PAGE_SHORTCUTS[page]).toString(QKeySequence.SequenceFormat.NativeText)
-            item = QListWidgetItem(self.page_title(page))
-            item.setData(Qt.ItemDataRole.UserRole, int(page))
-            item.setData(Qt.ItemDataRole.UserRole + 1, shortcut)
-            item.setToolTip(self.tr("{page} ({shortcut})").format(page=self.page_title(page), shortcut=shortcut))
-            self.nav.addItem(item)
-        self.nav.currentRowChanged.connect(self._nav_changed)
-        layout.addWidget(self.nav, 1)
-        self.nav_footer = QLabel(self._footer_text())
-        self.nav_footer.setObjectName("navFooter")
-        self.nav_footer.setContentsMargins(16, 0, 12, 0)
-        self.nav_footer.setWordWrap(True)
-        layout.addWidget(self.nav_footer)
-        return panel
-
-    def _nav_changed(self, row: int) -> None:
-        if row >= 0:
-            self.show_page(Page(row), focus=False)
+        return page_title(page)
 
     def current_page(self) -> Page:
         return Page(self.stack.currentIndex())
@@ -274,7 +174,9 @@ class MainWindow(QMainWindow):
         if page not in self._pages:
             widget = self._create_page(page)
             holder = self.stack.widget(int(page))
-            holder.layout().addWidget(widget)
+            layout = holder.layout() if holder is not None else None
+            assert layout is not None, "every page has its holder (built in __init__)"
+            layout.addWidget(widget)
             self._pages[page] = widget
         return self._pages[page]
 
@@ -284,18 +186,13 @@ class MainWindow(QMainWindow):
             return self.page(self.current_page())
         widget = self.page(page)
         self.stack.setCurrentIndex(int(page))
-        if self.nav.currentRow() != int(page):
-            self.nav.blockSignals(True)
-            self.nav.setCurrentRow(int(page))
-            self.nav.blockSignals(False)
+        self.nav_panel.set_current(page)
         if focus:
             widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return widget
 
     def _sync_nav(self) -> None:
-        self.nav.blockSignals(True)
-        self.nav.setCurrentRow(int(self.current_page()))
-        self.nav.blockSignals(False)
+        self.nav_panel.set_current(self.current_page())
 
     def _may_leave(self, page: Page) -> bool:
         """Leaving Settings with changes not saved asks first (audit D24): save, discard or stay."""
@@ -343,7 +240,8 @@ class MainWindow(QMainWindow):
 
     def _create_queue(self) -> QWidget:
         from xuhui_desk.ui.detail_view import DetailView
-        from xuhui_desk.ui.queue_view import QueueView, ReadingPane
+        from xuhui_desk.ui.queue.reading_pane import ReadingPane
+        from xuhui_desk.ui.queue.view import QueueView
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setObjectName("queueSplitter")
@@ -360,7 +258,7 @@ class MainWindow(QMainWindow):
         return splitter
 
     def _create_directory(self) -> QWidget:
-        from xuhui_desk.ui.directory_view import DirectoryView
+        from xuhui_desk.ui.directory.page import DirectoryView
 
         return DirectoryView(self.db, self.tasks, self)
 
@@ -383,18 +281,22 @@ class MainWindow(QMainWindow):
         self.detail_view.show_request(uuid)
 
     @property
-    def intake_form(self) -> Any:
-        return self.page(Page.INTAKE)
+    def intake_form(self) -> IntakeForm:
+        from xuhui_desk.ui.intake_form import IntakeForm
+
+        form = self.page(Page.INTAKE)
+        assert isinstance(form, IntakeForm)
+        return form
 
     def new_intake(self) -> None:
         """F2: the intake page with an empty form (asking first if a typed form would be lost)."""
-        form = self.show_page(Page.INTAKE)
-        form.start_new(confirm=True)
+        self.show_page(Page.INTAKE)
+        self.intake_form.start_new(confirm=True)
 
     def _intake_saved(self, uuid: str, tracking_no: str) -> None:
         self.statusBar().showMessage(self.tr("Saved {tracking_no}").format(tracking_no=tracking_no), 8000)
         # The queue and the detail pane listen to the program's request notices.
-        from xuhui_desk.ui.queue_model import request_signals
+        from xuhui_desk.ui.queue.model import request_signals
 
         request_signals().changed.emit(uuid)
 
@@ -417,13 +319,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_new_intake)
         file_menu.addSeparator()
         self.action_backup = QAction(self.tr("&Back up the database now"), self)
-        self.action_backup.triggered.connect(self.backup_now)
+        self.action_backup.triggered.connect(self.backups.backup_now)
         file_menu.addAction(self.action_backup)
         self.action_backups_folder = QAction(self.tr("Open the backups &folder"), self)
-        self.action_backups_folder.triggered.connect(self.open_backups_folder)
+        self.action_backups_folder.triggered.connect(self.backups.open_backups_folder)
         file_menu.addAction(self.action_backups_folder)
         self.action_restore = QAction(self.tr("&Restore from a backup…"), self)
-        self.action_restore.triggered.connect(self.choose_backup)
+        self.action_restore.triggered.connect(self.backups.choose_backup)
         file_menu.addAction(self.action_restore)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
@@ -489,69 +391,6 @@ class MainWindow(QMainWindow):
         )
         return f"<table>{lines}</table>"
 
-    def backup_now(self) -> None:
-        """File ▸ Back up now: a consistent copy in the backups folder, on a worker."""
-        from xuhui_desk.services.backups import make_backup
-
-        data_dir = self.data_dir
-        self.statusBar().showMessage(self.tr("Backing up…"))
-
-        def done(path: Path) -> None:
-            self.statusBar().showMessage(self.tr("Backed up to {path}").format(path=path), 10000)
-
-        def failed(exc: BaseException) -> None:
-            self.statusBar().clearMessage()
-            QMessageBox.warning(self, self.tr("Backup"), self.tr("The backup could not be written: {error}").format(
-                error=exc))
-
-        self.tasks.run(lambda _p: make_backup(data_dir), on_success=done, on_failure=failed,
-                       label=self.tr("Backing up the database…"), parent=self)
-
-    def choose_backup(self) -> None:
-        """File ▸ Restore: pick a backup; it is checked and described in the background, then confirmed."""
-        from xuhui_desk.config import backup_dir
-
-        chosen, _filter = QFileDialog.getOpenFileName(self, self.tr("Restore from a backup"),
-                                                      str(backup_dir(self.data_dir)),
-                                                      self.tr("Database backups (*.db);;All files (*)"))
-        if chosen:
-            self.confirm_restore(Path(chosen))
-
-    def confirm_restore(self, path: Path) -> None:
-        from xuhui_desk.services.backups import BackupDescription, describe_backup
-
-        def described(info: BackupDescription) -> None:
-            newest = to_local(info.newest_request_at).strftime("%Y-%m-%d %H:%M") if info.newest_request_at else "—"
-            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Restore from a backup"), self.tr(
-                "Replace this workstation's data with the backup {name}?").format(name=path.name), parent=self)
-            box.setInformativeText(self.tr(
-                "Station: {station}\nRequests: {count}, the newest {newest}\nHub: {hub}\n\n"
-                "Everything saved since that backup is replaced; the data as it is now is kept as a safety "
-                "copy in the backups folder. The window reopens after the restore.").format(
-                station=f"{info.station_code or ''} {info.station_name or ''}".strip() or "—",
-                count=info.requests, newest=newest, hub=info.hub_url or "—"))
-            restore = box.addButton(self.tr("Restore"), QMessageBox.ButtonRole.DestructiveRole)
-            cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-            box.setDefaultButton(cancel)
-            box.setEscapeButton(cancel)
-            box.finished.connect(lambda _r: box.clickedButton() is restore and self.restoreRequested.emit(str(path)))
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-
-        def refused(exc: BaseException) -> None:
-            QMessageBox.warning(self, self.tr("Restore from a backup"),
-                                self.tr("This file cannot be restored: {error}").format(error=exc))
-
-        self.tasks.run(lambda _p: describe_backup(path), on_success=described, on_failure=refused,
-                       label=self.tr("Checking the backup…"), parent=self)
-
-    def open_backups_folder(self) -> None:
-        from xuhui_desk.config import backup_dir
-
-        folder = backup_dir(self.data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_help())
 
@@ -566,70 +405,10 @@ class MainWindow(QMainWindow):
 
     # --- status bar ---------------------------------------------------------------------------
 
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setSizeGripEnabled(False)
-        self.sync_state_label = QLabel()
-        self.sync_pending_label = QLabel()
-        self.sync_last_label = QLabel()
-        self.sync_warning_label = _ClickableLabel()
-        self.sync_warning_label.setObjectName("syncWarning")
-        self.sync_warning_label.setCursor(QCursor(Qt.CursorShape.PointingHandCursor))
-        self.sync_warning_label.clicked.connect(self.show_sync_panel)
-        self.sync_progress = QProgressBar()
-        self.sync_progress.setObjectName("syncProgress")
-        self.sync_progress.setFixedSize(110, 12)
-        self.sync_progress.setTextVisible(False)
-        self.sync_progress.hide()
-        self.sync_button = QToolButton()
-        self.sync_button.setObjectName("syncButton")
-        self.sync_button.setText(self.tr("Sync now"))
-        self.sync_button.setToolTip(self.tr("Sync with the district hub now ({shortcut})").format(
-            shortcut=QKeySequence(SYNC_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)))
-        self.sync_button.setAutoRaise(True)
-        self.sync_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.sync_button.clicked.connect(self.sync_now)
-        for widget in (self.sync_warning_label, self.sync_pending_label, self.sync_last_label,
-                       self.sync_state_label, self.sync_progress, self.sync_button):
-            bar.addPermanentWidget(widget)
-
     def set_sync_status(self, online: bool | None, pending: int, last_sync: datetime | None,
                         warning: str | None, *, configured: bool | None = None) -> None:
-        """Show the sync state: ``online`` None means sync is not set up (no hub address) or, with
-        ``configured`` True, not known yet (no round so far).
-
-        ``last_sync`` is an aware datetime (shown in Asia/Shanghai); ``warning`` a short sentence
-        for the specialist (clicking it opens the sync panel), or None.
-        """
-        if online is None and configured:
-            text, name = self.tr("○ Not synced yet"), "syncOffline"
-        elif online is None:
-            text, name = self.tr("Sync not set up"), "syncOffline"
-        elif online:
-            text, name = self.tr("● Online"), "syncOnline"
-        else:
-            text, name = self.tr("● Offline"), "syncOffline"
-        self.sync_state_label.setText(text)
-        self.sync_state_label.setObjectName(name)
-        self.sync_state_label.style().unpolish(self.sync_state_label)
-        self.sync_state_label.style().polish(self.sync_state_label)
-        self.sync_pending_label.setText(self.tr("Waiting to sync: {count}").format(count=max(0, pending)))
-        if last_sync is None:
-            self.sync_last_label.setText(self.tr("Last sync: never"))
-        else:
-            local = to_local(last_sync)
-            self.sync_last_label.setText(self.tr("Last sync: {time}").format(time=local.strftime("%m-%d %H:%M")))
-            self.sync_last_label.setToolTip(local.strftime("%Y-%m-%d %H:%M:%S"))
-        self._sync_warning = warning or ""
-        self._show_warning()
-        self.sync_warning_label.setToolTip(
-            (warning + "\n" + self.tr("Click for the sync panel")) if warning else "")
-        self.sync_warning_label.setVisible(bool(warning))
-
-    def _show_warning(self) -> None:
-        metrics = self.sync_warning_label.fontMetrics()
-        self.sync_warning_label.setText(metrics.elidedText(self._sync_warning, Qt.TextElideMode.ElideRight,
-                                                           WARNING_MAX_WIDTH))
+        """Show a sync state in the status bar (see :meth:`SyncStatusBar.show_state`)."""
+        self.sync_bar.show_state(online, pending, last_sync, warning, configured=configured)
 
     # --- sync ---------------------------------------------------------------------------------
 
@@ -647,7 +426,7 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage(self.tr("A sync is already running"), 4000)
 
-    def show_sync_panel(self) -> Any:
+    def show_sync_panel(self) -> SyncPanel:
         """The panel of refused records and the sync state (not modal)."""
         from xuhui_desk.ui.sync_panel import SyncPanel
 
@@ -662,56 +441,20 @@ class MainWindow(QMainWindow):
         return self.sync_panel
 
     def _open_enterprise(self, name: str) -> None:
-        from xuhui_desk.ui.directory_view import DirectoryView
+        from xuhui_desk.ui.directory.page import DirectoryView
 
         directory = self.show_page(Page.DIRECTORY)
         assert isinstance(directory, DirectoryView)
         directory.search.setText(name)
 
-    def _sync_status_changed(self, status: Any) -> None:
+    def _sync_status_changed(self, status: SyncStatus) -> None:
         if self.sync.running:
-            self.sync_pending_label.setText(self.tr("Waiting to sync: {count}").format(count=status.pending))
+            self.sync_bar.show_pending(status.pending)
             return
-        warnings = self.sync.warnings(status)
-        self.set_sync_status(is_online(status), status.pending, status.last_success_at,
-                             warnings[0] if warnings else None, configured=status.configured)
-        if len(warnings) > 1:
-            self.sync_warning_label.setToolTip("\n".join(warnings) + "\n" + self.tr("Click for the sync panel"))
-        others = status.pending - status.pending_requests
-        self.sync_pending_label.setToolTip(
-            self.tr("{requests} request(s) and {others} other record(s) (companies, timeline entries) "
-                    "wait to be sent").format(requests=status.pending_requests, others=others))
-        self.sync_button.setEnabled(True)
+        self.sync_bar.show_status(status, is_online(status), self.sync.warnings(status))
 
-    def _sync_round_started(self) -> None:
-        self.sync_state_label.setText(self.tr("⟳ Syncing…"))
-        self.sync_state_label.setObjectName("syncOnline")
-        self.sync_state_label.style().unpolish(self.sync_state_label)
-        self.sync_state_label.style().polish(self.sync_state_label)
-        self.sync_progress.setRange(0, 0)
-        self.sync_progress.show()
-        self.sync_button.setEnabled(False)
-
-    def _sync_progressed(self, phase: str, done: int, total: int) -> None:
-        if phase == "checking":
-            text = self.tr("⟳ Contacting the district hub…")
-        elif phase == "pushing":
-            text = self.tr("⟳ Sending {done} of {total}").format(done=done, total=total) if total \
-                else self.tr("⟳ Sending…")
-        elif phase == "pulling":
-            text = self.tr("⟳ Receiving updates: {count}").format(count=done)
-        else:
-            return
-        self.sync_state_label.setText(text)
-        if phase == "pushing" and total:
-            self.sync_progress.setRange(0, total)
-            self.sync_progress.setValue(min(done, total))
-        else:
-            self.sync_progress.setRange(0, 0)
-
-    def _sync_round_finished(self, summary: Any) -> None:
-        self.sync_progress.hide()
-        self.sync_button.setEnabled(True)
+    def _sync_round_finished(self, summary: SyncSummary) -> None:
+        self.sync_bar.round_finished()
         asked, self._sync_asked = self._sync_asked, False
         if summary.ok and (asked or summary.pushed or summary.pulled or summary.rejected):
             parts = [self.tr("Sync finished: {pushed} sent, {pulled} updates received").format(

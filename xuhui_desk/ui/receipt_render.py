@@ -476,10 +476,6 @@ class ReceiptPreviewDialog(QPrintPreviewDialog):
         self.setWindowTitle(self._printer.docName())
         self.paintRequested.connect(self._paint)
 
-    @property
-    def printer(self) -> QPrinter:
-        return self._printer
-
     def _paint(self, printer: QPrinter) -> None:
         print_receipt(printer, self._data, self._layout)
 

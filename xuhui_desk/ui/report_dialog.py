@@ -142,17 +142,17 @@ class ReportDialog(QDialog):
         self.create_button = QPushButton(self.tr("&Create the report"))
         self.create_button.setProperty("primary", True)
         self.create_button.setDefault(True)
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.create_report)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.reject)
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.create)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.create_report)
 
         self._set_busy(True)
         self.tasks.run(lambda _p: report_choices(self.db), on_success=self._choices_loaded,
-                       on_failure=self._show_error)
+                       on_failure=self._show_error, owner=self)
 
     # --- choices -------------------------------------------------------------------------------
 
@@ -242,7 +242,7 @@ class ReportDialog(QDialog):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def create(self) -> None:
+    def create_report(self) -> None:
         week = self.selected_week()
         if week is None or self.choices is None or self._task is not None or not self.create_button.isEnabled():
             return
@@ -284,7 +284,7 @@ class ReportDialog(QDialog):
         self._say(self.tr("Creating the report for {week}…").format(week=week.label))
         self._task = self.tasks.run(work, on_success=lambda report: self._written(out, report),
                                     on_failure=self._show_error, label=self.tr("Creating the weekly report…"),
-                                    parent=self, cancellable=True)
+                                    owner=self, cancellable=True)
         self._task.finished.connect(self._task_finished)
         self._set_busy(True)
 

@@ -7,7 +7,6 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from shiboken6 import isValid
 
 from xuhui_desk.db import Database
 from xuhui_desk.services.weekly import WeekSummary, week_summary
@@ -99,14 +98,12 @@ class ReportsPage(QWidget):
         """Count this week's requests in the background."""
 
         def done(summary: WeekSummary) -> None:
-            if not isValid(self):
-                return
             self.week_title.setText(self.tr("This week so far (since Monday {date})").format(
                 date=summary.monday.strftime("%m-%d")))
             for key, label in self.figure_labels.items():
                 label.setText(str(getattr(summary, key)))
 
-        self.tasks.run(lambda _p: week_summary(self.db), on_success=done,
+        self.tasks.run(lambda _p: week_summary(self.db), on_success=done, owner=self, latest="week",
                        on_failure=lambda exc: log.warning("week summary failed: %s", exc))
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from xuhui_desk.config import SETTING_DEFAULTS
 from xuhui_desk.db import Database
@@ -250,12 +249,8 @@ class SettingsForm(QWidget):
     # --- load / check / save ------------------------------------------------------------------
 
     def reload(self) -> None:
-        def done(values: dict[str, str]) -> None:
-            if isValid(self):
-                self.show_values(values)
-
-        self.tasks.run(lambda _p: load_settings_page(self.db), on_success=done,
-                       on_failure=lambda exc: log.error("settings could not be read: %s", exc))
+        self.tasks.run(lambda _p: load_settings_page(self.db), on_success=self.show_values, owner=self,
+                       latest="load", on_failure=lambda exc: log.error("settings could not be read: %s", exc))
 
     def show_values(self, values: dict[str, str]) -> None:
         self.loaded = dict(values)
@@ -319,8 +314,6 @@ class SettingsForm(QWidget):
         self.save_button.setEnabled(False)
 
         def done(_result: object) -> None:
-            if not isValid(self):
-                return
             self._saving = False
             self.save_button.setEnabled(True)
             self.loaded = dict(values)
@@ -328,8 +321,6 @@ class SettingsForm(QWidget):
             self.saved.emit(values, language_changed)
 
         def failed(exc: BaseException) -> None:
-            if not isValid(self):
-                return
             self._saving = False
             self.save_button.setEnabled(True)
             if isinstance(exc, ValidationFailed):
@@ -338,7 +329,8 @@ class SettingsForm(QWidget):
                 text = str(exc)
             self.status.setText(self.tr("Not saved: {error}").format(error=text))
 
-        self.tasks.run(lambda _p: save_settings_page(self.db, values), on_success=done, on_failure=failed, write=True)
+        self.tasks.run(lambda _p: save_settings_page(self.db, values), on_success=done, on_failure=failed, write=True,
+                       owner=self)
 
     def is_saving(self) -> bool:
         return self._saving

@@ -1,10 +1,22 @@
 """The one way the GUI runs work in the background (after Anki's ``QueryOp`` / Picard's ``run_task``).
 
-``TaskRunner.run(fn, on_success=..., on_failure=...)`` calls ``fn(progress)`` on a worker
-thread and the callbacks on the GUI thread. Database writes go through a single
+``TaskRunner.run(fn, on_success=..., on_failure=..., owner=widget)`` calls ``fn(progress)`` on a
+worker thread and the callbacks on the GUI thread. Database writes go through a single
 serialized worker (``write=True``); reads run on a small pool. A progress dialog appears
 only when a task with a ``label`` lasts longer than :data:`PROGRESS_DELAY_MS`. Widgets
 and models are only ever touched from the callbacks, on the GUI thread.
+
+Two rules replace the checks every call site used to write by hand:
+
+* **owner** — the callbacks belong to a QObject (usually the widget that asked). If it is
+  destroyed before the result arrives, the result is dropped: no callback ever runs on a
+  deleted widget.
+* **latest** — a key (per owner) for queries where only the newest answer matters (a search
+  as the user types, the request a pane shows). Starting a task with the same key supersedes
+  the older one: the older one is asked to stop at its next progress report, and whatever it
+  returns is dropped.
+
+``run`` is generic: ``on_success`` receives exactly what ``fn`` returns (``Task[T]``).
 """
 
 from __future__ import annotations
@@ -14,7 +26,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -23,6 +35,8 @@ from shiboken6 import isValid
 log = logging.getLogger(__name__)
 
 PROGRESS_DELAY_MS = 500
+
+T = TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -98,18 +112,26 @@ class _Job(QRunnable):
             self._signals.succeeded.emit(result)
 
 
-class Task(QObject):
-    """A running background task; ``cancel()`` asks it to stop at its next progress report."""
+class Task(QObject, Generic[T]):
+    """A running background task; ``cancel()`` asks it to stop at its next progress report.
+
+    ``dropped`` is true once its result will not be delivered (its owner was destroyed, or a
+    newer task with the same ``latest`` key superseded it)."""
 
     finished = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.done = False
+        self.dropped = False
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
 
 
 class _ProgressWindow:
@@ -170,7 +192,7 @@ class _ProgressWindow:
         if dialog is not None and isValid(dialog):
             dialog.reset()  # stops QProgressDialog's own auto-show timer
             dialog.hide()
-            dialog.setParent(None)  # type: ignore[call-overload]
+            dialog.setParent(None)
             dialog.deleteLater()
 
 
@@ -183,7 +205,9 @@ class TaskRunner(QObject):
         self._reads.setMaxThreadCount(2)
         self._writes = QThreadPool(self)
         self._writes.setMaxThreadCount(1)
-        self._active: set[Task] = set()
+        self._active: set[Task[Any]] = set()
+        # (id of the owner or None, key) -> the newest task started with that key
+        self._latest: dict[tuple[int | None, str], Task[Any]] = {}
 
     @property
     def busy(self) -> bool:
@@ -191,16 +215,36 @@ class TaskRunner(QObject):
 
     def run(
         self,
-        fn: Callable[[Progress], Any],
+        fn: Callable[[Progress], T],
         *,
-        on_success: Callable[[Any], None] | None = None,
+        on_success: Callable[[T], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
+        owner: QObject | None = None,
+        latest: str | None = None,
         label: str | None = None,
         parent: QWidget | None = None,
         write: bool = False,
         cancellable: bool = False,
-    ) -> Task:
-        task = Task(self)
+    ) -> Task[T]:
+        """Run ``fn(progress)`` off the GUI thread; see the module documentation.
+
+        ``owner``: callbacks are dropped if it is destroyed first (and it is the progress
+        box's parent when ``parent`` is not given and it is a widget). ``latest``: a newer
+        task with the same key and owner supersedes this one. A write (``write=True``) is
+        never cancelled by being superseded — only its result is dropped.
+        """
+        task: Task[T] = Task(self)
+        if parent is None and isinstance(owner, QWidget):
+            parent = owner
+        slot: tuple[int | None, str] | None = None
+        if latest is not None:
+            slot = (None if owner is None else id(owner), latest)
+            older = self._latest.get(slot)
+            if older is not None:
+                older.dropped = True
+                if not write:
+                    older.cancel()
+            self._latest[slot] = task
         signals = _Signals()  # lives on the GUI thread: its signals are queued to it
         # Owned by the task (itself held in _active until it finishes): only a reference cycle
         # would hold it otherwise, and a garbage collection could destroy it mid-delivery.
@@ -212,22 +256,27 @@ class TaskRunner(QObject):
             window = _ProgressWindow(label, cancel_text, parent, task, self)
             signals.on_progress = window.update
 
-        def finish() -> None:
+        def finish() -> bool:
+            """Tear the task down; true when its result is still wanted."""
             task.done = True
             if window is not None:
                 window.close()
             self._active.discard(task)
+            if slot is not None and self._latest.get(slot) is task:
+                del self._latest[slot]
+            # The closure holds the owner's wrapper, so its id stays unique while the task
+            # runs; isValid() tells whether the C++ object behind it still exists.
+            wanted = not task.dropped and (owner is None or isValid(owner))
             task.finished.emit()
             task.deleteLater()
+            return wanted
 
-        def succeeded(result: Any) -> None:
-            finish()
-            if on_success is not None:
+        def succeeded(result: T) -> None:
+            if finish() and on_success is not None:
                 on_success(result)
 
         def failed(exc: BaseException) -> None:
-            finish()
-            if isinstance(exc, Cancelled):
+            if not finish() or isinstance(exc, Cancelled):
                 return
             if on_failure is not None:
                 on_failure(exc)

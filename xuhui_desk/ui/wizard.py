@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
-from shiboken6 import isValid
 
 from xuhui_desk.db import Database
 from xuhui_desk.services.station import STATION_CODE, check_hub_url, init_station, set_setting
@@ -291,16 +290,13 @@ class FirstRunWizard(QWizard):
             if values["hub_token"]:
                 set_setting(self.db, "hub_token", values["hub_token"])
 
-        self.tasks.run(job, on_success=self._saved, on_failure=self._failed, write=True)
+        self.tasks.run(job, on_success=self._saved, on_failure=self._failed, write=True, owner=self)
 
     def _saved(self, _result: object) -> None:
-        if isValid(self):
-            self._saving = False
-            super().accept()
+        self._saving = False
+        super().accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
         self._saving = False
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
         if isinstance(exc, ValidationFailed):

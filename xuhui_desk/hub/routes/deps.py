@@ -38,15 +38,15 @@ PROTOCOL_PARAMETER = {
 
 
 def hub_db(request: Request) -> HubDatabase:
-    return request.app.state.db  # type: ignore[no-any-return]
+    return request.app.state.db
 
 
 def hub_config(request: Request) -> HubConfig:
-    return request.app.state.config  # type: ignore[no-any-return]
+    return request.app.state.config
 
 
 def station_quota(request: Request) -> StationQuota:
-    return request.app.state.quota  # type: ignore[no-any-return]
+    return request.app.state.quota
 
 
 def bearer(request: Request) -> str:

@@ -13,18 +13,12 @@ again when ``request_signals().changed`` says a request was saved elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import datetime
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
-    QFont,
-    QFontMetrics,
     QKeySequence,
-    QPainter,
     QPixmap,
     QShortcut,
     QShowEvent,
@@ -40,22 +34,20 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
+from xuhui_desk.codes import Status
 from xuhui_desk.db import Database
-from xuhui_desk.models import Status
 from xuhui_desk.services import labels
 from xuhui_desk.services.search import ATTENTION, OPEN, RequestFilter
-from xuhui_desk.services.timefmt import SHANGHAI
 from xuhui_desk.ui.flow_layout import wrapping_row
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.open_table import OpenOnEnterTable
-from xuhui_desk.ui.queue_model import (
+from xuhui_desk.ui.queue.columns import QueueColumns
+from xuhui_desk.ui.queue.filters import DateRange, received_bounds
+from xuhui_desk.ui.queue.model import (
     OVERDUE_BACKGROUND,
     SORT_KEYS,
     Column,
@@ -66,66 +58,12 @@ from xuhui_desk.ui.queue_model import (
     taxonomy_label,
     urgent_badge,
 )
+from xuhui_desk.ui.queue.style import TABLE_STYLE, number_text, swatch
 from xuhui_desk.ui.tasks import TaskRunner
 
 SEARCH_DELAY_MS = 250
-# Chinese characters of a company name the queue shows when it has the room (1366 px and up).
-COMPANY_CHARS = 12
-# ... and at the least, before the table scrolls sideways within itself.
-COMPANY_MIN_CHARS = 6
-CELL_PADDING = 16
-# Hidden in this order while the queue is too narrow for the company name (the detail pane
-# shows them for the request it holds).
-NARROW_HIDES = (Column.CREATED, Column.CATEGORY, Column.SYNC)
 # The queue is read again this often while it is shown (overdue marks move with the clock).
 AUTO_REFRESH_MS = 5 * 60 * 1000
-
-TABLE_STYLE = """
-QTableView#queueTable {
-    background: #ffffff; alternate-background-color: #f8fafc; border: 1px solid #dde2ea;
-    border-radius: 6px; gridline-color: #eef1f5;
-    selection-background-color: #cfe0f7; selection-color: #102a43;
-}
-QTableView#queueTable QHeaderView::section {
-    background: #f3f5f8; color: #334e68; border: none; border-bottom: 1px solid #dde2ea;
-    border-right: 1px solid #e6eaf0; padding: 4px 6px; font-weight: bold;
-}
-QLabel#queueEmpty { color: #7b8794; }
-QLabel#queueCounts { color: #334e68; }
-QLabel#queueCounts[overdue="true"] { color: #a61b1b; }
-QLabel#queueLegendCaption, QLabel#queueLegendText { color: #52606d; }
-QLabel#queueLegendText { margin-right: 6px; }
-"""
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _swatch(colour: QColor, size: int = 14) -> QPixmap:
-    """A square of a row shade with a thin border, so that the palest shade is still seen."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(colour)
-    painter = QPainter(pixmap)
-    painter.setPen(QColor("#d9b3ad"))
-    painter.drawRect(0, 0, size - 1, size - 1)
-    painter.end()
-    return pixmap
-
-
-class DateRange:
-    """The choices of the "received" filter."""
-
-    ANY = "any"
-    TODAY = "today"
-    WEEK = "week"
-    MONTH = "month"
-    CUSTOM = "custom"
-
-
-def shanghai_day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), SHANGHAI)
-
 
 class QueueView(QWidget):
     """The queue page (see the module documentation)."""
@@ -226,9 +164,7 @@ class QueueView(QWidget):
         header.customContextMenuRequested.connect(self._header_menu)
         header.sectionClicked.connect(self._header_clicked)
         # Columns the user hid (header menu) and those hidden while the queue is too narrow for them.
-        self._user_hidden = {int(Column.DEPARTMENT), int(Column.URGENCY)}
-        self._auto_hidden: set[int] = set()
-        self._natural: dict[int, int] = {}
+        self.columns = QueueColumns(self, self.table, self.model)
         self._size_columns()
         self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
@@ -416,11 +352,11 @@ class QueueView(QWidget):
         shades, the sync dots and the urgent mark, as (caption, [(swatch, words)])."""
         from xuhui_desk.services.workdays import default_calendar
 
-        first, second = (_number(d) for d in default_calendar().escalation_after[:2])
-        shades = [f"≤ {first}", f"{_number(float(first) + 1)}–{second}", f"> {second}"]
+        first, second = (number_text(d) for d in default_calendar().escalation_after[:2])
+        shades = [f"≤ {first}", f"{number_text(float(first) + 1)}–{second}", f"> {second}"]
         return [
             (self.tr("Overdue, working days:"),
-             [(_swatch(OVERDUE_BACKGROUND[level]), text) for level, text in enumerate(shades, start=1)]),
+             [(swatch(OVERDUE_BACKGROUND[level]), text) for level, text in enumerate(shades, start=1)]),
             (self.tr("Sync:"),
              [(sync_dot(state).pixmap(12, 12), labels.sync_label(state, self._language))
               for state in ("pending", "synced", "error")]),
@@ -471,20 +407,8 @@ class QueueView(QWidget):
         self._apply_filters()
 
     def _date_bounds(self) -> tuple[datetime | None, datetime | None]:
-        key = self.range.currentData()
-        today = datetime.now(SHANGHAI).date()
-        if key == DateRange.TODAY:
-            return shanghai_day_start(today), None
-        if key == DateRange.WEEK:
-            return shanghai_day_start(today - timedelta(days=6)), None
-        if key == DateRange.MONTH:
-            return shanghai_day_start(today - timedelta(days=29)), None
-        if key == DateRange.CUSTOM:
-            first, last = self.date_from.date().toPython(), self.date_to.date().toPython()
-            if first > last:
-                first, last = last, first
-            return shanghai_day_start(first), shanghai_day_start(last + timedelta(days=1))
-        return None, None
+        return received_bounds(self.range.currentData(), self.date_from.date().toPython(),
+                               self.date_to.date().toPython())
 
     def _apply_filters(self) -> None:
         self._search_timer.stop()
@@ -529,88 +453,18 @@ class QueueView(QWidget):
     # --- table --------------------------------------------------------------------------------
 
     def _size_columns(self) -> None:
-        """Column widths from the longest text each column shows in the current language; the
-        company column takes the rest (see :meth:`_fit_columns`)."""
-        from xuhui_desk.services.taxonomy import load_taxonomy
-
-        header = self.table.horizontalHeader()
-        metrics = self.fontMetrics()
-        bold_font = QFont(self.font())
-        bold_font.setBold(True)
-        bold = QFontMetrics(bold_font)
-        taxonomy = load_taxonomy()
-
-        def widest(texts: list[str], cap: int) -> int:
-            return min(max(metrics.horizontalAdvance(t) for t in texts) + 16, cap)
-
-        def titled(column: Column, width: int) -> int:
-            return max(width, bold.horizontalAdvance(self.model.column_title(column)) + 22)
-
-        lang = self._language
-        icon = self.table.iconSize().width() if self.table.iconSize().isValid() else 16
-        widths = {
-            Column.TRACKING_NO: metrics.horizontalAdvance("XH03-20261126-000") + 14,
-            Column.CREATED: metrics.horizontalAdvance("11-26 14:03") + 16,
-            Column.CATEGORY: widest([taxonomy_label(c.code, lang) for c in taxonomy.categories], 120),
-            Column.DEPARTMENT: widest([taxonomy_label(d.code, lang) for d in taxonomy.departments], 220),
-            # Room for the urgent mark before the status.
-            Column.STATUS: widest([labels.status_label(s.value, lang) for s in Status], 110) + icon + 4,
-            Column.DUE: bold.horizontalAdvance("⚠ 11-26 17:30") + 16,
-            Column.URGENCY: widest([labels.urgency_label(u, lang) for u in ("normal", "urgent")], 90),
-            Column.SYNC: 40,
-        }
-        self._natural = {int(column): titled(column, width) for column, width in widths.items()}
-        for column, width in self._natural.items():
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(int(Column.ENTERPRISE), QHeaderView.ResizeMode.Fixed)
-        self._fit_columns()
-
-    def company_width_wanted(self) -> int:
-        """The company column's width when there is room: :data:`COMPANY_CHARS` Chinese characters."""
-        # A longer name shows its first characters and an ellipsis.
-        return self.fontMetrics().horizontalAdvance("企" * COMPANY_CHARS + "…") + CELL_PADDING
+        self.columns.size(self._language)
 
     def _fit_columns(self) -> None:
-        """Give the company column what the others leave, and never less than a readable minimum.
+        self.columns.fit()
 
-        When the queue is narrow (a small screen, or the detail pane open beside it), the columns
-        the detail pane repeats are hidden first (:data:`NARROW_HIDES`), until the company name has
-        its :data:`COMPANY_CHARS` characters, then the tracking number if the name would get less
-        than :data:`COMPANY_MIN_CHARS`; they come back as soon as there is room. Only when even
-        that is not enough does the table scroll sideways — within itself, never the page.
-        """
-        header = self.table.horizontalHeader()
-        available = self.table.viewport().width()
-        if available <= 0 or not self._natural:
-            return
-        wanted = self.company_width_wanted()
-        minimum = self.fontMetrics().horizontalAdvance("企" * COMPANY_MIN_CHARS + "…") + CELL_PADDING
-        shown = [c for c in self._natural if c not in self._user_hidden]
-        hidden: set[int] = set()
-
-        def others() -> int:
-            return sum(self._natural[c] for c in shown if c not in hidden)
-
-        for column in NARROW_HIDES:
-            if others() + wanted <= available:
-                break
-            if column in shown:
-                hidden.add(int(column))
-        if others() + minimum > available and int(Column.TRACKING_NO) in shown:
-            hidden.add(int(Column.TRACKING_NO))  # the detail pane beside it shows the tracking number
-        for column in self._natural:
-            self.table.setColumnHidden(column, column in self._user_hidden or column in hidden)
-        self._auto_hidden = hidden
-        header.resizeSection(int(Column.ENTERPRISE), max(available - others(), minimum))
+    def company_width_wanted(self) -> int:
+        """The company column's width when there is room (see :class:`QueueColumns`)."""
+        return self.columns.company_width_wanted()
 
     def set_column_shown(self, column: Column, shown: bool) -> None:
         """Show or hide a column (the header menu's choice, kept while the queue is open)."""
-        if shown:
-            self._user_hidden.discard(int(column))
-        else:
-            self._user_hidden.add(int(column))
-        self._fit_columns()
+        self.columns.set_shown(column, shown)
 
     def _header_menu(self, pos: object) -> None:
         menu = QMenu(self)
@@ -620,7 +474,7 @@ class QueueView(QWidget):
                 continue
             action = QAction(self.model.column_title(column), menu)
             action.setCheckable(True)
-            action.setChecked(int(column) not in self._user_hidden)
+            action.setChecked(int(column) not in self.columns.user_hidden)
             action.toggled.connect(lambda on, c=column: self.set_column_shown(c, on))
             menu.addAction(action)
         menu.addSeparator()
@@ -735,100 +589,3 @@ class QueueView(QWidget):
     def hideEvent(self, event: object) -> None:
         self._auto_refresh.stop()
         super().hideEvent(event)  # type: ignore[arg-type]
-
-
-
-class ReadingPane(QObject):
-    """The detail pane beside the queue, in the main window's splitter.
-
-    * Hidden while it shows no request, so that the list has the whole width (an empty pane
-      used to take 40 % of it and squeeze the company names).
-    * Opened when a request is selected or opened, at the width the user last dragged it to
-      (kept in the window's settings under :data:`WIDTH_KEY`), else :data:`DEFAULT_SHARE` of
-      the splitter; the list keeps at least :data:`QUEUE_MIN_SHARE`, and takes what the window
-      gains when it grows.
-    * Emptied and hidden when a new search or filter no longer lists the request it shows —
-      unless something typed in it would be lost.
-
-    ``detail`` is the program's ``DetailView`` (``show_request``, ``clear``, ``current_uuid``,
-    ``has_unsaved_input`` and its ``loaded`` signal).
-    """
-
-    WIDTH_KEY = "queue/detailWidth"
-    DEFAULT_SHARE = 0.34
-    DEFAULT_MIN, DEFAULT_MAX = 320, 620
-    QUEUE_MIN_SHARE = 0.4
-
-    def __init__(self, splitter: QSplitter, queue: QueueView, detail: Any,
-                 settings: Callable[[], QSettings]) -> None:
-        super().__init__(splitter)
-        self.splitter = splitter
-        self.queue = queue
-        self.detail = detail
-        self._settings = settings
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 1)  # the list takes what the window gains
-        splitter.setStretchFactor(1, 0)
-        detail.hide()
-        queue.currentRequestChanged.connect(self.open)  # before the pane follows the selection
-        queue.requestActivated.connect(self.open)
-        queue.table.clicked.connect(self.open)
-        detail.loaded.connect(self.open)
-        queue.listReplaced.connect(self._list_replaced)
-        splitter.splitterMoved.connect(self._moved)
-
-    def narrowest(self) -> int:
-        """The pane's width below which its content would scroll sideways (its own minimum)."""
-        scroll = self.detail.findChild(QScrollArea)
-        if scroll is None or scroll.widget() is None:
-            return self.DEFAULT_MIN
-        bar = scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        return scroll.widget().minimumSizeHint().width() + bar + 2 * scroll.frameWidth() + 2
-
-    def preferred_width(self) -> int:
-        """The pane's width when it opens now: the user's, else a share of the splitter; never
-        narrower than its content needs, and leaving the list :data:`QUEUE_MIN_SHARE`."""
-        total = self._total()
-        stored = self._settings().value(self.WIDTH_KEY)
-        try:
-            width = int(stored) if stored is not None else 0  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            width = 0
-        if width <= 0:
-            width = min(round(total * self.DEFAULT_SHARE), self.DEFAULT_MAX)
-        width = max(width, self.narrowest(), self.DEFAULT_MIN)
-        return max(min(width, total - round(total * self.QUEUE_MIN_SHARE)), 0)
-
-    def open(self, *_args: object) -> None:
-        if not self.detail.isHidden():
-            return
-        width = self.preferred_width()
-        self.detail.show()
-        total = self._total()
-        self.splitter.setSizes([total - width, width])
-        uuid = self.queue.current_uuid()
-        if self.detail.current_uuid is None and uuid:
-            self.detail.show_request(uuid)  # a click on the row that was already current
-
-    def close(self) -> None:
-        self.detail.clear()
-        self.detail.hide()
-
-    def _total(self) -> int:
-        return max(self.splitter.width() - self.splitter.handleWidth(), 0)
-
-    def _moved(self, _pos: int, _index: int) -> None:
-        if not self.detail.isHidden():
-            settings = self._settings()
-            settings.setValue(self.WIDTH_KEY, self.splitter.sizes()[1])
-            settings.sync()
-
-    def _list_replaced(self) -> None:
-        uuid = self.detail.current_uuid
-        if uuid is None:
-            if not self.detail.isHidden():
-                self.close()
-            return
-        if self.queue.shows_request(uuid) or self.detail.has_unsaved_input():
-            return
-        self.close()

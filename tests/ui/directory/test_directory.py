@@ -21,14 +21,10 @@ from tests.ui.keyboard import type_text
 from xuhui_desk.db import Database
 from xuhui_desk.models import Enterprise
 from xuhui_desk.services.directory import RowAction
-from xuhui_desk.ui.directory_view import (
-    DirColumn,
-    DirectoryView,
-    EnterpriseDialog,
-    RosterColumn,
-    RosterImportDialog,
-    RosterPreviewModel,
-)
+from xuhui_desk.ui.directory.enterprise_dialog import EnterpriseDialog
+from xuhui_desk.ui.directory.model import DirColumn
+from xuhui_desk.ui.directory.page import DirectoryView
+from xuhui_desk.ui.directory.roster_import import RosterColumn, RosterImportDialog, RosterPreviewModel
 from xuhui_desk.ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -38,20 +34,11 @@ USCC_A = "9131010452601815X3"
 
 
 @pytest.fixture
-def runner(qapp: QApplication) -> Iterator[TaskRunner]:
-    tasks = TaskRunner()
-    yield tasks
-    assert tasks.wait(20000), "a background task outlived the test"
-    QApplication.processEvents()
-    tasks.deleteLater()
-
-
-@pytest.fixture
-def page(qtbot: Any, station_db: Database, runner: TaskRunner) -> DirectoryView:
+def page(qtbot: Any, station_db: Database, tasks: TaskRunner) -> DirectoryView:
     add_request(station_db, "想申请银行贷款", name="上海星河科技有限公司", uscc=USCC_A, contact_name="王先生")
     add_request(station_db, "咨询人才落户", name="上海星河科技有限公司", uscc=USCC_A)
     add_request(station_db, "营业执照变更", name="徐汇区老王餐饮店", contact_name="老王", phone="13524418876")
-    view = DirectoryView(station_db, runner)
+    view = DirectoryView(station_db, tasks)
     qtbot.addWidget(view)
     view.resize(1100, 600)
     with qtbot.waitSignal(view.model.refreshed, timeout=10000):
@@ -207,10 +194,10 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
     install_translators("en")
 
 
-def open_directory(qtbot: Any, db: Database, runner: TaskRunner, data_dir: Path, width: int, height: int) -> Any:
+def open_directory(qtbot: Any, db: Database, tasks: TaskRunner, data_dir: Path, width: int, height: int) -> Any:
     from xuhui_desk.ui.main_window import MainWindow, Page
 
-    window = MainWindow(db, runner, data_dir)
+    window = MainWindow(db, tasks, data_dir)
     qtbot.addWidget(window)
     window.resize(width, height)
     window.show()
@@ -222,12 +209,12 @@ def open_directory(qtbot: Any, db: Database, runner: TaskRunner, data_dir: Path,
 
 
 @pytest.mark.parametrize("size", [(1024, 700), (1366, 768)])
-def test_the_directory_fits(qtbot: Any, station_db: Database, runner: TaskRunner, data_dir: Path,
+def test_the_directory_fits(qtbot: Any, station_db: Database, tasks: TaskRunner, data_dir: Path,
                             language: str, size: tuple[int, int]) -> None:
     add_request(station_db, "贷款", name=LONG_NAME, uscc=USCC_A, contact_name="王先生", phone="13524418876")
     add_request(station_db, "落户", name="上海星河科技有限公司")
     add_request(station_db, "执照", name="徐汇区老王餐饮店")
-    _window, view = open_directory(qtbot, station_db, runner, data_dir, *size)
+    _window, view = open_directory(qtbot, station_db, tasks, data_dir, *size)
     table = view.table
     width = table.columnWidth(int(DirColumn.NAME)) - 2 * 8
     elided = table.fontMetrics().elidedText(LONG_NAME, Qt.TextElideMode.ElideRight, width)
