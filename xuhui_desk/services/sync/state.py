@@ -123,11 +123,13 @@ class RejectedRecord:
 # --- sync_meta -----------------------------------------------------------------------------------
 
 def get_meta(session: Session, key: str) -> str | None:
+    """A ``sync_meta`` value (None when absent or empty)."""
     row = session.get(SyncMeta, key)
     return row.value if row is not None and row.value != "" else None
 
 
 def put_meta(session: Session, key: str, value: str | None) -> None:
+    """Set a ``sync_meta`` value in the caller's transaction (None deletes it)."""
     row = session.get(SyncMeta, key)
     if value is None:
         if row is not None:
@@ -176,6 +178,7 @@ def recover(db: Database, *, now: datetime | None = None) -> int:
 
 
 def count_records(s: Session, states: Iterable[str]) -> tuple[int, int]:
+    """Records in ``states`` (enterprises, requests and this station's events), and the requests alone."""
     states = list(states)
     requests = s.scalar(select(func.count()).where(Request.sync_state.in_(states))) or 0
     others = (s.scalar(select(func.count()).where(Enterprise.sync_state.in_(states))) or 0) + (
@@ -185,6 +188,7 @@ def count_records(s: Session, states: Iterable[str]) -> tuple[int, int]:
 
 
 def lease_holder_alive(s: Session, now: datetime) -> bool:
+    """Whether a live round holds the lease (not expired, its process still running)."""
     raw = get_meta(s, META_LEASE)
     if not raw:
         return False
@@ -239,6 +243,7 @@ def sync_status(db: Database) -> SyncStatus:
 
 
 def parse_error(raw: str | None) -> tuple[str, str, list[FieldError]]:
+    """A stored ``sync_error`` (JSON) as (kind, message, field errors); text that is not JSON is the message."""
     if not raw:
         return Q_REJECTED, "", []
     try:
@@ -250,6 +255,7 @@ def parse_error(raw: str | None) -> tuple[str, str, list[FieldError]]:
 
 
 def error_json(kind: str, message: str, errors: list[FieldError] | None = None) -> str:
+    """The ``sync_error`` JSON stored for a quarantined record."""
     return json.dumps({"kind": kind, "message": message, "errors": [e.to_wire() for e in errors or []]},
                       ensure_ascii=False)
 
@@ -261,6 +267,7 @@ def sync_error_message(raw: str | None, language: str = "zh_CN") -> str:
 
 
 def pulled_quarantine_count(s: Session) -> int:
+    """Changes from the hub kept out of the database (listed with the refused records)."""
     return s.scalar(select(func.count()).where(SyncMeta.key.like(META_PULL_QUARANTINE + "%"))) or 0
 
 
