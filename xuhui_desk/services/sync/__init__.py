@@ -4,7 +4,7 @@ district changed. No Qt: the GUI runs :func:`run_sync` on a worker thread.
 The package, by responsibility:
 
 * :mod:`.round` — :func:`run_sync`, a round's steps and promises (start there);
-* :mod:`.push` and :mod:`.pull` — the two halves of a round;
+* :mod:`.push` and :mod:`.pull` — the two halves of a round (:mod:`.wire`: what a push sends);
 * :mod:`.client` — HTTP to the hub with timeouts, retries and back-off;
 * :mod:`.context` — what the steps of a round share, and its lease;
 * :mod:`.state` — the bookkeeping read without the network: status, quarantined records,
