@@ -368,7 +368,7 @@ class SyncController(QObject):
 
 def _opened(db: Database) -> Database:
     """``db``, open: on a worker, waits for a database still opening after start-up
-    (:class:`xuhui_desk.ui.app.DeferredDatabase`); at once for any other."""
+    (:class:`xuhui_desk.db.DeferredDatabase`); at once for any other."""
     resolve = getattr(db, "resolve", None)
     return resolve() if callable(resolve) else db
 
