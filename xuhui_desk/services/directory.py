@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from xuhui_desk.db import Database
+from xuhui_desk.db import Database, first_column
 from xuhui_desk.models import Enterprise, Request, SyncState, utcnow
 from xuhui_desk.services.intake import EnterpriseInput, find_enterprise, upsert_enterprise
 from xuhui_desk.services.pinyin_order import pinyin_sort_key
@@ -136,7 +136,7 @@ def _ids(session: Session, stmt: Any, limit: int | None, offset: int) -> list[in
         stmt = stmt.limit(-1 if limit is None else limit).offset(offset)
     result = session.connection().execute(stmt)
     try:
-        return [row[0] for row in result.cursor]
+        return list(first_column(result.cursor))
     finally:
         result.close()
 
@@ -160,7 +160,10 @@ def fetch_enterprises(session: Session, ids: Sequence[int]) -> dict[int, Enterpr
                Enterprise.updated_at, Enterprise.sync_state)
         .where(Enterprise.id.in_(list(ids)))
     )
-    return {r[0]: EnterpriseRow(*r, request_count=counts.get(r[0], 0)) for r in rows}
+    return {r[0]: EnterpriseRow(id=r[0], uuid=r[1], name=r[2], uscc=r[3], contact_name=r[4], phone=r[5],
+                                park=r[6], building=r[7], updated_at=r[8], sync_state=r[9],
+                                request_count=counts.get(r[0], 0))
+            for r in rows}
 
 
 def get_enterprise(session: Session, enterprise_id: int) -> Enterprise:
@@ -348,9 +351,9 @@ def match_header(cells: Sequence[Any]) -> dict[str, int]:
         best: tuple[int, int, str] | None = None
         for fld, aliases in HEADER_ALIASES.items():
             for alias in aliases:
-                exact = key == alias
-                if exact or (alias not in _EXACT_ONLY and not alias.isascii() and alias in key):
-                    score = (int(exact), len(alias), fld)
+                is_exact = key == alias
+                if is_exact or (alias not in _EXACT_ONLY and not alias.isascii() and alias in key):
+                    score = (int(is_exact), len(alias), fld)
                     if best is None or score[:2] > best[:2]:
                         best = score
         if best is None:
@@ -483,7 +486,7 @@ def _formula_cells(path: Path, ws: Any) -> set[tuple[int, int]]:
     with path.open("rb") as fh:
         wb = load_workbook(fh, read_only=True, data_only=False)
         try:
-            found = set()
+            found: set[tuple[int, int]] = set()
             rows = wb[ws.title].iter_rows()
             try:
                 for cells in rows:

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, column, func, not_, or_, select, table, text
 from sqlalchemy.orm import Session
 
-from xuhui_desk.db import Database
+from xuhui_desk.db import Database, first_column
 from xuhui_desk.models import OPEN_STATUSES, Enterprise, Request, Status, utcnow
 from xuhui_desk.services.read_errors import reading
 
@@ -211,8 +211,9 @@ def _taxonomy_order(kind: str) -> dict[str, int]:
     from xuhui_desk.services.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
-    items = taxonomy.categories if kind == "category" else taxonomy.departments
-    return {str(item.code): i for i, item in enumerate(items)}
+    if kind == "category":
+        return {str(category.code): i for i, category in enumerate(taxonomy.categories)}
+    return {str(department.code): i for i, department in enumerate(taxonomy.departments)}
 
 
 def _order_column(sort: str) -> Any:
@@ -297,7 +298,7 @@ def _ids(session: Session, stmt: Select[Any]) -> list[int]:
     # twice the query itself, and an id needs no conversion.
     result = session.connection().execute(stmt)
     try:
-        return [row[0] for row in result.cursor]
+        return list(first_column(result.cursor))
     finally:
         result.close()
 
@@ -359,9 +360,9 @@ def queue_snapshot(session: Session, flt: RequestFilter, now: datetime | None = 
     now = now or utcnow()
     if flt.sort == ATTENTION:
         overdue_q, rest_q = _attention_parts(flt, now, full=True)
-        overdue = _ids(session, overdue_q)
-        ids = overdue + (_ids(session, rest_q) if rest_q is not None else [])
-        return Snapshot(ids, len(ids), len(overdue))
+        overdue_ids = _ids(session, overdue_q)
+        ids = overdue_ids + (_ids(session, rest_q) if rest_q is not None else [])
+        return Snapshot(ids, len(ids), len(overdue_ids))
     ids = find_ids(session, flt, now=now)
     overdue = len(ids) if flt.overdue_only else count(session, replace(flt, overdue_only=True), now)
     return Snapshot(ids, len(ids), overdue)
@@ -421,7 +422,14 @@ def fetch_rows(session: Session, ids: Sequence[int]) -> dict[int, QueueRow]:
         .join(Enterprise, Enterprise.id == Request.enterprise_id)
         .where(Request.id.in_(list(ids)))
     )
-    return {row[0]: QueueRow(*row) for row in session.execute(stmt)}
+    rows: dict[int, QueueRow] = {}
+    # SQLAlchemy types the first ten columns of a select; the rest come as a list.
+    for (rid, uuid, tracking_no, created_at, enterprise_name, uscc, category, department, status, sla_due_at,
+         *rest) in session.execute(stmt):
+        urgency, sync_state, sync_error, summary, sla_provisional = rest
+        rows[rid] = QueueRow(rid, uuid, tracking_no, created_at, enterprise_name, uscc, category, department,
+                             status, sla_due_at, urgency, sync_state, sync_error, summary, sla_provisional)
+    return rows
 
 
 # --- the queue's reads (one session each, plain data back) -----------------------------------------
@@ -447,7 +455,7 @@ def _id_array(session: Session, stmt: Select[Any]) -> array[int]:
     # Straight from the cursor into the array: no list of 200,000 int objects on the way.
     result = session.connection().execute(stmt)
     try:
-        return array("q", (row[0] for row in result.cursor))
+        return array("q", first_column(result.cursor))
     finally:
         result.close()
 

@@ -232,12 +232,13 @@ def compute_weekly_report(
     daily = tuple(DayCount(d, new_by_day[d], resolved_by_day[d]) for d in week.days)
 
     hours = clock.hours_between
-    first_response = Timing.of([max(0.0, hours(r.created_at, r.first_response_at))  # type: ignore[arg-type]
-                                for r in responded])
-    resolution = Timing.of([max(0.0, hours(r.created_at, r.resolved_at))  # type: ignore[arg-type]
-                            for r in resolved])
-    with_due = [r for r in resolved if r.due_at is not None and r.resolved_at is not None]
-    on_time = sum(1 for r in with_due if r.resolved_at <= r.due_at)  # type: ignore[operator]
+    # The `is not None` tests repeat the filters above for the type checker (they never drop a row).
+    first_response = Timing.of([max(0.0, hours(r.created_at, r.first_response_at))
+                                for r in responded if r.first_response_at is not None])
+    resolution = Timing.of([max(0.0, hours(r.created_at, r.resolved_at))
+                            for r in resolved if r.resolved_at is not None])
+    with_due = [(r.resolved_at, r.due_at) for r in resolved if r.due_at is not None and r.resolved_at is not None]
+    on_time = sum(1 for resolved_at, due_at in with_due if resolved_at <= due_at)
 
     levels = Counter(r.rating for r in rated)
     satisfied = sum(n for level, n in levels.items() if level is not None and level >= SATISFIED_AT_LEAST)
