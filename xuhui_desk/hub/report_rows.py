@@ -141,17 +141,21 @@ def hub_rows_checked(db: HubDatabase, start: datetime, as_of: datetime, *, stati
         candidates = [row for part in _chunks(ids) for row in s.execute(stmt.where(HubRequest.id.in_(part)))]
         timelines: dict[int, list[tuple[datetime, str, dict[str, Any]]]] = defaultdict(list)
         for part in _chunks([c[0] for c in candidates]):
-            for request_id, occurred, kind, data in s.execute(
+            # A JSON column leaves SQLAlchemy's select untyped: the row's fields are read by name.
+            for event in s.execute(
                 select(HubEvent.request_id, HubEvent.occurred_at, HubEvent.kind, HubEvent.data)
                 .where(HubEvent.request_id.in_(part))
                 .order_by(HubEvent.id)
             ):
-                timelines[request_id].append((occurred, kind, data if isinstance(data, dict) else {}))
+                data = event.data
+                timelines[event.request_id].append((event.occurred_at, event.kind,
+                                                    data if isinstance(data, dict) else {}))
 
     rows: list[ReportRow] = []
     skipped: list[Skipped] = []
-    for (rid, tracking_no, created, name, uscc, contact, phone, category, department, due, status,
-         first_response, resolved, rating, code) in candidates:
+    # SQLAlchemy types the first ten columns of a select; the rest come as a list.
+    for (rid, tracking_no, created, name, uscc, contact, phone, category, department, due, *rest) in candidates:
+        status, first_response, resolved, rating, code = rest
         events = timelines.get(rid)
         rated_at: datetime | None = None
         if events:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from xuhui_desk import record_rules
@@ -354,6 +354,7 @@ class _BatchApplier:
             if not pending:
                 continue
             table = model.__table__
+            assert isinstance(table, Table)  # declared models map to a table (typed FromClause)
             rows = []
             for row in pending:
                 if parent_key is not None:
@@ -653,7 +654,8 @@ def pull(db: HubDatabase, station: StationRef, cursor: int, limit: int) -> dict[
         ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    changes = [change_to_wire(seq, payload) for seq, payload in rows]
+    # A JSON column leaves SQLAlchemy's select untyped: the row's fields are read by name.
+    changes = [change_to_wire(row.seq, row.payload) for row in rows]
     return {"changes": changes, "next_cursor": rows[-1][0] if rows else cursor, "has_more": has_more,
             "server_time": wire_time(utcnow())}
 

@@ -323,4 +323,6 @@ def load_request(db: HubDatabase, who: Principal, tracking_no: str, *, now: date
         phone, park, req.channel, req.category, req.subcategory, req.department, req.urgency, req.status,
         req.description, req.specialist, req.created_at, req.sla_due_at, req.reply, req.rating, req.rating_comment,
         workdays_left(working_clock(), req.sla_due_at, now) if req.status in OPEN_WORK else None,
-        [TimelineEntry(k, a, o, t, d if isinstance(d, dict) else {}) for k, a, o, t, d in events])
+        # A JSON column leaves SQLAlchemy's select untyped: the row's fields are read by name.
+        [TimelineEntry(e.kind, e.actor, e.origin, e.occurred_at, e.data if isinstance(e.data, dict) else {})
+         for e in events])

@@ -88,7 +88,8 @@ class ConsoleConfig:
 
 
 def config_of(request: Request) -> ConsoleConfig:
-    return request.app.state.console_config  # type: ignore[no-any-return]
+    config: ConsoleConfig = request.app.state.console_config
+    return config
 
 
 def db_of(request: Request) -> Any:

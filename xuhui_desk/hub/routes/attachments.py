@@ -58,6 +58,7 @@ async def put_chunk(request: Request, sha256: str, station: AuthenticatedStation
                                           chunk=chunk, chunk_sha256=request.headers.get(CHUNK_HASH_HEADER, ""),
                                           limits=limits))
     except attachments.UploadRefused as exc:
-        extra = {"offset": exc.offset} if exc.offset is not None else {}
-        raise ApiError(exc.status, exc.code, str(exc), **extra) from exc
+        if exc.offset is not None:  # where the upload may resume
+            raise ApiError(exc.status, exc.code, str(exc), offset=exc.offset) from exc
+        raise ApiError(exc.status, exc.code, str(exc)) from exc
     return JSONResponse(result)

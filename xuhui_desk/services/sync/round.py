@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, update
 
@@ -88,7 +88,8 @@ def check(ctx: RoundContext) -> None:
         ctx.summary.errors.append(ctx.summary.skew_warning)
     min_client = int(body.get("min_client_protocol") or 1)
     hub_protocol = int(body.get("protocol") or 1)
-    limits = body.get("limits") if isinstance(body.get("limits"), dict) else {}
+    sent_limits = body.get("limits")
+    limits: dict[str, Any] = sent_limits if isinstance(sent_limits, dict) else {}
     if limits.get("max_batch_records"):
         ctx.max_records = max(1, min(ctx.max_records, int(limits["max_batch_records"])))
     if limits.get("max_body_bytes"):
