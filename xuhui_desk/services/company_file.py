@@ -183,14 +183,14 @@ def company_file(db: Database, key: str | int, *, limit: int = DEFAULT_REQUESTS)
         columns = (Request.uuid, Request.tracking_no, Request.created_at, Request.category, Request.department,
                    Request.status, Request.rating, Request.sla_due_at, Request.specialist, Request.description)
         # Open first (the most pressing due first), then the rest newest first.
-        rows = session.execute(select(*columns).where(mine, is_open)
-                               .order_by(Request.sla_due_at, Request.id).limit(limit)).all()
+        rows = list(session.execute(select(*columns).where(mine, is_open)
+                                    .order_by(Request.sla_due_at, Request.id).limit(limit)))
         if len(rows) < limit:
             # The newest closed ids come from ix_requests_enterprise_status_due alone; only those rows are read.
             newest = (select(Request.id).where(mine, Request.status.in_(_CLOSED))
                       .order_by(Request.id.desc()).limit(limit - len(rows)).scalar_subquery())
             rows += session.execute(select(*columns).where(Request.id.in_(newest))
-                                    .order_by(Request.id.desc())).all()
+                                    .order_by(Request.id.desc()))
         requests = tuple(CompanyRequest(r.uuid, r.tracking_no, r.created_at, r.category, r.department, str(r.status),
                                         str(r.status) in _OPEN, r.rating, r.sla_due_at, r.specialist,
                                         r.description[:SNIPPET]) for r in rows)

@@ -82,6 +82,13 @@ def shanghai_day(now: datetime) -> date:
     return now.astimezone(SHANGHAI).date()
 
 
+def _iso_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 def parse_callback_day(value: str | date | None, now: datetime) -> date | None:
     """``value`` as a callback day: None or "" for none; else a ``YYYY-MM-DD`` date from today
     (Shanghai) up to :data:`CALLBACK_AHEAD` ahead. Raises :class:`ValidationFailed`."""
@@ -91,12 +98,10 @@ def parse_callback_day(value: str | date | None, now: datetime) -> date | None:
         day = value
     else:
         text = clean_text(str(value))
-        try:
-            day = date.fromisoformat(text) if len(text) == 10 else None
-        except ValueError:
-            day = None
-        if day is None:
+        parsed = _iso_day(text)
+        if parsed is None:
             raise ValidationFailed([Issue("callback_on", "date.invalid", params={"value": text[:40]})])
+        day = parsed
     today = shanghai_day(now)
     if day < today:
         raise ValidationFailed([Issue("callback_on", "callback.past", params={"today": today.isoformat()})])

@@ -291,7 +291,7 @@ _NEXT_SEQUENCE = text(
 def next_tracking_no(session: Session | Connection, station_code: str, when: datetime) -> str:
     """``CODE-YYYYMMDD-NNN`` for the Shanghai calendar day of ``when``; must run in a write transaction."""
     day = when.astimezone(SHANGHAI).strftime("%Y%m%d")
-    seq = session.execute(_NEXT_SEQUENCE, {"code": station_code, "day": day}).scalar_one()
+    seq: int = session.execute(_NEXT_SEQUENCE, {"code": station_code, "day": day}).scalar_one()
     return f"{station_code}-{day}-{seq:03d}"
 
 
@@ -383,7 +383,9 @@ _INSERT_KEY = text(
 def _station_and_specialist(conn: Connection) -> tuple[str, str]:
     from xuhui_desk.config import SETTING_DEFAULTS
 
-    code, specialist = conn.execute(_STATION_AND_SPECIALIST).one()
+    row = conn.execute(_STATION_AND_SPECIALIST).one()
+    code: str | None = row[0]
+    specialist: str | None = row[1]
     if code is None:
         raise NotInitialised()
     return code, specialist if specialist is not None else SETTING_DEFAULTS["specialist"]
@@ -591,7 +593,8 @@ def todays_intakes(db: Database, limit: int = RECENT_LIMIT, now: datetime | None
                    _requests.c.created_at)
             .join(_enterprises, _enterprises.c.id == _requests.c.enterprise_id)
             .where(today).order_by(_requests.c.created_at.desc(), _requests.c.id.desc()).limit(limit))
-        return TodaysIntakes(int(total), tuple(RecentIntake(*row) for row in rows))
+        return TodaysIntakes(int(total), tuple(RecentIntake(row.uuid, row.tracking_no, row.name, row.category,
+                                                            row.created_at) for row in rows))
 
 
 def load_station_router(db: Database) -> Router:

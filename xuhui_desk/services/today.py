@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy import ColumnElement, Select, TextClause, func, select, text
 from sqlalchemy.orm import Session
 
 from xuhui_desk.db import Database
@@ -138,7 +138,7 @@ def _request_lines(session: Session, what: str, conditions: list[ColumnElement[b
     return TodayList(what, count, lines)
 
 
-def _callback_query(conditions: list[ColumnElement[bool]]) -> Select[Any]:
+def _callback_query(conditions: list[ColumnElement[bool] | TextClause]) -> Select[Any]:
     return (select(Request.uuid, Request.tracking_no, Enterprise.name, Request.status, Callback.specialist,
                    Callback.due_on, RequestEvent.data)
             .join(Request, Request.id == Callback.request_id)
@@ -147,7 +147,8 @@ def _callback_query(conditions: list[ColumnElement[bool]]) -> Select[Any]:
             .where(*conditions))
 
 
-def _callback_lines(session: Session, what: str, conditions: list[ColumnElement[bool]], limit: int) -> TodayList:
+def _callback_lines(session: Session, what: str, conditions: list[ColumnElement[bool] | TextClause],
+                    limit: int) -> TodayList:
     count = session.scalar(select(func.count()).select_from(Callback).where(*conditions)) or 0
     rows = session.execute(_callback_query(conditions).order_by(Callback.due_on, Callback.id).limit(limit)).all() \
         if count else []

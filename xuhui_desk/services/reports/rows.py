@@ -129,6 +129,10 @@ def _db_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _time_from_db(value: str) -> datetime:
+    return datetime.fromisoformat(value + "+00:00")
+
+
 def _from_db(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -202,8 +206,9 @@ def workstation_rows(session: Session, start: datetime, as_of: datetime) -> list
     parse = _from_db
     rows: list[ReportRow] = []
     append = rows.append
-    for (rid, tracking_no, created, name, uscc, contact, phone, category, department, due, status,
-         first_response, resolved, rating, _touched, provisional) in candidates:
+    # Raw SQL rows are untyped: their fields are read by name and typed by ReportRow below.
+    for c in candidates:
+        rid, status, first_response, resolved, rating = c.id, c.status, c.first_response_at, c.resolved_at, c.rating
         rated_at = None
         fact = facts.get(rid)
         if fact is not None:
@@ -215,9 +220,9 @@ def workstation_rows(session: Session, start: datetime, as_of: datetime) -> list
                 at, _eid, value = rating_key.split("|")
                 rating, rated_at = int(float(value)), parse(at)
         append(ReportRow(
-            tracking_no, parse(created), name, uscc or "", contact or "", phone or "", category, department or "",
-            status, parse(due), parse(first_response),
+            c.tracking_no, _time_from_db(c.created_at), c.name, c.uscc or "", c.contact_name or "", c.phone or "",
+            c.category, c.department or "", status, parse(c.sla_due_at), parse(first_response),
             parse(resolved) if status in RESOLVED_STATUSES else None, rating, rated_at,
-            due_provisional=bool(provisional),
+            due_provisional=bool(c.sla_provisional),
         ))
     return rows

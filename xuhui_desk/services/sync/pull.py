@@ -79,14 +79,15 @@ class Puller:
         # department is the hub's once the district assigned one.
         own_status: set[int] = set()
         for i in range(0, len(ids), 500):
-            for request_id, kind, data in s.execute(
+            # A JSON column leaves SQLAlchemy's select untyped: the row's fields are read by name.
+            for event in s.execute(
                 select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.data).where(
                     RequestEvent.request_id.in_(ids[i:i + 500]), RequestEvent.origin == Origin.STATION,
                     RequestEvent.sync_state != SyncState.SYNCED)):
-                if kind in INITIAL_EVENT_KINDS or not isinstance(data, dict):
+                if event.kind in INITIAL_EVENT_KINDS or not isinstance(event.data, dict):
                     continue
-                if STATUS_KEY in data:
-                    own_status.add(request_id)
+                if STATUS_KEY in event.data:
+                    own_status.add(event.request_id)
         event_ids = sorted({e.uuid for c in changes for e in c.events})
         known: set[str] = set()
         for i in range(0, len(event_ids), 500):
@@ -113,7 +114,7 @@ class Puller:
                 if v["origin"] == Origin.HUB:
                     _adopt_hub_event(request, v["kind"], v["data"])
             if request.id not in own_status and change.status in _STATUSES:
-                request.status = change.status
+                request.status = Status(change.status)
             if change.department_by_district and change.department:
                 request.department = change.department
         if unknown:

@@ -409,24 +409,26 @@ class Pusher:
         say). If this station holds the parent as sent, send it again — a request with its
         enterprise — in the round's next pass; if the hub still does not know it after that,
         the record is refused with the reason in words, never left pending forever."""
+        parent: Request | Enterprise | None
         if item.type == EVENT:
-            parent_type, model, parent_uuid = REQUEST, Request, str(item.wire.get("request_uuid", ""))
+            parent_type, parent_uuid = REQUEST, str(item.wire.get("request_uuid", ""))
+            parent = s.scalars(select(Request).where(func.lower(Request.uuid) == parent_uuid.lower())).first()
         else:
-            parent_type, model, parent_uuid = ENTERPRISE, Enterprise, str(item.wire.get("enterprise_uuid", ""))
-        parent = s.scalars(select(model).where(func.lower(model.uuid) == parent_uuid.lower())).first()
+            parent_type, parent_uuid = ENTERPRISE, str(item.wire.get("enterprise_uuid", ""))
+            parent = s.scalars(select(Enterprise).where(func.lower(Enterprise.uuid) == parent_uuid.lower())).first()
         # A parent the hub acknowledged in this very batch, yet "unknown" for its child: the hub
         # will not place the child whatever is re-sent.
         lost = parent is None or (parent_type, parent_uuid.lower()) in acknowledged
-        if not lost and parent.sync_state in (SyncState.PENDING, SyncState.SENDING, SyncState.ERROR):
+        if parent is not None and not lost and parent.sync_state in (SyncState.PENDING, SyncState.SENDING,
+                                                                       SyncState.ERROR):
             return  # on its way (parents go first), or itself refused and listed: the child waits
-        if lost or (parent_type, parent_uuid) in self.reseeded:
+        if parent is None or lost or (parent_type, parent_uuid) in self.reseeded:
             error = FieldError("request_uuid" if item.type == EVENT else "enterprise_uuid", "request.parent_lost")
             error = record_rules.with_message(error)
             self._mark_error(s, MODELS[item.type], item, Q_REJECTED, error.message, [*r.errors, error])
             self.ctx.summary.rejected += 1
             self.ctx.summary.errors.append(f"{item.type} {item.wire.get('tracking_no') or item.uuid}: {error.message}")
             return
-        assert parent is not None
         self.reseeded.add((parent_type, parent_uuid))
         parent.sync_state = SyncState.PENDING
         # The hub lost the request (the event's parent, or the request whose enterprise it lost)

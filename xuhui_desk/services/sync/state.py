@@ -290,16 +290,16 @@ def rejected_records(db: Database) -> list[RejectedRecord]:
             kind, message, fields = parse_error(get_meta(s, META_EVENT_ERROR + ev.uuid))
             out.append(RejectedRecord(EVENT, ev.uuid, f"{tracking_no} {ev.kind}", tracking_no, kind,
                                       message or "the hub refused this timeline entry", fields))
-        rows = s.scalars(select(SyncMeta).where(SyncMeta.key.like(META_PULL_QUARANTINE + "%")))
-        for row in sorted(rows, key=lambda r: int(r.key.rsplit(":", 1)[1] or 0)):
+        quarantined = s.scalars(select(SyncMeta).where(SyncMeta.key.like(META_PULL_QUARANTINE + "%")))
+        for meta in sorted(quarantined, key=lambda m: int(m.key.rsplit(":", 1)[1] or 0)):
             try:
-                entry = json.loads(row.value)
+                entry = json.loads(meta.value)
                 fields = [FieldError.from_wire(e) for e in entry.get("errors", []) if isinstance(e, dict)]
             except (ValueError, AttributeError):
                 continue
-            tracking_no = str(entry.get("tracking_no") or "") or None
+            pulled_no = str(entry.get("tracking_no") or "") or None
             out.append(RejectedRecord(PULLED_CHANGE, str(entry.get("request_uuid", "")),
-                                      f"{tracking_no or entry.get('request_uuid')} ← hub", tracking_no, Q_PULLED,
+                                      f"{pulled_no or entry.get('request_uuid')} ← hub", pulled_no, Q_PULLED,
                                       "this update from the district hub is faulty and was not applied", fields))
     return out
 
@@ -331,9 +331,10 @@ def resend(db: Database, uuids: Iterable[str] | None = None) -> int:
         for r in requests:
             if r.enterprise.sync_state == SyncState.ERROR:
                 enterprises[r.enterprise.id] = r.enterprise
-        for row in [*requests, *enterprises.values()]:
-            row.sync_state = SyncState.PENDING
-            row.sync_error = None
+        records: list[Request | Enterprise] = [*requests, *enterprises.values()]
+        for record in records:
+            record.sync_state = SyncState.PENDING
+            record.sync_error = None
             count += 1
         for ev in events:
             ev.sync_state = SyncState.PENDING
