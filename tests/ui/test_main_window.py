@@ -200,6 +200,7 @@ def test_ctrl_s_saves_the_page_shown(qtbot: Any, window: MainWindow) -> None:
 
 
 def test_saved_intake_opens_in_the_queue(qtbot: Any, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F2)
     form = window.intake_form
     form.name_edit.setText("上海云启智能科技有限公司")
     form.description_edit.setPlainText("想申请银行贷款，咨询贴息政策")

@@ -41,7 +41,7 @@ PAGE_SHORTCUTS: dict[Page, str] = {
     Page.SETTINGS: "Ctrl+,",
 }
 
-#: Item data roles of the navigation rows.
+# Item data roles of the navigation rows.
 SHORTCUT_ROLE = Qt.ItemDataRole.UserRole + 1
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 2
 

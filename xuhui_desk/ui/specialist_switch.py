@@ -55,6 +55,9 @@ class SpecialistSwitcher(QDialog):
         if not names:
             self.names.setEditText("")
         line_edit.selectAll()  # typing replaces the suggestion
+        # Enter in the name switches: the combo box's inline completion would otherwise take the
+        # key when the name matches a known one, and the dialog's default button never sees it.
+        line_edit.returnPressed.connect(self.switch)
         layout.addWidget(self.names)
         self.error = QLabel()
         self.error.setObjectName("fieldError")

@@ -26,11 +26,11 @@ from xuhui_desk.services.timefmt import to_local
 if TYPE_CHECKING:
     from xuhui_desk.services.today import Today
 
-#: A request is announced this long before its due time.
+# A request is announced this long before its due time.
 WARN_BEFORE = timedelta(hours=1)
-#: At most one message in this long.
+# At most one message in this long.
 MIN_INTERVAL = timedelta(minutes=1)
-#: Lines named in a gathered message (the rest are counted).
+# Lines named in a gathered message (the rest are counted).
 NAMED_LINES = 3
 
 ShowFunction = Callable[[str, str], None]

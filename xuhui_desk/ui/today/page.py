@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,9 +33,9 @@ from xuhui_desk.services.timefmt import to_local
 if TYPE_CHECKING:
     from xuhui_desk.services.today import Today, TodayLine
 
-#: The lists in the order the page shows them (services.today.LISTS, without importing it at start-up).
+# The lists in the order the page shows them (services.today.LISTS, without importing it at start-up).
 LIST_ORDER = ("overdue", "due_today", "due_soon", "callbacks_overdue", "callbacks_today", "low_ratings", "refused")
-#: Item data: what a line opens.
+# Item data: what a line opens.
 KIND_ROLE = Qt.ItemDataRole.UserRole
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -84,9 +84,12 @@ class TodayPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("muted")
         header.addWidget(self.summary, 0, Qt.AlignmentFlag.AlignBottom)
-        self.only_mine = QCheckBox(self.tr("&Only mine"))
+        self.only_mine = QCheckBox(self.tr("Only mine"))
         self.only_mine.setToolTip(self.tr("Only the requests I took in and the callbacks I planned (Alt+O)"))
         self.only_mine.toggled.connect(self.onlyMineToggled)
+        # An explicit shortcut (a mnemonic in the label is not dependable on every platform).
+        toggle = QShortcut(QKeySequence("Alt+O"), self)  # (only while the page shows)
+        toggle.activated.connect(self.only_mine.toggle)
         header.addWidget(self.only_mine, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(header)
 
@@ -125,7 +128,7 @@ class TodayPage(QWidget):
 
     def set_specialist(self, name: str) -> None:
         """The current specialist, as "Only mine" names them."""
-        self.only_mine.setText(self.tr("&Only mine ({name})").format(name=name) if name else self.tr("&Only mine"))
+        self.only_mine.setText(self.tr("Only mine ({name})").format(name=name) if name else self.tr("Only mine"))
         self.only_mine.setEnabled(bool(name))
 
     def section_title(self, key: str) -> str:
