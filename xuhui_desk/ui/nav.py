@@ -8,12 +8,10 @@ from enum import IntEnum
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
@@ -21,6 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 NAV_WIDTH = 188
+# Where a row's label starts (the style sheet's border and padding, and the item's text margin).
+LABEL_INSET = 18
 
 
 class Page(IntEnum):
@@ -67,9 +67,9 @@ class _NavDelegate(QStyledItemDelegate):
             # A rounded pill just after the label: the count of what is due today.
             opt = QStyleOptionViewItem(option)
             self.initStyleOption(opt, index)
-            style = opt.widget.style() if opt.widget is not None else QApplication.style()
-            text_left = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget).left()
-            label_width = QFontMetrics(option.font).horizontalAdvance(opt.text)
+            # The label starts after the style sheet's left border and padding (desk.qss: 3 + 12 px).
+            text_left = option.rect.left() + LABEL_INSET
+            label_width = QFontMetrics(opt.font).horizontalAdvance(opt.text)
             metrics = QFontMetrics(font)
             width = max(metrics.horizontalAdvance(str(badge)) + 12, metrics.height() + 4)
             pill = QRect(text_left + label_width + 8,
