@@ -2607,6 +2607,10 @@ Everything saved since that backup is replaced; the data as it is now is kept as
         <translation>今天回访</translation>
     </message>
     <message>
+        <source>{what}: {detail}</source>
+        <translation>{what}：{detail}</translation>
+    </message>
+    <message>
         <source>Rated {rating}: rectify</source>
         <translation>评价 {rating} 分：需整改</translation>
     </message>

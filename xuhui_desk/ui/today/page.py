@@ -156,7 +156,7 @@ class TodayPage(QWidget):
             day = (line.due_on or "")[5:]  # MM-DD
             text = (self.tr("Call back (planned for {day})").format(day=day) if what == "callbacks_overdue"
                     else self.tr("Call back today"))
-            return f"{text}: {line.detail}" if line.detail else text
+            return self.tr("{what}: {detail}").format(what=text, detail=line.detail) if line.detail else text
         if what == "low_ratings":
             text = self.tr("Rated {rating}: rectify").format(rating=line.rating or "")
             if line.due_at is not None:
