@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from xuhui_desk.services.sync import SyncStatus, SyncSummary
     from xuhui_desk.services.today import Today
     from xuhui_desk.ui.detail_view import DetailView
-    from xuhui_desk.ui.intake_form import IntakeForm
+    from xuhui_desk.ui.intake import IntakeForm
     from xuhui_desk.ui.queue.reading_pane import ReadingPane
     from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.specialist_switch import SpecialistSwitcher
@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
         return page
 
     def _create_intake(self) -> QWidget:
-        from xuhui_desk.ui.intake_form import IntakeForm
+        from xuhui_desk.ui.intake import IntakeForm
 
         form = IntakeForm(self.db, self.tasks, self)
         form.saved.connect(self._intake_saved)
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
         return form
 
     def _create_queue(self) -> QWidget:
-        from xuhui_desk.ui.detail_view import DetailView
+        from xuhui_desk.ui.detail import DetailView
         from xuhui_desk.ui.queue.reading_pane import ReadingPane
         from xuhui_desk.ui.queue.view import QueueView
 
@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
 
     @property
     def intake_form(self) -> IntakeForm:
-        from xuhui_desk.ui.intake_form import IntakeForm
+        from xuhui_desk.ui.intake import IntakeForm
 
         form = self.page(Page.INTAKE)
         assert isinstance(form, IntakeForm)

@@ -32,7 +32,7 @@ from xuhui_desk.db import Database
 from xuhui_desk.ui.tasks import Progress, Task, TaskRunner
 
 if TYPE_CHECKING:
-    from xuhui_desk.services.sync import SyncOptions, SyncStatus, SyncSummary
+    from xuhui_desk.services.sync import SyncOptions, SyncProgress, SyncStatus, SyncSummary
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +68,14 @@ def is_online(status: SyncStatus) -> bool | None:
 class SyncController(QObject):
     """Runs sync rounds for the main window (see the module documentation)."""
 
-    # The sync state as read from the database (a SyncStatus), after every round and read.
+    # The sync state as read from the database, after every round and read: a SyncStatus (the
+    # engine's types load only once the database is open, so the Qt signature says object; the
+    # slots connected to it take SyncStatus).
     statusChanged = Signal(object)
     roundStarted = Signal()
     # phase ("checking", "pushing", "pulling", "finished"), done, total
     progressed = Signal(str, int, int)
-    # The round's SyncSummary.
+    # The round's SyncSummary (object to Qt, for the same reason).
     roundFinished = Signal(object)
     # A round changed requests on this station (sent, refused or updated by the district).
     requestsChanged = Signal()
@@ -203,7 +205,7 @@ class SyncController(QObject):
             _opened(self.db)
             from xuhui_desk.services.sync import run_sync, sync_status
 
-            def report(p: Any) -> None:
+            def report(p: SyncProgress) -> None:
                 if progress.cancelled:
                     return
                 # The window may have gone away mid-round: the round itself goes on.
@@ -268,7 +270,7 @@ class SyncController(QObject):
             out.append(self.skew_text(status.skew_seconds))
         return out
 
-    def error_text(self, kind: str) -> str:
+    def error_text(self, kind: SyncErrorKind | str) -> str:
         """A failed round, in words, by its kind (a SyncErrorKind; its values key this table)."""
         texts = {
             "auth": self.tr("The hub refused this station's token: ask the district for a new one and "
@@ -366,7 +368,7 @@ class SyncController(QObject):
 
 def _opened(db: Database) -> Database:
     """``db``, open: on a worker, waits for a database still opening after start-up
-    (:class:`xuhui_desk.ui.app.DeferredDatabase`); at once for any other."""
+    (:class:`xuhui_desk.db.DeferredDatabase`); at once for any other."""
     resolve = getattr(db, "resolve", None)
     return resolve() if callable(resolve) else db
 
