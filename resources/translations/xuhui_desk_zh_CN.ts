@@ -232,6 +232,41 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>DeadlineNotifier</name>
+    <message>
+        <source>A request is due within the hour</source>
+        <translation>有 1 件诉求将在一小时内到期</translation>
+    </message>
+    <message>
+        <source>{count} requests are due within the hour</source>
+        <translation>有 {count} 件诉求将在一小时内到期</translation>
+    </message>
+    <message>
+        <source>A callback is due today</source>
+        <translation>有 1 个回访今天到期</translation>
+    </message>
+    <message>
+        <source>{count} callbacks are due today</source>
+        <translation>有 {count} 个回访今天到期</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>{tracking_no} {company}: due at {time}</source>
+        <translation>{tracking_no} {company}：{time} 到期</translation>
+    </message>
+    <message>
+        <source>{tracking_no} {company}: call back today</source>
+        <translation>{tracking_no} {company}：今天回访</translation>
+    </message>
+    <message>
+        <source>… and {count} more on the Today page</source>
+        <translation>……另有 {count} 项，见“今日工作”</translation>
+    </message>
+</context>
+<context>
     <name>DetailView</name>
     <message>
         <source>Select a request in the list to see it here.
@@ -1249,6 +1284,10 @@ Enter or a double click opens it.</source>
         <translation type="vanished">未设置受理人员</translation>
     </message>
     <message>
+        <source>Today</source>
+        <translation>今日工作</translation>
+    </message>
+    <message>
         <source>Intake</source>
         <translation>受理登记</translation>
     </message>
@@ -1357,12 +1396,36 @@ Enter or a double click opens it.</source>
         <translation>留在设置页</translation>
     </message>
     <message>
+        <source>The specialists could not be read: {error}</source>
+        <translation>无法读取受理人员名单：{error}</translation>
+    </message>
+    <message>
+        <source>{name} works at the desk now</source>
+        <translation>现在由 {name} 值班受理</translation>
+    </message>
+    <message>
+        <source>S&amp;witch the specialist…</source>
+        <translation>切换受理人员(&amp;W)…</translation>
+    </message>
+    <message>
         <source>Open the backups &amp;folder</source>
         <translation>打开备份文件夹(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Restore from a backup…</source>
         <translation>从备份恢复(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Open the line chosen on Today</source>
+        <translation>打开“今日工作”中选中的一项</translation>
+    </message>
+    <message>
+        <source>Only mine (Today)</source>
+        <translation>只看我的（今日工作）</translation>
+    </message>
+    <message>
+        <source>Switch the specialist</source>
+        <translation>切换受理人员</translation>
     </message>
     <message>
         <source>New intake</source>
@@ -1572,6 +1635,10 @@ Everything saved since that backup is replaced; the data as it is now is kept as
         <translation>{page}（{shortcut}）</translation>
     </message>
     <message>
+        <source>Switch the specialist (Ctrl+Shift+U)</source>
+        <translation>切换受理人员（Ctrl+Shift+U）</translation>
+    </message>
+    <message>
         <source>Station {code}</source>
         <translation>服务站 {code}</translation>
     </message>
@@ -1582,6 +1649,10 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Specialist not set</source>
         <translation>未设置受理人员</translation>
+    </message>
+    <message>
+        <source>{page}: {count} to do ({shortcut})</source>
+        <translation>{page}：待办 {count} 项（{shortcut}）</translation>
     </message>
 </context>
 <context>
@@ -2451,6 +2522,33 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>SpecialistSwitcher</name>
+    <message>
+        <source>Switch the specialist</source>
+        <translation>切换受理人员</translation>
+    </message>
+    <message>
+        <source>Who works at the desk now? Pick a name or type a new one, then Enter.</source>
+        <translation>现在由谁值班受理？选一个名字或输入新名字，按回车确认。</translation>
+    </message>
+    <message>
+        <source>Specialist&apos;s name</source>
+        <translation>受理人员姓名</translation>
+    </message>
+    <message>
+        <source>Switch</source>
+        <translation>切换</translation>
+    </message>
+    <message>
+        <source>Enter the specialist&apos;s name.</source>
+        <translation>请输入受理人员姓名。</translation>
+    </message>
+    <message>
+        <source>The specialist was not switched: {error}</source>
+        <translation>未能切换受理人员：{error}</translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
         <source>This database was written by a newer version of the program.</source>
@@ -2936,6 +3034,119 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>(closed by the enterprise&apos;s rating)</source>
         <translation>（企业评价后自动办结）</translation>
+    </message>
+</context>
+<context>
+    <name>TodayPage</name>
+    <message>
+        <source>Today</source>
+        <translation>今日工作</translation>
+    </message>
+    <message>
+        <source>Only mine</source>
+        <translation>只看我的</translation>
+    </message>
+    <message>
+        <source>Only the requests I took in and the callbacks I planned (Alt+O)</source>
+        <translation>只显示我受理的诉求和我约定的回访（Alt+O）</translation>
+    </message>
+    <message>
+        <source>Tracking no.</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <source>What is due</source>
+        <translation>待办事项</translation>
+    </message>
+    <message>
+        <source>Specialist</source>
+        <translation>受理人员</translation>
+    </message>
+    <message>
+        <source>Reading today&apos;s lists…</source>
+        <translation>正在读取今日工作……</translation>
+    </message>
+    <message>
+        <source>Only mine ({name})</source>
+        <translation>只看我的（{name}）</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今天到期</translation>
+    </message>
+    <message>
+        <source>Due by the end of the next working day</source>
+        <translation>下一个工作日内到期</translation>
+    </message>
+    <message>
+        <source>Callbacks not made yet</source>
+        <translation>逾期未回访</translation>
+    </message>
+    <message>
+        <source>Callbacks planned for today</source>
+        <translation>今天约定的回访</translation>
+    </message>
+    <message>
+        <source>Low ratings to rectify</source>
+        <translation>差评待整改</translation>
+    </message>
+    <message>
+        <source>Refused by the district hub</source>
+        <translation>被区平台退回</translation>
+    </message>
+    <message>
+        <source>Overdue since {time}</source>
+        <translation>已超期（{time} 到期）</translation>
+    </message>
+    <message>
+        <source>Due today at {time}</source>
+        <translation>今天 {time} 到期</translation>
+    </message>
+    <message>
+        <source>Due {time}</source>
+        <translation>{time} 到期</translation>
+    </message>
+    <message>
+        <source>Call back (planned for {day})</source>
+        <translation>回访（原定 {day}）</translation>
+    </message>
+    <message>
+        <source>Call back today</source>
+        <translation>今天回访</translation>
+    </message>
+    <message>
+        <source>{what}: {detail}</source>
+        <translation>{what}：{detail}</translation>
+    </message>
+    <message>
+        <source>Rated {rating}: rectify</source>
+        <translation>评价 {rating} 分：需整改</translation>
+    </message>
+    <message>
+        <source>Rated {rating}: rectify by {time}</source>
+        <translation>评价 {rating} 分：{time} 前整改</translation>
+    </message>
+    <message>
+        <source>… and {count} more: see the request queue (Ctrl+3)</source>
+        <translation>……另有 {count} 项，请在诉求台账中查看（Ctrl+3）</translation>
+    </message>
+    <message>
+        <source>{count} to do</source>
+        <translation>待办 {count} 项</translation>
+    </message>
+    <message>
+        <source>Nothing is due today: no deadlines, no callbacks, no low ratings waiting.
+A calm day — a new intake starts with F2.</source>
+        <translation>今天没有待办：没有到期的诉求，没有要回访的企业，也没有待整改的差评。
+祝您今天顺利——按 F2 开始新的受理登记。</translation>
     </message>
 </context>
 <context>
