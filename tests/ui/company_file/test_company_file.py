@@ -34,7 +34,8 @@ def company(station_db: Database) -> dict[str, str]:
         "old": add_request(db, "咨询融资担保费率", name="上海星河科技有限公司", uscc=USCC, status="closed",
                            created_at=NOW - timedelta(days=60)),
         "open": add_request(db, "想申请一笔银行贷款", name="上海星河科技有限公司", uscc=USCC, phone="13812345678",
-                            contact_name="王先生", created_at=NOW - timedelta(days=5), sla_due_at=NOW + timedelta(days=2)),
+                            contact_name="王先生", created_at=NOW - timedelta(days=5),
+                            sla_due_at=NOW + timedelta(days=2)),
         "other": add_request(db, "办理营业执照地址变更", name="徐汇区老王餐饮店", category="permit"),
         "namesake": add_request(db, "物业费开票", name="上海星河物业管理有限公司", category="space"),
     }

@@ -263,6 +263,9 @@ class QueueLists:
                                           QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
         printer.setDocName(self.tr("Requests"))
         dialog = QPrintPreviewDialog(printer, self.view)
+        # The dialog only points at the printer: it must live as long as the dialog.
+        dialog.printer_kept = printer  # type: ignore[attr-defined]
+        self.printer = printer
         dialog.setWindowTitle(self.tr("Print the list"))
         doc.setParent(dialog)
         dialog.paintRequested.connect(lambda target: doc.print_(target))

@@ -306,6 +306,9 @@ class QueueView(QWidget):
 
     def clear_filters(self) -> None:
         """Back to the default queue: open requests, every category, any date, no search."""
+        self.views.blockSignals(True)
+        self.views.setCurrentIndex(0)  # no view picked any more
+        self.views.blockSignals(False)
         self.apply_view(ViewFilter())
 
     def current_filter(self) -> RequestFilter:
