@@ -48,8 +48,9 @@ def test_the_workbook_has_the_filtered_rows_in_order(station_db: Database, liste
     count = export_requests_xlsx(station_db, flt, target, COLUMNS, language="zh_CN", now=NOW,
                                  progress=lambda done, total: reported.append((done, total)))
     assert count == 2 and reported[-1] == (2, 2)
-    ws = load_workbook(target, read_only=True).worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    workbook = load_workbook(target, read_only=True)
+    rows = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+    workbook.close()
     assert rows[0] == [title for _key, title in COLUMNS]
     assert [r[0] for r in rows[1:]] == [listed["urgent"], listed["talent"]]
     urgent = rows[1]
@@ -63,8 +64,10 @@ def test_the_workbook_has_the_filtered_rows_in_order(station_db: Database, liste
 def test_the_new_filters_narrow_the_export(station_db: Database, listed: dict[str, str], tmp_path: Path) -> None:
     def exported(flt: RequestFilter) -> list[str]:
         export_requests_xlsx(station_db, flt, tmp_path / "f.xlsx", COLUMNS[:1], now=NOW)
-        ws = load_workbook(tmp_path / "f.xlsx", read_only=True).worksheets[0]
-        return [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+        workbook = load_workbook(tmp_path / "f.xlsx", read_only=True)
+        found = [r[0] for r in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
+        workbook.close()
+        return found
 
     assert exported(RequestFilter(urgency="urgent")) == [listed["urgent"]]
     assert exported(RequestFilter(channel="phone")) == [listed["talent"]]

@@ -132,8 +132,9 @@ def test_the_list_to_excel_and_to_print(qtbot: Any, view: QueueView, tmp_path: P
     target = tmp_path / "list.xlsx"
     view.lists.export_to(target)
     qtbot.waitUntil(lambda: view.lists.exported == target, timeout=20000)
-    sheet = load_workbook(target, read_only=True).worksheets[0]
-    table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    workbook = load_workbook(target, read_only=True)
+    table = [list(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+    workbook.close()
     header = table[0]
     assert "电话" in header or "Phone" in header
     phone = header.index("电话" if "电话" in header else "Phone")
