@@ -1,4 +1,4 @@
-"""Intake save latency on the 200,000-request database, against a raw sqlite3 insert of the same row.
+"""Intake save latency on the 200,000-request database, against raw SQL of the same writes.
 
     .venv/bin/python benchmarks/intake_benchmark.py [--saves 300]
 
@@ -11,13 +11,19 @@ with a category chosen, half routed. Reported: p50, p95 and the slowest save. Th
 turns in blocks of 25 saves, each on its own connection, so that a busy moment of a shared disk
 falls on all of them alike.
 
-Floor, measured in the same run on the same file: a raw ``sqlite3`` insert of the same request
-row in its own transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, the schema's triggers fire), with
-the program's pragmas (WAL, ``synchronous=FULL``); for reference also the same writes intake
-makes (sequence, request, event) as raw SQL in one transaction. Both sides are measured again with
+Floor, measured in the same run on the same file: the same writes as raw ``sqlite3`` statements
+in one transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, the schema's triggers fire), with the
+program's pragmas (WAL, ``synchronous=FULL``) — the station's code and default specialist read,
+the enterprise looked up by credit code (by name without one), updated when its details changed or
+added, the day's sequence bumped, the request and its ``created`` event inserted — with every
+parameter (uuids, times, the pinyin sort key, the JSON) prepared before the clock starts: what
+SQLite itself costs for this save. The floor's saves use companies of their own (another seed),
+so that neither side finds the other's new companies. For reference also the request row alone
+in its own transaction (the floor before 2026-12), and both sides again with
 ``synchronous=NORMAL`` to show what FULL costs (one fsync of the WAL per save).
 
-Target: p95 ≤ 5 ms with the program's own pragmas.
+Target (issue 13): p95 ≤ 2.5× the floor of the same writes, measured in the same run; also shown
+against the absolute 5 ms of the first target.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ from benchmarks.results import (  # noqa: E402
 )
 
 TARGET_P95_MS = 5.0
+TARGET_RATIO = 2.5
 WARM_UP = 20
 BLOCK = 25
 
@@ -77,7 +84,7 @@ class Timings:
         return percentile(self.ms, 95)
 
     def line(self) -> str:
-        return (f"{self.label:<58} p50 {self.p50:6.2f}  p95 {self.p95:6.2f}  max {max(self.ms):6.2f} ms  "
+        return (f"{self.label:<68} p50 {self.p50:6.2f}  p95 {self.p95:6.2f}  max {max(self.ms):6.2f} ms  "
                 f"(n={len(self.ms)})")
 
 
@@ -112,13 +119,13 @@ def open_with(path: Path, synchronous: str) -> Any:
     """The program's Database on ``path``, its pragmas as the program sets them, then ``synchronous``."""
     from sqlalchemy import event
 
-    from xuhui_desk.db import Database, make_engine
+    from xuhui_desk.db import SqliteDatabase, make_engine
 
     engine = make_engine(path)
     if synchronous != "FULL":
         # Runs after the program's own "connect" listener (listeners run in the order added).
         event.listen(engine, "connect", lambda con, _record: con.execute(f"PRAGMA synchronous={synchronous}"))
-    db = Database(path, engine)
+    db = SqliteDatabase(path, engine)
     with engine.connect() as con:
         actual = con.exec_driver_sql("PRAGMA synchronous").scalar()
     assert actual == {"FULL": 2, "NORMAL": 1}[synchronous], actual
@@ -164,16 +171,23 @@ def time_steps(inputs: list[Any]) -> list[Timings]:
 
 _REQUEST_SQL = (
     "INSERT INTO requests(uuid, tracking_no, enterprise_id, channel, category, subcategory, department, description,"
-    " urgency, status, sla_due_at, specialist, created_at, updated_at, suggested_category, revision, sync_state)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+    " urgency, status, sla_due_at, sla_provisional, specialist, created_at, updated_at, suggested_category,"
+    " linked_request_uuid, revision, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 _EVENT_SQL = ("INSERT INTO request_events(uuid, request_id, kind, actor, origin, occurred_at, data, sync_state)"
               " VALUES (?,?,?,?,?,?,?,?)")
-_SEQUENCE_SQL = ("INSERT INTO daily_sequences(station_code, day, last) VALUES ('XH03', ?, 1) "
+_SEQUENCE_SQL = ("INSERT INTO daily_sequences(station_code, day, last) VALUES (?, ?, 1) "
                  "ON CONFLICT(station_code, day) DO UPDATE SET last = last + 1 RETURNING last")
+_STATION_SQL = ("SELECT (SELECT code FROM station LIMIT 1), "
+                "(SELECT value FROM settings WHERE key = 'specialist')")
+_ENTERPRISE_BY_USCC = "SELECT id, contact_name, phone, park, building FROM enterprises WHERE uscc = ? LIMIT 1"
+_ENTERPRISE_BY_KEY = "SELECT id, contact_name, phone, park, building FROM enterprises WHERE name_key = ? LIMIT 1"
+_ENTERPRISE_INSERT = (
+    "INSERT INTO enterprises(uuid, name, name_key, name_sort, uscc, contact_name, phone, park, building,"
+    " first_seen_at, updated_at, revision, sync_state) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,'pending')")
 
 
 class RawSaver:
-    """Raw sqlite3 with the program's pragmas: the request row alone, or all of intake's writes."""
+    """Raw sqlite3 with the program's pragmas: all of intake's writes (the floor), or the request row alone."""
 
     def __init__(self, path: Path, synchronous: str, *, full_intake: bool) -> None:
         self.con = sqlite3.connect(path, isolation_level=None)
@@ -184,25 +198,59 @@ class RawSaver:
         self.rng = random.Random(5)
         self.full_intake = full_intake
         self.day = f"R{synchronous[0]}{int(full_intake)}"  # a sequence of its own, never a real day
-        what = "sequence + request + event" if full_intake else "the request row (floor)"
+        what = "the same writes as intake (floor)" if full_intake else "the request row alone"
         self.label = f"raw sqlite3: {what} (synchronous={synchronous})"
 
     def save(self, data: Any, index: int) -> float:
+        return self._same_writes(data, index) if self.full_intake else self._request_row(data, index)
+
+    def _request_row(self, data: Any, index: int) -> float:
         con = self.con
         now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         category = data.category or "policy"
         row = (str(uuid.uuid4()), f"XH03-RAW{self.day}-{index:05d}", self.rng.choice(self.enterprise_ids),
-               data.channel, category, None, "policy_service", data.description, data.urgency, "new", now, "李敏", now,
-               now, category, 1, "pending")
-        event = (str(uuid.uuid4()), 0, "created", "李敏", "station", now,
-                 json.dumps({"category": category, "status": "new"}), "pending")
+               data.channel, category, None, "policy_service", data.description, data.urgency, "new", now, 0, "李敏",
+               now, now, category, None, 1, "pending")
         started = time.perf_counter()
         con.execute("BEGIN IMMEDIATE")
-        if self.full_intake:
-            con.execute(_SEQUENCE_SQL, (self.day,)).fetchone()
-        request_id = con.execute(_REQUEST_SQL, row).lastrowid
-        if self.full_intake:
-            con.execute(_EVENT_SQL, (event[0], request_id, *event[2:]))
+        con.execute(_REQUEST_SQL, row)
+        con.execute("COMMIT")
+        return (time.perf_counter() - started) * 1000
+
+    def _same_writes(self, data: Any, index: int) -> float:
+        from xuhui_desk.services.pinyin_order import pinyin_sort_key
+        from xuhui_desk.validation import name_key
+
+        con = self.con
+        ent = data.enterprise
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        key, sort_key = name_key(ent.name), pinyin_sort_key(ent.name)
+        category = data.category or "policy"
+        new_enterprise = (str(uuid.uuid4()), ent.name, key, sort_key, ent.uscc or None, ent.contact_name, ent.phone,
+                          ent.park, ent.building, now, now)
+        event_uuid, request_uuid = str(uuid.uuid4()), str(uuid.uuid4())
+        event_data = json.dumps({"category": category, "department": "policy_service", "channel": data.channel,
+                                 "suggested_category": category, "status": "new"})
+        started = time.perf_counter()
+        con.execute("BEGIN IMMEDIATE")
+        _code, specialist = con.execute(_STATION_SQL).fetchone()
+        found = (con.execute(_ENTERPRISE_BY_USCC, (ent.uscc,)) if ent.uscc else
+                 con.execute(_ENTERPRISE_BY_KEY, (key,))).fetchone()
+        if found is None:
+            enterprise_id = con.execute(_ENTERPRISE_INSERT, new_enterprise).lastrowid
+        else:
+            enterprise_id = found[0]
+            if (ent.contact_name, ent.phone, ent.park) != found[1:4]:
+                con.execute("UPDATE enterprises SET contact_name = ?, phone = ?, park = ?, updated_at = ?,"
+                            " revision = revision + 1, sync_state = 'pending' WHERE id = ?",
+                            (ent.contact_name, ent.phone, ent.park, now, enterprise_id))
+        seq = con.execute(_SEQUENCE_SQL, ("XH03", self.day)).fetchone()[0]
+        request_id = con.execute(_REQUEST_SQL, (
+            request_uuid, f"XH03-{self.day}-{seq:05d}", enterprise_id, data.channel, category, None, "policy_service",
+            data.description, data.urgency, "new", now, 0, specialist or "", now, now, category, None, 1,
+            "pending")).lastrowid
+        con.execute(_EVENT_SQL, (event_uuid, request_id, "created", specialist or "", "station", now, event_data,
+                                 "pending"))
         con.execute("COMMIT")
         return (time.perf_counter() - started) * 1000
 
@@ -238,36 +286,40 @@ def main(argv: list[str] | None = None) -> int:
     source = args.db or database()
     with tempfile.TemporaryDirectory(prefix="xuhui-intake-bench-") as tmp:
         path = copy_database(source, Path(tmp) / "xuhui_desk.db")
-        inputs = intake_inputs(path, args.saves + WARM_UP)
-        other = intake_inputs(path, args.saves + WARM_UP, seed=12)
+        # Each series that adds companies has its own (seeded) inputs: none finds another's new companies.
+        inputs = {seed: intake_inputs(path, args.saves + WARM_UP, seed=seed) for seed in (11, 12, 13, 14)}
         savers = {
             "intake_full": IntakeSaver(path, "FULL"),
-            "raw_full": RawSaver(path, "FULL", full_intake=False),
-            "raw_intake_full": RawSaver(path, "FULL", full_intake=True),
+            "raw_full": RawSaver(path, "FULL", full_intake=True),
+            "raw_row_full": RawSaver(path, "FULL", full_intake=False),
             "intake_normal": IntakeSaver(path, "NORMAL"),
-            "raw_normal": RawSaver(path, "NORMAL", full_intake=False),
+            "raw_normal": RawSaver(path, "NORMAL", full_intake=True),
         }
+        seeds = {"intake_full": 11, "raw_full": 13, "raw_row_full": 11, "intake_normal": 12, "raw_normal": 14}
         try:
-            series = measure(savers, {key: other if key == "intake_normal" else inputs for key in savers},
-                             args.saves)
+            series = measure(savers, {key: inputs[seeds[key]] for key in savers}, args.saves)
         finally:
             for saver in savers.values():
                 saver.close()
-        steps = time_steps(inputs)
+        steps = time_steps(inputs[11])
 
     full, floor, normal = series["intake_full"], series["raw_full"], series["raw_normal"]
-    met = full.p95 <= TARGET_P95_MS
     ratio = full.p95 / floor.p95
+    met = ratio <= TARGET_RATIO
     lines = [
         series["intake_full"].line(),
         *(s.line() for s in steps),
         series["raw_full"].line(),
-        series["raw_intake_full"].line(),
+        series["raw_row_full"].line(),
         series["intake_normal"].line(),
         series["raw_normal"].line(),
-        f"p95 ratio to the floor (FULL): {ratio:.2f}×; what FULL costs: intake p95 "
-        f"{full.p95 - series['intake_normal'].p95:+.2f} ms, raw insert p95 {floor.p95 - normal.p95:+.2f} ms",
-        f"intake save p95 {full.p95:.2f} ms (target ≤ {TARGET_P95_MS:g} ms: {verdict(met)})",
+        f"ratio to the floor of the same writes (FULL): p95 {ratio:.2f}×, p50 {full.p50 / floor.p50:.2f}×; "
+        f"(NORMAL): p95 {series['intake_normal'].p95 / normal.p95:.2f}×; to the request row alone (FULL): "
+        f"p95 {full.p95 / series['raw_row_full'].p95:.2f}×",
+        f"what FULL costs: intake p95 {full.p95 - series['intake_normal'].p95:+.2f} ms, "
+        f"floor p95 {floor.p95 - normal.p95:+.2f} ms",
+        f"intake save p95 {full.p95:.2f} ms = {ratio:.2f}× the floor (target ≤ {TARGET_RATIO:g}×: {verdict(met)}; "
+        f"≤ {TARGET_P95_MS:g} ms: {verdict(full.p95 <= TARGET_P95_MS)})",
     ]
     print("\n".join(lines))
     print(f"machine: {machine_line()}")
@@ -276,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     details.update({"validate_p95": round(steps[0].p95, 3), "route_p95": round(steps[1].p95, 3)})
     write_result(args.result_json, name="intake", figure="intake save p95 (create_request, synchronous=FULL)",
                  value=round(full.p95, 2), unit="ms", floor=round(floor.p95, 2), ratio=round(ratio, 2),
-                 target=f"p95 ≤ {TARGET_P95_MS:g} ms", met=met, lines=lines, details=details)
+                 target=f"p95 ≤ {TARGET_RATIO:g}× the same writes in raw SQL", met=met, lines=lines,
+                 details=details)
     return 0 if met else 1
 
 

@@ -79,9 +79,9 @@ def main() -> int:
 
         window.show_request(replied)
         shots.settle(app, tasks, 800)
-        pane.rating_combo.setCurrentIndex(pane.rating_combo.findData(2))
+        pane.actions_card.rating_combo.setCurrentIndex(pane.actions_card.rating_combo.findData(2))
         shots.settle(app, tasks, 600)
-        pane.scroll_area.ensureWidgetVisible(pane.rating_hint, 0, 40)
+        pane.scroll_area.ensureWidgetVisible(pane.actions_card.rating_hint, 0, 40)
         shots.settle(app, tasks, 200)
         save("detail")
 
@@ -99,14 +99,14 @@ def main() -> int:
             box.reject()  # "Do not save"
 
         QTimer.singleShot(100, answer)
-        pane.rate()
+        pane.actions_card.rate()
         shots.settle(app, tasks, 1500)
 
         window.show_request(in_progress)
         shots.settle(app, tasks, 800)
-        pane.change_status("replied")
+        pane.actions_card.change_status("replied")
         shots.settle(app, tasks, 300)
-        pane.scroll_area.ensureWidgetVisible(pane.reply_panel, 0, 60)
+        pane.scroll_area.ensureWidgetVisible(pane.actions_card.reply_panel, 0, 60)
         shots.settle(app, tasks, 200)
         save("detail-reply")
 

@@ -189,6 +189,8 @@ class Fault:
     hook: Callable[[], None] | None = None
     #: Rewrites the hub's answer body (a man in the middle); the answer is passed on uncompressed.
     rewrite: Callable[[bytes], bytes] | None = None
+    #: Rewrites the station's request body before it goes to the hub (damage on the way).
+    rewrite_request: Callable[[bytes], bytes] | None = None
 
 
 @dataclass
@@ -246,6 +248,8 @@ class FaultProxy:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
                 if fault is not None and fault.before is not None:
                     fault.before()
+                if fault is not None and fault.rewrite_request is not None:
+                    body = fault.rewrite_request(body)
                 try:
                     req = proxy.client.build_request(self.command, self.path, content=body, headers=headers)
                     resp = proxy.client.send(req, stream=True)

@@ -60,6 +60,8 @@ class EventKind(enum.StrEnum):
     INFO_REQUESTED = "info_requested"
     #: A contact with the company (call, visit, message), with an optional planned callback.
     CONTACT = "contact"
+    #: A file attached to the request (``data``: sha256, name, size, media_type).
+    ATTACHMENT = "attachment"
 
 
 class SyncErrorKind(enum.StrEnum):

@@ -134,6 +134,20 @@ def check_record_size(raw: Any, limit: int = MAX_RECORD_BYTES) -> list[FieldErro
     return [FieldError("record", "record.too_large", {"size": size, "limit": limit})]
 
 
+# --- attachments ------------------------------------------------------------------------------
+
+#: The kinds of file a request may carry (photos, scans, PDFs), told by their first bytes.
+ATTACHMENT_MEDIA_TYPES = ("image/jpeg", "image/png", "image/tiff", "application/pdf")
+#: The largest attachment, on both ends (the hub refuses a bigger upload).
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def is_sha256(value: Any) -> bool:
+    """Whether ``value`` is a SHA-256 as both ends write it: 64 lower-case hex digits."""
+    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+
+
 # --- texts and codes --------------------------------------------------------------------------
 
 #: Taxonomy codes, reasons, levels (the hub's category column is 16 wide; reasons up to 32).
@@ -163,6 +177,8 @@ def check_department(name: str, value: Any) -> list[FieldError]:
 #   fields  a list of intake field names      before  those fields' previous values
 #   date    an ISO date (YYYY-MM-DD) inside the window (up to the due-date horizon)
 #   contact_channel  one of CONTACT_CHANNELS
+#   sha256  64 lower-case hex digits          filesize  1 – MAX_ATTACHMENT_BYTES
+#   media   one of ATTACHMENT_MEDIA_TYPES
 #: THE list of timeline event kinds both ends know, with the ``data`` keys each may carry.
 #: A new kind (e.g. one the district console writes) is one more entry here; a kind not listed
 #: is refused on push and quarantined on pull.
@@ -186,6 +202,9 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
     # A contact with the company (services/followup.py): how, what was said, and optionally the
     # day of the next call (a callback, open until a later contact on the request or marked done).
     "contact": {"channel": "contact_channel!", "summary": "text:2000!", "callback_on": "date"},
+    # A file attached to the request (services/attachments.py); the file itself follows over the
+    # attachment upload calls (docs/attachments.md), the event only names it.
+    "attachment": {"sha256": "sha256!", "name": "text:255!", "size": "filesize!", "media_type": "media!"},
 }
 #: How a specialist reached the company on a ``contact`` event.
 CONTACT_CHANNELS = ("phone", "visit", "message")
@@ -246,6 +265,14 @@ def _check_value(key: str, rule: str, value: Any, window: TimeWindow) -> list[Fi
             return [FieldError(key, "time.range", {"value": value, "earliest": window.earliest.date().isoformat(),
                                                    "latest": window.due_latest.date().isoformat()})]
         return []
+    if rule == "sha256":
+        return [] if is_sha256(value) else [FieldError(key, "event.data_type", {"key": key})]
+    if rule == "filesize":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ATTACHMENT_BYTES:
+            return [FieldError(key, "event.data_type", {"key": key})]
+        return []
+    if rule == "media":
+        return [] if value in ATTACHMENT_MEDIA_TYPES else [FieldError(key, "event.data_type", {"key": key})]
     if rule == "fields":
         if not isinstance(value, list) or not value or any(f not in EDITABLE_FIELDS for f in value):
             return [FieldError(key, "event.data_type", {"key": key})]

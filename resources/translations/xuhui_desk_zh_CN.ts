@@ -2,6 +2,177 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>ActionsCard</name>
+    <message>
+        <source>Handling</source>
+        <translation>办理</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Final status: no further change</source>
+        <translation>已是最终状态，不能再变更</translation>
+    </message>
+    <message>
+        <source>&amp;Reply to the enterprise (required for “Replied”)</source>
+        <translation>答复企业的内容（改为“已答复”时必填）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>What the enterprise was told: the answer, the next step, who to contact (Ctrl+Enter saves)</source>
+        <translation>已告知企业的答复：结论、下一步、联系人（Ctrl+Enter 保存）</translation>
+    </message>
+    <message>
+        <source>Save reply</source>
+        <translation>保存答复</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
+        <source>Re-route</source>
+        <translation>改分类</translation>
+    </message>
+    <message>
+        <source>Move the request to this category (its department follows)</source>
+        <translation>将诉求改为此类别（承办部门随之调整）</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Reassign</source>
+        <translation>改派</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>What was done or agreed (Ctrl+Enter adds it)</source>
+        <translation>记录办理情况（Ctrl+Enter 添加）</translation>
+    </message>
+    <message>
+        <source>Add note</source>
+        <translation>添加备注</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>企业评价</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>请选择…</translation>
+    </message>
+    <message>
+        <source>Comment (optional)</source>
+        <translation>评价意见（选填）</translation>
+    </message>
+    <message>
+        <source>Save rating</source>
+        <translation>保存评价</translation>
+    </message>
+    <message>
+        <source>{label} ({value})</source>
+        <translation>{label}（{value}分）</translation>
+    </message>
+    <message>
+        <source>→ {status}</source>
+        <translation>→ {status}</translation>
+    </message>
+    <message>
+        <source>Change the status to “{status}”</source>
+        <translation>将状态改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存：{reason}</translation>
+    </message>
+    <message>
+        <source>Cancel the request</source>
+        <translation>撤销诉求</translation>
+    </message>
+    <message>
+        <source>Cancel {tracking_no}? A cancelled request cannot be reopened.</source>
+        <translation>确定撤销 {tracking_no} 吗？撤销后不能恢复。</translation>
+    </message>
+    <message>
+        <source>Keep it</source>
+        <translation>不撤销</translation>
+    </message>
+    <message>
+        <source>Status changed to “{status}”</source>
+        <translation>状态已改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Type the reply first: what the enterprise was told. “Replied” is saved together with it.</source>
+        <translation>请先填写答复内容，即已告知企业的答复；“已答复”状态与答复一同保存。</translation>
+    </message>
+    <message>
+        <source>Reply saved; status changed to “{status}”</source>
+        <translation>答复已保存，状态改为“{status}”</translation>
+    </message>
+    <message>
+        <source>Re-routed to “{category}”</source>
+        <translation>已改为“{category}”</translation>
+    </message>
+    <message>
+        <source>Reassigned to “{department}”</source>
+        <translation>已改派至“{department}”</translation>
+    </message>
+    <message>
+        <source>Type the note first.</source>
+        <translation>请先填写备注内容。</translation>
+    </message>
+    <message>
+        <source>Note added</source>
+        <translation>备注已添加</translation>
+    </message>
+    <message>
+        <source>Rating saved: {label}</source>
+        <translation>评价已保存：{label}</translation>
+    </message>
+    <message>
+        <source>Save the rating “{label} ({value})” for {tracking_no}?</source>
+        <translation>为 {tracking_no} 保存评价“{label}（{value}分）”？</translation>
+    </message>
+    <message>
+        <source>Dissatisfied rating</source>
+        <translation>不满意评价</translation>
+    </message>
+    <message>
+        <source>Save and reopen</source>
+        <translation>保存并重新办理</translation>
+    </message>
+    <message>
+        <source>Do not save</source>
+        <translation>不保存</translation>
+    </message>
+    <message>
+        <source>The request will be reopened for rectification ({days} working days; the due date is set when the holiday calendar of that year is known).</source>
+        <translation>该诉求将重新办理整改（{days} 个工作日；该年度节假日安排公布后确定办理时限）。</translation>
+    </message>
+    <message>
+        <source>The request will be reopened for rectification (back to “{status}”), due {due} ({days} working days).</source>
+        <translation>该诉求将重新办理整改（恢复为“{status}”），办理时限 {due}（{days} 个工作日）。</translation>
+    </message>
+    <message>
+        <source>The due date is provisional: the official holiday calendar of that year is not published yet.</source>
+        <translation>该时限按暂定日历推算：该年的国务院节假日安排尚未公布，公布后将自动重算。</translation>
+    </message>
+    <message>
+        <source>A dissatisfied rating reopens the request for rectification ({days} working days)…</source>
+        <translation>不满意评价将使诉求重新办理整改（{days} 个工作日）…</translation>
+    </message>
+</context>
+<context>
     <name>BackupActions</name>
     <message>
         <source>Backing up…</source>
@@ -205,12 +376,12 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Request</source>
-        <extracomment>Point size of the tracking number (DETAIL_STYLE); smaller (&quot;compact&quot;) when the pane is too narrow. (escalation level, working days overdue — None when the calendar cannot count them). Body and card margins around a form, until measured (see DetailView._fit_forms).</extracomment>
+        <extracomment>Point size of the tracking number (resources/qss/detail.qss); smaller (&quot;compact&quot;) when the pane is too narrow.</extracomment>
         <translation>诉求信息</translation>
     </message>
     <message>
         <source>Handling</source>
-        <translation>办理</translation>
+        <translation type="vanished">办理</translation>
     </message>
     <message>
         <source>Timeline</source>
@@ -274,55 +445,55 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Status</source>
-        <translation>状态</translation>
+        <translation type="vanished">状态</translation>
     </message>
     <message>
         <source>Final status: no further change</source>
-        <translation>已是最终状态，不能再变更</translation>
+        <translation type="vanished">已是最终状态，不能再变更</translation>
     </message>
     <message>
         <source>&amp;Reply to the enterprise (required for “Replied”)</source>
-        <translation>答复企业的内容（改为“已答复”时必填）(&amp;R)</translation>
+        <translation type="vanished">答复企业的内容（改为“已答复”时必填）(&amp;R)</translation>
     </message>
     <message>
         <source>What the enterprise was told: the answer, the next step, who to contact (Ctrl+Enter saves)</source>
-        <translation>已告知企业的答复：结论、下一步、联系人（Ctrl+Enter 保存）</translation>
+        <translation type="vanished">已告知企业的答复：结论、下一步、联系人（Ctrl+Enter 保存）</translation>
     </message>
     <message>
         <source>Save reply</source>
-        <translation>保存答复</translation>
+        <translation type="vanished">保存答复</translation>
     </message>
     <message>
         <source>Re-route</source>
-        <translation>改分类</translation>
+        <translation type="vanished">改分类</translation>
     </message>
     <message>
         <source>Move the request to this category (its department follows)</source>
-        <translation>将诉求改为此类别（承办部门随之调整）</translation>
+        <translation type="vanished">将诉求改为此类别（承办部门随之调整）</translation>
     </message>
     <message>
         <source>Reassign</source>
-        <translation>改派</translation>
+        <translation type="vanished">改派</translation>
     </message>
     <message>
         <source>Note</source>
-        <translation>备注</translation>
+        <translation type="vanished">备注</translation>
     </message>
     <message>
         <source>What was done or agreed (Ctrl+Enter adds it)</source>
-        <translation>记录办理情况（Ctrl+Enter 添加）</translation>
+        <translation type="vanished">记录办理情况（Ctrl+Enter 添加）</translation>
     </message>
     <message>
         <source>Add note</source>
-        <translation>添加备注</translation>
+        <translation type="vanished">添加备注</translation>
     </message>
     <message>
         <source>Choose…</source>
-        <translation>请选择…</translation>
+        <translation type="vanished">请选择…</translation>
     </message>
     <message>
         <source>Comment (optional)</source>
-        <translation>评价意见（选填）</translation>
+        <translation type="vanished">评价意见（选填）</translation>
     </message>
     <message>
         <source>The enterprise&apos;s comment (optional)</source>
@@ -330,7 +501,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Save rating</source>
-        <translation>保存评价</translation>
+        <translation type="vanished">保存评价</translation>
     </message>
     <message>
         <source>{label} ({value})</source>
@@ -382,151 +553,151 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>→ {status}</source>
-        <translation>→ {status}</translation>
+        <translation type="vanished">→ {status}</translation>
     </message>
     <message>
         <source>Change the status to “{status}”</source>
-        <translation>将状态改为“{status}”</translation>
+        <translation type="vanished">将状态改为“{status}”</translation>
     </message>
     <message>
         <source>Category {category}, department {department}</source>
-        <translation>类别：{category}，承办部门：{department}</translation>
+        <translation type="vanished">类别：{category}，承办部门：{department}</translation>
     </message>
     <message>
         <source>Category {category}</source>
-        <translation>类别：{category}</translation>
+        <translation type="vanished">类别：{category}</translation>
     </message>
     <message>
         <source>Category {old} → {new}</source>
-        <translation>类别：{old} → {new}</translation>
+        <translation type="vanished">类别：{old} → {new}</translation>
     </message>
     <message>
         <source>department {old} → {new}</source>
-        <translation>承办部门：{old} → {new}</translation>
+        <translation type="vanished">承办部门：{old} → {new}</translation>
     </message>
     <message>
         <source>Department {old} → {new}</source>
-        <translation>承办部门：{old} → {new}</translation>
+        <translation type="vanished">承办部门：{old} → {new}</translation>
     </message>
     <message>
         <source>Reopened after a dissatisfied rating; rectification due {due}</source>
-        <translation>因评价不满意重新办理，整改期限 {due}</translation>
+        <translation type="vanished">因评价不满意重新办理，整改期限 {due}</translation>
     </message>
     <message>
         <source>Due date recounted on the official calendar: {old} → {new}</source>
-        <translation>已按官方日历重算办理时限：{old} → {new}</translation>
+        <translation type="vanished">已按官方日历重算办理时限：{old} → {new}</translation>
     </message>
     <message>
         <source>Due date recounted: {old} → {new} (still provisional)</source>
-        <translation>已重算办理时限：{old} → {new}（仍为暂定）</translation>
+        <translation type="vanished">已重算办理时限：{old} → {new}（仍为暂定）</translation>
     </message>
     <message>
         <source>description</source>
-        <translation>诉求内容</translation>
+        <translation type="vanished">诉求内容</translation>
     </message>
     <message>
         <source>channel</source>
-        <translation>受理渠道</translation>
+        <translation type="vanished">受理渠道</translation>
     </message>
     <message>
         <source>urgency</source>
-        <translation>紧急程度</translation>
+        <translation type="vanished">紧急程度</translation>
     </message>
     <message>
         <source>Corrected: {fields}</source>
-        <translation>更正了：{fields}</translation>
+        <translation type="vanished">更正了：{fields}</translation>
     </message>
     <message>
         <source>, </source>
-        <translation>、</translation>
+        <translation type="vanished">、</translation>
     </message>
     <message>
         <source>Status {old} → {new}</source>
-        <translation>状态：{old} → {new}</translation>
+        <translation type="vanished">状态：{old} → {new}</translation>
     </message>
     <message>
         <source>(closed by the enterprise&apos;s rating)</source>
-        <translation>（企业评价后自动办结）</translation>
+        <translation type="vanished">（企业评价后自动办结）</translation>
     </message>
     <message>
         <source>Not saved: {reason}</source>
-        <translation>未保存：{reason}</translation>
+        <translation type="vanished">未保存：{reason}</translation>
     </message>
     <message>
         <source>Cancel the request</source>
-        <translation>撤销诉求</translation>
+        <translation type="vanished">撤销诉求</translation>
     </message>
     <message>
         <source>Cancel {tracking_no}? A cancelled request cannot be reopened.</source>
-        <translation>确定撤销 {tracking_no} 吗？撤销后不能恢复。</translation>
+        <translation type="vanished">确定撤销 {tracking_no} 吗？撤销后不能恢复。</translation>
     </message>
     <message>
         <source>Keep it</source>
-        <translation>不撤销</translation>
+        <translation type="vanished">不撤销</translation>
     </message>
     <message>
         <source>Status changed to “{status}”</source>
-        <translation>状态已改为“{status}”</translation>
+        <translation type="vanished">状态已改为“{status}”</translation>
     </message>
     <message>
         <source>Type the reply first: what the enterprise was told. “Replied” is saved together with it.</source>
-        <translation>请先填写答复内容，即已告知企业的答复；“已答复”状态与答复一同保存。</translation>
+        <translation type="vanished">请先填写答复内容，即已告知企业的答复；“已答复”状态与答复一同保存。</translation>
     </message>
     <message>
         <source>Reply saved; status changed to “{status}”</source>
-        <translation>答复已保存，状态改为“{status}”</translation>
+        <translation type="vanished">答复已保存，状态改为“{status}”</translation>
     </message>
     <message>
         <source>Re-routed to “{category}”</source>
-        <translation>已改为“{category}”</translation>
+        <translation type="vanished">已改为“{category}”</translation>
     </message>
     <message>
         <source>Reassigned to “{department}”</source>
-        <translation>已改派至“{department}”</translation>
+        <translation type="vanished">已改派至“{department}”</translation>
     </message>
     <message>
         <source>Type the note first.</source>
-        <translation>请先填写备注内容。</translation>
+        <translation type="vanished">请先填写备注内容。</translation>
     </message>
     <message>
         <source>Note added</source>
-        <translation>备注已添加</translation>
+        <translation type="vanished">备注已添加</translation>
     </message>
     <message>
         <source>Rating saved: {label}</source>
-        <translation>评价已保存：{label}</translation>
+        <translation type="vanished">评价已保存：{label}</translation>
     </message>
     <message>
         <source>Save the rating “{label} ({value})” for {tracking_no}?</source>
-        <translation>为 {tracking_no} 保存评价“{label}（{value}分）”？</translation>
+        <translation type="vanished">为 {tracking_no} 保存评价“{label}（{value}分）”？</translation>
     </message>
     <message>
         <source>Dissatisfied rating</source>
-        <translation>不满意评价</translation>
+        <translation type="vanished">不满意评价</translation>
     </message>
     <message>
         <source>Save and reopen</source>
-        <translation>保存并重新办理</translation>
+        <translation type="vanished">保存并重新办理</translation>
     </message>
     <message>
         <source>Do not save</source>
-        <translation>不保存</translation>
+        <translation type="vanished">不保存</translation>
     </message>
     <message>
         <source>The request will be reopened for rectification ({days} working days; the due date is set when the holiday calendar of that year is known).</source>
-        <translation>该诉求将重新办理整改（{days} 个工作日；该年度节假日安排公布后确定办理时限）。</translation>
+        <translation type="vanished">该诉求将重新办理整改（{days} 个工作日；该年度节假日安排公布后确定办理时限）。</translation>
     </message>
     <message>
         <source>The request will be reopened for rectification (back to “{status}”), due {due} ({days} working days).</source>
-        <translation>该诉求将重新办理整改（恢复为“{status}”），办理时限 {due}（{days} 个工作日）。</translation>
+        <translation type="vanished">该诉求将重新办理整改（恢复为“{status}”），办理时限 {due}（{days} 个工作日）。</translation>
     </message>
     <message>
         <source>The due date is provisional: the official holiday calendar of that year is not published yet.</source>
-        <translation>该时限按暂定日历推算：该年的国务院节假日安排尚未公布，公布后将自动重算。</translation>
+        <translation type="vanished">该时限按暂定日历推算：该年的国务院节假日安排尚未公布，公布后将自动重算。</translation>
     </message>
     <message>
         <source>A dissatisfied rating reopens the request for rectification ({days} working days)…</source>
-        <translation>不满意评价将使诉求重新办理整改（{days} 个工作日）…</translation>
+        <translation type="vanished">不满意评价将使诉求重新办理整改（{days} 个工作日）…</translation>
     </message>
     <message>
         <source>A dissatisfied rating reopens the request for rectification (15 working days).</source>
@@ -574,6 +745,41 @@ Enter or a double click opens it.</source>
     <message>
         <source>{count} enterprises</source>
         <translation>共 {count} 家企业</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateBanner</name>
+    <message>
+        <source>Link to it</source>
+        <translation>关联到该诉求</translation>
+    </message>
+    <message>
+        <source>Keep as new</source>
+        <translation>仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>Save as a new request</source>
+        <translation>仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>{tracking_no} · {status} · received {date}</source>
+        <translation>{tracking_no} · {status} · {date}受理</translation>
+    </message>
+    <message>
+        <source>and {count} more open requests like it</source>
+        <translation>另有{count}件同类未办结诉求</translation>
+    </message>
+    <message>
+        <source>This intake will be linked to the open request below.</source>
+        <translation>本次受理将关联到下面这件未办结诉求。</translation>
+    </message>
+    <message>
+        <source>This company already has an open request of this category from the last 30 days.</source>
+        <translation>该企业30天内已有一件同类诉求尚未办结。</translation>
+    </message>
+    <message>
+        <source>Do not link</source>
+        <translation>取消关联</translation>
     </message>
 </context>
 <context>
@@ -651,6 +857,13 @@ Enter or a double click opens it.</source>
     </message>
 </context>
 <context>
+    <name>EnterpriseLookup</name>
+    <message>
+        <source>no credit code</source>
+        <translation>无信用代码</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunWizard</name>
     <message>
         <source>Set up the workstation</source>
@@ -711,19 +924,7 @@ Enter or a double click opens it.</source>
     </message>
 </context>
 <context>
-    <name>IntakeForm</name>
-    <message>
-        <source>Intake</source>
-        <translation>受理登记</translation>
-    </message>
-    <message>
-        <source>save</source>
-        <translation type="vanished">保存</translation>
-    </message>
-    <message>
-        <source>new intake</source>
-        <translation>新建受理</translation>
-    </message>
+    <name>IntakeFields</name>
     <message>
         <source>Type a name or credit code to search the directory</source>
         <translation>输入企业名称或信用代码，自动查找企业名录</translation>
@@ -737,24 +938,12 @@ Enter or a double click opens it.</source>
         <translation>手机号或上海固定电话</translation>
     </message>
     <message>
-        <source>Request details</source>
-        <translation>诉求信息</translation>
-    </message>
-    <message>
-        <source>Enterprise</source>
-        <translation>企业</translation>
+        <source>Enterprise details</source>
+        <translation>企业信息</translation>
     </message>
     <message>
         <source>Enterprise name</source>
         <translation>企业名称</translation>
-    </message>
-    <message>
-        <source>all shortcuts</source>
-        <translation>全部快捷键</translation>
-    </message>
-    <message>
-        <source>Enterprise details</source>
-        <translation>企业信息</translation>
     </message>
     <message>
         <source>Credit code</source>
@@ -781,8 +970,8 @@ Enter or a double click opens it.</source>
         <translation>受理渠道</translation>
     </message>
     <message>
-        <source>Request</source>
-        <translation type="vanished">诉求信息</translation>
+        <source>Request details</source>
+        <translation>诉求信息</translation>
     </message>
     <message>
         <source>What the company asks for, in its own words (at least 4 characters)</source>
@@ -813,126 +1002,6 @@ Enter or a double click opens it.</source>
         <translation>清空</translation>
     </message>
     <message>
-        <source>Received today</source>
-        <translation>今日受理</translation>
-    </message>
-    <message>
-        <source>Enter or double-click: open the request</source>
-        <translation>回车或双击：打开这件诉求</translation>
-    </message>
-    <message>
-        <source>Nothing received yet today.</source>
-        <translation>今天还没有受理。</translation>
-    </message>
-    <message>
-        <source>{count} in all</source>
-        <translation>共{count}件</translation>
-    </message>
-    <message>
-        <source>Suggested category</source>
-        <translation>建议类别</translation>
-    </message>
-    <message>
-        <source>accept</source>
-        <translation>采纳</translation>
-    </message>
-    <message>
-        <source>Type the description: the suggested category and why will show here.</source>
-        <translation>填写诉求内容后，这里显示建议的类别和判断依据。</translation>
-    </message>
-    <message>
-        <source>Why</source>
-        <translation>判断依据</translation>
-    </message>
-    <message>
-        <source>Also possible</source>
-        <translation>其他可能</translation>
-    </message>
-    <message>
-        <source>Request saved</source>
-        <translation>受理已保存</translation>
-    </message>
-    <message>
-        <source>Tracking number</source>
-        <translation>受理编号</translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>承办部门</translation>
-    </message>
-    <message>
-        <source>Reply due</source>
-        <translation>承诺答复</translation>
-    </message>
-    <message>
-        <source>Linked to</source>
-        <translation>关联诉求</translation>
-    </message>
-    <message>
-        <source>Print receipt</source>
-        <translation>打印回执</translation>
-    </message>
-    <message>
-        <source>80 mm slip</source>
-        <translation>80毫米小票</translation>
-    </message>
-    <message>
-        <source>A5 page</source>
-        <translation>A5纸</translation>
-    </message>
-    <message>
-        <source>Receipt paper</source>
-        <translation>回执纸张</translation>
-    </message>
-    <message>
-        <source>New intake</source>
-        <translation>新建受理</translation>
-    </message>
-    <message>
-        <source>Link to it</source>
-        <translation>关联到该诉求</translation>
-    </message>
-    <message>
-        <source>Keep as new</source>
-        <translation>仍作为新诉求</translation>
-    </message>
-    <message>
-        <source>Save as a new request</source>
-        <translation>仍作为新诉求</translation>
-    </message>
-    <message>
-        <source>no credit code</source>
-        <translation>无信用代码</translation>
-    </message>
-    <message>
-        <source>Category suggestions are not available: {error}</source>
-        <translation>暂时无法给出类别建议：{error}</translation>
-    </message>
-    <message>
-        <source>{percent}% sure</source>
-        <translation>把握 {percent}%</translation>
-    </message>
-    <message>
-        <source>Handled by: {department}</source>
-        <translation>承办部门：{department}</translation>
-    </message>
-    <message>
-        <source>: {evidence}</source>
-        <translation>：{evidence}</translation>
-    </message>
-    <message>
-        <source>; </source>
-        <translation>；</translation>
-    </message>
-    <message>
-        <source>Suggested: {category}</source>
-        <translation>建议：{category}</translation>
-    </message>
-    <message>
-        <source>No suggestion yet: type the description first.</source>
-        <translation>还没有建议：请先填写诉求内容。</translation>
-    </message>
-    <message>
         <source>Differs from the suggestion ({category}): saved as a correction, so that later suggestions learn from it.</source>
         <translation>与建议（{category}）不同：保存时记为纠正，以后的建议会据此改进。</translation>
     </message>
@@ -945,24 +1014,275 @@ Enter or a double click opens it.</source>
         <translation>如不另选，保存时采用建议类别。</translation>
     </message>
     <message>
+        <source>Please check</source>
+        <translation>请核对</translation>
+    </message>
+    <message>
+        <source>Save the request anyway?</source>
+        <translation>仍然保存这件诉求吗？</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>仍然保存</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>返回核对</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <source>Intake</source>
+        <translation>受理登记</translation>
+    </message>
+    <message>
+        <source>save</source>
+        <translation type="vanished">保存</translation>
+    </message>
+    <message>
+        <source>new intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>Type a name or credit code to search the directory</source>
+        <translation type="vanished">输入企业名称或信用代码，自动查找企业名录</translation>
+    </message>
+    <message>
+        <source>18 characters; empty for a sole trader</source>
+        <translation type="vanished">18位；个体工商户可不填</translation>
+    </message>
+    <message>
+        <source>Mobile or Shanghai landline</source>
+        <translation type="vanished">手机号或上海固定电话</translation>
+    </message>
+    <message>
+        <source>Request details</source>
+        <translation type="vanished">诉求信息</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation type="vanished">企业</translation>
+    </message>
+    <message>
+        <source>Enterprise name</source>
+        <translation type="vanished">企业名称</translation>
+    </message>
+    <message>
+        <source>all shortcuts</source>
+        <translation>全部快捷键</translation>
+    </message>
+    <message>
+        <source>Enterprise details</source>
+        <translation type="vanished">企业信息</translation>
+    </message>
+    <message>
+        <source>Credit code</source>
+        <translation type="vanished">统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation type="vanished">联系人</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation type="vanished">联系电话</translation>
+    </message>
+    <message>
+        <source>Park</source>
+        <translation type="vanished">园区</translation>
+    </message>
+    <message>
+        <source>Building</source>
+        <translation type="vanished">楼宇</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation type="vanished">受理渠道</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation type="vanished">诉求信息</translation>
+    </message>
+    <message>
+        <source>What the company asks for, in its own words (at least 4 characters)</source>
+        <translation type="vanished">按企业的原话记录诉求（至少4个字）</translation>
+    </message>
+    <message>
+        <source>Use the suggestion</source>
+        <translation>采用建议类别</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation type="vanished">诉求内容</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation type="vanished">诉求类别</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation type="vanished">紧急程度</translation>
+    </message>
+    <message>
+        <source>Save intake</source>
+        <translation type="vanished">保存受理</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation type="vanished">清空</translation>
+    </message>
+    <message>
+        <source>Received today</source>
+        <translation type="vanished">今日受理</translation>
+    </message>
+    <message>
+        <source>Enter or double-click: open the request</source>
+        <translation type="vanished">回车或双击：打开这件诉求</translation>
+    </message>
+    <message>
+        <source>Nothing received yet today.</source>
+        <translation type="vanished">今天还没有受理。</translation>
+    </message>
+    <message>
+        <source>{count} in all</source>
+        <translation type="vanished">共{count}件</translation>
+    </message>
+    <message>
+        <source>Suggested category</source>
+        <translation type="vanished">建议类别</translation>
+    </message>
+    <message>
+        <source>accept</source>
+        <translation type="vanished">采纳</translation>
+    </message>
+    <message>
+        <source>Type the description: the suggested category and why will show here.</source>
+        <translation type="vanished">填写诉求内容后，这里显示建议的类别和判断依据。</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation type="vanished">判断依据</translation>
+    </message>
+    <message>
+        <source>Also possible</source>
+        <translation type="vanished">其他可能</translation>
+    </message>
+    <message>
+        <source>Request saved</source>
+        <translation type="vanished">受理已保存</translation>
+    </message>
+    <message>
+        <source>Tracking number</source>
+        <translation type="vanished">受理编号</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation type="vanished">承办部门</translation>
+    </message>
+    <message>
+        <source>Reply due</source>
+        <translation type="vanished">承诺答复</translation>
+    </message>
+    <message>
+        <source>Linked to</source>
+        <translation type="vanished">关联诉求</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation type="vanished">打印回执</translation>
+    </message>
+    <message>
+        <source>80 mm slip</source>
+        <translation type="vanished">80毫米小票</translation>
+    </message>
+    <message>
+        <source>A5 page</source>
+        <translation type="vanished">A5纸</translation>
+    </message>
+    <message>
+        <source>Receipt paper</source>
+        <translation type="vanished">回执纸张</translation>
+    </message>
+    <message>
+        <source>New intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>Link to it</source>
+        <translation type="vanished">关联到该诉求</translation>
+    </message>
+    <message>
+        <source>Keep as new</source>
+        <translation type="vanished">仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>Save as a new request</source>
+        <translation type="vanished">仍作为新诉求</translation>
+    </message>
+    <message>
+        <source>no credit code</source>
+        <translation type="vanished">无信用代码</translation>
+    </message>
+    <message>
+        <source>Category suggestions are not available: {error}</source>
+        <translation type="vanished">暂时无法给出类别建议：{error}</translation>
+    </message>
+    <message>
+        <source>{percent}% sure</source>
+        <translation type="vanished">把握 {percent}%</translation>
+    </message>
+    <message>
+        <source>Handled by: {department}</source>
+        <translation type="vanished">承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>: {evidence}</source>
+        <translation type="vanished">：{evidence}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation type="vanished">；</translation>
+    </message>
+    <message>
+        <source>Suggested: {category}</source>
+        <translation>建议：{category}</translation>
+    </message>
+    <message>
+        <source>No suggestion yet: type the description first.</source>
+        <translation>还没有建议：请先填写诉求内容。</translation>
+    </message>
+    <message>
+        <source>Differs from the suggestion ({category}): saved as a correction, so that later suggestions learn from it.</source>
+        <translation type="vanished">与建议（{category}）不同：保存时记为纠正，以后的建议会据此改进。</translation>
+    </message>
+    <message>
+        <source>Suggestion accepted.</source>
+        <translation type="vanished">已采纳建议。</translation>
+    </message>
+    <message>
+        <source>The suggested category is used unless you choose another one.</source>
+        <translation type="vanished">如不另选，保存时采用建议类别。</translation>
+    </message>
+    <message>
         <source>{tracking_no} · {status} · received {date}</source>
-        <translation>{tracking_no} · {status} · {date}受理</translation>
+        <translation type="vanished">{tracking_no} · {status} · {date}受理</translation>
     </message>
     <message>
         <source>and {count} more open requests like it</source>
-        <translation>另有{count}件同类未办结诉求</translation>
+        <translation type="vanished">另有{count}件同类未办结诉求</translation>
     </message>
     <message>
         <source>This intake will be linked to the open request below.</source>
-        <translation>本次受理将关联到下面这件未办结诉求。</translation>
+        <translation type="vanished">本次受理将关联到下面这件未办结诉求。</translation>
     </message>
     <message>
         <source>This company already has an open request of this category from the last 30 days.</source>
-        <translation>该企业30天内已有一件同类诉求尚未办结。</translation>
+        <translation type="vanished">该企业30天内已有一件同类诉求尚未办结。</translation>
     </message>
     <message>
         <source>Do not link</source>
-        <translation>取消关联</translation>
+        <translation type="vanished">取消关联</translation>
     </message>
     <message>
         <source>Linked to {tracking_no}.</source>
@@ -986,31 +1306,31 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Please check</source>
-        <translation>请核对</translation>
+        <translation type="vanished">请核对</translation>
     </message>
     <message>
         <source>Save the request anyway?</source>
-        <translation>仍然保存这件诉求吗？</translation>
+        <translation type="vanished">仍然保存这件诉求吗？</translation>
     </message>
     <message>
         <source>Save anyway</source>
-        <translation>仍然保存</translation>
+        <translation type="vanished">仍然保存</translation>
     </message>
     <message>
         <source>Check again</source>
-        <translation>返回核对</translation>
+        <translation type="vanished">返回核对</translation>
     </message>
     <message>
         <source>(your choice; correction recorded)</source>
-        <translation>（人工选择，已记录纠正）</translation>
+        <translation type="vanished">（人工选择，已记录纠正）</translation>
     </message>
     <message>
         <source>to be set (the official calendar is not known yet)</source>
-        <translation>待定（官方节假日安排尚未公布）</translation>
+        <translation type="vanished">待定（官方节假日安排尚未公布）</translation>
     </message>
     <message>
         <source>Saved although: {warnings}</source>
-        <translation>已确认后保存：{warnings}</translation>
+        <translation type="vanished">已确认后保存：{warnings}</translation>
     </message>
     <message>
         <source>Request saved (with a warning)</source>
@@ -1034,15 +1354,15 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Receipt</source>
-        <translation>回执</translation>
+        <translation type="vanished">回执</translation>
     </message>
     <message>
         <source>The receipt cannot be printed: {error}</source>
-        <translation>回执无法打印：{error}</translation>
+        <translation type="vanished">回执无法打印：{error}</translation>
     </message>
     <message>
         <source>Preparing the receipt…</source>
-        <translation>正在准备回执…</translation>
+        <translation type="vanished">正在准备回执…</translation>
     </message>
     <message>
         <source>Discard what is typed in the form?</source>
@@ -1723,6 +2043,25 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>RecentIntakesCard</name>
+    <message>
+        <source>Received today</source>
+        <translation>今日受理</translation>
+    </message>
+    <message>
+        <source>Enter or double-click: open the request</source>
+        <translation>回车或双击：打开这件诉求</translation>
+    </message>
+    <message>
+        <source>Nothing received yet today.</source>
+        <translation>今天还没有受理。</translation>
+    </message>
+    <message>
+        <source>{count} in all</source>
+        <translation>共{count}件</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <source>Weekly report</source>
@@ -2270,6 +2609,81 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>SavedPanel</name>
+    <message>
+        <source>Request saved</source>
+        <translation>受理已保存</translation>
+    </message>
+    <message>
+        <source>Tracking number</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <source>Enterprise</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>诉求类别</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Reply due</source>
+        <translation>承诺答复</translation>
+    </message>
+    <message>
+        <source>Linked to</source>
+        <translation>关联诉求</translation>
+    </message>
+    <message>
+        <source>Print receipt</source>
+        <translation>打印回执</translation>
+    </message>
+    <message>
+        <source>80 mm slip</source>
+        <translation>80毫米小票</translation>
+    </message>
+    <message>
+        <source>A5 page</source>
+        <translation>A5纸</translation>
+    </message>
+    <message>
+        <source>Receipt paper</source>
+        <translation>回执纸张</translation>
+    </message>
+    <message>
+        <source>New intake</source>
+        <translation>新建受理</translation>
+    </message>
+    <message>
+        <source>(your choice; correction recorded)</source>
+        <translation>（人工选择，已记录纠正）</translation>
+    </message>
+    <message>
+        <source>to be set (the official calendar is not known yet)</source>
+        <translation>待定（官方节假日安排尚未公布）</translation>
+    </message>
+    <message>
+        <source>Saved although: {warnings}</source>
+        <translation>已确认后保存：{warnings}</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>The receipt cannot be printed: {error}</source>
+        <translation>回执无法打印：{error}</translation>
+    </message>
+    <message>
+        <source>Preparing the receipt…</source>
+        <translation>正在准备回执…</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -2478,6 +2892,49 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Address</source>
         <translation>地址</translation>
+    </message>
+</context>
+<context>
+    <name>SuggestionCard</name>
+    <message>
+        <source>Suggested category</source>
+        <translation>建议类别</translation>
+    </message>
+    <message>
+        <source>accept</source>
+        <translation>采纳</translation>
+    </message>
+    <message>
+        <source>Type the description: the suggested category and why will show here.</source>
+        <translation>填写诉求内容后，这里显示建议的类别和判断依据。</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>判断依据</translation>
+    </message>
+    <message>
+        <source>Also possible</source>
+        <translation>其他可能</translation>
+    </message>
+    <message>
+        <source>{percent}% sure</source>
+        <translation>把握 {percent}%</translation>
+    </message>
+    <message>
+        <source>Handled by: {department}</source>
+        <translation>承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>: {evidence}</source>
+        <translation>：{evidence}</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>Category suggestions are not available: {error}</source>
+        <translation>暂时无法给出类别建议：{error}</translation>
     </message>
 </context>
 <context>
@@ -2778,6 +3235,73 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineView</name>
+    <message>
+        <source>Category {category}, department {department}</source>
+        <translation>类别：{category}，承办部门：{department}</translation>
+    </message>
+    <message>
+        <source>Category {category}</source>
+        <translation>类别：{category}</translation>
+    </message>
+    <message>
+        <source>Category {old} → {new}</source>
+        <translation>类别：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>department {old} → {new}</source>
+        <translation>承办部门：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Department {old} → {new}</source>
+        <translation>承办部门：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>{label} ({value})</source>
+        <translation>{label}（{value}分）</translation>
+    </message>
+    <message>
+        <source>Reopened after a dissatisfied rating; rectification due {due}</source>
+        <translation>因评价不满意重新办理，整改期限 {due}</translation>
+    </message>
+    <message>
+        <source>Due date recounted on the official calendar: {old} → {new}</source>
+        <translation>已按官方日历重算办理时限：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>Due date recounted: {old} → {new} (still provisional)</source>
+        <translation>已重算办理时限：{old} → {new}（仍为暂定）</translation>
+    </message>
+    <message>
+        <source>description</source>
+        <translation>诉求内容</translation>
+    </message>
+    <message>
+        <source>channel</source>
+        <translation>受理渠道</translation>
+    </message>
+    <message>
+        <source>urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Corrected: {fields}</source>
+        <translation>更正了：{fields}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Status {old} → {new}</source>
+        <translation>状态：{old} → {new}</translation>
+    </message>
+    <message>
+        <source>(closed by the enterprise&apos;s rating)</source>
+        <translation>（企业评价后自动办结）</translation>
     </message>
 </context>
 <context>

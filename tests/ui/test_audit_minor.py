@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QStyle
 
-from xuhui_desk.ui.intake_form import IntakeForm
+from xuhui_desk.ui.intake import IntakeForm
 from xuhui_desk.ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -31,9 +31,9 @@ def form(qtbot: Any, station_db: Any, tasks: TaskRunner) -> Iterator[IntakeForm]
 
 def test_empty_today_list_says_so_under_its_title(qtbot: Any, form: IntakeForm) -> None:
     """D17: "nothing received yet" sits right under the title, not far down the card."""
-    qtbot.waitUntil(form.recent_empty.isVisible, timeout=5000)
-    gap = form.recent_empty.mapTo(form, form.recent_empty.rect().topLeft()).y() - \
-        form.recent_title.mapTo(form, form.recent_title.rect().bottomLeft()).y()
+    qtbot.waitUntil(form.recent_card.empty.isVisible, timeout=5000)
+    gap = form.recent_card.empty.mapTo(form, form.recent_card.empty.rect().topLeft()).y() - \
+        form.recent_card.title.mapTo(form, form.recent_card.title.rect().bottomLeft()).y()
     assert 0 <= gap <= 20, gap
 
 
@@ -49,8 +49,8 @@ def test_saved_with_a_warning_says_which(qtbot: Any, form: IntakeForm) -> None:
     form._confirm_warnings = lambda _warnings: True  # type: ignore[method-assign]
     form.save()
     qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
-    assert form.saved_title.text() == "Request saved"
-    assert form.saved_warning.isVisible() and "organisation code" in form.saved_warning.text()
+    assert form.saved_panel.title.text() == "Request saved"
+    assert form.saved_panel.warning.isVisible() and "organisation code" in form.saved_panel.warning.text()
 
 
 def test_reasons_belong_to_the_category_they_are_shown_under(qtbot: Any, form: IntakeForm) -> None:
@@ -59,10 +59,10 @@ def test_reasons_belong_to_the_category_they_are_shown_under(qtbot: Any, form: I
     form.update_suggestion()
     assert form.suggestion is not None
     top = form.suggestion.category.value
-    shown = form.suggestion_reasons.text().splitlines()
+    shown = form.suggestion_card.reasons.text().splitlines()
     assert shown and all(form.suggestion.taxonomy.label(top, "en") in line for line in shown
                          if "→" in line), shown
-    assert form.alternatives_list.isVisible() and "%" in form.alternatives_list.text()
+    assert form.suggestion_card.alternatives.isVisible() and "%" in form.suggestion_card.alternatives.text()
 
 
 def test_dialog_buttons_have_no_style_icons(qapp: QApplication) -> None:

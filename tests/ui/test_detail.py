@@ -5,7 +5,7 @@ before the first sync, refused changes shown in words, and questions that defaul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from tests.ui.keyboard import type_text
 from xuhui_desk.db import Database
 from xuhui_desk.models import EventKind, Request
 from xuhui_desk.services.workflow import find_request, rating_outcome, status_from_timeline
-from xuhui_desk.ui.detail_view import DetailView
+from xuhui_desk.ui.detail import DetailView
 from xuhui_desk.ui.tasks import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -30,17 +30,8 @@ LEFT = Qt.MouseButton.LeftButton
 
 
 @pytest.fixture
-def runner(qapp: QApplication) -> Iterator[TaskRunner]:
-    tasks = TaskRunner()
-    yield tasks
-    assert tasks.wait(20000), "a background task outlived the test"
-    QApplication.processEvents()
-    tasks.deleteLater()
-
-
-@pytest.fixture
-def detail(qtbot: Any, station_db: Database, runner: TaskRunner) -> DetailView:
-    view = DetailView(station_db, runner)
+def detail(qtbot: Any, station_db: Database, tasks: TaskRunner) -> DetailView:
+    view = DetailView(station_db, tasks)
     qtbot.addWidget(view)
     view.resize(480, 900)
     view.show()
@@ -107,9 +98,9 @@ def test_shows_fields_and_only_allowed_transitions(qtbot: Any, detail: DetailVie
     assert detail.description.text() == "想申请一笔银行贷款，需要担保"
     assert detail.overdue_chip.isVisible() and detail.urgent_chip.isVisible()
     # new → routed, in progress or cancelled; never straight to replied or closed.
-    assert list(detail.status_buttons) == ["routed", "in_progress", "cancelled"]
+    assert list(detail.actions_card.status_buttons) == ["routed", "in_progress", "cancelled"]
     assert detail.edit_button.isVisible()  # not synced yet
-    assert not detail.rating_combo.isVisible()  # only a replied or closed request is rated
+    assert not detail.actions_card.rating_combo.isVisible()  # only a replied or closed request is rated
     assert len(detail.timeline_rows()) == 1
 
 
@@ -118,47 +109,48 @@ def test_status_change_through_the_buttons(qtbot: Any, detail: DetailView, stati
     changed: list[str] = []
     detail.changed.connect(changed.append)
     show(qtbot, detail, uuid_of(station_db, no))
-    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["routed"], LEFT))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.actions_card.status_buttons["routed"], LEFT))
     request = stored(station_db, no)
     assert request.status == "routed" and status_from_timeline(request.events) == "routed"
     assert [e.kind for e in request.events] == [EventKind.CREATED, EventKind.STATUS_CHANGED]
     assert changed == [request.uuid]
-    assert list(detail.status_buttons) == ["in_progress", "replied", "cancelled"]
-    assert detail.done.isVisible() and "Status changed" in detail.done.text()
+    assert list(detail.actions_card.status_buttons) == ["in_progress", "replied", "cancelled"]
+    assert detail.actions_card.done.isVisible() and "Status changed" in detail.actions_card.done.text()
     reply(qtbot, detail, "已告知人才引进落户的申请材料，企业下周来站递交")
-    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["closed"], LEFT))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.actions_card.status_buttons["closed"], LEFT))
     assert stored(station_db, no).status == "closed"
-    assert detail.status_buttons == {} and detail.no_status_change.isVisible()  # final: nothing offered
-    assert not detail.category_button.isEnabled()
+    actions = detail.actions_card
+    assert actions.status_buttons == {} and actions.no_status_change.isVisible()  # final: nothing offered
+    assert not detail.actions_card.category_button.isEnabled()
 
 
 def reply(qtbot: Any, view: DetailView, text: str) -> None:
     """Mark the request replied through the reply field, as a specialist does."""
-    qtbot.mouseClick(view.status_buttons["replied"], LEFT)
-    assert view.reply_panel.isVisible() and view.reply_edit.hasFocus()
-    type_text(qtbot, view.reply_edit, text)
-    saved(qtbot, view, lambda: qtbot.mouseClick(view.reply_save, LEFT))
+    qtbot.mouseClick(view.actions_card.status_buttons["replied"], LEFT)
+    assert view.actions_card.reply_panel.isVisible() and view.actions_card.reply_edit.hasFocus()
+    type_text(qtbot, view.actions_card.reply_edit, text)
+    saved(qtbot, view, lambda: qtbot.mouseClick(view.actions_card.reply_save, LEFT))
 
 
 def test_replied_needs_the_reply_text(qtbot: Any, detail: DetailView, station_db: Database) -> None:
     """Audit D11: "→ Replied" asks for what the enterprise was told; empty is refused in words."""
     no = add_request(station_db, "咨询研发费用加计扣除政策", category="policy", status="in_progress")
     show(qtbot, detail, uuid_of(station_db, no))
-    assert not detail.reply_panel.isVisible()
-    qtbot.mouseClick(detail.status_buttons["replied"], LEFT)
-    assert detail.reply_panel.isVisible() and stored(station_db, no).status == "in_progress"
-    qtbot.mouseClick(detail.reply_save, LEFT)  # nothing typed
-    assert detail.error.isVisible() and "Type the reply first" in detail.error.text()
-    assert stored(station_db, no).status == "in_progress" and detail.reply_edit.hasFocus()
-    type_text(qtbot, detail.reply_edit, "已电话告知：加计扣除在年度汇算时申报，材料清单已发邮件")
-    saved(qtbot, detail, lambda: qtbot.keyClick(detail.reply_edit, Qt.Key.Key_Return,
+    assert not detail.actions_card.reply_panel.isVisible()
+    qtbot.mouseClick(detail.actions_card.status_buttons["replied"], LEFT)
+    assert detail.actions_card.reply_panel.isVisible() and stored(station_db, no).status == "in_progress"
+    qtbot.mouseClick(detail.actions_card.reply_save, LEFT)  # nothing typed
+    assert detail.actions_card.error.isVisible() and "Type the reply first" in detail.actions_card.error.text()
+    assert stored(station_db, no).status == "in_progress" and detail.actions_card.reply_edit.hasFocus()
+    type_text(qtbot, detail.actions_card.reply_edit, "已电话告知：加计扣除在年度汇算时申报，材料清单已发邮件")
+    saved(qtbot, detail, lambda: qtbot.keyClick(detail.actions_card.reply_edit, Qt.Key.Key_Return,
                                                 Qt.KeyboardModifier.ControlModifier))
     request = stored(station_db, no)
     assert request.status == "replied"
     assert [(e.kind, e.origin, e.data) for e in request.events[-2:]] == [
         (EventKind.REPLY, "station", {"text": "已电话告知：加计扣除在年度汇算时申报，材料清单已发邮件"}),
         (EventKind.STATUS_CHANGED, "station", {"from": "in_progress", "status": "replied"})]
-    assert not detail.reply_panel.isVisible() and detail.reply_edit.toPlainText() == ""
+    assert not detail.actions_card.reply_panel.isVisible() and detail.actions_card.reply_edit.toPlainText() == ""
     # Newest first: the status change, then the reply with its text, headed as the station's reply.
     assert detail.timeline_rows()[1].splitlines()[1:] == ["已电话告知：加计扣除在年度汇算时申报，材料清单已发邮件"]
     assert "Reply" in detail.timeline_rows()[1].splitlines()[0] and "Station" in detail.timeline_rows()[1]
@@ -167,12 +159,12 @@ def test_replied_needs_the_reply_text(qtbot: Any, detail: DetailView, station_db
 def test_a_refused_reply_keeps_its_text(qtbot: Any, detail: DetailView, station_db: Database) -> None:
     no = add_request(station_db, "咨询融资担保费率", category="finance", status="in_progress")
     show(qtbot, detail, uuid_of(station_db, no))
-    qtbot.mouseClick(detail.status_buttons["replied"], LEFT)
-    detail.reply_edit.setPlainText("长" * 2001)
+    qtbot.mouseClick(detail.actions_card.status_buttons["replied"], LEFT)
+    detail.actions_card.reply_edit.setPlainText("长" * 2001)
     with qtbot.waitSignal(detail.loaded, timeout=10000):
-        qtbot.mouseClick(detail.reply_save, LEFT)
-    assert detail.error.isVisible() and "2000" in detail.error.text()
-    assert detail.reply_panel.isVisible() and len(detail.reply_edit.toPlainText()) == 2001
+        qtbot.mouseClick(detail.actions_card.reply_save, LEFT)
+    assert detail.actions_card.error.isVisible() and "2000" in detail.actions_card.error.text()
+    assert detail.actions_card.reply_panel.isVisible() and len(detail.actions_card.reply_edit.toPlainText()) == 2001
     assert detail.has_unsaved_input() and stored(station_db, no).status == "in_progress"
 
 
@@ -181,45 +173,45 @@ def test_cancel_asks_first_and_no_is_the_default(qtbot: Any, detail: DetailView,
     no = add_request(station_db, "办公楼空调经常坏", category="space")
     show(qtbot, detail, uuid_of(station_db, no))
     asked = when_asked(press_enter)
-    qtbot.mouseClick(detail.status_buttons["cancelled"], LEFT)
+    qtbot.mouseClick(detail.actions_card.status_buttons["cancelled"], LEFT)
     assert len(asked) == 1 and asked[0].defaultButton() is asked[0].findChild(QPushButton, "confirmNo")
     assert no in asked[0].text()
     assert stored(station_db, no).status == "new"
     asked = when_asked(lambda box: QTest.keyClick(box, Qt.Key.Key_Escape))
-    qtbot.mouseClick(detail.status_buttons["cancelled"], LEFT)
+    qtbot.mouseClick(detail.actions_card.status_buttons["cancelled"], LEFT)
     assert len(asked) == 1 and stored(station_db, no).status == "new"
     when_asked(click_yes)
-    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["cancelled"], LEFT))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.actions_card.status_buttons["cancelled"], LEFT))
     assert stored(station_db, no).status == "cancelled"
 
 
 def test_note_typed_and_added_with_the_keyboard(qtbot: Any, detail: DetailView, station_db: Database) -> None:
     no = add_request(station_db, "合同纠纷想先调解", category="legal")
     show(qtbot, detail, uuid_of(station_db, no))
-    detail.note_edit.setFocus()
-    type_text(qtbot, detail.note_edit, "已电话联系，约下周一来站面谈")
-    saved(qtbot, detail, lambda: qtbot.keyClick(detail.note_edit, Qt.Key.Key_Return,
+    detail.actions_card.note_edit.setFocus()
+    type_text(qtbot, detail.actions_card.note_edit, "已电话联系，约下周一来站面谈")
+    saved(qtbot, detail, lambda: qtbot.keyClick(detail.actions_card.note_edit, Qt.Key.Key_Return,
                                                 Qt.KeyboardModifier.ControlModifier))
     request = stored(station_db, no)
     assert request.events[-1].kind == EventKind.NOTE
     assert request.events[-1].data["note"] == "已电话联系，约下周一来站面谈"
-    assert detail.note_edit.toPlainText() == ""
+    assert detail.actions_card.note_edit.toPlainText() == ""
     assert "已电话联系" in detail.timeline_rows()[0]  # newest first
     # An empty note is not sent.
-    qtbot.mouseClick(detail.note_button, LEFT)
-    assert detail.error.isVisible() and len(stored(station_db, no).events) == 2
+    qtbot.mouseClick(detail.actions_card.note_button, LEFT)
+    assert detail.actions_card.error.isVisible() and len(stored(station_db, no).events) == 2
 
 
 def test_recategorise_and_reassign(qtbot: Any, detail: DetailView, station_db: Database) -> None:
     no = add_request(station_db, "想了解知识产权质押融资", category="finance")
     show(qtbot, detail, uuid_of(station_db, no))
-    detail.category_combo.setCurrentIndex(detail.category_combo.findData("legal"))
-    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.category_button, LEFT))
+    detail.actions_card.category_combo.setCurrentIndex(detail.actions_card.category_combo.findData("legal"))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.actions_card.category_button, LEFT))
     request = stored(station_db, no)
     assert request.category == "legal" and request.department == "legal_center"
     assert request.events[-1].kind == EventKind.ROUTED
-    detail.department_combo.setCurrentIndex(detail.department_combo.findData("commercial_mediation"))
-    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.department_button, LEFT))
+    detail.actions_card.department_combo.setCurrentIndex(detail.actions_card.department_combo.findData("commercial_mediation"))
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.actions_card.department_button, LEFT))
     assert stored(station_db, no).department == "commercial_mediation"
     assert "→" in detail.timeline_rows()[0]
 
@@ -227,38 +219,40 @@ def test_recategorise_and_reassign(qtbot: Any, detail: DetailView, station_db: D
 def test_rating_closes_or_reopens(qtbot: Any, detail: DetailView, station_db: Database) -> None:
     happy = add_request(station_db, "咨询房租补贴的申报条件", category="policy", status="replied")
     show(qtbot, detail, uuid_of(station_db, happy))
-    assert detail.rating_combo.isVisible()
-    assert [detail.rating_combo.itemText(i) for i in range(5)] == [
+    assert detail.actions_card.rating_combo.isVisible()
+    assert [detail.actions_card.rating_combo.itemText(i) for i in range(5)] == [
         "Very satisfied (5)", "Satisfied (4)", "Fairly satisfied (3)", "Dissatisfied (2)", "Very dissatisfied (1)"]
     # Audit D10: no default; nothing can be saved before a choice.
-    assert detail.rating_combo.currentIndex() == -1 and detail.rating_combo.currentText() == ""
-    assert detail.rating_combo.placeholderText() == "Choose…"
-    assert not detail.rating_button.isEnabled()
-    qtbot.mouseClick(detail.rating_button, LEFT)
+    combo = detail.actions_card.rating_combo
+    assert combo.currentIndex() == -1 and combo.currentText() == ""
+    assert detail.actions_card.rating_combo.placeholderText() == "Choose…"
+    assert not detail.actions_card.rating_button.isEnabled()
+    qtbot.mouseClick(detail.actions_card.rating_button, LEFT)
     assert stored(station_db, happy).rating is None
-    detail.rating_combo.setCurrentIndex(detail.rating_combo.findData(4))
-    assert detail.rating_button.isEnabled() and not detail.rating_hint.isVisible()
-    type_text(qtbot, detail.rating_comment, "答复很及时")
-    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.rating_button, LEFT))
+    detail.actions_card.rating_combo.setCurrentIndex(detail.actions_card.rating_combo.findData(4))
+    assert detail.actions_card.rating_button.isEnabled() and not detail.actions_card.rating_hint.isVisible()
+    type_text(qtbot, detail.actions_card.rating_comment, "答复很及时")
+    saved(qtbot, detail, lambda: qtbot.mouseClick(detail.actions_card.rating_button, LEFT))
     request = stored(station_db, happy)
     assert (request.rating, request.rating_comment, request.status) == (4, "答复很及时", "closed")
 
-    assert detail.rating_combo.currentIndex() == -1  # closed, still ratable: the next choice starts empty
+    assert detail.actions_card.rating_combo.currentIndex() == -1  # closed, still ratable: the next choice starts empty
 
     unhappy = add_request(station_db, "公司注销需要哪些材料", category="permit", status="replied")
     show(qtbot, detail, uuid_of(station_db, unhappy))
-    assert detail.rating_combo.currentIndex() == -1 and not detail.rating_button.isEnabled()
-    detail.rating_combo.setCurrentIndex(detail.rating_combo.findData(2))
+    assert detail.actions_card.rating_combo.currentIndex() == -1 and not detail.actions_card.rating_button.isEnabled()
+    detail.actions_card.rating_combo.setCurrentIndex(detail.actions_card.rating_combo.findData(2))
     # Before saving: what will happen, with the new deadline from the workflow's calendar.
     due = rating_outcome("replied", 2, NOW).due
     assert due is not None
     from xuhui_desk.services.timefmt import display
 
-    qtbot.waitUntil(lambda: display(due) in detail.rating_hint.text(), timeout=10000)
-    assert detail.rating_hint.isVisible() and "reopened for rectification" in detail.rating_hint.text()
+    qtbot.waitUntil(lambda: display(due) in detail.actions_card.rating_hint.text(), timeout=10000)
+    hint = detail.actions_card.rating_hint
+    assert hint.isVisible() and "reopened for rectification" in hint.text()
     # Enter keeps it unsaved: "Do not save" is the default.
     asked = when_asked(press_enter)
-    qtbot.mouseClick(detail.rating_button, LEFT)
+    qtbot.mouseClick(detail.actions_card.rating_button, LEFT)
     qtbot.waitUntil(lambda: bool(asked), timeout=10000)
     box = asked[0]
     assert box.defaultButton() is box.findChild(QPushButton, "confirmNo")
@@ -267,12 +261,12 @@ def test_rating_closes_or_reopens(qtbot: Any, detail: DetailView, station_db: Da
     assert stored(station_db, unhappy).rating is None and stored(station_db, unhappy).status == "replied"
     asked = when_asked(click_yes)
     with qtbot.waitSignals([detail.changed, detail.loaded], timeout=10000):
-        qtbot.mouseClick(detail.rating_button, LEFT)
+        qtbot.mouseClick(detail.actions_card.rating_button, LEFT)
     request = stored(station_db, unhappy)
     assert request.rating == 2 and request.status == "in_progress" and request.sla_due_at == due
     assert [e.kind for e in request.events][-2:] == [EventKind.RATED, EventKind.RECTIFICATION]
-    assert list(detail.status_buttons) == ["replied", "cancelled"]
-    assert not detail.rating_combo.isVisible()
+    assert list(detail.actions_card.status_buttons) == ["replied", "cancelled"]
+    assert not detail.actions_card.rating_combo.isVisible()
 
 
 def test_overdue_in_whole_working_days(qtbot: Any, detail: DetailView, station_db: Database) -> None:
@@ -294,7 +288,7 @@ def test_clear_forgets_the_request(qtbot: Any, detail: DetailView, station_db: D
     """For the queue (D12): a search that no longer matches the request shown empties the pane."""
     no = add_request(station_db, "想申请一笔银行贷款", category="finance")
     show(qtbot, detail, uuid_of(station_db, no))
-    detail.note_edit.setPlainText("写了一半")
+    detail.actions_card.note_edit.setPlainText("写了一半")
     detail.clear()
     assert detail.current_uuid is None and detail.data is None
     assert detail.pages.currentWidget() is detail.empty and "Select a request" in detail.empty.text()
@@ -304,6 +298,39 @@ def test_clear_forgets_the_request(qtbot: Any, detail: DetailView, station_db: D
     detail.clear()
     qtbot.wait(300)
     assert detail.pages.currentWidget() is detail.empty and detail.data is None
+
+
+def test_a_click_on_another_request_supersedes_the_load_under_way(qtbot: Any, detail: DetailView,
+                                                                  station_db: Database, tasks: TaskRunner) -> None:
+    """Request A asked for, then B before A is read: only B is ever shown (the runner's
+    latest="detail" drops A's answer, however the two background reads finish)."""
+    first = uuid_of(station_db, add_request(station_db, "想申请一笔银行贷款", name="上海甲科技有限公司"))
+    second = uuid_of(station_db, add_request(station_db, "咨询人才公寓", name="上海乙科技有限公司",
+                                             category="talent"))
+    shown: list[str] = []
+    detail.loaded.connect(shown.append)
+    for _round in range(5):
+        shown.clear()
+        detail.show_request(first)
+        detail.show_request(second)
+        assert tasks.wait(10000)
+        qtbot.waitUntil(lambda: shown == [second], timeout=5000)
+        qtbot.wait(50)  # anything still queued for the GUI thread arrives now
+        assert shown == [second]
+        assert detail.data is not None and detail.data.uuid == second
+        assert detail.enterprise.text() == "上海乙科技有限公司"
+
+
+def test_a_pane_closed_while_loading_gets_no_answer(qtbot: Any, station_db: Database, tasks: TaskRunner) -> None:
+    """owner=self: the answer for a pane destroyed meanwhile is dropped, never delivered to a
+    deleted widget (which raised "already deleted" in the callback)."""
+    uuid = uuid_of(station_db, add_request(station_db, "想申请一笔银行贷款"))
+    view = DetailView(station_db, tasks)
+    view.show()
+    view.show_request(uuid)
+    view.deleteLater()
+    qtbot.waitUntil(lambda: not tasks.busy, timeout=10000)
+    assert tasks.wait(10000)
 
 
 def test_intake_correction_only_before_the_first_sync(qtbot: Any, detail: DetailView,
@@ -327,7 +354,7 @@ def test_intake_correction_only_before_the_first_sync(qtbot: Any, detail: Detail
     detail.edit_description.setPlainText("贷款")
     with qtbot.waitSignal(detail.loaded, timeout=10000):
         qtbot.mouseClick(detail.edit_save, LEFT)
-    assert detail.error.isVisible() and "Not saved" in detail.error.text()
+    assert detail.actions_card.error.isVisible() and "Not saved" in detail.actions_card.error.text()
     assert stored(station_db, draft).description == "想申请一笔200万元的科技信贷"
 
 
@@ -338,20 +365,20 @@ def test_a_change_refused_by_the_workflow_is_shown(qtbot: Any, detail: DetailVie
     with station_db.write() as s:
         s.execute(text("UPDATE requests SET status = 'cancelled' WHERE tracking_no = :n"), {"n": no})
     with qtbot.waitSignal(detail.loaded, timeout=10000):
-        qtbot.mouseClick(detail.status_buttons["routed"], LEFT)
-    assert detail.error.isVisible()
-    assert "cannot go from cancelled to routed" in detail.error.text()
-    assert detail.status_buttons == {}  # shown again as it now is
+        qtbot.mouseClick(detail.actions_card.status_buttons["routed"], LEFT)
+    assert detail.actions_card.error.isVisible()
+    assert "cannot go from cancelled to routed" in detail.actions_card.error.text()
+    assert detail.actions_card.status_buttons == {}  # shown again as it now is
 
 
 def test_queue_and_detail_keep_in_step_without_wiring(qtbot: Any, detail: DetailView, station_db: Database,
-                                                       runner: TaskRunner) -> None:
+                                                       tasks: TaskRunner) -> None:
     """The detail pane follows the queue's selection; a change saved there refreshes the queue."""
     from xuhui_desk.ui.queue.view import QueueView
 
     first = add_request(station_db, "想申请一笔银行贷款", category="finance")
     second = add_request(station_db, "新招的博士想办理落户", category="talent")
-    queue = QueueView(station_db, runner)
+    queue = QueueView(station_db, tasks)
     qtbot.addWidget(queue)
     with qtbot.waitSignal(queue.model.refreshed, timeout=10000):
         queue.show()
@@ -360,13 +387,13 @@ def test_queue_and_detail_keep_in_step_without_wiring(qtbot: Any, detail: Detail
         queue.select_request(uuid_of(station_db, second))
     assert detail.tracking.text() == second
     # Typing in the pane holds it on its request.
-    detail.note_edit.setPlainText("还没写完")
+    detail.actions_card.note_edit.setPlainText("还没写完")
     queue.select_request(uuid_of(station_db, first))
     qtbot.wait(300)
     assert detail.tracking.text() == second
-    detail.note_edit.clear()
+    detail.actions_card.note_edit.clear()
     with qtbot.waitSignal(queue.model.refreshed, timeout=10000):
-        saved(qtbot, detail, lambda: qtbot.mouseClick(detail.status_buttons["routed"], LEFT))
+        saved(qtbot, detail, lambda: qtbot.mouseClick(detail.actions_card.status_buttons["routed"], LEFT))
     from xuhui_desk.ui.queue.model import Column
 
     row = queue.model.row_of_uuid(uuid_of(station_db, second))

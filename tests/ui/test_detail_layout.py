@@ -23,7 +23,7 @@ from tests.ui.fit import clipped
 from xuhui_desk.db import Database
 from xuhui_desk.services.workflow import find_request
 from xuhui_desk.ui.app import apply_look
-from xuhui_desk.ui.detail_view import DetailView
+from xuhui_desk.ui.detail import DetailView
 from xuhui_desk.ui.i18n import install_translators
 from xuhui_desk.ui.tasks import TaskRunner
 
@@ -31,15 +31,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 NOW = datetime.now(UTC)
 LONG = "园区停车位太少，员工停车难，希望街道协调周边停车资源，并请列个清单给个答复。" * 3
-
-
-@pytest.fixture
-def runner(qapp: QApplication) -> Iterator[TaskRunner]:
-    tasks = TaskRunner()
-    yield tasks
-    assert tasks.wait(20000), "a background task outlived the test"
-    QApplication.processEvents()
-    tasks.deleteLater()
 
 
 @pytest.fixture(params=["zh_CN", "en"])
@@ -101,7 +92,7 @@ def settle(qtbot: Any, view: DetailView) -> None:
 
 
 @pytest.mark.parametrize("width", [230, 320, 420])
-def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, runner: TaskRunner, language: str,
+def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, tasks: TaskRunner, language: str,
                                  width: int) -> None:
     overdue = add_request(station_db, LONG, name="上海瑞丰安福智能制造有限公司徐汇漕河泾开发区分公司",
                           uscc="9131010492ED6U0807", contact_name="曹磊", phone="13812345678", category="space",
@@ -109,7 +100,7 @@ def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, runner: TaskR
                           sla_due_at=NOW - timedelta(days=14))
     replied = add_request(station_db, LONG, name="上海西岸数字传媒有限公司", category="policy", status="replied",
                           created_at=NOW - timedelta(days=10))
-    view = DetailView(station_db, runner)
+    view = DetailView(station_db, tasks)
     qtbot.addWidget(view)
     view.resize(width, 700)
     view.show()
@@ -124,19 +115,20 @@ def test_the_pane_fits_its_width(qtbot: Any, station_db: Database, runner: TaskR
     assert view.overdue_chip.isVisible() and view.description.wordWrap()
     assert problems(view) == []
     view.cancel_edit()
-    view.change_status("replied")  # the reply field open
+    view.actions_card.change_status("replied")  # the reply field open
     settle(qtbot, view)
-    assert view.reply_panel.isVisible()
+    assert view.actions_card.reply_panel.isVisible()
     assert problems(view) == []
 
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.show_request(keys[replied])
-    view.rating_combo.setCurrentIndex(view.rating_combo.findData(1))  # the rating box with its warning
+    actions = view.actions_card
+    actions.rating_combo.setCurrentIndex(actions.rating_combo.findData(1))  # the rating box with its warning
     # The warning, then its deadline read from the workflow's calendar.
-    qtbot.waitUntil(lambda: view.rating_hint.isVisible() and not view.rating_hint.text().endswith("…"),
+    qtbot.waitUntil(lambda: actions.rating_hint.isVisible() and not actions.rating_hint.text().endswith("…"),
                     timeout=10000)
     settle(qtbot, view)
-    assert view.rating_box.isVisible()
+    assert view.actions_card.rating_box.isVisible()
     assert problems(view) == []
     rows = [w for w in view.scroll_area.widget().findChildren(QWidget, "eventRow") if w.isVisible()]
     assert rows and all(r.width() <= view.scroll_area.viewport().width() for r in rows)
@@ -148,7 +140,7 @@ WINDOWS = [(lang, size) for lang in ("zh_CN", "en") for size in ((1024, 700), (1
 @pytest.mark.parametrize(("language", "size"), WINDOWS, ids=[f"{lang}-{w}x{h}" for lang, (w, h) in WINDOWS],
                          indirect=["language"])
 def test_the_queue_page_with_a_request_open_fits(qtbot: Any, station_db: Database, data_dir: Any,
-                                                  runner: TaskRunner, language: str, size: tuple[int, int]) -> None:
+                                                  tasks: TaskRunner, language: str, size: tuple[int, int]) -> None:
     from xuhui_desk.ui.main_window import MainWindow, Page
 
     no = add_request(station_db, LONG, name="上海瑞丰安福智能制造有限公司徐汇漕河泾开发区分公司", category="space",
@@ -156,7 +148,7 @@ def test_the_queue_page_with_a_request_open_fits(qtbot: Any, station_db: Databas
                      sla_due_at=NOW - timedelta(days=14))
     with station_db.session() as s:
         replied = find_request(s, add_request(station_db, LONG, category="policy", status="replied")).uuid
-    window = MainWindow(station_db, runner, data_dir)
+    window = MainWindow(station_db, tasks, data_dir)
     qtbot.addWidget(window)
     window.resize(*size)
     window.show()
@@ -167,14 +159,15 @@ def test_the_queue_page_with_a_request_open_fits(qtbot: Any, station_db: Databas
         uuid = find_request(s, no).uuid
     with qtbot.waitSignal(view.loaded, timeout=10000):
         window.show_request(uuid)
-    view.change_status("replied")
+    view.actions_card.change_status("replied")
     settle(qtbot, view)
-    assert window.width() == size[0] and view.reply_panel.isVisible()
+    assert window.width() == size[0] and view.actions_card.reply_panel.isVisible()
     assert problems(view) == []
     with qtbot.waitSignal(view.loaded, timeout=10000):
         window.show_request(replied)
-    view.rating_combo.setCurrentIndex(view.rating_combo.findData(1))
-    qtbot.waitUntil(lambda: view.rating_hint.isVisible() and not view.rating_hint.text().endswith("…"),
+    actions = view.actions_card
+    actions.rating_combo.setCurrentIndex(actions.rating_combo.findData(1))
+    qtbot.waitUntil(lambda: actions.rating_hint.isVisible() and not actions.rating_hint.text().endswith("…"),
                     timeout=10000)
     settle(qtbot, view)
     assert problems(view) == []

@@ -75,9 +75,9 @@ def test_f2_starts_a_new_intake(qtbot: Any, window: MainWindow) -> None:
 def test_every_page_opens(window: MainWindow) -> None:
     from PySide6.QtWidgets import QSplitter
 
-    from xuhui_desk.ui.detail_view import DetailView
+    from xuhui_desk.ui.detail import DetailView
     from xuhui_desk.ui.directory.page import DirectoryView
-    from xuhui_desk.ui.intake_form import IntakeForm
+    from xuhui_desk.ui.intake import IntakeForm
     from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.reports_page import ReportsPage
     from xuhui_desk.ui.settings_dialog import SettingsForm

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from tests.bulk_data import add_request
 from xuhui_desk.db import Database
 from xuhui_desk.services.workflow import find_request
-from xuhui_desk.ui.detail_view import DetailView
+from xuhui_desk.ui.detail import DetailView
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.wheel_guard import GUARD_NAME, WheelGuard, install_wheel_guard
 
@@ -68,7 +68,8 @@ def test_wheel_over_the_detail_combos_scrolls_the_pane(qtbot: Any, station_db: D
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.show_request(uuid)
     bar = view.scroll_area.verticalScrollBar()
-    for combo, value in ((view.category_combo, "space"), (view.department_combo, view.data.department)):
+    actions = view.actions_card
+    for combo, value in ((actions.category_combo, "space"), (actions.department_combo, view.data.department)):
         view.scroll_area.ensureWidgetVisible(combo, 0, 120)
         QApplication.processEvents()
         assert combo.currentData() == value and not combo.hasFocus()

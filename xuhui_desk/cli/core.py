@@ -243,9 +243,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     done = restore(resolve_data_dir(args.data_dir), Path(args.file))
     kept = done.kept
     emit(args, {"restored": args.file, "previous_kept_as": str(kept) if kept else None,
-                "backup": done.restored.to_dict()},
+                "backup": done.restored.to_dict(), "attachments_restored": done.attachments_restored,
+                "attachments_missing": list(done.attachments_missing)},
          f"restored {args.file} ({done.restored.summary()})"
-         + (f"; the replaced database was kept as {kept}" if kept else ""))
+         + (f"; the replaced database was kept as {kept}" if kept else "")
+         + (f"; {len(done.attachments_missing)} attached file(s) are in neither the backup nor the data folder"
+            if done.attachments_missing else ""))
     return EXIT_OK
 
 

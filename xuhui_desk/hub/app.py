@@ -5,6 +5,7 @@ error handlers and state they share (``xuhui_desk/hub/http.py``).
 ``POST /api/v1/sync/push``                  a station's batch → one result per record
 ``GET  /api/v1/sync/pull?cursor=N&limit=M`` the calling station's change feed, paged
 ``POST /api/v1/requests/{tracking_no}/update``  district staff (admin token) change a request
+``POST /api/v1/attachments/…``              a station's attachment files, in chunks (docs/attachments.md)
 
 Stations authenticate with ``Authorization: Bearer TOKEN``; sync calls must carry the
 ``X-Xuhui-Protocol`` header (too old or missing → 426). Errors are JSON
@@ -34,7 +35,7 @@ from xuhui_desk.hub.http import (
     check_decoded_json,
     install_error_handlers,
 )
-from xuhui_desk.hub.routes import admin, health, sync
+from xuhui_desk.hub.routes import admin, attachments, health, sync
 
 
 def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
@@ -52,9 +53,13 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(admin.router)
     app.include_router(calendar_api.router)
+    app.include_router(attachments.router)  # stations' file uploads (docs/attachments.md)
     from xuhui_desk.hub.console import install_console  # the district console's pages (docs/console.md)
 
     install_console(app)
+    from xuhui_desk.hub.console import attachments as console_attachments  # downloads (docs/attachments.md)
+
+    app.include_router(console_attachments.router)
     return app
 
 

@@ -28,7 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from xuhui_desk.record_rules import MAX_RECORD_BYTES, decoded_body_limit
+from xuhui_desk.record_rules import MAX_ATTACHMENT_BYTES, MAX_RECORD_BYTES, decoded_body_limit
 from xuhui_desk.sync_protocol import (
     ERR_BAD_REQUEST,
     ERR_BUSY,
@@ -80,6 +80,10 @@ class HubConfig:
     station_bytes_per_second: float = 256 * 1024
     station_burst_batches: int = 600
     station_batches_per_second: float = 10.0
+    #: Attachments (hub/attachments.py): the largest file, and what one station's files may
+    #: take in all (complete and half-uploaded ones; a station cannot fill the disk).
+    attachment_max_bytes: int = MAX_ATTACHMENT_BYTES
+    attachment_station_quota: int = 2048 * MiB
 
     @property
     def decoded_limit(self) -> int:
@@ -108,6 +112,8 @@ class HubConfig:
             station_burst_bytes=_env_int("XUHUI_HUB_STATION_BURST_BYTES", cls.station_burst_bytes),
             station_bytes_per_second=_env_float("XUHUI_HUB_STATION_BYTES_PER_SECOND", cls.station_bytes_per_second),
             station_burst_batches=_env_int("XUHUI_HUB_STATION_BURST_BATCHES", cls.station_burst_batches),
+            attachment_station_quota=_env_int("XUHUI_HUB_ATTACHMENT_STATION_QUOTA",
+                                              cls.attachment_station_quota),
             station_batches_per_second=_env_float("XUHUI_HUB_STATION_BATCHES_PER_SECOND",
                                                   cls.station_batches_per_second),
         )

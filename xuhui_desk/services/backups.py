@@ -9,6 +9,10 @@ What this module promises:
   :func:`restore` needs it alone, so it is refused while the workstation window, an
   intake or a sync runs. Every request any program saved is then either in the live database
   or in the copy kept before the restore.
+* A backup carries the request attachments its database refers to, in a folder next to it
+  (``xuhui_desk-LABEL-<time>.attachments/ab/cdef…``, hard links into the store where the file
+  system allows, else copies); a restore brings back those missing from the store, each checked
+  against its SHA-256, and says which it could not find.
 * A file offered for restore is installed only when it is a whole database of this program
   whose schema is exactly what the migrations make at its revision (no extra trigger, view,
   table, column or index) and whose settings are ones the program would accept.
@@ -65,8 +69,77 @@ def make_backup(data_dir: Path, label: str = "manual") -> Path:
         raise DatabaseError(f"there is no database in {data_dir} to back up")
     with DatabaseLock(source).acquire_shared():  # no restore swaps the file while it is copied
         dest = backup_file(source, unique_backup_file(backup_dir(data_dir), f"xuhui_desk-{label}"))
+        copy_attachments(data_dir, dest)
     thin_backups(data_dir)
     return dest
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+
+def attachments_folder(backup: Path) -> Path:
+    """The folder of a backup's attachment files: next to it, same name, ``.attachments``."""
+    return backup.with_suffix(".attachments")
+
+
+def _referenced_hashes(database: Path) -> list[str]:
+    from xuhui_desk.record_rules import is_sha256
+
+    con = sqlite3.connect(read_only_uri(database), uri=True)
+    try:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='attachments'").fetchone():
+            return []  # a database from before attachments (revision < 0011)
+        return sorted({h for (h,) in con.execute("SELECT DISTINCT sha256 FROM attachments") if is_sha256(h)})
+    finally:
+        con.close()
+
+
+def copy_attachments(data_dir: Path, backup: Path) -> list[str]:
+    """Put the attachment files ``backup`` refers to next to it (see the module doc); return the
+    hashes the store lacked (they cannot be in this backup)."""
+    import shutil
+
+    from xuhui_desk.private_files import make_private_dir, make_private_file
+    from xuhui_desk.services.attachments import blob_path
+
+    hashes = _referenced_hashes(backup)
+    missing: list[str] = []
+    if not hashes:
+        return missing
+    folder = make_private_dir(attachments_folder(backup))
+    for sha in hashes:
+        source = blob_path(data_dir, sha)
+        target = folder / sha[:2] / sha[2:]
+        if not source.is_file():
+            missing.append(sha)
+            continue
+        make_private_dir(target.parent)
+        try:
+            os.link(source, target)  # stored files never change: a link is a copy that costs nothing
+        except FileExistsError:
+            continue
+        except OSError:
+            shutil.copyfile(source, target)
+            make_private_file(target)
+    return missing
+
+
+def _restore_attachments(data_dir: Path, source: Path, database: Path) -> tuple[int, list[str]]:
+    """Bring back the attachment files ``database`` refers to that the store lacks, from the
+    folder next to ``source``; return how many came back and which are still missing."""
+    from xuhui_desk.services.attachments import blob_path, install_verified
+
+    restored, missing = 0, []
+    folder = attachments_folder(source)
+    for sha in _referenced_hashes(database):
+        if blob_path(data_dir, sha).is_file():
+            continue
+        candidate = folder / sha[:2] / sha[2:]
+        if candidate.is_file() and install_verified(data_dir, candidate, sha):
+            restored += 1
+        else:
+            missing.append(sha)
+    return restored, missing
 
 
 def backup_if_due(data_dir: Path, every: timedelta = timedelta(hours=20)) -> Path | None:
@@ -97,8 +170,11 @@ def thin_backups(data_dir: Path, keep: int = KEEP_BACKUPS) -> list[Path]:
     removed = (newest_first("xuhui_desk-*.db", exclude=RESTORE_COPY_STEM)[keep:]
                + newest_first(f"{RESTORE_COPY_STEM}-*.db")[KEEP_RESTORE_COPIES:]
                + newest_first("before-upgrade-*.db")[KEEP_UPGRADE_BACKUPS:])
+    import shutil
+
     for path in removed:
         path.unlink(missing_ok=True)
+        shutil.rmtree(attachments_folder(path), ignore_errors=True)
     return removed
 
 
@@ -345,6 +421,10 @@ class RestoreResult:
 
     restored: BackupDescription
     kept: Path | None
+    #: Attachment files brought back from the backup's folder into the store.
+    attachments_restored: int = 0
+    #: SHA-256 of attached files neither the store nor the backup has.
+    attachments_missing: tuple[str, ...] = ()
 
 
 def restore(data_dir: Path, source: Path) -> RestoreResult:
@@ -379,6 +459,7 @@ def restore(data_dir: Path, source: Path) -> RestoreResult:
             if live.exists() and live.stat().st_size:
                 # Closing this last connection also checkpoints and removes the write-ahead log.
                 kept = backup_file(live, unique_backup_file(backup_dir(data_dir), RESTORE_COPY_STEM))
+                copy_attachments(data_dir, kept)
             for suffix in ("-wal", "-shm", "-journal"):
                 Path(f"{live}{suffix}").unlink(missing_ok=True)
             os.replace(staging, live)
@@ -386,8 +467,9 @@ def restore(data_dir: Path, source: Path) -> RestoreResult:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{staging}{suffix}").unlink(missing_ok=True)
         open_database(live, lock=lock).close()  # an older backup is migrated now, under the same lock
+        restored, missing = _restore_attachments(data_dir, source, live)
     thin_backups(data_dir)
-    return RestoreResult(description, kept)
+    return RestoreResult(description, kept, restored, tuple(missing))
 
 
 def restore_backup(data_dir: Path, source: Path) -> Path | None:

@@ -8,6 +8,16 @@ nothing is ever half-saved; tracking numbers never repeat, even with several pro
 saving at once (the daily sequence is bumped under SQLite's write lock). Given an
 :class:`IntakeKey`, a request already saved under that key is reported, not saved again; the
 key is written in the same transaction as the request, so a crash leaves neither or both.
+
+The save writes with Core statements on the write transaction's connection (no ORM unit of work:
+an intake is one known set of rows), reads the station's code and default specialist in one
+statement, and inserts the request with its uuid made here, so that nothing is read back
+(benchmarks/intake_benchmark.py measures it against raw SQL of the same writes).
+
+The intake form's reads live here too, each taking the :class:`~xuhui_desk.db.Database` and
+returning plain frozen data: :func:`lookup_enterprises` and :func:`enterprise_by_uscc` (the
+directory as the name or code is typed), :func:`duplicates_for` (the open requests a new one may
+duplicate), :func:`todays_intakes`, :func:`load_station_router` and :func:`intake_receipt`.
 """
 
 from __future__ import annotations
@@ -19,7 +29,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from xuhui_desk.db import Database
@@ -28,16 +39,16 @@ from xuhui_desk.models import (
     Channel,
     Enterprise,
     EventKind,
+    Origin,
     Request,
-    RequestEvent,
-    RoutingCorrection,
     Status,
     SyncState,
     Urgency,
+    new_uuid,
     utcnow,
 )
 from xuhui_desk.services.pinyin_order import pinyin_sort_key
-from xuhui_desk.services.station import get_setting, require_station
+from xuhui_desk.services.station import NotInitialised
 from xuhui_desk.validation import (
     Issue,
     ValidationFailed,
@@ -47,12 +58,18 @@ from xuhui_desk.validation import (
     clean_text,
     errors,
     name_key,
+    normalize_uscc,
 )
 
 if TYPE_CHECKING:
+    from xuhui_desk.services.receipts import ReceiptData
     from xuhui_desk.services.routing import Router
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: How many directory entries :func:`lookup_enterprises` offers at most.
+LOOKUP_LIMIT = 8
+#: How many of today's intakes :func:`todays_intakes` lists.
+RECENT_LIMIT = 5
 DUPLICATE_WINDOW = timedelta(days=30)
 #: A key made from a file's line (not a client id) recognises a request saved this recently.
 LINE_KEY_WINDOW = timedelta(days=7)
@@ -265,16 +282,16 @@ def upsert_enterprise(session: Session, ent: EnterpriseInput, now: datetime) -> 
     return found, True
 
 
-def next_tracking_no(session: Session, station_code: str, when: datetime) -> str:
+# Bumps the day's sequence and returns it, in one statement (built once, like the save's statements).
+_NEXT_SEQUENCE = text(
+    "INSERT INTO daily_sequences(station_code, day, last) VALUES (:code, :day, 1) "
+    "ON CONFLICT(station_code, day) DO UPDATE SET last = last + 1 RETURNING last")
+
+
+def next_tracking_no(session: Session | Connection, station_code: str, when: datetime) -> str:
     """``CODE-YYYYMMDD-NNN`` for the Shanghai calendar day of ``when``; must run in a write transaction."""
     day = when.astimezone(SHANGHAI).strftime("%Y%m%d")
-    seq = session.execute(
-        text(
-            "INSERT INTO daily_sequences(station_code, day, last) VALUES (:code, :day, 1) "
-            "ON CONFLICT(station_code, day) DO UPDATE SET last = last + 1 RETURNING last"
-        ),
-        {"code": station_code, "day": day},
-    ).scalar_one()
+    seq = session.execute(_NEXT_SEQUENCE, {"code": station_code, "day": day}).scalar_one()
     return f"{station_code}-{day}-{seq:03d}"
 
 
@@ -297,12 +314,13 @@ def open_duplicates(
     )
 
 
-def find_duplicates_for(session: Session, name: str, uscc: str, category: str) -> list[Request]:
+def find_duplicates_for(session: Session, name: str, uscc: str, category: str,
+                        now: datetime | None = None) -> list[Request]:
     """Duplicate check before saving, from what the form holds."""
     enterprise = find_enterprise(session, clean_text(name), check_uscc(uscc)[0])
     if enterprise is None:
         return []
-    return open_duplicates(session, enterprise.id, category)
+    return open_duplicates(session, enterprise.id, category, now)
 
 
 def _key_time(when: datetime) -> str:
@@ -326,6 +344,75 @@ def find_saved(db: Database, key: IntakeKey, now: datetime | None = None) -> Int
     """The request already saved under ``key`` (see :class:`IntakeKey`), or None."""
     with db.session() as session:
         return _saved_under(session, key, now or utcnow())
+
+
+# --- the save, on Core ------------------------------------------------------------------------------
+# Statements built once: SQLAlchemy compiles each on first use and reuses the compiled form.
+
+_tables = Request.metadata.tables
+_requests = _tables["requests"]
+_events = _tables["request_events"]
+_enterprises = _tables["enterprises"]
+_corrections = _tables["routing_corrections"]
+
+# The station's code and the default specialist in one round trip (both change only through the
+# settings, so they are read on each save rather than cached where a change could be missed).
+_STATION_AND_SPECIALIST = text(
+    "SELECT (SELECT code FROM station LIMIT 1), (SELECT value FROM settings WHERE key = 'specialist')")
+_ENTERPRISE_COLUMNS = (_enterprises.c.id, _enterprises.c.uscc, _enterprises.c.contact_name, _enterprises.c.phone,
+                       _enterprises.c.park, _enterprises.c.building)
+_ENTERPRISE_BY_USCC = select(*_ENTERPRISE_COLUMNS).where(_enterprises.c.uscc == bindparam("uscc")).limit(1)
+_ENTERPRISE_BY_KEY_NO_USCC = (select(*_ENTERPRISE_COLUMNS)
+                              .where(_enterprises.c.name_key == bindparam("key"), _enterprises.c.uscc.is_(None))
+                              .limit(1))
+_ENTERPRISE_BY_KEY = select(*_ENTERPRISE_COLUMNS).where(_enterprises.c.name_key == bindparam("key")).limit(1)
+_INSERT_ENTERPRISE = insert(_enterprises)
+# Every detail column at once (the merged values): one compiled statement serves every change.
+_UPDATE_ENTERPRISE = (update(_enterprises).where(_enterprises.c.id == bindparam("enterprise_id"))
+                      .values(revision=_enterprises.c.revision + 1, sync_state=SyncState.PENDING))
+_DETAILS = ("contact_name", "phone", "park", "building", "uscc")
+_INSERT_REQUEST = insert(_requests)
+_INSERT_EVENT = insert(_events)
+_INSERT_CORRECTION = insert(_corrections)
+_INSERT_KEY = text(
+    "INSERT INTO intake_keys(key, kind, request_id, created_at) VALUES (:key, :kind, :id, :at) "
+    "ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, request_id = excluded.request_id, "
+    "created_at = excluded.created_at")
+
+
+def _station_and_specialist(conn: Connection) -> tuple[str, str]:
+    from xuhui_desk.config import SETTING_DEFAULTS
+
+    code, specialist = conn.execute(_STATION_AND_SPECIALIST).one()
+    if code is None:
+        raise NotInitialised()
+    return code, specialist if specialist is not None else SETTING_DEFAULTS["specialist"]
+
+
+def _save_enterprise(conn: Connection, ent: EnterpriseInput, now: datetime) -> tuple[int, bool]:
+    """:func:`upsert_enterprise`'s rule with Core statements: (the enterprise's id, whether it was known)."""
+    key = name_key(ent.name)
+    found = None
+    if ent.uscc:
+        found = conn.execute(_ENTERPRISE_BY_USCC, {"uscc": ent.uscc}).first()
+        if found is None:  # a company first recorded without its code, now given one
+            found = conn.execute(_ENTERPRISE_BY_KEY_NO_USCC, {"key": key}).first()
+    else:
+        found = conn.execute(_ENTERPRISE_BY_KEY, {"key": key}).first()
+    if found is None:
+        inserted = conn.execute(_INSERT_ENTERPRISE, {
+            "uuid": new_uuid(), "name": ent.name, "name_key": key, "name_sort": pinyin_sort_key(ent.name),
+            "uscc": ent.uscc or None, "contact_name": ent.contact_name, "phone": ent.phone, "park": ent.park,
+            "building": ent.building, "first_seen_at": now, "updated_at": now, "revision": 1,
+            "sync_state": SyncState.PENDING})
+        return int(inserted.lastrowid), False
+    # Newer contact details replace older ones; empty fields never erase what is known.
+    typed = {"contact_name": ent.contact_name, "phone": ent.phone, "park": ent.park,
+             "building": ent.building, "uscc": ent.uscc or None}
+    merged = {k: typed[k] or getattr(found, k) for k in _DETAILS}
+    if any(merged[k] != getattr(found, k) for k in _DETAILS):
+        conn.execute(_UPDATE_ENTERPRISE, {"enterprise_id": found.id, "updated_at": now, **merged})
+    return int(found.id), True
 
 
 def create_request(
@@ -357,58 +444,170 @@ def create_request(
     suggested_sub = suggestion.subcategory.code if suggestion.subcategory else None
     subcategory = cleaned.subcategory or (suggested_sub if category == suggestion.category else None)
     department = assignment.department_for(category, subcategory)
+    corrected = bool(cleaned.category and cleaned.category != suggestion.category)
+    uuid = new_uuid()
 
     with db.write() as session:
         if key is not None and (earlier := _saved_under(session, key, now)) is not None:
             return earlier
+        # Core statements on the transaction's own connection: no unit of work to flush.
+        conn = session.connection()
+        station_code, default_specialist = _station_and_specialist(conn)
         due = assignment.due_for(category, cleaned.urgency, now, session)
-        station = require_station(session)
-        specialist = cleaned.specialist or get_setting(session, "specialist")
-        enterprise, reused = upsert_enterprise(session, cleaned.enterprise, now)
-        request = Request(
-            tracking_no=next_tracking_no(session, station.code, now),
-            enterprise_id=enterprise.id,
-            channel=cleaned.channel,
-            category=category,
-            subcategory=subcategory,
-            department=department,
-            description=cleaned.description,
-            urgency=cleaned.urgency,
-            status=Status.NEW,
-            sla_due_at=due.at if due else None,
-            sla_provisional=bool(due and due.provisional),
-            specialist=specialist,
-            created_at=now,
-            updated_at=now,
-            suggested_category=str(suggestion.category),
-            linked_request_uuid=cleaned.linked_request_uuid,
-        )
-        session.add(request)
-        session.flush()
-        session.add(
-            RequestEvent(
-                request_id=request.id,
-                kind=EventKind.CREATED,
-                actor=specialist,
-                occurred_at=now,
-                data={"category": category, "department": department, "channel": cleaned.channel,
-                      "suggested_category": str(suggestion.category), "status": Status.NEW.value},
-            )
-        )
-        if cleaned.category and cleaned.category != suggestion.category:
-            session.add(RoutingCorrection(text=cleaned.description, suggested=str(suggestion.category),
-                                          chosen=cleaned.category, specialist=specialist, created_at=now))
-        session.flush()
+        specialist = cleaned.specialist or default_specialist
+        enterprise_id, reused = _save_enterprise(conn, cleaned.enterprise, now)
+        tracking_no = next_tracking_no(conn, station_code, now)
+        sla_due_at = due.at if due else None
+        request_id = conn.execute(_INSERT_REQUEST, {
+            "uuid": uuid, "tracking_no": tracking_no, "enterprise_id": enterprise_id, "channel": cleaned.channel,
+            "category": category, "subcategory": subcategory, "department": department,
+            "description": cleaned.description, "urgency": cleaned.urgency, "status": Status.NEW,
+            "sla_due_at": sla_due_at, "sla_provisional": bool(due and due.provisional), "specialist": specialist,
+            "created_at": now, "updated_at": now, "suggested_category": str(suggestion.category),
+            "linked_request_uuid": cleaned.linked_request_uuid, "revision": 1, "sync_state": SyncState.PENDING,
+        }).lastrowid
+        conn.execute(_INSERT_EVENT, {
+            "uuid": new_uuid(), "request_id": request_id, "kind": EventKind.CREATED, "actor": specialist,
+            "origin": Origin.STATION, "occurred_at": now, "sync_state": SyncState.PENDING,
+            "data": {"category": category, "department": department, "channel": cleaned.channel,
+                     "suggested_category": str(suggestion.category), "status": Status.NEW.value},
+        })
+        if corrected:
+            conn.execute(_INSERT_CORRECTION, {"text": cleaned.description, "suggested": str(suggestion.category),
+                                              "chosen": cleaned.category, "specialist": specialist,
+                                              "created_at": now})
         if key is not None:
             # A stale key of the same line (older than the window) now names the new request.
-            session.execute(
-                text("INSERT INTO intake_keys(key, kind, request_id, created_at) VALUES (:key, :kind, :id, :at) "
-                     "ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, request_id = excluded.request_id, "
-                     "created_at = excluded.created_at"),
-                {"key": key.digest, "kind": key.kind, "id": request.id, "at": _key_time(now)},
-            )
-        result = IntakeResult(request.uuid, request.tracking_no, category, department, request.sla_due_at, warnings,
-                              reused)
-    if cleaned.category and cleaned.category != suggestion.category:
-        assignment.learn(cleaned.description, cleaned.category, router=router)
-    return result
+            conn.execute(_INSERT_KEY, {"key": key.digest, "kind": key.kind, "id": request_id,
+                                       "at": _key_time(now)})
+    if corrected:
+        assignment.learn(cleaned.description, str(cleaned.category), router=router)
+    return IntakeResult(uuid, tracking_no, category, department, sla_due_at, warnings, reused)
+
+
+# --- what the intake form reads ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnterpriseMatch:
+    """A directory entry offered while the name or the credit code is typed ("" for what is unknown)."""
+
+    name: str
+    uscc: str
+    contact_name: str
+    phone: str
+    park: str
+    building: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An open request of the same enterprise and category: what the form's banner shows."""
+
+    uuid: str
+    tracking_no: str
+    status: str
+    created_at: datetime
+    description: str
+
+
+@dataclass(frozen=True)
+class RecentIntake:
+    """One of today's intakes (the list beside the form)."""
+
+    uuid: str
+    tracking_no: str
+    enterprise_name: str
+    category: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TodaysIntakes:
+    """How many requests were received today, and the newest of them (newest first)."""
+
+    total: int
+    latest: tuple[RecentIntake, ...]
+
+
+_MATCH_COLUMNS = (_enterprises.c.name, _enterprises.c.uscc, _enterprises.c.contact_name, _enterprises.c.phone,
+                  _enterprises.c.park, _enterprises.c.building)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _match(row: Any) -> EnterpriseMatch:
+    return EnterpriseMatch(row.name, row.uscc or "", row.contact_name, row.phone, row.park, row.building)
+
+
+def lookup_enterprises(db: Database, typed: str, limit: int = LOOKUP_LIMIT) -> list[EnterpriseMatch]:
+    """Directory entries whose name (or normalised name) contains ``typed``, or whose credit code
+    starts with it; names that start with it first, then the most recently updated. At most
+    ``limit``; nothing for an empty or blank ``typed``."""
+    term = clean_text(typed)
+    if not term:
+        return []
+    code = normalize_uscc(term)
+    escaped = _escape_like(term)
+    conditions = [_enterprises.c.name.like(f"%{escaped}%", escape="\\")]
+    key = name_key(term)
+    if key:
+        conditions.append(_enterprises.c.name_key.like(f"%{_escape_like(key)}%", escape="\\"))
+    if code.isalnum() and code.isascii():
+        conditions.append(_enterprises.c.uscc.like(f"{_escape_like(code)}%", escape="\\"))
+    starts = case((_enterprises.c.name.like(f"{escaped}%", escape="\\"), 0), else_=1)
+    query = (select(*_MATCH_COLUMNS).where(or_(*conditions))
+             .order_by(starts, _enterprises.c.updated_at.desc()).limit(limit))
+    with db.session() as session:
+        return [_match(row) for row in session.execute(query)]
+
+
+def enterprise_by_uscc(db: Database, uscc: str) -> EnterpriseMatch | None:
+    """The directory entry with exactly this (normalised) credit code, or None."""
+    with db.session() as session:
+        row = session.execute(select(*_MATCH_COLUMNS).where(_enterprises.c.uscc == uscc).limit(1)).first()
+    return _match(row) if row is not None else None
+
+
+def duplicates_for(db: Database, name: str, uscc: str, category: str, now: datetime | None = None) -> list[Duplicate]:
+    """What :func:`find_duplicates_for` finds for the form's name, credit code and category (newest
+    first), as plain data."""
+    with db.session() as session:
+        return [Duplicate(r.uuid, r.tracking_no, str(r.status), r.created_at, r.description)
+                for r in find_duplicates_for(session, name, uscc, category, now)]
+
+
+def todays_intakes(db: Database, limit: int = RECENT_LIMIT, now: datetime | None = None) -> TodaysIntakes:
+    """The requests received on the Shanghai calendar day of ``now`` (default: now): how many, and
+    the ``limit`` newest (by time received, then by id)."""
+    start = (now or utcnow()).astimezone(SHANGHAI).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = _requests.c.created_at >= start
+    with db.session() as session:
+        total = session.scalar(select(func.count()).select_from(_requests).where(today)) or 0
+        rows = session.execute(
+            select(_requests.c.uuid, _requests.c.tracking_no, _enterprises.c.name, _requests.c.category,
+                   _requests.c.created_at)
+            .join(_enterprises, _enterprises.c.id == _requests.c.enterprise_id)
+            .where(today).order_by(_requests.c.created_at.desc(), _requests.c.id.desc()).limit(limit))
+        return TodaysIntakes(int(total), tuple(RecentIntake(*row) for row in rows))
+
+
+def load_station_router(db: Database) -> Router:
+    """The station's router (the taxonomy's rules with this station's corrections), read from ``db``."""
+    # The session first: while the database is still opening after start-up this waits (on the
+    # GUI's worker) before the router's modules are imported.
+    with db.session() as session:
+        from xuhui_desk.services.assignment import load_router
+
+        return load_router(session)
+
+
+def intake_receipt(db: Database, key: str, language: str) -> ReceiptData:
+    """The receipt of a saved request (``key``: its uuid or tracking number) in ``language``: the
+    builder ``xuhui-desk receipt`` uses too (:func:`~xuhui_desk.services.receipts.receipt_for_request`)."""
+    from xuhui_desk.services.receipts import receipt_for_request
+
+    with db.session() as session:
+        return receipt_for_request(session, key, language)

@@ -51,7 +51,7 @@ from xuhui_desk.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from xuhui_desk.services.sync import SyncStatus, SyncSummary
     from xuhui_desk.ui.detail_view import DetailView
-    from xuhui_desk.ui.intake_form import IntakeForm
+    from xuhui_desk.ui.intake import IntakeForm
     from xuhui_desk.ui.queue.reading_pane import ReadingPane
     from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.sync_panel import SyncPanel
@@ -231,7 +231,7 @@ class MainWindow(QMainWindow):
         return factories[page]()
 
     def _create_intake(self) -> QWidget:
-        from xuhui_desk.ui.intake_form import IntakeForm
+        from xuhui_desk.ui.intake import IntakeForm
 
         form = IntakeForm(self.db, self.tasks, self)
         form.saved.connect(self._intake_saved)
@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         return form
 
     def _create_queue(self) -> QWidget:
-        from xuhui_desk.ui.detail_view import DetailView
+        from xuhui_desk.ui.detail import DetailView
         from xuhui_desk.ui.queue.reading_pane import ReadingPane
         from xuhui_desk.ui.queue.view import QueueView
 
@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
 
     @property
     def intake_form(self) -> IntakeForm:
-        from xuhui_desk.ui.intake_form import IntakeForm
+        from xuhui_desk.ui.intake import IntakeForm
 
         form = self.page(Page.INTAKE)
         assert isinstance(form, IntakeForm)

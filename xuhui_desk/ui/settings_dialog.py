@@ -40,6 +40,7 @@ from xuhui_desk.services.station import (
 )
 from xuhui_desk.ui.i18n import LANGUAGE_NAMES, current_language
 from xuhui_desk.ui.tasks import TaskRunner
+from xuhui_desk.ui.widgets.field_message import FieldMessage
 from xuhui_desk.validation import LIMITS, ValidationFailed, check_text, clean_text
 
 log = logging.getLogger(__name__)
@@ -47,18 +48,6 @@ log = logging.getLogger(__name__)
 # Below this width of the page the two cards stand one above the other.
 SIDE_BY_SIDE_MIN_WIDTH = 1000
 
-
-
-class _Message(QLabel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("fieldError")
-        self.setWordWrap(True)
-        self.hide()
-
-    def say(self, text: str | None) -> None:
-        self.setText(text or "")
-        self.setVisible(bool(text))
 
 
 class SettingsForm(QWidget):
@@ -108,7 +97,7 @@ class SettingsForm(QWidget):
         for code, name in LANGUAGE_NAMES.items():
             self.language_combo.addItem(name, code)
 
-        self.messages = {key: _Message() for key in ("station_name", "specialist", "hub_url",
+        self.messages = {key: FieldMessage() for key in ("station_name", "specialist", "hub_url",
                                                      "tracking_url_template")}
 
         # Side by side on a wide page, one above the other on a narrow one (see resizeEvent); the

@@ -29,24 +29,13 @@ from xuhui_desk.db import Database
 from xuhui_desk.services.station import STATION_CODE, check_hub_url, init_station, set_setting
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.tasks import TaskRunner
+from xuhui_desk.ui.widgets.field_message import FieldMessage
 from xuhui_desk.validation import LIMITS, Issue, ValidationFailed, check_text, clean_text
 
 log = logging.getLogger(__name__)
 
 
-class _Message(QLabel):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setObjectName("fieldError")
-        self.setWordWrap(True)
-        self.hide()
-
-    def say(self, text: str | None) -> None:
-        self.setText(text or "")
-        self.setVisible(bool(text))
-
-
-def _field(form: QFormLayout, label: str, edit: QLineEdit, message: _Message, hint: str = "") -> None:
+def _field(form: QFormLayout, label: str, edit: QLineEdit, message: FieldMessage, hint: str = "") -> None:
     box = QWidget()
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
@@ -99,9 +88,9 @@ class StationPage(QWizardPage):
         self.address_edit.setObjectName("station_address")
         self.address_edit.setMaxLength(200)
         self.address_edit.setPlaceholderText(self.tr("Printed on the receipts (optional)"))
-        self.code_message = _Message()
-        self.name_message = _Message()
-        self.address_message = _Message()
+        self.code_message = FieldMessage()
+        self.name_message = FieldMessage()
+        self.address_message = FieldMessage()
         _field(form, self.tr("Station code"), self.code_edit, self.code_message,
                self.tr("2 to 12 capital letters or digits, as given by the district."))
         _field(form, self.tr("Station name"), self.name_edit, self.name_message)
@@ -121,7 +110,7 @@ class StationPage(QWizardPage):
             self._show(self.code_message, self.code_issue())
         self.completeChanged.emit()
 
-    def _show(self, message: _Message, issue: Issue | None) -> None:
+    def _show(self, message: FieldMessage, issue: Issue | None) -> None:
         message.say(issue.message(current_language()) if issue else None)
 
     def code(self) -> str:
@@ -153,7 +142,7 @@ class SpecialistPage(QWizardPage):
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("specialist")
         self.name_edit.setMaxLength(LIMITS["specialist"])
-        self.message = _Message()
+        self.message = FieldMessage()
         _field(form, self.tr("Specialist"), self.name_edit, self.message)
         self.name_edit.textChanged.connect(self.completeChanged)
         self.name_edit.editingFinished.connect(self._check)
@@ -188,8 +177,8 @@ class HubPage(QWizardPage):
         self.token_edit.setObjectName("hub_token")
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_edit.setPlaceholderText(self.tr("Given by the district for this station"))
-        self.url_message = _Message()
-        self.token_message = _Message()
+        self.url_message = FieldMessage()
+        self.token_message = FieldMessage()
         _field(form, self.tr("Hub address"), self.url_edit, self.url_message)
         _field(form, self.tr("Station token"), self.token_edit, self.token_message)
         self.url_edit.textChanged.connect(self._changed)

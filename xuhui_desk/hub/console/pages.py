@@ -20,6 +20,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 
+from xuhui_desk.hub import attachments as hub_attachments
 from xuhui_desk.hub import store
 from xuhui_desk.hub.console import accounts, actions, casework, dashboard
 from xuhui_desk.hub.console.accounts import ADMIN, COORDINATOR, HANDLER, ROLES, VIEWER, Principal
@@ -224,6 +225,7 @@ def _request_page(request: Request, who: Principal, tracking_no: str, *, error: 
         "done": done if done in _DONE else "", "done_department": request.query_params.get("moved", ""),
         "error": error, "form": form or {}, "departments": _departments(), "csrf_token": who.csrf_token,
         "iso_local": iso_local,
+        "attachments": hub_attachments.attachments_of(db_of(request), view.tracking_no),  # whole files only
     }, principal=who, status=status)
 
 

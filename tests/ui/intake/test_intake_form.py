@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.ui.keyboard import type_text
 from xuhui_desk.models import Enterprise, EventKind, Request, RoutingCorrection
-from xuhui_desk.ui.intake_form import IntakeForm
+from xuhui_desk.ui.intake import IntakeForm
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.validation import Issue, Severity, org_code_check_char, uscc_check_char
 
@@ -33,15 +33,6 @@ def valid_uscc(body8: str = "31245671") -> str:
 
 
 USCC = valid_uscc()
-
-
-@pytest.fixture
-def tasks(qapp: QApplication) -> Iterator[TaskRunner]:
-    runner = TaskRunner()
-    yield runner
-    assert runner.wait(10000), "a background task outlived the test"
-    QApplication.processEvents()
-    runner.deleteLater()
 
 
 @pytest.fixture
@@ -107,16 +98,16 @@ def test_intake_typed_with_the_keyboard_is_saved(qtbot: Any, form: IntakeForm, s
 
     qtbot.waitUntil(lambda: form.suggestion is not None, timeout=3000)
     assert form.suggestion is not None and form.suggestion.category.value == "finance"
-    assert not form.suggestion_body.isHidden() and form.suggestion_reasons.text()
+    assert not form.suggestion_card.body.isHidden() and form.suggestion_card.reasons.text()
 
     save_with_keyboard(qtbot, form)
     qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
     assert form.result is not None
     tracking_no = form.result.tracking_no
     assert re.fullmatch(r"XH03-\d{8}-001", tracking_no)
-    assert form.tracking_label.text() == tracking_no
+    assert form.saved_panel.tracking_label.text() == tracking_no
     assert not form.saved_panel.isHidden() and form.suggestion_card.isHidden()
-    assert form.print_button.hasFocus()
+    assert form.saved_panel.print_button.hasFocus()
 
     with station_db.session() as s:
         request = s.scalars(select(Request)).one()
@@ -280,7 +271,7 @@ def test_override_is_recorded_as_a_correction(qtbot: Any, form: IntakeForm, stat
     assert form.chosen_category() == "legal"
     form.update_suggestion()
     assert form.suggestion is not None and form.suggestion.category.value == "finance"
-    assert "correction" in form.category_note.text()
+    assert "correction" in form.fields.category_note.text()
     save_with_keyboard(qtbot, form)
     qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
     with station_db.session() as s:
@@ -305,7 +296,7 @@ def test_duplicate_banner_offers_a_link(qtbot: Any, form: IntakeForm, station_db
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     type_text(qtbot, focused(), LOAN)
     qtbot.waitUntil(form.duplicate_banner_shown, timeout=5000)
-    assert "XH03-" in form.duplicate_text.text()
+    assert "XH03-" in form.duplicate_banner.text.text()
     qtbot.keyClick(focused(), Qt.Key.Key_L, ALT)
     assert form.linked_uuid == existing
     assert form.duplicate_banner.objectName() == "linkedBanner"
@@ -315,7 +306,7 @@ def test_duplicate_banner_offers_a_link(qtbot: Any, form: IntakeForm, station_db
         new = s.scalars(select(Request).where(Request.uuid == form.result.uuid)).one()  # type: ignore[union-attr]
         assert new.linked_request_uuid == existing
         assert new.enterprise.uscc == USCC  # the same company, recognised by name
-    assert form.saved_values["linked"].text().startswith("XH03-")
+    assert form.saved_panel.values["linked"].text().startswith("XH03-")
 
 
 def test_duplicate_banner_can_be_dismissed(qtbot: Any, form: IntakeForm, station_db: Any) -> None:
@@ -323,7 +314,7 @@ def test_duplicate_banner_can_be_dismissed(qtbot: Any, form: IntakeForm, station
     form.name_edit.setText(NAME)
     form.description_edit.setPlainText(LOAN)
     qtbot.waitUntil(form.duplicate_banner_shown, timeout=5000)
-    form.ignore_button.click()
+    form.duplicate_banner.ignore_button.click()
     assert not form.duplicate_banner_shown()
     form.save()
     qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
@@ -339,9 +330,9 @@ def test_lookup_as_you_type_fills_the_enterprise(qtbot: Any, form: IntakeForm, s
                          park="漕河泾开发区", building="科技绿洲三期5号楼"))
         s.add(Enterprise(name="上海枫林生物医药有限公司", name_key=name_key("上海枫林生物医药有限公司")))
     type_text(qtbot, form.name_edit, "云启")
-    popup = form.name_completer.popup()
+    popup = form.lookup.name_completer.popup()
     qtbot.waitUntil(popup.isVisible, timeout=5000)
-    assert form.name_model.rowCount() == 1
+    assert form.lookup.name_model.rowCount() == 1
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert form.name_edit.text() == NAME
@@ -354,7 +345,7 @@ def test_lookup_as_you_type_fills_the_enterprise(qtbot: Any, form: IntakeForm, s
     form.start_new(confirm=False)
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
     type_text(qtbot, form.uscc_edit, USCC[:8])
-    popup = form.uscc_completer.popup()
+    popup = form.lookup.uscc_completer.popup()
     qtbot.waitUntil(popup.isVisible, timeout=5000)
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
@@ -367,7 +358,7 @@ def test_emoji_and_huge_text(qtbot: Any, form: IntakeForm, station_db: Any) -> N
     form.name_edit.setText("上海🚀火箭咖啡有限公司")
     huge = ("想申请贷款😀，" * 800)[:5000]
     form.description_edit.setPlainText(huge)
-    assert "5000 / 4000" in form.counter.text()
+    assert "5000 / 4000" in form.fields.counter.text()
     form.update_suggestion()  # the router only reads what can be saved
     form.save()
     assert form.issue_text("description") == Issue("description", "text.too_long",
@@ -396,7 +387,7 @@ def test_print_receipt_and_new_intake(qtbot: Any, form: IntakeForm, station_db: 
     form.save()
     qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
     assert form.result is not None
-    with qtbot.waitSignal(form.receipt_requested, timeout=2000) as signal:
+    with qtbot.waitSignal(form.receiptRequested, timeout=2000) as signal:
         qtbot.keyClick(focused(), Qt.Key.Key_P, CTRL)
     assert signal.args == [form.result.uuid]
     qtbot.waitUntil(lambda: bool(shown), timeout=10000)
@@ -408,7 +399,7 @@ def test_print_receipt_and_new_intake(qtbot: Any, form: IntakeForm, station_db: 
     # Saving again does nothing; "New intake" clears for the next company.
     form.save()
     assert count(station_db, Request) == 1
-    form.new_button.click()
+    form.saved_panel.new_button.click()
     assert form.result is None and form.name_edit.text() == "" and form.description_edit.toPlainText() == ""
     assert not form.name_edit.isReadOnly() and focused() is form.name_edit
     assert form.suggestion_card.isVisible() and form.saved_panel.isHidden()
@@ -430,13 +421,17 @@ def test_draft_survives_a_rebuild(qtbot: Any, form: IntakeForm, station_db: Any,
     other.suggest_timer.stop()
 
 
-def test_the_form_knows_the_channel_and_urgency_codes_of_the_models() -> None:
-    """The form is built before SQLAlchemy (and with it the models) is imported: its copies of the codes match."""
-    from xuhui_desk.models import Channel, Urgency
-    from xuhui_desk.ui.intake_form import CHANNEL_CODES, URGENCY_CODES
+def test_the_form_offers_every_channel_and_urgency_code(qapp: QApplication) -> None:
+    """The lists come from xuhui_desk.codes (no copies to fall out of step with the models)."""
+    from xuhui_desk.codes import Channel, Urgency
+    from xuhui_desk.ui.intake.fields import IntakeFields
 
-    assert tuple(c.value for c in Channel) == CHANNEL_CODES
-    assert tuple(u.value for u in Urgency) == URGENCY_CODES
+    fields = IntakeFields()
+    try:
+        assert [fields.channel_combo.itemData(i) for i in range(fields.channel_combo.count())] == list(Channel)
+        assert [fields.urgency_combo.itemData(i) for i in range(fields.urgency_combo.count())] == list(Urgency)
+    finally:
+        fields.deleteLater()
 
 
 def test_receipt_preview_stays_usable_past_the_progress_dialog_delay(qtbot: Any, form: IntakeForm) -> None:
@@ -474,5 +469,77 @@ def test_receipt_preview_stays_usable_past_the_progress_dialog_delay(qtbot: Any,
     qtbot.waitUntil(lambda: not previews(), timeout=5000)
     assert not progress_boxes()
     # The program is usable again: the form takes the next intake.
-    form.new_button.click()
+    form.saved_panel.new_button.click()
     assert form.result is None
+
+
+def test_a_stale_lookup_never_overwrites_a_newer_one(qtbot: Any, form: IntakeForm, station_db: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first search is slow and answers last: its matches are dropped (latest=), the newer ones stay."""
+    import threading
+
+    from xuhui_desk.services import intake as intake_service
+    from xuhui_desk.validation import name_key
+
+    with station_db.write() as s:
+        for name in ("上海云启智能科技有限公司", "上海枫林生物医药有限公司"):
+            s.add(Enterprise(name=name, name_key=name_key(name)))
+    release = threading.Event()
+    real = intake_service.lookup_enterprises
+
+    def lookup(db: Any, typed: str, limit: int = 8) -> Any:
+        if typed == "云启":
+            release.wait(5)  # the older search hangs until the newer one has been shown
+        return real(db, typed, limit)
+
+    monkeypatch.setattr(intake_service, "lookup_enterprises", lookup)
+    form.name_edit.setText("云启")
+    form.lookup.schedule(form.name_edit)
+    form.lookup.run()
+    form.name_edit.setText("枫林")
+    form.lookup.run()
+    qtbot.waitUntil(lambda: form.lookup.name_model.rowCount() == 1, timeout=5000)
+    assert "枫林" in form.lookup.name_model.item(0).text()
+    # The field says 云启 again, as when the specialist types back: the old answer still must not show.
+    form.name_edit.setText("云启")
+    release.set()
+    assert form.tasks.wait(5000)
+    QApplication.processEvents()
+    assert form.lookup.name_model.rowCount() == 1 and "枫林" in form.lookup.name_model.item(0).text()
+
+
+def test_answers_for_a_closed_form_are_dropped(qtbot: Any, station_db: Any, tasks: TaskRunner,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """owner=: the router and today's list arrive after the form is gone; nothing runs on it."""
+    import threading
+
+    from xuhui_desk.services import intake as intake_service
+
+    release = threading.Event()
+    real = intake_service.load_station_router
+    monkeypatch.setattr(intake_service, "load_station_router", lambda db: release.wait(5) and real(db))
+    widget = IntakeForm(station_db, tasks)
+    seen: list[str] = []
+    widget.destroyed.connect(lambda: seen.append("destroyed"))
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: seen == ["destroyed"], timeout=2000)
+    release.set()
+    assert tasks.wait(5000)
+    QApplication.processEvents()  # would raise (RuntimeError: deleted C++ object) in a callback
+
+
+def test_a_stale_duplicate_check_does_not_show_another_companys_banner(qtbot: Any, form: IntakeForm,
+                                                                       station_db: Any) -> None:
+    """The check for the first company answers after the name changed to one without duplicates."""
+    _existing_request(station_db)
+    form.description_edit.setPlainText(LOAN)
+    form.update_suggestion()
+    form.name_edit.setText(NAME)
+    form.duplicate_timer.stop()
+    form._run_duplicate_check()  # the company with an open request
+    form.name_edit.setText("上海完全不同的公司")
+    form.duplicate_timer.stop()
+    form._run_duplicate_check()  # supersedes it
+    assert form.tasks.wait(5000)
+    QApplication.processEvents()
+    assert not form.duplicate_banner_shown()
