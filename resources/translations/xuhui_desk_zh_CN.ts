@@ -232,6 +232,141 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>CompanyFileDialog</name>
+    <message>
+        <source>Company file</source>
+        <extracomment>A request of the file was opened (its uuid). The file was read and shown (or its error shown): the time from the dialog&apos;s creation. Milliseconds from the creation of the dialog to the file shown (for the benchmark).</extracomment>
+        <translation>企业档案</translation>
+    </message>
+    <message>
+        <source>Reading the company file…</source>
+        <translation>正在读取企业档案…</translation>
+    </message>
+    <message>
+        <source>Open request</source>
+        <translation>打开诉求</translation>
+    </message>
+    <message>
+        <source>Open the selected request (Enter)</source>
+        <translation>打开所选诉求（Enter）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>联系人员</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>诉求</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Requests ({count})</source>
+        <translation>诉求（{count}）</translation>
+    </message>
+    <message>
+        <source>Contacts ({count})</source>
+        <translation>联系记录（{count}）</translation>
+    </message>
+    <message>
+        <source>Company file — {name}</source>
+        <translation>企业档案 — {name}</translation>
+    </message>
+    <message>
+        <source>Credit code: {code}</source>
+        <translation>统一社会信用代码：{code}</translation>
+    </message>
+    <message>
+        <source>No credit code</source>
+        <translation>无统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>First seen {day}</source>
+        <translation>首次来访 {day}</translation>
+    </message>
+    <message>
+        <source>{total} requests, {open} open</source>
+        <translation>{total} 件诉求，{open} 件未办结</translation>
+    </message>
+    <message>
+        <source>The {shown} most pressing and most recent requests are listed; all are counted.</source>
+        <translation>列出最紧迫和最近的 {shown} 件诉求；计数包括全部诉求。</translation>
+    </message>
+    <message>
+        <source>Callbacks planned: {list}</source>
+        <translation>已约定回访：{list}</translation>
+    </message>
+    <message>
+        <source>Several companies match “{key}”: {names}. Open the file from the directory.</source>
+        <translation>有多家企业与“{key}”相符：{names}。请从企业名录打开档案。</translation>
+    </message>
+    <message>
+        <source>No company matches “{key}”.</source>
+        <translation>没有与“{key}”相符的企业。</translation>
+    </message>
+    <message>
+        <source>The company file could not be read: {error}</source>
+        <translation>无法读取企业档案：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>CompanyRequestsModel</name>
+    <message>
+        <source>Tracking no.</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理日期</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>办理时限</translation>
+    </message>
+</context>
+<context>
+    <name>CompanyStrip</name>
+    <message>
+        <source>due {day}</source>
+        <extracomment>Open requests listed (the title gives the full count). Open requests shown after a ``set_company`` (0: none, or no such company).</extracomment>
+        <translation>{day}到期</translation>
+    </message>
+    <message>
+        <source>Open requests of this company: {count}</source>
+        <translation>该企业未办结的诉求：{count} 件</translation>
+    </message>
+</context>
+<context>
     <name>DeadlineNotifier</name>
     <message>
         <source>A request is due within the hour</source>
@@ -617,6 +752,14 @@ Enter or a double click opens it.</source>
     <message>
         <source>Search name, credit code, contact, phone, park or building  (Ctrl+F)</source>
         <translation>搜索企业名称、信用代码、联系人、电话、园区或楼宇（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Company file…</source>
+        <translation>企业档案…</translation>
+    </message>
+    <message>
+        <source>Profile, contacts and every request of the selected enterprise (Ctrl+E)</source>
+        <translation>所选企业的基本信息、联系记录和全部诉求（Ctrl+E）</translation>
     </message>
     <message>
         <source>Edit…</source>
@@ -1656,7 +1799,135 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>QueueLists</name>
+    <message>
+        <source>Saved views…</source>
+        <extracomment>The export key of each queue column (the phone, masked, follows the company). The last workbook written (for tests and the &quot;open&quot; buttons).</extracomment>
+        <translation>已存视图…</translation>
+    </message>
+    <message>
+        <source>Save view</source>
+        <translation>保存视图</translation>
+    </message>
+    <message>
+        <source>Name of the view (the current filters):</source>
+        <translation>视图名称（保存当前筛选条件）：</translation>
+    </message>
+    <message>
+        <source>View “{name}” saved</source>
+        <translation>视图“{name}”已保存</translation>
+    </message>
+    <message>
+        <source>Rename view</source>
+        <translation>重命名视图</translation>
+    </message>
+    <message>
+        <source>New name of “{name}”:</source>
+        <translation>“{name}”的新名称：</translation>
+    </message>
+    <message>
+        <source>Delete view</source>
+        <translation>删除视图</translation>
+    </message>
+    <message>
+        <source>Delete the view “{name}”? The requests are not touched.</source>
+        <translation>删除视图“{name}”？诉求本身不受影响。</translation>
+    </message>
+    <message>
+        <source>Saved views</source>
+        <translation>已存视图</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>requests-{day}.xlsx</source>
+        <translation>诉求清单-{day}.xlsx</translation>
+    </message>
+    <message>
+        <source>Export the list to Excel</source>
+        <translation>导出清单到Excel</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>诉求清单</translation>
+    </message>
+    <message>
+        <source>Exporting the list…</source>
+        <translation>正在导出清单…</translation>
+    </message>
+    <message>
+        <source>{count} requests written to {path}</source>
+        <translation>已将 {count} 件诉求写入 {path}</translation>
+    </message>
+    <message>
+        <source>Open the file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <source>Open the folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>The list could not be exported: {error}</source>
+        <translation>无法导出清单：{error}</translation>
+    </message>
+    <message>
+        <source>Preparing the list…</source>
+        <translation>正在准备清单…</translation>
+    </message>
+    <message>
+        <source>Requests — {filters}</source>
+        <translation>诉求清单 — {filters}</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} requests (the first {limit}; export the list for all of them)</source>
+        <translation>共 {total} 件诉求，打印前 {shown} 件（最多 {limit} 件；全部请导出清单）</translation>
+    </message>
+    <message>
+        <source>{total} requests</source>
+        <translation>共 {total} 件诉求</translation>
+    </message>
+    <message>
+        <source>Print the list</source>
+        <translation>打印清单</translation>
+    </message>
+</context>
+<context>
     <name>QueueView</name>
+    <message>
+        <source>my requests ({name})</source>
+        <translation>我的诉求（{name}）</translation>
+    </message>
+    <message>
+        <source>Only the requests {name} took in (Ctrl+M)</source>
+        <translation>只显示{name}受理的诉求（Ctrl+M）</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Company file…</source>
+        <translation>企业档案…</translation>
+    </message>
+    <message>
+        <source>Reprint the receipt…</source>
+        <translation>重新打印回执…</translation>
+    </message>
+    <message>
+        <source>Export the list to Excel…</source>
+        <translation>导出清单到Excel…</translation>
+    </message>
+    <message>
+        <source>Print the list…</source>
+        <translation>打印清单…</translation>
+    </message>
     <message>
         <source>Requests</source>
         <translation>诉求台账</translation>
@@ -1728,6 +1999,74 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Overdue only</source>
         <translation>只看超期</translation>
+    </message>
+    <message>
+        <source>All departments</source>
+        <translation>全部部门</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Any urgency</source>
+        <translation>任意紧急程度</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Any channel</source>
+        <translation>任意来源</translation>
+    </message>
+    <message>
+        <source>How the request came in</source>
+        <translation>诉求来源方式</translation>
+    </message>
+    <message>
+        <source>My requests</source>
+        <translation>我的诉求</translation>
+    </message>
+    <message>
+        <source>Saved views…</source>
+        <translation>已存视图…</translation>
+    </message>
+    <message>
+        <source>Pick a saved view: its filters are set at once</source>
+        <translation>选择已存视图：立即套用其筛选条件</translation>
+    </message>
+    <message>
+        <source>Views &amp; list</source>
+        <translation>视图与清单</translation>
+    </message>
+    <message>
+        <source>Save, rename or delete views; export or print the list</source>
+        <translation>保存、重命名或删除视图；导出或打印清单</translation>
+    </message>
+    <message>
+        <source>Save the filters as a view…  (Ctrl+Shift+V)</source>
+        <translation>将筛选条件存为视图…  (Ctrl+Shift+V)</translation>
+    </message>
+    <message>
+        <source>Save the filters as a view…  (Ctrl+Shift+S)</source>
+        <translation type="vanished">将筛选条件存为视图…  (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Rename the view…</source>
+        <translation>重命名视图…</translation>
+    </message>
+    <message>
+        <source>Delete the view…</source>
+        <translation>删除视图…</translation>
+    </message>
+    <message>
+        <source>Export the list to Excel…  (Ctrl+Shift+E)</source>
+        <translation>导出清单到Excel…  (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
+        <source>Print the list…  (Ctrl+Shift+L)</source>
+        <translation>打印清单…  (Ctrl+Shift+L)</translation>
     </message>
     <message>
         <source>Clear filters</source>
@@ -1981,6 +2320,37 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>The report dialog is not part of this version of the program yet.</source>
         <translation type="vanished">本版本尚未提供报表功能。</translation>
+    </message>
+</context>
+<context>
+    <name>Reprint</name>
+    <message>
+        <source>Thermal slip (80 mm)</source>
+        <translation>热敏小票（80毫米）</translation>
+    </message>
+    <message>
+        <source>A5 page</source>
+        <translation>A5纸</translation>
+    </message>
+    <message>
+        <source>the request {key} no longer exists</source>
+        <translation>诉求{key}已不存在</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>The receipt cannot be printed: {error}</source>
+        <translation>无法打印回执：{error}</translation>
+    </message>
+    <message>
+        <source>Preparing the receipt…</source>
+        <translation>正在准备回执…</translation>
+    </message>
+    <message>
+        <source>Reprint the receipt</source>
+        <translation>重新打印回执</translation>
     </message>
 </context>
 <context>

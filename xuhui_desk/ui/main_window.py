@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
         self.detail_view = DetailView(self.db, self.tasks, splitter)
         splitter.addWidget(self.detail_view)
         self.queue_view.requestActivated.connect(self.detail_view.show_request)
+        self.queue_view.companyRequestActivated.connect(self.show_request)
         # Hidden while empty, opened at the user's width, emptied when a new search drops its request.
         self.reading_pane = ReadingPane(splitter, self.queue_view, self.detail_view, self._settings)
         splitter.setFocusProxy(self.queue_view)
@@ -310,7 +311,9 @@ class MainWindow(QMainWindow):
     def _create_directory(self) -> QWidget:
         from xuhui_desk.ui.directory.page import DirectoryView
 
-        return DirectoryView(self.db, self.tasks, self)
+        directory = DirectoryView(self.db, self.tasks, self)
+        directory.requestActivated.connect(self.show_request)
+        return directory
 
     def _create_reports(self) -> QWidget:
         from xuhui_desk.ui.reports_page import ReportsPage
