@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication, QPoint, QSettings
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from xuhui_desk.db import Database
-from xuhui_desk.services.receipts import ReceiptData, RequestNotFoundForReceipt, receipt_for_request
+from xuhui_desk.services.receipts import ReceiptData, RequestNotFoundForReceipt, request_receipt
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.tasks import Task, TaskRunner
 
@@ -52,8 +52,7 @@ def layout_label(layout: str) -> str:
 
 def receipt_data(db: Database, key: str, language: str) -> ReceiptData:
     """The receipt of the request ``key`` (uuid or tracking number): the builder of ``xuhui-desk receipt``."""
-    with db.session() as session:
-        return receipt_for_request(session, key, language)
+    return request_receipt(db, key, language)
 
 
 def reprint_receipt(parent: QWidget, db: Database, tasks: TaskRunner, key: str,
