@@ -252,7 +252,8 @@ class ActionsCard(QFrame):
         self.reply_edit.setPlaceholderText(self.tr("What the enterprise was told: the answer, the next step, "
                                                    "who to contact (Ctrl+Enter saves)"))
         self.reply_save.setText(self.tr("Save reply"))
-        self.template_caption.setText(self.tr("Ready-made &text (fills the reply; edit it before saving)"))
+        self.template_caption.setText(self.tr("Ready-made &text"))
+        self.template_combo.setToolTip(self.tr("The text chosen fills the reply; edit it before saving"))
         self.template_combo.setPlaceholderText(self.tr("Choose a text…"))
         self.reply_cancel.setText(self.tr("Cancel"))
         self.category_caption.setText(self.tr("Category"))
