@@ -67,6 +67,7 @@ THUMB = 88
 #: A new file is offered once the folder has been quiet this long (a scanner writes in steps).
 SETTLE_MS = 600
 _GRID = QSize(128, THUMB + 62)
+_THUMBNAIL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 @dataclass(frozen=True)
@@ -285,12 +286,12 @@ class AttachmentsCard(PaneCard):
                 image = images.get(item.data(Qt.ItemDataRole.UserRole))
                 if image is not None:
                     item.setIcon(QIcon(QPixmap.fromImage(image)))
+                    item.setData(_THUMBNAIL_ROLE, True)
         self.listed.emit()
 
     def thumbnail_count(self) -> int:
         """How many items show a picture's own thumbnail (not the file icon)."""
-        file_key = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon).cacheKey()
-        return sum(1 for row in range(self.list.count()) if self.list.item(row).icon().cacheKey() != file_key)
+        return sum(1 for row in range(self.list.count()) if self.list.item(row).data(_THUMBNAIL_ROLE))
 
     def _fit_list(self) -> None:
         # As tall as its rows of thumbnails: the pane scrolls, never the list inside it.
