@@ -57,14 +57,14 @@ from xuhui_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-#: Opens the file dialog from anywhere in the detail pane.
+# Opens the file dialog from anywhere in the detail pane.
 ATTACH_SHORTCUT = "Ctrl+Shift+A"
-#: Attaches the file the scanner folder offers.
+# Attaches the file the scanner folder offers.
 SCAN_SHORTCUT = "F8"
-#: The station setting holding the watched scanner folder.
+# The station setting holding the watched scanner folder.
 SCANNER_SETTING = "scanner_folder"
 THUMB = 88
-#: A new file is offered once the folder has been quiet this long (a scanner writes in steps).
+# A new file is offered once the folder has been quiet this long (a scanner writes in steps).
 SETTLE_MS = 600
 _GRID = QSize(128, THUMB + 62)
 _THUMBNAIL_ROLE = Qt.ItemDataRole.UserRole + 1

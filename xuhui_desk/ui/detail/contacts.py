@@ -45,7 +45,7 @@ from xuhui_desk.ui.detail.pane_card import PaneCard
 from xuhui_desk.ui.queue import model as queue_model
 from xuhui_desk.ui.tasks import TaskRunner
 
-#: Opens the contact form from anywhere in the detail pane.
+# Opens the contact form from anywhere in the detail pane.
 CONTACT_SHORTCUT = "Ctrl+K"
 
 
