@@ -224,15 +224,27 @@
     </message>
     <message>
         <source>waiting to be sent</source>
-        <translation>待上传</translation>
+        <translation type="vanished">待上传</translation>
     </message>
     <message>
         <source>sent to the hub</source>
-        <translation>已上传</translation>
+        <translation type="vanished">已上传</translation>
     </message>
     <message>
         <source>refused by the hub</source>
-        <translation>区级平台拒收</translation>
+        <translation type="vanished">区级平台拒收</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已上传</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>被平台拒收</translation>
     </message>
     <message>
         <source>“{name}” was refused by the district hub: {reason}</source>

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -60,6 +60,20 @@ log = logging.getLogger(__name__)
 def _select(combo: QComboBox, value: str | None) -> None:
     index = combo.findData(value)
     combo.setCurrentIndex(max(index, 0) if value else -1)
+
+
+class _GrowingPanel(QFrame):
+    """A panel in a form row as tall as its content at its width: a form row does not ask a
+    spanning widget for its height-for-width, and its buttons then overlapped the text above
+    them once the caption wrapped (the reply panel, docs/screenshots/detail-reply-*)."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            height = layout.heightForWidth(self.width())
+            if height > 0 and height != self.minimumHeight():
+                self.setMinimumHeight(height)
 
 
 class ActionsCard(QFrame):
@@ -128,7 +142,7 @@ class ActionsCard(QFrame):
         form.addRow(self.status_caption, status_holder)
 
         # "→ Replied" opens this: the reply is what makes a request replied (audit D11).
-        self.reply_panel = QFrame()
+        self.reply_panel = _GrowingPanel()
         self.reply_panel.setObjectName("replyPanel")
         reply = QVBoxLayout(self.reply_panel)
         reply.setContentsMargins(0, 0, 0, 4)

@@ -66,7 +66,7 @@ SCANNER_SETTING = "scanner_folder"
 THUMB = 88
 # A new file is offered once the folder has been quiet this long (a scanner writes in steps).
 SETTLE_MS = 600
-_GRID = QSize(128, THUMB + 62)
+_GRID = QSize(132, THUMB + 84)  # the thumbnail and four lines of text
 _THUMBNAIL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -255,15 +255,15 @@ class AttachmentsCard(PaneCard):
     def _state_text(self, info: AttachmentInfo) -> str:
         if not info.present:
             return self.tr("file missing")
-        return {FILE_PENDING: self.tr("waiting to be sent"), FILE_SYNCED: self.tr("sent to the hub"),
-                FILE_REFUSED: self.tr("refused by the hub")}.get(info.sync_state, info.sync_state)
+        return {FILE_PENDING: self.tr("waiting"), FILE_SYNCED: self.tr("sent"),
+                FILE_REFUSED: self.tr("refused")}.get(info.sync_state, info.sync_state)
 
     def _show_list(self) -> None:
         self.list.clear()
         file_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         refused = []
         for info in self._infos:
-            item = QListWidgetItem(file_icon, f"{info.name}\n{file_size_text(info.size)} · {self._state_text(info)}")
+            item = QListWidgetItem(file_icon, f"{info.name}\n{file_size_text(info.size)}\n{self._state_text(info)}")
             item.setData(Qt.ItemDataRole.UserRole, info.sha256)
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
             tip = f"{info.name}\n{info.media_type} · {file_size_text(info.size)}\n{self._state_text(info)}"
