@@ -14,19 +14,25 @@ schema ``console_bench`` of the given database (dropped at the end unless ``--ke
   for each of the last 60 days' requests — generated with set-based ``INSERT … SELECT
   generate_series`` (no ORM objects), then ``ANALYZE``.
 
-Timed through the real app (``xuhui-hub serve`` in its own process on 127.0.0.1, one worker,
-HTTP with a session cookie), p50/p95 of ``--runs`` after 5 warm-ups, each beside its **floor**: the same
-statements in raw SQL on a psycopg connection (the inbox statement compiled from the console's
-own query; the request page's two statements; the dashboard's candidate and timeline reads):
+Timed through the real app (``xuhui-hub serve`` in its own process on 127.0.0.1; ``--hub-workers
+N`` runs it as ``serve --workers N``), HTTP with a session cookie, p50/p95 of ``--runs`` after 5
+warm-ups, each beside its **floor**: the same statements in raw SQL on a psycopg connection (the
+inbox statement compiled from the console's own query, with the n-gram condition a rare term gets;
+the request page's two statements; the dashboard's cache read, or its candidate and timeline reads):
 
 * inbox first page of a department handler (default filter: open work by due time);
-* inbox search for a 2-character term (贷款), handler and coordinator;
+* inbox search for a 2-character term (贷款), handler and coordinator; for a 2-character term found
+  nowhere (鲲鹏) and a rare term (编号999999), coordinator (whole district);
 * request page (random requests of the handler's department);
-* dashboard of the last complete week (coordinator).
+* dashboard of the last complete week and of the four weeks to its end (coordinator), figures kept
+  (the warm-ups store them); and the week's first view after a change (the kept figures deleted
+  before each view, so it recomputes).
 
 Sync under load: push throughput (records/s, batches of 100 new requests with their enterprise
-and event) alone, then while 20 simulated handlers browse (threads looping inbox and request pages).
-Targets: inbox ≤ 50 ms, request ≤ 30 ms, dashboard ≤ 300 ms p95; sync keeps its throughput.
+and event) alone, then while 20 simulated handlers browse (threads looping inbox and request pages,
+``--think`` seconds apart; default 0, back to back).
+``--only pages|dashboard|sync`` (repeatable) measures a part. Targets: inbox ≤ 50 ms, request
+≤ 30 ms, dashboard ≤ 300 ms p95; sync keeps its throughput.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ import threading
 import time
 import uuid as uuid_module
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +171,30 @@ def _schema_url(url: str) -> str:
     return f"{url}{sep}options=-csearch_path%3D{SCHEMA}"
 
 
+def _start_hub(hub: Any, workers: int) -> Any:
+    """``hub`` (a tests.synckit.HubProcess) started as ``xuhui-hub serve --workers N``."""
+    if workers <= 1:
+        return hub.start()
+    import subprocess
+
+    import httpx
+
+    from tests.synckit import VENV_BIN, wait_for
+
+    hub.proc = subprocess.Popen(
+        [str(VENV_BIN / "xuhui-hub"), "serve", "--host", "127.0.0.1", "--port", str(hub.port), "--log-level",
+         "warning", "--workers", str(workers)], env=hub.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{hub.url}/api/v1/health", timeout=0.5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(up, timeout=60, interval=0.1)
+    return hub
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -189,6 +219,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--reuse", action="store_true", help="use the schema loaded by an earlier run")
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    parser.add_argument("--only", choices=["pages", "dashboard", "sync"], action="append",
+                        help="measure only these parts (repeatable; default: all)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each simulated handler waits between pages (default 0: back to back)")
+    parser.add_argument("--hub-workers", type=int, default=1,
+                        help="run the hub as `xuhui-hub serve --workers N` (default 1)")
     args = parser.parse_args()
     if not args.database_url or "postgresql" not in args.database_url:
         raise SystemExit("give --database-url postgresql+psycopg://… (or XUHUI_BENCH_POSTGRES_URL)")
@@ -201,7 +237,7 @@ def main() -> int:
     from xuhui_desk.hub.console import accounts, casework
     from xuhui_desk.hub.database import open_hub_database
     from xuhui_desk.hub.store import add_station
-    from xuhui_desk.services.reports import last_complete_week
+    from xuhui_desk.services.reports import SHANGHAI, last_complete_week
     from xuhui_desk.sync_protocol import PROTOCOL_HEADER, PUSH_PATH, push_body, to_wire
 
     if not args.reuse:
@@ -220,7 +256,8 @@ def main() -> int:
     push_token = add_station(db, "XH01", rotate=True)
 
     # The hub in its own process, as deployed (the clients below would otherwise share its GIL).
-    hub = HubProcess(url).start()
+    hub = _start_hub(HubProcess(url), args.hub_workers)
+    parts = set(args.only or ["pages", "dashboard", "sync"])
     base = hub.url
     h = httpx.Client(base_url=base, cookies={"xuhui_console": handler_token}, timeout=60)
     co = httpx.Client(base_url=base, cookies={"xuhui_console": coord_token}, timeout=60)
@@ -258,47 +295,66 @@ def main() -> int:
                 .join(HubEnterprise, HubEnterprise.id == HubRequest.enterprise_id)
                 .join(HubStation, HubStation.id == HubRequest.station_id))
         stmt = casework.scope(stmt, who)
-        if f.status == casework.STATUS_TODO:
-            stmt = stmt.where(HubRequest.status.in_(casework.TODO)).order_by(
+        if f.status == casework.STATUS_OPEN_WORK:
+            stmt = stmt.where(HubRequest.status.in_(casework.OPEN_WORK)).order_by(
                 HubRequest.sla_due_at.is_(None), HubRequest.sla_due_at, HubRequest.id)
         else:
             stmt = stmt.order_by(HubRequest.id.desc())
         if f.q:
             stmt = casework._search(stmt, f.q)
+            if who.sees_all_departments:  # as casework.inbox does on PostgreSQL
+                from xuhui_desk.hub.console import search_index
+
+                with db.session() as s:
+                    for term in casework.search_terms(f.q):
+                        found_in = search_index.rare_term_condition(s, term)
+                        if found_in is not None:
+                            stmt = stmt.where(found_in)
         return sql_of(stmt.limit(51))
 
-    captured["inbox"] = inbox_sql(handler, casework.InboxFilter())
-    results.append(("inbox first page (handler, open work by due time)",
-                    timed(lambda: check(h.get("/console/")), args.runs), timed(floor(captured["inbox"]), args.runs),
-                    50))
-    q = "贷款"
-    results.append((f"inbox search '{q}', all statuses (handler)",
-                    timed(lambda: check(h.get("/console/", params={"q": q, "status": "all"})), args.runs),
-                    timed(floor(inbox_sql(handler, casework.InboxFilter(status="all", q=q))), args.runs), 50))
-    rare = "编号999999"
-    results.append((f"inbox search '{rare}' (rare), all statuses (coordinator: whole district)",
-                    timed(lambda: check(co.get("/console/", params={"q": rare, "status": "all"})), 10),
-                    timed(floor(inbox_sql(coordinator, casework.InboxFilter(status="all", q=rare))), 10), None))
+    if "pages" in parts:
+        captured["inbox"] = inbox_sql(handler, casework.InboxFilter())
+        results.append(("inbox first page (handler, open work by due time)",
+                        timed(lambda: check(h.get("/console/")), args.runs), timed(floor(captured["inbox"]), args.runs),
+                        50))
+        q = "贷款"
+        results.append((f"inbox search '{q}', all statuses (handler)",
+                        timed(lambda: check(h.get("/console/", params={"q": q, "status": "all"})), args.runs),
+                        timed(floor(inbox_sql(handler, casework.InboxFilter(status="all", q=q))), args.runs), 50))
+        results.append((f"inbox search '{q}', all statuses (coordinator: whole district)",
+                        timed(lambda: check(co.get("/console/", params={"q": q, "status": "all"})), args.runs),
+                        timed(floor(inbox_sql(coordinator, casework.InboxFilter(status="all", q=q))), args.runs),
+                        None))
+        absent = "鲲鹏"  # two characters found nowhere: the plain match's worst case (it reads every row)
+        results.append((f"inbox search '{absent}' (2 characters, in no request), all statuses (coordinator)",
+                        timed(lambda: check(co.get("/console/", params={"q": absent, "status": "all"})), 10),
+                        timed(floor(inbox_sql(coordinator, casework.InboxFilter(status="all", q=absent))), 10),
+                        None))
+        rare = "编号999999"
+        results.append((f"inbox search '{rare}' (rare), all statuses (coordinator: whole district)",
+                        timed(lambda: check(co.get("/console/", params={"q": rare, "status": "all"})), 10),
+                        timed(floor(inbox_sql(coordinator, casework.InboxFilter(status="all", q=rare))), 10), None))
     with raw.cursor() as cur:
         cur.execute("SELECT tracking_no FROM requests WHERE department = 'finance_center' ORDER BY random() LIMIT 500")
         numbers = [r[0] for r in cur.fetchall()]
-    rng = random.Random(7)
+    if "pages" in parts:
+        rng = random.Random(7)
 
-    def request_page() -> None:
-        check(h.get(f"/console/requests/{rng.choice(numbers)}"))
+        def request_page() -> None:
+            check(h.get(f"/console/requests/{rng.choice(numbers)}"))
 
-    def request_floor() -> None:
-        no = rng.choice(numbers)
-        with raw.cursor() as cur:
-            cur.execute("SELECT r.*, e.*, s.* FROM requests r JOIN enterprises e ON e.id = r.enterprise_id "
-                        "JOIN stations s ON s.id = r.station_id WHERE r.tracking_no = %s", (no,))
-            rid = cur.fetchone()[0]
-            cur.execute("SELECT kind, actor, origin, occurred_at, data FROM events WHERE request_id = %s ORDER BY id",
-                        (rid,))
-            cur.fetchall()
+        def request_floor() -> None:
+            no = rng.choice(numbers)
+            with raw.cursor() as cur:
+                cur.execute("SELECT r.*, e.*, s.* FROM requests r JOIN enterprises e ON e.id = r.enterprise_id "
+                            "JOIN stations s ON s.id = r.station_id WHERE r.tracking_no = %s", (no,))
+                rid = cur.fetchone()[0]
+                cur.execute("SELECT kind, actor, origin, occurred_at, data FROM events WHERE request_id = %s "
+                            "ORDER BY id", (rid,))
+                cur.fetchall()
 
-    results.append(("request page (handler's department, random)", timed(request_page, args.runs),
-                    timed(request_floor, args.runs), 30))
+        results.append(("request page (handler's department, random)", timed(request_page, args.runs),
+                        timed(request_floor, args.runs), 30))
     week = last_complete_week(datetime.now(UTC))
     start, end = week.start, week.end
 
@@ -318,70 +374,98 @@ def main() -> int:
                         "ORDER BY id", (ids,))
             cur.fetchall()
 
-    results.append((f"dashboard, week {week.label} (coordinator)",
-                    timed(lambda: check(co.get("/console/dashboard", params={"week": week.label})),
-                          max(10, args.runs // 3), warm=2),
-                    timed(dashboard_floor, max(10, args.runs // 3), warm=2), 300))
+    def cache_floor() -> None:
+        # What a cached view reads: the freshness token, the entry (and the stations, not shown).
+        with raw.cursor() as cur:
+            cur.execute("SELECT (SELECT max(id) FROM events), (SELECT max(received_at) FROM events), "
+                        "(SELECT max(id) FROM requests), (SELECT max(changed_at) FROM requests), "
+                        "(SELECT max(changed_at) FROM enterprises)")
+            cur.fetchall()
+            cur.execute("SELECT figures FROM console_dashboard_cache WHERE period = %s AND scope = '' "
+                        "AND language = 'zh_CN'", (week.label,))
+            cur.fetchall()
 
-    # Sync under load.
-    counter = iter(range(10**9))
+    def uncached_view() -> None:
+        with raw.cursor() as cur:
+            cur.execute("DELETE FROM console_dashboard_cache")  # as after a change: recomputed
+        check(co.get("/console/dashboard", params={"week": week.label}))
 
-    def batch() -> dict[str, Any]:
-        now = datetime.now(UTC)
-        day = now.strftime("%Y%m%d")
-        records = []
-        for _ in range(33):
-            k = next(counter)
-            e_uuid, r_uuid = str(uuid_module.uuid4()), str(uuid_module.uuid4())
-            records.append(to_wire("enterprise", e_uuid, 1, {
-                "name": f"上海压测{k}科技有限公司", "uscc": None, "contact_name": "王先生", "phone": "13812345678",
-                "park": "", "building": "", "first_seen_at": now, "updated_at": now}))
-            records.append(to_wire("request", r_uuid, 1, {
-                "tracking_no": f"XH01-{day}-{900000 + k}", "enterprise_uuid": e_uuid, "channel": "walk_in",
-                "category": "finance", "subcategory": None, "department": "finance_center",
-                "description": "想申请一笔银行信用贷款", "urgency": "normal", "status": "new", "sla_due_at": None,
-                "specialist": "李敏", "created_at": now, "updated_at": now, "first_response_at": None,
-                "resolved_at": None, "rating": None, "rating_comment": None, "linked_request_uuid": None,
-                "suggested_category": "finance", "status_base": None}))
-            records.append(to_wire("event", str(uuid_module.uuid4()), 1, {
-                "request_uuid": r_uuid, "kind": "created", "actor": "李敏", "origin": "station", "occurred_at": now,
-                "data": {"status": "new"}}))
-        return push_body(str(uuid_module.uuid4()), "XH01", records)
+    last_day = week.end.astimezone(SHANGHAI).date() - timedelta(days=1)
+    span = {"from": (last_day - timedelta(days=27)).isoformat(), "to": last_day.isoformat()}
+    if "dashboard" in parts:
+        results.append((f"dashboard, week {week.label} (coordinator), figures kept",
+                        timed(lambda: check(co.get("/console/dashboard", params={"week": week.label})),
+                              max(10, args.runs // 3), warm=2),
+                        timed(cache_floor, max(10, args.runs // 3), warm=2), 300))
+        results.append((f"dashboard, 4 weeks {span['from']}..{span['to']} (coordinator), figures kept",
+                        timed(lambda: check(co.get("/console/dashboard", params=span)), max(10, args.runs // 3),
+                              warm=2), None, 300))
+        results.append((f"dashboard, week {week.label}, first view after a change (recomputed)",
+                        timed(uncached_view, 5, warm=1), timed(dashboard_floor, 5, warm=1), None))
 
-    pusher = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {push_token}", PROTOCOL_HEADER: "1"},
-                          timeout=60)
+    alone = loaded = page_rate = 0.0
+    if "sync" in parts:
+        # Sync under load.
+        counter = iter(range(10**9))
 
-    def push_rate(batches: int) -> float:
-        bodies = [batch() for _ in range(batches)]
-        t0 = time.perf_counter()
-        for body in bodies:
-            r = pusher.post(PUSH_PATH, json=body)
-            assert r.status_code == 200, r.text[:200]
-        return batches * 99 / (time.perf_counter() - t0)
+        def batch() -> dict[str, Any]:
+            now = datetime.now(UTC)
+            day = now.strftime("%Y%m%d")
+            records = []
+            for _ in range(33):
+                k = next(counter)
+                e_uuid, r_uuid = str(uuid_module.uuid4()), str(uuid_module.uuid4())
+                records.append(to_wire("enterprise", e_uuid, 1, {
+                    "name": f"上海压测{k}科技有限公司", "uscc": None, "contact_name": "王先生", "phone": "13812345678",
+                    "park": "", "building": "", "first_seen_at": now, "updated_at": now}))
+                records.append(to_wire("request", r_uuid, 1, {
+                    "tracking_no": f"XH01-{day}-{900000 + k}", "enterprise_uuid": e_uuid, "channel": "walk_in",
+                    "category": "finance", "subcategory": None, "department": "finance_center",
+                    "description": "想申请一笔银行信用贷款", "urgency": "normal", "status": "new", "sla_due_at": None,
+                    "specialist": "李敏", "created_at": now, "updated_at": now, "first_response_at": None,
+                    "resolved_at": None, "rating": None, "rating_comment": None, "linked_request_uuid": None,
+                    "suggested_category": "finance", "status_base": None}))
+                records.append(to_wire("event", str(uuid_module.uuid4()), 1, {
+                    "request_uuid": r_uuid, "kind": "created", "actor": "李敏", "origin": "station", "occurred_at": now,
+                    "data": {"status": "new"}}))
+            return push_body(str(uuid_module.uuid4()), "XH01", records)
 
-    push_rate(3)
-    alone = push_rate(40)
-    stop = threading.Event()
-    pages = [0]
+        pusher = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {push_token}", PROTOCOL_HEADER: "1"},
+                              timeout=60)
 
-    def browse(i: int) -> None:
-        c = httpx.Client(base_url=base, cookies={"xuhui_console": handler_token}, timeout=60)
-        r = random.Random(i)
-        while not stop.is_set():
-            c.get("/console/") if r.random() < 0.4 else c.get(f"/console/requests/{r.choice(numbers)}")
-            pages[0] += 1
-        c.close()
+        def push_rate(batches: int) -> float:
+            bodies = [batch() for _ in range(batches)]
+            t0 = time.perf_counter()
+            for body in bodies:
+                r = pusher.post(PUSH_PATH, json=body)
+                assert r.status_code == 200, r.text[:200]
+            return batches * 99 / (time.perf_counter() - t0)
 
-    browsers = [threading.Thread(target=browse, args=(i,), daemon=True) for i in range(20)]
-    for b in browsers:
-        b.start()
-    time.sleep(2)
-    t0, p0 = time.perf_counter(), pages[0]
-    loaded = push_rate(40)
-    page_rate = (pages[0] - p0) / (time.perf_counter() - t0)
-    stop.set()
-    for b in browsers:
-        b.join(timeout=30)
+        push_rate(3)
+        alone = push_rate(40)
+        stop = threading.Event()
+        pages = [0]
+
+        def browse(i: int) -> None:
+            c = httpx.Client(base_url=base, cookies={"xuhui_console": handler_token}, timeout=60)
+            r = random.Random(i)
+            while not stop.is_set():
+                c.get("/console/") if r.random() < 0.4 else c.get(f"/console/requests/{r.choice(numbers)}")
+                pages[0] += 1
+                if args.think:
+                    stop.wait(args.think)
+            c.close()
+
+        browsers = [threading.Thread(target=browse, args=(i,), daemon=True) for i in range(20)]
+        for b in browsers:
+            b.start()
+        time.sleep(2)
+        t0, p0 = time.perf_counter(), pages[0]
+        loaded = push_rate(40)
+        page_rate = (pages[0] - p0) / (time.perf_counter() - t0)
+        stop.set()
+        for b in browsers:
+            b.join(timeout=30)
 
     print()
     version = raw.info.server_version
@@ -396,9 +480,12 @@ def main() -> int:
         tgt = f"≤ {target} ms" if target else "—"
         print(f"| {name} | {statistics.median(figures):.1f} ms | {pct(figures, .95):.1f} ms | {fl} | {tgt} | "
               f"{verdict} |")
-    print(f"| sync push alone | {alone:,.0f} records/s | | | | |")
-    print(f"| sync push while 20 handlers browse ({page_rate:.0f} pages/s served meanwhile) | {loaded:,.0f} records/s "
-          f"| | | keeps its throughput | {loaded / alone:.0%} of alone |")
+    if "sync" in parts:
+        print(f"| sync push alone (hub workers: {args.hub_workers}) | {alone:,.0f} records/s | | | | |")
+        print(f"| sync push while 20 handlers browse (think {args.think:g} s; {page_rate:.0f} pages/s served "
+              f"meanwhile; hub workers: "
+              f"{args.hub_workers}) | {loaded:,.0f} records/s | | | keeps its throughput | "
+              f"{loaded / alone:.0%} of alone |")
     hub.stop()
     raw.close()
     db.close()

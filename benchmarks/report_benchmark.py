@@ -339,7 +339,7 @@ def _best(runs: int, fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def _records(report: Any) -> tuple[list[list[Any]], list[list[Any]]]:
     """The exact cell values the report writes on its two big sheets (dates as serial numbers)."""
-    from xuhui_desk.services.reports import _overdue_records, _request_records, report_labels
+    from xuhui_desk.services.reports.workbook import _overdue_records, _request_records, report_labels
 
     labels = report_labels(report.language)
     return _request_records(report, labels), _overdue_records(report, labels)

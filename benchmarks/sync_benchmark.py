@@ -17,7 +17,12 @@ beside it.
 The floor, measured in the same run: the same rows (the hub's ``requests`` and ``events`` rows
 that the round created, read back) inserted with raw ``sqlite3`` ``executemany`` in one
 transaction into a copy of the hub's database as it was before the round, with the hub's
-pragmas (WAL, ``synchronous=FULL``). Target: at least 2,000 records per second end to end.
+pragmas (WAL, ``synchronous=FULL``) — the best of three tries, each into a fresh copy (a busy
+machine slows a short burst more than a long round; the best try is the honest floor).
+
+Targets: end to end at least 1/15 of the floor's rate, i.e. the round takes at most 15× the
+floor's time (issue 13; it took 50–70× before the pipelined push and the hub's Core inserts);
+and at least 2,000 records per second.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ from benchmarks.generate import copy_database, database  # noqa: E402
 from benchmarks.results import add_result_argument, machine_line, verdict, write_result  # noqa: E402
 
 TARGET_PER_S = 2000.0
+#: The round may take at most this many times the floor's time (issue 13).
+TARGET_RATIO = 15.0
+FLOOR_TRIES = 3
 STATION = "XH03"
 
 
@@ -101,6 +109,16 @@ class Hub:
             self.proc.stderr.close()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux ``/proc``; None elsewhere). On a shared
+    machine the CPU each side spends says more about the code than the wall time does."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def mark(path: Path, sql: list[str]) -> None:
     con = sqlite3.connect(path, isolation_level=None)
     try:
@@ -137,7 +155,18 @@ def snapshot(url_path: Path, dest: Path) -> None:
 
 
 def floor_insert(hub_db: Path, floor_db: Path, requests_after: int, events_after: int) -> tuple[float, int]:
-    """Raw executemany of the round's hub rows into the hub database as it was before the round."""
+    """Raw executemany of the round's hub rows into the hub database as it was before the round
+    (the best of FLOOR_TRIES, each into a fresh copy of ``floor_db``)."""
+    times = []
+    for attempt in range(FLOOR_TRIES):
+        target = floor_db.with_name(f"{floor_db.stem}-{attempt}{floor_db.suffix}")
+        snapshot(floor_db, target)
+        elapsed, rows = _floor_once(hub_db, target, requests_after, events_after)
+        times.append(elapsed)
+    return min(times), rows
+
+
+def _floor_once(hub_db: Path, floor_db: Path, requests_after: int, events_after: int) -> tuple[float, int]:
     src = sqlite3.connect(f"file:{hub_db}?mode=ro", uri=True)
     try:
         tables = {}
@@ -161,6 +190,10 @@ def floor_insert(hub_db: Path, floor_db: Path, requests_after: int, events_after
     finally:
         con.close()
     return elapsed, sum(len(rows) for _c, rows in tables.values())
+
+
+def _spent(before: float | None, after: float | None) -> str:
+    return f"{after - before:.2f} s" if before is not None and after is not None else "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,7 +253,10 @@ def main(argv: list[str] | None = None) -> int:
                 events_before = hub_con.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
                 hub_con.close()
                 db = open_database(station_path)
+                assert hub.proc is not None
+                cpu_before = (cpu_seconds(os.getpid()), cpu_seconds(hub.proc.pid))
                 summary, elapsed, phases = timed_round(db, hub.url, token, options)
+                cpu_after = (cpu_seconds(os.getpid()), cpu_seconds(hub.proc.pid))
             finally:
                 db.close()
         finally:
@@ -235,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     floor_per_s = floor_rows / floor_s
     # A "record" is what the protocol counts in a batch (sync_batches.record_count): requests,
     # timeline events and enterprises alike.
-    met = records_per_s >= TARGET_PER_S
+    ratio = elapsed / floor_s
+    met = ratio <= TARGET_RATIO and records_per_s >= TARGET_PER_S
     push_s = phases.get("pulling", elapsed) - phases.get("pushing", 0.0)
     lines = [
         f"first round (the station's {first.pushed:,} enterprises): {first_s:.2f} s, {first.batches} batches",
@@ -245,18 +282,23 @@ def main(argv: list[str] | None = None) -> int:
         f"  end to end {elapsed:6.2f} s  (check {phases.get('pushing', 0):.2f} s, push {push_s:.2f} s, "
         f"pull and bookkeeping {elapsed - phases.get('pulling', elapsed):.2f} s)",
         f"  {records_per_s:8,.0f} records/s (requests and their events)   {per_s:8,.0f} requests/s",
+        f"  CPU during the round: station {_spent(cpu_before[0], cpu_after[0])}, "
+        f"hub {_spent(cpu_before[1], cpu_after[1])} (load average {os.getloadavg()[0]:.1f})",
         f"floor: raw executemany of the same {floor_rows:,} hub rows, one transaction: {floor_s:.3f} s "
-        f"({floor_per_s:,.0f} rows/s)",
-        f"ratio: end to end takes {elapsed / floor_s:.0f}× the floor's time",
-        f"sync push {records_per_s:,.0f} records/s (target ≥ {TARGET_PER_S:,.0f}/s: {verdict(met)}); counted in "
-        f"requests alone {per_s:,.0f}/s ({verdict(per_s >= TARGET_PER_S)} if the target meant requests)",
+        f"({floor_per_s:,.0f} rows/s, best of {FLOOR_TRIES})",
+        f"ratio: end to end takes {ratio:.1f}× the floor's time — 1/{ratio:.1f} of its rate "
+        f"(target ≤ {TARGET_RATIO:g}×: {verdict(ratio <= TARGET_RATIO)})",
+        f"sync push {records_per_s:,.0f} records/s (target ≥ {TARGET_PER_S:,.0f}/s: "
+        f"{verdict(records_per_s >= TARGET_PER_S)}); counted in requests alone {per_s:,.0f}/s "
+        f"({verdict(per_s >= TARGET_PER_S)} if the target meant requests)",
     ]
     print("\n".join(lines))
     print(f"machine: {machine_line()}")
     write_result(args.result_json, name="sync", figure=f"sync push of {args.requests:,} pending requests "
                  f"(+{pending_events:,} events), end to end", value=round(records_per_s), unit="records/s",
-                 floor=round(floor_per_s), ratio=round(elapsed / floor_s, 1),
-                 target=f"≥ {TARGET_PER_S:,.0f} records/s", met=met, lines=lines,
+                 floor=round(floor_per_s), ratio=round(ratio, 1),
+                 target=f"≤ {TARGET_RATIO:g}× the floor's time and ≥ {TARGET_PER_S:,.0f} records/s", met=met,
+                 lines=lines,
                  details={"elapsed_s": elapsed, "records": records, "requests_per_s": per_s,
                           "batches": summary.batches, "phases": phases, "floor_s": floor_s, "floor_rows": floor_rows,
                           "first_round_s": first_s})

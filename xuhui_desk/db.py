@@ -15,6 +15,7 @@ import os
 import re
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -512,6 +513,86 @@ class SqliteDatabase:
         self.engine.dispose()
         if self.lock is not None:
             self.lock.release()
+
+
+class DatabaseOpenCancelled(Exception):
+    """A task waiting for a :class:`DeferredDatabase` stops: the program closes before it opened."""
+
+
+class DeferredDatabase:
+    """A database whose file was checked (it is at the head revision) but whose engine opens later
+    (the GUI's start-up, ``ui/app.py``; Qt-free, so it lives here).
+
+    Start-up builds and shows the main window around it, then :meth:`release` lets it open (on
+    the next turn of the event loop, on a worker). Until then a worker thread that needs it
+    waits in :meth:`resolve`; the GUI thread never waits for the release: it opens the database
+    itself (a page read on the GUI thread before the worker got to it). :meth:`cancel_waiting`
+    (the program is closing before it opened) makes waiting tasks stop with
+    :class:`DatabaseOpenCancelled` (the GUI's task runner treats it as a cancelled task).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: Database | None = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+        self._cancelled = False
+
+    def __repr__(self) -> str:
+        return f"DeferredDatabase({str(self.path)!r}, open={self._db is not None})"
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
+
+    def release(self) -> None:
+        """Let waiting workers open the database (the window is shown)."""
+        self._released.set()
+
+    def cancel_waiting(self) -> None:
+        """The program is closing: tasks still waiting for the database stop (as cancelled)."""
+        self._cancelled = True
+        self._released.set()
+
+    def resolve(self) -> Database:
+        """The open database: opened here on first use; on a worker, only once released."""
+        db = self._db
+        if db is not None:
+            return db
+        if threading.current_thread() is threading.main_thread():
+            self._released.set()
+        else:
+            self._released.wait()
+        with self._lock:
+            if self._db is None:
+                if self._cancelled:
+                    raise DatabaseOpenCancelled(f"{self.path} was not opened: the program is closing")
+                if self._error is None:
+                    try:
+                        self._db = open_database(self.path)
+                    except BaseException as exc:
+                        self._error = exc
+                if self._error is not None:
+                    raise self._error
+            assert self._db is not None
+            return self._db
+
+    @property
+    def engine(self) -> Engine:
+        return self.resolve().engine
+
+    def session(self) -> Session:
+        return self.resolve().session()
+
+    def write(self) -> AbstractContextManager[Session]:
+        return self.resolve().write()
+
+    def close(self) -> None:
+        self.cancel_waiting()
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
 
 
 def make_private_database_files(path: Path) -> None:

@@ -55,3 +55,25 @@ def test_hub_never_imports_the_ui() -> None:
     for path in (PACKAGE / "hub").rglob("*.py"):
         offenders += [f"{path.name}: {n}" for n in _imports(path) if n.startswith(("xuhui_desk.ui", "PySide6"))]
     assert offenders == []
+
+
+def _imported_names(path: Path) -> set[str]:
+    """Every module and every ``from m import x`` as ``m.x`` (so ``from xuhui_desk import models``
+    counts as importing ``xuhui_desk.models``)."""
+    names = _imports(path)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_the_gui_reads_and_writes_only_through_services() -> None:
+    """No SQL or ORM in ``ui/``: not SQLAlchemy, not the models — not even for type hints. The GUI
+    calls named use cases in ``services/`` that return plain data (issue 13)."""
+    offenders = []
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        rel = path.relative_to(PACKAGE)
+        offenders += [f"{rel}: {n}" for n in sorted(_imported_names(path))
+                      if n.split(".")[0] == "sqlalchemy" or n == "xuhui_desk.models"
+                      or n.startswith("xuhui_desk.models.")]
+    assert offenders == []

@@ -183,7 +183,8 @@ def test_closing_before_the_database_opened_is_clean(tmp_path: Path, data_dir: P
 
 def test_deferred_database_waits_on_workers_and_opens_on_the_gui_thread(qapp: Any, qtbot: Any,
                                                                          data_dir: Path) -> None:
-    from xuhui_desk.ui.app import DeferredDatabase, open_database_for_gui
+    from xuhui_desk.db import DeferredDatabase
+    from xuhui_desk.ui.app import open_database_for_gui
     from xuhui_desk.ui.tasks import TaskRunner
 
     def station_code(db: Any) -> str:
@@ -229,7 +230,8 @@ def test_deferred_database_waits_on_workers_and_opens_on_the_gui_thread(qapp: An
 
 
 def test_a_database_due_for_an_upgrade_is_opened_before_the_window(data_dir: Path, qapp: Any) -> None:
-    from xuhui_desk.ui.app import DeferredDatabase, open_database_for_gui
+    from xuhui_desk.db import DeferredDatabase
+    from xuhui_desk.ui.app import open_database_for_gui
 
     fresh = open_database_for_gui(data_dir.parent / "fresh", defer=True)  # created and migrated now
     assert fresh is not None and not isinstance(fresh, DeferredDatabase)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -46,11 +47,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         config.min_client_protocol = args.min_client_protocol
     db = _db(args)
     try:
-        app = create_app(db, config)
         print(f"xuhui-hub {__version__} serving http://{args.host}:{args.port} "
-              f"(protocol ≥ {config.min_client_protocol}, body ≤ {config.max_body_bytes} bytes)", file=sys.stderr)
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, ws="none",
-                    timeout_graceful_shutdown=5)
+              f"(protocol ≥ {config.min_client_protocol}, body ≤ {config.max_body_bytes} bytes"
+              f"{f', {args.workers} worker processes' if args.workers > 1 else ''})", file=sys.stderr)
+        if args.workers > 1:
+            # Worker processes build the app themselves (xuhui_desk/hub/worker_app.py) from these.
+            os.environ.update({"XUHUI_HUB_DATABASE_URL": db.url,
+                               "XUHUI_HUB_MAX_BODY_BYTES": str(config.max_body_bytes),
+                               "XUHUI_HUB_MIN_CLIENT_PROTOCOL": str(config.min_client_protocol)})
+            uvicorn.run("xuhui_desk.hub.worker_app:app_from_environment", factory=True, workers=args.workers,
+                        host=args.host, port=args.port, log_level=args.log_level, ws="none",
+                        timeout_graceful_shutdown=5)
+        else:
+            uvicorn.run(create_app(db, config), host=args.host, port=args.port, log_level=args.log_level,
+                        ws="none", timeout_graceful_shutdown=5)
     finally:
         db.close()
     return EXIT_OK
@@ -197,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-client-protocol", type=int,
                    help="oldest sync protocol accepted (env XUHUI_HUB_MIN_CLIENT_PROTOCOL)")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes on the one port (PostgreSQL; docs/console.md)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("station", help="station tokens")

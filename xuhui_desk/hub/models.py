@@ -249,6 +249,23 @@ class ConsoleStationPull(HubBase):
     cursor: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ConsoleDashboardCache(HubBase):
+    """The dashboard's computed figures of a period (week label or date range) for a scope (a
+    station code, or "" for the district) and language, as JSON, with the schema version and the
+    freshness token they were computed at (:mod:`xuhui_desk.hub.console.dashboard_cache`; in the
+    database so that every hub process on one PostgreSQL serves them; migration 0007)."""
+
+    __tablename__ = "console_dashboard_cache"
+
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    token: Mapped[str] = mapped_column(String(200))
+    computed_at: Mapped[datetime]
+    figures: Mapped[str] = mapped_column(Text)
+
+
 # Indexes of the console's queries on the sync tables (created by migration 0004_hub_console):
 # a department's inbox newest first, open requests by due time, a station's timeline by kind.
 Index("ix_requests_department_id", HubRequest.department, HubRequest.id)
@@ -260,3 +277,5 @@ Index("ix_events_occurred_at", HubEvent.occurred_at)
 Index("ix_events_received_at", HubEvent.received_at)
 Index("ix_requests_changed_at", HubRequest.changed_at)
 Index("ix_requests_updated_at", HubRequest.updated_at)
+# The newest enterprise change, read for the dashboard cache's token (migration 0007).
+Index("ix_enterprises_changed_at", HubEnterprise.changed_at)

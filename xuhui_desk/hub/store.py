@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from xuhui_desk import record_rules
@@ -229,8 +229,41 @@ def _chunks(items: Iterable[str], size: int = 500) -> Iterable[list[str]]:
         yield keys[i:i + size]
 
 
+class _Pending:
+    """A row this batch inserts at its end, in one Core ``executemany`` per table (the ORM's unit
+    of work costs several times more per row). Reading and writing a column goes to ``values``;
+    ``parent`` is the row it belongs to (a request's enterprise, an event's request), an ORM row
+    or another pending one, whose ``id`` is known once that one is inserted."""
+
+    __slots__ = ("id", "parent", "values")
+
+    def __init__(self, values: dict[str, Any], parent: Any = None) -> None:
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "parent", parent)
+        object.__setattr__(self, "id", None)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            self.values[name] = value
+
+
 class _BatchApplier:
-    """Applies the records of one batch inside the caller's transaction."""
+    """Applies the records of one batch inside the caller's transaction.
+
+    New rows (the common case: a station sending what it recorded) are collected as
+    :class:`_Pending` and inserted at the end with Core, enterprises before requests before
+    events; what the checks read of rows the hub already holds is prefetched as Core rows, and a
+    row the batch changes is loaded and updated through the ORM (:meth:`_orm`: a row created in
+    this same batch is inserted first).
+    """
 
     def __init__(self, session: Session, station: HubStation, now: datetime, *,
                  skew_seconds: float | None = None,
@@ -240,17 +273,24 @@ class _BatchApplier:
         self.now = now
         self.window = record_rules.time_window(now, skew_seconds)
         self.max_record_bytes = max_record_bytes
-        self.enterprises: dict[str, HubEnterprise] = {}
-        self.requests: dict[str, HubRequest] = {}
-        self.by_tracking: dict[str, HubRequest] = {}
-        self.events: dict[str, HubEvent] = {}
+        # Rows by uuid (tracking number): a prefetched Core row, an ORM object, or a _Pending.
+        self.enterprises: dict[str, Any] = {}
+        self.requests: dict[str, Any] = {}
+        self.by_tracking: dict[str, Any] = {}
+        self.events: dict[str, Any] = {}
+        #: Rows to insert at the end, per table, in the order the records came.
+        self.new_enterprises: list[_Pending] = []
+        self.new_requests: list[_Pending] = []
+        self.new_events: list[_Pending] = []
         #: Requests whose hub-owned state this batch may change: (row, status before, department before).
         self.touched: dict[str, tuple[HubRequest, str, str | None]] = {}
         #: Hub timeline events this batch added, per request uuid (they go into its feed entry).
         self.hub_events: dict[str, list[HubEvent]] = {}
         self.tracking_re = re.compile(rf"{re.escape(station.code)}-[0-9]{{8}}-[0-9]{{3,}}")
 
-    # Loading everything the batch refers to in a few queries keeps a 500-record batch fast.
+    # Loading everything the batch refers to in a few queries keeps a 500-record batch fast. What
+    # is loaded are Core rows with the columns the checks read (an ORM object costs several times
+    # more); a row the batch changes is loaded as an ORM object then (:meth:`_orm`).
     def _prefetch(self, records: list[Record]) -> None:
         ent_ids = {r.uuid for r in records if r.type == ENTERPRISE}
         ent_ids |= {r.values["enterprise_uuid"] for r in records if r.type == REQUEST}
@@ -258,22 +298,30 @@ class _BatchApplier:
         req_ids |= {r.values["request_uuid"] for r in records if r.type == EVENT}
         ev_ids = {r.uuid for r in records if r.type == EVENT}
         tracking = {r.values["tracking_no"] for r in records if r.type == REQUEST}
+        e, r, ev = HubEnterprise.__table__.c, HubRequest.__table__.c, HubEvent.__table__.c
         for part in _chunks(ent_ids):
-            self.enterprises.update((e.uuid, e) for e in self.s.scalars(
-                select(HubEnterprise).where(HubEnterprise.uuid.in_(part))))
+            self.enterprises.update((row.uuid, row) for row in self.s.execute(
+                select(e.id, e.uuid, e.station_id, e.revision, e.content_hash).where(e.uuid.in_(part))))
+        request_columns = (r.id, r.uuid, r.station_id, r.tracking_no, r.revision, r.content_hash)
         for part in _chunks(req_ids):
-            self.requests.update((r.uuid, r) for r in self.s.scalars(
-                select(HubRequest).where(HubRequest.uuid.in_(part))))
+            self.requests.update((row.uuid, row) for row in self.s.execute(
+                select(*request_columns).where(r.uuid.in_(part))))
         for part in _chunks(tracking):
-            self.by_tracking.update((r.tracking_no, r) for r in self.s.scalars(
-                select(HubRequest).where(HubRequest.tracking_no.in_(part))))
+            self.by_tracking.update((row.tracking_no, row) for row in self.s.execute(
+                select(*request_columns).where(r.tracking_no.in_(part))))
         for part in _chunks(ev_ids):
-            self.events.update((e.uuid, e) for e in self.s.scalars(select(HubEvent).where(HubEvent.uuid.in_(part))))
+            self.events.update((row.uuid, row) for row in self.s.execute(
+                select(ev.id, ev.uuid, ev.request_id).where(ev.uuid.in_(part))))
 
-    def apply(self, raws: list[Any]) -> list[dict[str, Any]]:
+    def apply(self, raws: list[Any], sizes: list[int] | None = None) -> list[dict[str, Any]]:
         parsed: list[Record | dict[str, Any]] = []
-        for raw in raws:
-            too_large = record_rules.check_record_size(raw, self.max_record_bytes)
+        for index, raw in enumerate(raws):
+            if sizes is not None and len(sizes) == len(raws):  # as record_rules.check_record_size
+                size = sizes[index]
+                too_large = ([] if size <= self.max_record_bytes else
+                             [FieldError("record", "record.too_large", {"size": size, "limit": self.max_record_bytes})])
+            else:
+                too_large = record_rules.check_record_size(raw, self.max_record_bytes)
             try:
                 if too_large:
                     raise WireError(_worded(too_large))
@@ -292,9 +340,48 @@ class _BatchApplier:
                 out.append(self._request(item))
             else:
                 out.append(self._event(item))
+        self._insert_pending()
         self.finish()
         self.s.flush()
         return out
+
+    def _insert_pending(self) -> None:
+        """Insert the batch's new rows: one ``executemany`` per table (ids come back through
+        RETURNING, where the next table needs them)."""
+        for model, pending, parent_key in ((HubEnterprise, self.new_enterprises, None),
+                                           (HubRequest, self.new_requests, "enterprise_id"),
+                                           (HubEvent, self.new_events, "request_id")):
+            if not pending:
+                continue
+            table = model.__table__
+            rows = []
+            for row in pending:
+                if parent_key is not None:
+                    row.values[parent_key] = row.parent.id
+                rows.append(row.values)
+            if model is HubEvent:
+                self.s.execute(insert(table), rows)
+            else:
+                ids = {u: i for u, i in self.s.execute(insert(table).returning(table.c.uuid, table.c.id), rows)}
+                for row in pending:
+                    row.id = ids[row.values["uuid"]]
+            pending.clear()
+
+    def _orm(self, model: Any, row: Any) -> Any:
+        """``row`` (a prefetched Core row, or one this batch inserts) as an ORM object, to change
+        it; what is pending is inserted first, so that the object can be loaded."""
+        if isinstance(row, model):
+            return row
+        if row.id is None:
+            self._insert_pending()
+        obj = self.s.get(model, row.id)
+        assert obj is not None
+        if model is HubEnterprise:
+            self.enterprises[obj.uuid] = obj
+        else:
+            self.requests[obj.uuid] = obj
+            self.by_tracking[obj.tracking_no] = obj
+        return obj
 
     def _owned_elsewhere(self, row: Any) -> bool:
         return row is not None and row.station_id != self.station.id
@@ -322,14 +409,16 @@ class _BatchApplier:
         v["phone"] = phone
         digest = content_hash(to_wire(ENTERPRISE, rec.uuid, rec.revision, rec.values))
         if existing is None:
-            row = HubEnterprise(uuid=rec.uuid, station_id=self.station.id, revision=rec.revision,
-                                content_hash=digest, received_at=self.now, changed_at=self.now, **v)
-            self.s.add(row)
+            row = _Pending({"uuid": rec.uuid, "station_id": self.station.id, "revision": rec.revision,
+                            "content_hash": digest, "received_at": self.now, "changed_at": self.now, **v})
+            self.new_enterprises.append(row)
             self.enterprises[rec.uuid] = row
             return result(ENTERPRISE, rec.uuid, rec.revision, ACCEPTED)
         verdict = _revision_verdict(existing.revision, existing.content_hash, rec.revision, digest)
         if verdict != ACCEPTED:
             return _verdict_result(ENTERPRISE, rec, verdict, existing.revision)
+        if not isinstance(existing, _Pending):  # a row inserted with this batch is changed in place
+            existing = self._orm(HubEnterprise, existing)
         for key, value in v.items():
             setattr(existing, key, value)
         existing.revision = rec.revision
@@ -401,18 +490,20 @@ class _BatchApplier:
         digest = content_hash(to_wire(REQUEST, rec.uuid, rec.revision, rec.values))
         station_fields = {k: v[k] for k in v if k not in ("enterprise_uuid", "status", "department", "status_base")}
         if existing is None:
-            row = HubRequest(uuid=rec.uuid, station_id=self.station.id, enterprise=enterprise,
-                             station_status=v["status"], station_department=v["department"],
-                             status=v["status"], department=v["department"], department_by_district=False,
-                             revision=rec.revision, content_hash=digest, received_at=self.now,
-                             changed_at=self.now, **station_fields)
-            self.s.add(row)
+            row = _Pending({"uuid": rec.uuid, "station_id": self.station.id, "enterprise_id": None,
+                            "station_status": v["status"], "station_department": v["department"],
+                            "status": v["status"], "department": v["department"], "department_by_district": False,
+                            "reply": None, "revision": rec.revision, "content_hash": digest,
+                            "received_at": self.now, "changed_at": self.now, **station_fields}, enterprise)
+            self.new_requests.append(row)
             self.requests[rec.uuid] = row
             self.by_tracking[row.tracking_no] = row
             return result(REQUEST, rec.uuid, rec.revision, ACCEPTED)
         verdict = _revision_verdict(existing.revision, existing.content_hash, rec.revision, digest)
         if verdict != ACCEPTED:
             return _verdict_result(REQUEST, rec, verdict, existing.revision)
+        existing = self._orm(HubRequest, existing)
+        enterprise = self._orm(HubEnterprise, enterprise)
         self._touch(existing)
         for key, value in station_fields.items():
             setattr(existing, key, value)
@@ -453,7 +544,9 @@ class _BatchApplier:
         if request is None or self._owned_elsewhere(request):
             errs.append(_error("request_uuid", REQUEST_UNKNOWN, "所属诉求尚未同步到区级平台"))
         elif existing is not None:
-            if existing.request is not request:
+            same = (existing.parent.uuid == request.uuid if isinstance(existing, _Pending)
+                    else request.id is not None and existing.request_id == request.id)
+            if not same:
                 errs.append(_uuid_taken())
             else:
                 return result(EVENT, rec.uuid, rec.revision, DUPLICATE)
@@ -461,9 +554,10 @@ class _BatchApplier:
         if errs:
             return result(EVENT, rec.uuid, rec.revision, REJECTED, errs)
         assert request is not None
-        row = HubEvent(uuid=rec.uuid, request=request, kind=v["kind"], actor=v["actor"], origin=v["origin"],
-                       occurred_at=v["occurred_at"], data=v["data"], received_at=self.now)
-        self.s.add(row)
+        row = _Pending({"uuid": rec.uuid, "request_id": None, "kind": v["kind"], "actor": v["actor"],
+                        "origin": v["origin"], "occurred_at": v["occurred_at"], "data": v["data"],
+                        "received_at": self.now}, request)
+        self.new_events.append(row)
         self.events[rec.uuid] = row
         return result(EVENT, rec.uuid, rec.revision, ACCEPTED)
 
@@ -503,13 +597,15 @@ def _verdict_result(rtype: str, rec: Record, verdict: str, hub_revision: int) ->
 
 def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: list[Any], body_hash: str,
                *, now: datetime | None = None, skew_seconds: float | None = None,
-               max_record_bytes: int = record_rules.MAX_RECORD_BYTES) -> dict[str, Any]:
+               max_record_bytes: int = record_rules.MAX_RECORD_BYTES,
+               record_sizes: list[int] | None = None) -> dict[str, Any]:
     """Apply a batch (see the module doc) and return the answer: one result per record, in order.
 
     Every record is checked as strictly as the station checks it (``record_rules``: sizes, times
     in the window around the hub's clock widened by the station's reported ``skew_seconds``,
     statuses and moves, event kinds and their data); a bad one is rejected with its reasons and
-    nothing of it is stored."""
+    nothing of it is stored. ``record_sizes``: each record's size as compact JSON, when the caller
+    has encoded them already (else they are measured here)."""
     now = now or utcnow()
     with db.write() as s:
         db.lock_station(s, station.id)
@@ -523,7 +619,7 @@ def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: lis
                                     "send these records in a new batch")
             return {**prior.response, "replayed": True, "server_time": wire_time(utcnow())}
         results = _BatchApplier(s, current, now, skew_seconds=skew_seconds,
-                                max_record_bytes=max_record_bytes).apply(records)
+                                max_record_bytes=max_record_bytes).apply(records, record_sizes)
         response = {"batch_id": batch_id, "results": results}
         s.add(HubBatch(station_id=station.id, batch_id=batch_id, body_hash=body_hash, response=response,
                        received_at=now))

@@ -22,13 +22,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import threading
 import time
 import traceback
-from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QMessageLogContext, QObject, Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
@@ -41,18 +38,15 @@ from xuhui_desk.db import (
     DatabaseCorrupt,
     DatabaseError,
     DatabaseTooNew,
+    DeferredDatabase,
     open_database,
 )
 from xuhui_desk.resources import resource_path
 from xuhui_desk.startup import database_at_head, read_station_file
 from xuhui_desk.ui.fonts import with_app_font
 from xuhui_desk.ui.i18n import install_translators
-from xuhui_desk.ui.tasks import Cancelled, TaskRunner
+from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.wheel_guard import install_wheel_guard
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -137,80 +131,6 @@ def show_database_error(exc: BaseException, path: Path, parent: QWidget | None =
     box.setStandardButtons(QMessageBox.StandardButton.Close)
     _arm_smoke_quit(box)
     box.exec()
-
-
-class DeferredDatabase:
-    """A database whose file was checked (it is at the head revision) but whose engine opens later.
-
-    Start-up builds and shows the main window around it, then :meth:`release` lets it open (on
-    the next turn of the event loop, on a worker). Until then a worker thread that needs it
-    waits in :meth:`resolve`; the GUI thread never waits for the release: it opens the database
-    itself (a page read on the GUI thread before the worker got to it). :meth:`cancel_waiting`
-    (the program is closing before it opened) makes waiting tasks stop as cancelled.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._db: Database | None = None
-        self._error: BaseException | None = None
-        self._lock = threading.Lock()
-        self._released = threading.Event()
-        self._cancelled = False
-
-    def __repr__(self) -> str:
-        return f"DeferredDatabase({str(self.path)!r}, open={self._db is not None})"
-
-    @property
-    def is_open(self) -> bool:
-        return self._db is not None
-
-    def release(self) -> None:
-        """Let waiting workers open the database (the window is shown)."""
-        self._released.set()
-
-    def cancel_waiting(self) -> None:
-        """The program is closing: tasks still waiting for the database stop (as cancelled)."""
-        self._cancelled = True
-        self._released.set()
-
-    def resolve(self) -> Database:
-        """The open database: opened here on first use; on a worker, only once released."""
-        db = self._db
-        if db is not None:
-            return db
-        if threading.current_thread() is threading.main_thread():
-            self._released.set()
-        else:
-            self._released.wait()
-        with self._lock:
-            if self._db is None:
-                if self._cancelled:
-                    raise Cancelled()
-                if self._error is None:
-                    try:
-                        self._db = open_database(self.path)
-                    except BaseException as exc:
-                        self._error = exc
-                if self._error is not None:
-                    raise self._error
-            assert self._db is not None
-            return self._db
-
-    @property
-    def engine(self) -> Engine:
-        return self.resolve().engine
-
-    def session(self) -> Session:
-        return self.resolve().session()
-
-    def write(self) -> AbstractContextManager[Session]:
-        return self.resolve().write()
-
-    def close(self) -> None:
-        self.cancel_waiting()
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
 
 
 def open_database_for_gui(data_dir: Path, parent: QWidget | None = None, *,

@@ -32,7 +32,7 @@ from xuhui_desk.db import Database
 from xuhui_desk.ui.tasks import Progress, Task, TaskRunner
 
 if TYPE_CHECKING:
-    from xuhui_desk.services.sync import SyncOptions, SyncStatus, SyncSummary
+    from xuhui_desk.services.sync import SyncOptions, SyncProgress, SyncStatus, SyncSummary
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +68,14 @@ def is_online(status: SyncStatus) -> bool | None:
 class SyncController(QObject):
     """Runs sync rounds for the main window (see the module documentation)."""
 
-    # The sync state as read from the database (a SyncStatus), after every round and read.
+    # The sync state as read from the database, after every round and read: a SyncStatus (the
+    # engine's types load only once the database is open, so the Qt signature says object; the
+    # slots connected to it take SyncStatus).
     statusChanged = Signal(object)
     roundStarted = Signal()
     # phase ("checking", "pushing", "pulling", "finished"), done, total
     progressed = Signal(str, int, int)
-    # The round's SyncSummary.
+    # The round's SyncSummary (object to Qt, for the same reason).
     roundFinished = Signal(object)
     # A round changed requests on this station (sent, refused or updated by the district).
     requestsChanged = Signal()
@@ -165,6 +167,8 @@ class SyncController(QObject):
             self._localWrite.emit()
 
     def _watching(self, stop: Any) -> None:
+        # No owner= on this task: a watch that arrives for a controller already gone must still
+        # be stopped, so this callback always runs and checks for itself.
         if self._closed or not isValid(self):
             stop()
         else:
@@ -185,7 +189,7 @@ class SyncController(QObject):
 
             return sync_status(db)
 
-        self.tasks.run(read, on_success=self._status_read,
+        self.tasks.run(read, on_success=self._status_read, owner=self, latest="status",
                        on_failure=lambda exc: log.warning("the sync state could not be read: %s", exc))
 
     def settings_changed(self) -> None:
@@ -203,7 +207,7 @@ class SyncController(QObject):
             _opened(self.db)
             from xuhui_desk.services.sync import run_sync, sync_status
 
-            def report(p: Any) -> None:
+            def report(p: SyncProgress) -> None:
                 if progress.cancelled:
                     return
                 # The window may have gone away mid-round: the round itself goes on.
@@ -213,7 +217,7 @@ class SyncController(QObject):
             summary = run_sync(self.db, progress=report, cancel=lambda: progress.cancelled, options=options)
             return summary, sync_status(self.db)
 
-        task = self.tasks.run(work, on_success=self._round_done, on_failure=self._round_failed)
+        task = self.tasks.run(work, on_success=self._round_done, on_failure=self._round_failed, owner=self)
         self._task = task
         # Connected to the task, not the runner: progress of this round only.
         task.finished.connect(lambda: self._task_finished(task))
@@ -268,7 +272,7 @@ class SyncController(QObject):
             out.append(self.skew_text(status.skew_seconds))
         return out
 
-    def error_text(self, kind: str) -> str:
+    def error_text(self, kind: SyncErrorKind | str) -> str:
         """A failed round, in words, by its kind (a SyncErrorKind; its values key this table)."""
         texts = {
             "auth": self.tr("The hub refused this station's token: ask the district for a new one and "
@@ -310,7 +314,7 @@ class SyncController(QObject):
             self.sync_now()
 
     def _status_read(self, status: SyncStatus) -> None:
-        if not isValid(self) or self._closed:
+        if self._closed:
             return
         self._status = status
         self.statusChanged.emit(status)
@@ -330,8 +334,6 @@ class SyncController(QObject):
             self._first.stop()
 
     def _round_done(self, result: tuple[SyncSummary, SyncStatus]) -> None:
-        if not isValid(self):
-            return
         summary, status = result
         self._task = None
         self._rounds += 1
@@ -349,8 +351,6 @@ class SyncController(QObject):
 
     def _round_failed(self, exc: BaseException) -> None:
         # run_sync never raises for the network or the hub: this is a bug or a broken database.
-        if not isValid(self):
-            return
         from xuhui_desk.services.sync import SyncSummary
 
         self._task = None
@@ -366,7 +366,7 @@ class SyncController(QObject):
 
 def _opened(db: Database) -> Database:
     """``db``, open: on a worker, waits for a database still opening after start-up
-    (:class:`xuhui_desk.ui.app.DeferredDatabase`); at once for any other."""
+    (:class:`xuhui_desk.db.DeferredDatabase`); at once for any other."""
     resolve = getattr(db, "resolve", None)
     return resolve() if callable(resolve) else db
 

@@ -15,9 +15,8 @@ background like everything else.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
@@ -41,10 +40,10 @@ from xuhui_desk.services import labels
 from xuhui_desk.services.timefmt import to_local
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.sync_controller import SyncController, is_online
-from xuhui_desk.ui.tasks import TaskRunner
+from xuhui_desk.ui.tasks import Progress, TaskRunner
 
 if TYPE_CHECKING:
-    from xuhui_desk.services.sync import SyncStatus
+    from xuhui_desk.services.sync import RefusedRow, SyncStatus, SyncSummary
 
 log = logging.getLogger(__name__)
 
@@ -66,45 +65,11 @@ QLabel#syncPanelEmpty[state="waiting"] { color: #a15c00; }
 """
 
 
-@dataclass(frozen=True)
-class PanelRow:
-    """One refused record as the panel shows it."""
+def _refused_rows(db: Database, language: str) -> list[RefusedRow]:
+    """The panel's rows (on a worker): the service loads only when the panel first reads."""
+    from xuhui_desk.services.sync import refused_rows
 
-    type: str  # "request", "enterprise", "event"
-    uuid: str
-    request_uuid: str | None  # the request to open (the record itself, or the event's request)
-    tracking_no: str | None
-    name: str  # the enterprise's name
-    event_kind: str | None
-    kind: str  # "rejected", "too_large", "timeout"
-    reason: str
-
-
-def load_rows(db: Database, language: str) -> list[PanelRow]:
-    """Every quarantined record with the reason in ``language`` (runs on a worker)."""
-    from sqlalchemy import select
-
-    from xuhui_desk.models import Enterprise, Request, RequestEvent
-    from xuhui_desk.services.sync import rejected_records
-
-    records = rejected_records(db)
-    with db.session() as s:
-        wanted = [r.tracking_no for r in records if r.tracking_no]
-        requests = {t: (u, n) for t, u, n in s.execute(
-            select(Request.tracking_no, Request.uuid, Enterprise.name)
-            .join(Enterprise, Enterprise.id == Request.enterprise_id)
-            .where(Request.tracking_no.in_(wanted)))} if wanted else {}
-        events = [r.uuid for r in records if r.type == "event"]
-        kinds = dict(s.execute(select(RequestEvent.uuid, RequestEvent.kind)
-                               .where(RequestEvent.uuid.in_(events)))) if events else {}
-    rows = []
-    for r in records:
-        request_uuid, name = requests.get(r.tracking_no or "", (None, ""))
-        if r.type == "enterprise":
-            name = r.label
-        rows.append(PanelRow(r.type, r.uuid, request_uuid, r.tracking_no, name, kinds.get(r.uuid), r.kind,
-                             r.message(language)))
-    return rows
+    return refused_rows(db, language)
 
 
 class SyncPanel(QDialog):
@@ -123,9 +88,8 @@ class SyncPanel(QDialog):
         self.db = db
         self.tasks = tasks
         self.controller = controller
-        self.rows: list[PanelRow] = []
+        self.rows: list[RefusedRow] = []
         self.status: SyncStatus | None = None
-        self._generation = 0
         self._loaded = False
         self.setObjectName("syncPanel")
         self.setStyleSheet(PANEL_STYLE)
@@ -222,16 +186,13 @@ class SyncPanel(QDialog):
 
     def reload(self) -> None:
         """Read the refused records again (background)."""
-        self._generation += 1
-        generation = self._generation
         language = current_language()
 
-        def done(rows: list[PanelRow]) -> None:
-            if isValid(self) and generation == self._generation:
-                self._loaded = True
-                self._show_rows(rows)
+        def done(rows: list[RefusedRow]) -> None:
+            self._loaded = True
+            self._show_rows(rows)
 
-        self.tasks.run(lambda _p: load_rows(self.db, language), on_success=done,
+        self.tasks.run(lambda _p: _refused_rows(self.db, language), on_success=done, owner=self, latest="rows",
                        on_failure=lambda exc: self._say(self.tr("The refused records could not be read: {error}")
                                                         .format(error=exc)))
 
@@ -239,7 +200,7 @@ class SyncPanel(QDialog):
     def loaded(self) -> bool:
         return self._loaded
 
-    def _show_rows(self, rows: list[PanelRow]) -> None:
+    def _show_rows(self, rows: list[RefusedRow]) -> None:
         self.rows = rows
         self.table.clearContents()
         self.table.setRowCount(len(rows))
@@ -262,7 +223,7 @@ class SyncPanel(QDialog):
         self.resend_all_button.setEnabled(bool(rows))
         self._update_buttons()
 
-    def record_text(self, row: PanelRow, language: str) -> str:
+    def record_text(self, row: RefusedRow, language: str) -> str:
         if row.type == "enterprise":
             return row.name
         text = "\n".join(p for p in (row.tracking_no, row.name) if p)
@@ -280,7 +241,7 @@ class SyncPanel(QDialog):
                 "timeout": self.tr("The hub timed out on it"),
                 "pulled": self.tr("Not applied (invalid)")}.get(kind, kind)
 
-    def selected_rows(self) -> list[PanelRow]:
+    def selected_rows(self) -> list[RefusedRow]:
         out = []
         for model_index in self.table.selectionModel().selectedRows():
             index = model_index.row()
@@ -316,20 +277,18 @@ class SyncPanel(QDialog):
         if uuids is not None and not uuids:
             return
 
-        def work(_progress: Any) -> int:
+        def work(_progress: Progress) -> int:
             from xuhui_desk.services.sync import resend
 
             return resend(self.db, uuids)
 
         def done(count: int) -> None:
-            if not isValid(self):
-                return
             self._say(self.tr("{count} record(s) queued again.").format(count=count))
             self.reload()
             self.controller.refresh_status()
             self.controller.sync_now()
 
-        self.tasks.run(work, on_success=done, write=True,
+        self.tasks.run(work, on_success=done, write=True, owner=self,
                        on_failure=lambda exc: self._say(self.tr("Not queued again: {error}").format(error=exc)))
 
     def _say(self, text: str) -> None:
@@ -339,6 +298,9 @@ class SyncPanel(QDialog):
     # --- the state ----------------------------------------------------------------------------
 
     def _status_changed(self, status: SyncStatus | None) -> None:
+        # This slot and the round slots below hang on the long-lived controller's signals, not on
+        # a task (tasks are dropped by the runner's owner rule): the panel closes with
+        # WA_DeleteOnClose, and a signal already queued may still arrive for it.
         if not isValid(self):
             return
         self.status = status
@@ -398,7 +360,7 @@ class SyncPanel(QDialog):
             self.sync_button.setEnabled(False)
             self._say(self.tr("Syncing…"))
 
-    def _round_finished(self, summary: Any) -> None:
+    def _round_finished(self, summary: SyncSummary) -> None:
         if not isValid(self):
             return
         self.sync_button.setEnabled(self.status is not None and self.status.configured)

@@ -32,6 +32,8 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, 
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from shiboken6 import isValid
 
+from xuhui_desk.db import DatabaseOpenCancelled
+
 log = logging.getLogger(__name__)
 
 PROGRESS_DELAY_MS = 500
@@ -40,7 +42,10 @@ T = TypeVar("T")
 
 
 class Cancelled(Exception):
-    """Raised inside a task by :meth:`Progress.check` after the user pressed Cancel."""
+    """Raised inside a task by :meth:`Progress.check` after the user pressed Cancel.
+
+    (A task waiting for a database the closing program never opened stops with
+    :class:`xuhui_desk.db.DatabaseOpenCancelled`, handled the same way: no callback.)"""
 
 
 @dataclass
@@ -276,7 +281,7 @@ class TaskRunner(QObject):
                 on_success(result)
 
         def failed(exc: BaseException) -> None:
-            if not finish() or isinstance(exc, Cancelled):
+            if not finish() or isinstance(exc, Cancelled | DatabaseOpenCancelled):
                 return
             if on_failure is not None:
                 on_failure(exc)

@@ -11,6 +11,7 @@ does not exist.
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -95,6 +96,11 @@ class InboxRow:
     def overdue(self) -> bool:
         return self.workdays_left is not None and self.workdays_left < 0 and self.status in OPEN_WORK
 
+    @property
+    def workdays_shown(self) -> int | None:
+        """:attr:`workdays_left` (or overdue by) in whole working days, as the page says it."""
+        return None if self.workdays_left is None else whole_workdays(self.workdays_left)
+
 
 @dataclass
 class InboxPage:
@@ -158,6 +164,13 @@ def workdays_left(clock: WorkingClock, due: datetime | None, now: datetime) -> f
         return None
 
 
+def whole_workdays(days: float) -> int:
+    """Working days left, or overdue by, in whole days as the station says them: a day begun
+    counts (0.2 → 1, 2.0 → 2, 2.5 → 3) — the station's rule (``ui/queue/model.whole_workdays``,
+    which the hub cannot import), so the console and the station's GUI show the same number."""
+    return max(1, math.ceil(round(abs(days), 6)))
+
+
 def working_clock() -> WorkingClock:
     from xuhui_desk.services.workdays import default_calendar
 
@@ -170,11 +183,12 @@ def inbox(db: HubDatabase, who: Principal, f: InboxFilter, *, limit: int = 50, n
     first, then due soonest, then without a due time), anything else newest first; the next page
     starts after ``f.after`` (keyset paging: every page costs the same)."""
     now = now or utcnow()
-    stmt = (select(HubRequest.id, HubRequest.tracking_no, HubRequest.created_at, HubRequest.sla_due_at,
-                   HubRequest.status, HubRequest.category, HubRequest.department, HubRequest.urgency,
-                   HubStation.code, HubEnterprise.name)
-            .join(HubEnterprise, HubEnterprise.id == HubRequest.enterprise_id)
-            .join(HubStation, HubStation.id == HubRequest.station_id))
+    stmt: Select[*tuple[Any, ...]] = (
+        select(HubRequest.id, HubRequest.tracking_no, HubRequest.created_at, HubRequest.sla_due_at,
+               HubRequest.status, HubRequest.category, HubRequest.department, HubRequest.urgency,
+               HubStation.code, HubEnterprise.name)
+        .join(HubEnterprise, HubEnterprise.id == HubRequest.enterprise_id)
+        .join(HubStation, HubStation.id == HubRequest.station_id))
     stmt = scope(stmt, who)
     if f.status == STATUS_OPEN_WORK or f.overdue:
         stmt = stmt.where(HubRequest.status.in_(OPEN_WORK))
@@ -194,6 +208,15 @@ def inbox(db: HubDatabase, who: Principal, f: InboxFilter, *, limit: int = 50, n
         stmt = stmt.where(HubRequest.created_at < _day_start(f.date_to + timedelta(days=1)))
     if f.q:
         stmt = _search(stmt, f.q)
+        if db.dialect == "postgresql" and who.sees_all_departments and not f.department:
+            # The whole district's rows: a rare term is looked up in the n-gram indexes first.
+            from xuhui_desk.hub.console import search_index
+
+            with db.session() as s:
+                for term in search_terms(f.q):
+                    found_in = search_index.rare_term_condition(s, term)
+                    if found_in is not None:
+                        stmt = stmt.where(found_in)
     after = _decode_after(f.after) if f.after else None
     if f.by_due:
         # Rows without a due time last, on every database (PostgreSQL and SQLite put NULLs at
@@ -261,6 +284,11 @@ class RequestView:
     rating_comment: str | None
     workdays_left: float | None
     timeline: list[TimelineEntry]
+
+    @property
+    def workdays_shown(self) -> int | None:
+        """:attr:`workdays_left` (or overdue by) in whole working days, as the page says it."""
+        return None if self.workdays_left is None else whole_workdays(self.workdays_left)
 
 
 def find_request(s: Session, tracking_no: str) -> HubRequest | None:

@@ -6,6 +6,12 @@ No new arithmetic: the rows are the roll-up's (:func:`xuhui_desk.hub.report_rows
 the figures :func:`xuhui_desk.services.reports.compute_weekly_report`'s — so the dashboard of a
 week shows exactly what ``xuhui-hub report --week`` writes into the workbook (a browser test
 compares them). A date range is handed to the same function as a period with the week's shape.
+
+The figures are kept (:mod:`xuhui_desk.hub.console.dashboard_cache`): a view whose period, scope
+and language were computed since the hub's last change is served from the database table
+``console_dashboard_cache`` (JSON, schema-versioned) instead of being recomputed from a
+district's worth of requests. :class:`DashboardFigures` is what is kept — exactly what the page
+shows, nothing more (no names, no rows).
 """
 
 from __future__ import annotations
@@ -22,7 +28,15 @@ from xuhui_desk.hub.database import HubDatabase
 from xuhui_desk.hub.models import ConsoleStationPull, HubEvent, HubRequest, HubStation
 from xuhui_desk.hub.report_rows import hub_rows
 from xuhui_desk.models import utcnow
-from xuhui_desk.services.reports import SHANGHAI, UNRESOLVED_STATUSES, WeeklyReport, compute_weekly_report
+from xuhui_desk.services.reports import (
+    SHANGHAI,
+    UNRESOLVED_STATUSES,
+    DayCount,
+    Satisfaction,
+    Timing,
+    Totals,
+    compute_weekly_report,
+)
 
 MAX_RANGE_DAYS = 366
 STALE_AFTER = timedelta(hours=24)
@@ -67,33 +81,142 @@ class StationSync:
     last_seen_at: datetime | None
 
 
-@dataclass
-class Dashboard:
-    report: WeeklyReport
+@dataclass(frozen=True)
+class DashboardFigures:
+    """Every computed figure the dashboard shows for one (period, scope, language): the weekly
+    report's headline figures (same names as :class:`~xuhui_desk.services.reports.WeeklyReport`,
+    so the page reads them alike) and the district's own. Plain data: it round-trips through
+    :meth:`to_dict` / :meth:`from_dict` (JSON) unchanged."""
+
+    period_label: str
+    start: datetime
+    end: datetime
+    as_of: datetime
+    station_code: str | None
+    language: str
+    totals: Totals
+    categories: tuple[str, ...]
+    category_labels: dict[str, str]
+    department_labels: dict[str, str]
+    #: category → requests received in the period (the workbook's category totals).
+    category_totals: dict[str, int]
+    daily: tuple[DayCount, ...]
+    first_response: Timing
+    resolution: Timing
+    satisfaction: Satisfaction
     #: (station, category) → requests received in the period.
     by_station_category: dict[tuple[str, str], int]
-    stations: list[str]
     #: department → (open, overdue) at the cut-off.
     by_department: dict[str, tuple[int, int]]
     rectifications: int
+
+    @property
+    def partial(self) -> bool:
+        """The period had not ended at the cut-off (as the weekly report says it)."""
+        return self.as_of < self.end
+
+    def category_total(self, category: str) -> int:
+        return self.category_totals.get(category, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able data (times as ISO 8601 with their offset; tuple keys as lists)."""
+        return {
+            "period_label": self.period_label, "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "as_of": self.as_of.isoformat(), "station_code": self.station_code, "language": self.language,
+            "totals": [self.totals.new, self.totals.resolved, self.totals.open, self.totals.overdue],
+            "categories": list(self.categories), "category_labels": self.category_labels,
+            "department_labels": self.department_labels, "category_totals": self.category_totals,
+            "daily": [[d.day.isoformat(), d.new, d.resolved] for d in self.daily],
+            "first_response": [self.first_response.count, self.first_response.median, self.first_response.mean],
+            "resolution": [self.resolution.count, self.resolution.median, self.resolution.mean],
+            "satisfaction": {"count": self.satisfaction.count, "satisfied": self.satisfaction.satisfied,
+                             "share": self.satisfaction.share,
+                             "by_level": [[k, v] for k, v in sorted(self.satisfaction.by_level.items())]},
+            "by_station_category": [[s, c, n] for (s, c), n in sorted(self.by_station_category.items())],
+            "by_department": [[d, o, late] for d, (o, late) in sorted(self.by_department.items())],
+            "rectifications": self.rectifications,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DashboardFigures:
+        """The figures :meth:`to_dict` gave; raises ``KeyError``, ``TypeError`` or ``ValueError``
+        on anything else (the cache then recomputes rather than show a mis-read figure)."""
+        def moment(text: str) -> datetime:
+            value = datetime.fromisoformat(text)
+            if value.tzinfo is None:
+                raise ValueError(f"naive time {text!r}")
+            return value
+
+        def number(value: Any) -> float | None:
+            if value is None:
+                return None
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"not a number: {value!r}")
+            return float(value)
+
+        def count(value: Any) -> int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"not a count: {value!r}")
+            return value
+
+        def timing(values: list[Any]) -> Timing:
+            n, median, mean = values
+            return Timing(count(n), number(median), number(mean))
+
+        sat = data["satisfaction"]
+        new, resolved, opened, overdue = (count(v) for v in data["totals"])
+        station = data["station_code"]
+        return cls(
+            period_label=str(data["period_label"]), start=moment(data["start"]), end=moment(data["end"]),
+            as_of=moment(data["as_of"]), station_code=None if station is None else str(station),
+            language=str(data["language"]), totals=Totals(new, resolved, opened, overdue),
+            categories=tuple(str(c) for c in data["categories"]),
+            category_labels={str(k): str(v) for k, v in data["category_labels"].items()},
+            department_labels={str(k): str(v) for k, v in data["department_labels"].items()},
+            category_totals={str(k): count(v) for k, v in data["category_totals"].items()},
+            daily=tuple(DayCount(date.fromisoformat(d), count(n), count(r)) for d, n, r in data["daily"]),
+            first_response=timing(data["first_response"]), resolution=timing(data["resolution"]),
+            satisfaction=Satisfaction(count(sat["count"]), {count(k): count(v) for k, v in sat["by_level"]},
+                                      count(sat["satisfied"]), number(sat["share"])),
+            by_station_category={(str(s), str(c)): count(n) for s, c, n in data["by_station_category"]},
+            by_department={str(d): (count(o), count(late)) for d, o, late in data["by_department"]},
+            rectifications=count(data["rectifications"]),
+        )
+
+
+@dataclass
+class Dashboard:
+    #: The computed figures (kept in the cache); the page calls them ``rep``.
+    report: DashboardFigures
+    stations: list[str]
     stale: list[StationSync]
 
     @property
+    def by_station_category(self) -> dict[tuple[str, str], int]:
+        return self.report.by_station_category
+
+    @property
+    def by_department(self) -> dict[str, tuple[int, int]]:
+        return self.report.by_department
+
+    @property
+    def rectifications(self) -> int:
+        return self.report.rectifications
+
+    @property
     def period_start(self) -> date:
-        return self.report.week.start.astimezone(SHANGHAI).date()
+        return self.report.start.astimezone(SHANGHAI).date()
 
     @property
     def period_end(self) -> date:
-        return (self.report.week.end - timedelta(seconds=1)).astimezone(SHANGHAI).date()
+        return (self.report.end - timedelta(seconds=1)).astimezone(SHANGHAI).date()
 
 
-def build_dashboard(db: HubDatabase, period: Any, who: Principal, *, language: str = "zh_CN",
-                    now: datetime | None = None) -> Dashboard:
-    """Every figure of the dashboard for ``period`` (a ``ReportWeek`` or a :class:`Period`), for the
-    stations ``who`` may see (a viewer limited to one station sees that station's)."""
-    now = now or utcnow()
+def compute_figures(db: HubDatabase, period: Any, station: str | None, language: str, now: datetime,
+                    ) -> DashboardFigures:
+    """The figures of ``period`` for ``station`` (None: the district), computed afresh from the
+    roll-up's rows — what ``xuhui-hub report`` computes for the same period and scope."""
     as_of = min(period.end, now)
-    station = who.station_code
     rows = hub_rows(db, period.start, as_of, station=station)
     report = compute_weekly_report(rows, period, station_code=station, language=language, now=now)
     by_station_category = Counter((r.station, r.category) for r in report.requests)
@@ -110,6 +233,36 @@ def build_dashboard(db: HubDatabase, period: Any, who: Principal, *, language: s
             stmt = stmt.join(HubRequest, HubRequest.id == HubEvent.request_id).join(
                 HubStation, HubStation.id == HubRequest.station_id).where(HubStation.code == station)
         rectifications = int(s.scalar(stmt) or 0)
+    return DashboardFigures(
+        period_label=str(period.label), start=period.start, end=period.end, as_of=report.as_of,
+        station_code=station, language=report.language, totals=report.totals, categories=tuple(report.categories),
+        category_labels=dict(report.category_labels), department_labels=dict(report.department_labels),
+        category_totals={c: report.category_total(c) for c in report.categories}, daily=tuple(report.daily),
+        first_response=report.first_response, resolution=report.resolution,
+        satisfaction=Satisfaction(report.satisfaction.count, dict(report.satisfaction.by_level),
+                                  report.satisfaction.satisfied, report.satisfaction.share),
+        by_station_category=dict(by_station_category), by_department=by_department,
+        rectifications=rectifications)
+
+
+def build_dashboard(db: HubDatabase, period: Any, who: Principal, *, language: str = "zh_CN",
+                    now: datetime | None = None, use_cache: bool = True) -> Dashboard:
+    """Every figure of the dashboard for ``period`` (a ``ReportWeek`` or a :class:`Period`), for the
+    stations ``who`` may see (a viewer limited to one station sees that station's).
+
+    The figures equal :func:`compute_figures`' for the same period, scope and language; they are
+    served from ``console_dashboard_cache`` while nothing changed on the hub since they were
+    computed (``use_cache=False`` always computes them). The stations that have not synced are
+    read at each call."""
+    from xuhui_desk.hub.console import dashboard_cache
+
+    now = now or utcnow()
+    station = who.station_code
+    if use_cache:
+        figures = dashboard_cache.cached_figures(db, period, station, language, now)
+    else:
+        figures = compute_figures(db, period, station, language, now)
+    with db.session() as s:
         stations_stmt = (select(HubStation.code, HubStation.name, HubStation.last_seen_at,
                                 ConsoleStationPull.last_pull_at)
                          .outerjoin(ConsoleStationPull, ConsoleStationPull.station_id == HubStation.id)
@@ -119,8 +272,8 @@ def build_dashboard(db: HubDatabase, period: Any, who: Principal, *, language: s
         all_stations = [StationSync(c, n, max((t for t in (pushed, pulled) if t is not None), default=None))
                         for c, n, pushed, pulled in s.execute(stations_stmt)]
     stale = [st for st in all_stations if st.last_seen_at is None or now - st.last_seen_at > STALE_AFTER]
-    codes = sorted({st.code for st in all_stations} | {code for code, _ in by_station_category})
-    return Dashboard(report, dict(by_station_category), codes, by_department, rectifications, stale)
+    codes = sorted({st.code for st in all_stations} | {code for code, _ in figures.by_station_category})
+    return Dashboard(figures, codes, stale)
 
 
 # --- charts (server-rendered SVG; no script) ---------------------------------------------------
