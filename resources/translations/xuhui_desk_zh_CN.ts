@@ -28,6 +28,18 @@
         <translation>保存答复</translation>
     </message>
     <message>
+        <source>Ready-made &amp;text</source>
+        <translation>常用答复(&amp;T)</translation>
+    </message>
+    <message>
+        <source>The text chosen fills the reply; edit it before saving</source>
+        <translation>所选文字会填入答复，保存前可修改</translation>
+    </message>
+    <message>
+        <source>Choose a text…</source>
+        <translation>选择常用答复…</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -170,6 +182,125 @@
     <message>
         <source>A dissatisfied rating reopens the request for rectification ({days} working days)…</source>
         <translation>不满意评价将使诉求重新办理整改（{days} 个工作日）…</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentsCard</name>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>No attachments. Drop photos, scans or PDFs onto this pane, or attach a file.</source>
+        <translation>暂无附件。可将照片、扫描件或PDF拖到此处，或选择文件添加。</translation>
+    </message>
+    <message>
+        <source>Attach a file…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <source>Attach photos, scans or PDFs from a folder ({shortcut}); files can also be dropped onto this pane</source>
+        <translation>从文件夹选择照片、扫描件或PDF添加（{shortcut}）；也可将文件拖到此处</translation>
+    </message>
+    <message>
+        <source>Scanner folder…</source>
+        <translation>扫描文件夹…</translation>
+    </message>
+    <message>
+        <source>A folder the scanner saves into: a new scan there is offered for the request shown</source>
+        <translation>扫描仪保存文件的文件夹：其中出现新扫描件时，会提示添加到当前诉求</translation>
+    </message>
+    <message>
+        <source>Ignore</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <source>Enter or a double click opens the file</source>
+        <translation>按回车键或双击用系统程序打开文件</translation>
+    </message>
+    <message>
+        <source>file missing</source>
+        <translation>文件缺失</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已上传</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>被平台拒收</translation>
+    </message>
+    <message>
+        <source>“{name}” was refused by the district hub: {reason}</source>
+        <translation>“{name}”被区级平台拒收：{reason}</translation>
+    </message>
+    <message>
+        <source>“{name}” is not in the data folder (restored without its files?).</source>
+        <translation>数据文件夹中没有“{name}”（恢复时未带附件文件？）。</translation>
+    </message>
+    <message>
+        <source>No program on this computer opens “{name}”.</source>
+        <translation>本机没有能打开“{name}”的程序。</translation>
+    </message>
+    <message>
+        <source>Not attached: {reason}</source>
+        <translation>未添加：{reason}</translation>
+    </message>
+    <message>
+        <source>Attached: {names}</source>
+        <translation>已添加：{names}</translation>
+    </message>
+    <message>
+        <source>Already attached: {names}</source>
+        <translation>已有此附件：{names}</translation>
+    </message>
+    <message>
+        <source>Attach files to {tracking_no}</source>
+        <translation>为 {tracking_no} 添加附件</translation>
+    </message>
+    <message>
+        <source>Photos, scans and PDFs (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)</source>
+        <translation>照片、扫描件和PDF (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Scanner folder</source>
+        <translation>扫描文件夹</translation>
+    </message>
+    <message>
+        <source>No scanner folder watched.</source>
+        <translation>未设置扫描文件夹。</translation>
+    </message>
+    <message>
+        <source>Scanner folder: {folder}</source>
+        <translation>扫描文件夹：{folder}</translation>
+    </message>
+    <message>
+        <source>Scanner folder {folder} is not there (a network drive not connected?).</source>
+        <translation>扫描文件夹 {folder} 不存在（网络盘未连接？）。</translation>
+    </message>
+    <message>
+        <source>New scan “{name}” in the scanner folder: open a request to attach it.</source>
+        <translation>扫描文件夹中有新扫描件“{name}”：请先打开一件诉求再添加。</translation>
+    </message>
+    <message>
+        <source>New scan “{name}” in the scanner folder. Attach it to {tracking_no}?</source>
+        <translation>扫描文件夹中有新扫描件“{name}”。添加到 {tracking_no}？</translation>
+    </message>
+    <message>
+        <source>({count} more waiting)</source>
+        <translation>（另有 {count} 个待处理）</translation>
+    </message>
+    <message>
+        <source>Attach ({shortcut})</source>
+        <translation>添加（{shortcut}）</translation>
     </message>
 </context>
 <context>
@@ -364,6 +495,81 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Open requests of this company: {count}</source>
         <translation>该企业未办结的诉求：{count} 件</translation>
+    </message>
+</context>
+<context>
+    <name>ContactsCard</name>
+    <message>
+        <source>Contacts and callbacks</source>
+        <translation>联系与回访</translation>
+    </message>
+    <message>
+        <source>Record a contact…</source>
+        <translation>记录联系…</translation>
+    </message>
+    <message>
+        <source>Record a call, visit or message with the company ({shortcut})</source>
+        <translation>记录与企业的电话、走访或留言（{shortcut}）</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>方式(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Summary</source>
+        <translation>内容(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Who was reached and what was said (Ctrl+Enter saves, Esc cancels)</source>
+        <translation>联系了谁、谈了什么（Ctrl+Enter 保存，Esc 取消）</translation>
+    </message>
+    <message>
+        <source>Call &amp;back on</source>
+        <translation>回访日期(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Save contact</source>
+        <translation>保存联系记录</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Callback done</source>
+        <translation>回访已完成</translation>
+    </message>
+    <message>
+        <source>The company called in, or the call is no longer needed</source>
+        <translation>企业已来电，或不再需要回访</translation>
+    </message>
+    <message>
+        <source>⚠ Callback overdue since {day}</source>
+        <translation>⚠ 回访已逾期（应于 {day}）</translation>
+    </message>
+    <message>
+        <source>Callback due today ({day})</source>
+        <translation>今天需回访（{day}）</translation>
+    </message>
+    <message>
+        <source>Callback planned for {day}</source>
+        <translation>约定回访 {day}</translation>
+    </message>
+    <message>
+        <source>Type a summary first: what was said with the company.</source>
+        <translation>请先填写联系内容：与企业谈了什么。</translation>
+    </message>
+    <message>
+        <source>Contact recorded</source>
+        <translation>已记录联系</translation>
+    </message>
+    <message>
+        <source>Contact recorded; callback planned for {day}</source>
+        <translation>已记录联系，约定回访 {day}</translation>
+    </message>
+    <message>
+        <source>Callback marked done</source>
+        <translation>回访已标记完成</translation>
     </message>
 </context>
 <context>
@@ -1796,6 +2002,13 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>{page}: {count} to do ({shortcut})</source>
         <translation>{page}：待办 {count} 项（{shortcut}）</translation>
+    </message>
+</context>
+<context>
+    <name>PaneCard</name>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存：{reason}</translation>
     </message>
 </context>
 <context>
@@ -3376,6 +3589,18 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Due date recounted: {old} → {new} (still provisional)</source>
         <translation>已重算办理时限：{old} → {new}（仍为暂定）</translation>
+    </message>
+    <message>
+        <source>{channel}: {summary}</source>
+        <translation>{channel}：{summary}</translation>
+    </message>
+    <message>
+        <source>Callback planned for {day}</source>
+        <translation>约定回访 {day}</translation>
+    </message>
+    <message>
+        <source>{name} ({size})</source>
+        <translation>{name}（{size}）</translation>
     </message>
     <message>
         <source>description</source>
