@@ -617,7 +617,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Request</source>
-        <extracomment>Point size of the tracking number (resources/qss/detail.qss); smaller (&quot;compact&quot;) when the pane is too narrow.</extracomment>
+        <extracomment>Reprint the shown request&apos;s receipt (the queue beside the pane uses the same key). Point size of the tracking number (resources/qss/detail.qss); smaller (&quot;compact&quot;) when the pane is too narrow.</extracomment>
         <translation>诉求信息</translation>
     </message>
     <message>
@@ -1793,8 +1793,12 @@ Enter or a double click opens it.</source>
         <translation>关联到提示的未办结诉求</translation>
     </message>
     <message>
+        <source>Print the receipt (intake) or reprint it (requests, detail pane)</source>
+        <translation>打印回执（受理登记）或补打回执（诉求台账、详情栏）</translation>
+    </message>
+    <message>
         <source>Print the receipt</source>
-        <translation>打印回执</translation>
+        <translation type="vanished">打印回执</translation>
     </message>
     <message>
         <source>Search the requests or the directory</source>
@@ -1805,8 +1809,40 @@ Enter or a double click opens it.</source>
         <translation>打开选中的诉求或企业</translation>
     </message>
     <message>
+        <source>Company file of the selected request or company</source>
+        <translation>所选诉求或企业的企业档案</translation>
+    </message>
+    <message>
+        <source>Only my requests (requests)</source>
+        <translation>只看我的诉求（诉求台账）</translation>
+    </message>
+    <message>
+        <source>Save the filters as a view (requests)</source>
+        <translation>将筛选条件存为视图（诉求台账）</translation>
+    </message>
+    <message>
+        <source>Export the list to Excel (requests)</source>
+        <translation>将列表导出为Excel（诉求台账）</translation>
+    </message>
+    <message>
+        <source>Print the list (requests)</source>
+        <translation>打印列表（诉求台账）</translation>
+    </message>
+    <message>
         <source>Save the note being written (detail pane)</source>
         <translation>保存正在填写的备注（诉求详情）</translation>
+    </message>
+    <message>
+        <source>Record a contact with the company (detail pane)</source>
+        <translation>记录与企业的联系（详情栏）</translation>
+    </message>
+    <message>
+        <source>Attach a file (detail pane)</source>
+        <translation>添加附件（详情栏）</translation>
+    </message>
+    <message>
+        <source>Attach the new scan offered (detail pane)</source>
+        <translation>添加新扫描的文件（详情栏）</translation>
     </message>
     <message>
         <source>Weekly report (Reports page)</source>

@@ -302,3 +302,25 @@ def test_a_file_the_hub_refused_shows_its_reason(qtbot: Any, detail: DetailView,
     assert card.refused_label.isVisible()
     assert "“合同.pdf” was refused by the district hub: over the station's attachment quota" in \
         card.refused_label.text()
+
+
+def test_ctrl_p_in_the_pane_reprints_the_shown_request(qtbot: Any, detail: DetailView, station_db: Database) -> None:
+    """Issue 14 §4: the receipt is reprinted from the detail view too, with the queue's choice of
+    layout (remembered) and the CLI's builder."""
+    from PySide6.QtWidgets import QMenu
+
+    from xuhui_desk.ui.receipt_render import ReceiptPreviewDialog
+    from xuhui_desk.ui.reprint import remembered_layout
+
+    no = add_request(station_db, "咨询厂房租金补贴", category="policy", status="in_progress")
+    show(qtbot, detail, uuid_of(station_db, no))
+    detail.actions_card.note_edit.setFocus()
+    qtbot.keyClick(detail.actions_card.note_edit, Qt.Key.Key_P, CTRL)
+    menu = detail.reprint_menu
+    assert isinstance(menu, QMenu) and menu.activeAction().data() == remembered_layout(station_db) == "thermal"
+    qtbot.keyClick(menu, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: any(isinstance(w, ReceiptPreviewDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()), timeout=10000)
+    preview = next(w for w in QApplication.topLevelWidgets() if isinstance(w, ReceiptPreviewDialog))
+    assert no in preview.windowTitle() and preview._layout == "thermal"
+    preview.close()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -67,6 +68,9 @@ from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
+
+#: Reprint the shown request's receipt (the queue beside the pane uses the same key).
+REPRINT_SHORTCUT = "Ctrl+P"
 
 #: Point size of the tracking number (resources/qss/detail.qss); smaller ("compact") when the pane is too narrow.
 TRACKING_POINTS = 15
@@ -158,7 +162,8 @@ class DetailView(QWidget):
         # The pane's own keys (while the focus is in it): record a contact, attach a file, attach a scan.
         for keys, slot in ((CONTACT_SHORTCUT, self.contacts_card.open_form),
                            (ATTACH_SHORTCUT, self.attachments_card.choose_files),
-                           (SCAN_SHORTCUT, self.attachments_card.attach_offered)):
+                           (SCAN_SHORTCUT, self.attachments_card.attach_offered),
+                           (REPRINT_SHORTCUT, self.reprint_receipt)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -166,6 +171,17 @@ class DetailView(QWidget):
         self.setAcceptDrops(True)
         self.retranslate()
         self.pages.setCurrentWidget(self.empty)
+
+    def reprint_receipt(self) -> QMenu | None:
+        """Ctrl+P in the pane: reprint the shown request's receipt (thermal or A5, the choice
+        remembered) — the queue's action and the CLI's builder (:mod:`xuhui_desk.ui.reprint`)."""
+        if self._uuid is None:
+            return None
+        from xuhui_desk.ui.reprint import choose_and_reprint
+
+        self.reprint_menu = choose_and_reprint(self, self.db, self.tasks, self._uuid,
+                                               self.mapToGlobal(self.rect().topLeft()))
+        return self.reprint_menu
 
     # --- building -----------------------------------------------------------------------------
 
