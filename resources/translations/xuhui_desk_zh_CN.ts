@@ -1794,7 +1794,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Print the receipt (intake) or reprint it (requests, detail pane)</source>
-        <translation>打印回执（受理登记）或补打回执（诉求台账、详情栏）</translation>
+        <translation>打印回执（受理登记）或补打回执（诉求台账、诉求详情）</translation>
     </message>
     <message>
         <source>Print the receipt</source>
@@ -1834,15 +1834,15 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Record a contact with the company (detail pane)</source>
-        <translation>记录与企业的联系（详情栏）</translation>
+        <translation>记录与企业的联系（诉求详情）</translation>
     </message>
     <message>
         <source>Attach a file (detail pane)</source>
-        <translation>添加附件（详情栏）</translation>
+        <translation>添加附件（诉求详情）</translation>
     </message>
     <message>
         <source>Attach the new scan offered (detail pane)</source>
-        <translation>添加新扫描的文件（详情栏）</translation>
+        <translation>添加新扫描的文件（诉求详情）</translation>
     </message>
     <message>
         <source>Weekly report (Reports page)</source>

@@ -34,7 +34,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -522,15 +525,35 @@ class MainWindow(QMainWindow):
             (self.tr("Sync with the district hub now"), SYNC_SHORTCUT),
             (self.tr("This list"), "F1"),
         ]
-        lines = "".join(
-            f"<tr><td style='padding-right:18px'>{label}</td>"
-            f"<td><b>{QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)}</b></td></tr>"
-            for label, key in rows
-        )
+        def cells(row: tuple[str, str] | None) -> str:
+            if row is None:
+                return "<td></td><td></td>"
+            label, key = row
+            return (f"<td style='padding-right:12px'>{label}</td><td style='padding-right:28px'>"
+                    f"<b>{QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)}</b></td>")
+
+        # Two columns side by side: the list stays shorter than a 700-pixel screen.
+        half = (len(rows) + 1) // 2
+        left, right = rows[:half], rows[half:]
+        lines = "".join(f"<tr>{cells(a)}{cells(right[i] if i < len(right) else None)}</tr>"
+                        for i, a in enumerate(left))
         return f"<table>{lines}</table>"
 
-    def show_shortcuts(self) -> None:
-        QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_help())
+    def show_shortcuts(self) -> QDialog:
+        """F1: every key of the program, in two columns (a message box would wrap them narrow)."""
+        dialog = QDialog(self)
+        dialog.setObjectName("shortcutsDialog")
+        dialog.setWindowTitle(self.tr("Keyboard shortcuts"))
+        layout = QVBoxLayout(dialog)
+        label = QLabel(self.shortcut_help())
+        label.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         text = self.tr(
