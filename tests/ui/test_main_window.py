@@ -225,6 +225,17 @@ def test_shortcut_list_names_every_shortcut(window: MainWindow) -> None:
                 "Ctrl+F", "Ctrl+R", "Ctrl+Enter", "Enter", "Ctrl+P", "F2", "Ctrl+S", "F1"):
         assert QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) in text, key
     assert "Save the note" in text
+    for key in ("Ctrl+E", "Ctrl+M", "Ctrl+Shift+V", "Ctrl+Shift+E", "Ctrl+Shift+L", "Ctrl+K", "Ctrl+Shift+A", "F8"):
+        assert QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) in text, key
+
+
+def test_the_shortcut_list_fits_a_small_screen(qtbot: Any, window: MainWindow) -> None:
+    """F1 at 1024×700: the list (two columns) is neither taller nor wider than the screen."""
+    window.resize(1024, 700)
+    dialog = window.show_shortcuts()
+    qtbot.waitExposed(dialog)
+    assert dialog.height() < 700 and dialog.width() <= 1024, dialog.size()
+    dialog.close()
 
 
 def test_file_menu_backs_up_and_help_has_no_about_qt(qtbot: Any, window: MainWindow, data_dir: Path) -> None:
