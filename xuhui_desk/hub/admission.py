@@ -1,0 +1,162 @@
+"""Sync-first admission: the district console's pages yield to the stations' sync API.
+
+On a small hub (2 cores) the console's pages and the sync API share the CPU — the hub's Python
+and PostgreSQL's queries. Twenty handlers loading pages back to back left a station's pushes
+14–18 % of their rate alone (benchmarks/README.md, "District console"). This gate, one per hub
+process (an ASGI wrapper around the whole app), gives the sync API the first turn:
+
+* a **sync request** (``/api/v1/sync/…`` push and pull, ``/api/v1/attachments/…`` uploads) is
+  counted "in flight" from its first byte to its last; it never waits here;
+* a **console request** (``/console/…`` but its static files and fonts, and the public tracking
+  page ``/track…``) first takes one of ``console_concurrency`` slots (at most that many console
+  requests do their work at once in this process; the others queue, first come first served),
+  then waits while any sync request is in flight — at most until ``console_wait_seconds`` after
+  it arrived. Past that it proceeds anyway: a page is delayed, never starved. A page that waited
+  is logged at debug level (logger ``xuhui_desk.hub.admission``);
+* everything else — ``/api/v1/health`` first of all, the admin and calendar API — passes straight
+  through.
+
+Waiting happens on the event loop (asyncio primitives; no worker thread is held), so a waiting
+page costs nothing but its socket. Several worker processes (``serve --workers N``) each gate
+their own process: a push served by one worker does not hold back a page in another (they still
+share the CPU; docs/console.md says what that means).
+
+Settings (``XUHUI_HUB_*`` variables, read by :meth:`AdmissionSettings.from_env`):
+``XUHUI_HUB_CONSOLE_WAIT_SECONDS`` (default 1.5; 0 turns the wait for sync off) and
+``XUHUI_HUB_CONSOLE_CONCURRENCY`` (default 2; 0 means no cap).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from xuhui_desk.sync_protocol import API_PREFIX
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger(__name__)
+
+WAIT_ENV = "XUHUI_HUB_CONSOLE_WAIT_SECONDS"
+CONCURRENCY_ENV = "XUHUI_HUB_CONSOLE_CONCURRENCY"
+
+#: Paths of the sync API: counted in flight, never held back.
+SYNC_PREFIXES = (f"{API_PREFIX}/sync/", f"{API_PREFIX}/attachments/")
+#: Paths of pages that yield to sync.
+CONSOLE_PREFIXES = ("/console", "/track")
+#: Under /console but cheap (files from disk, no database): not gated.
+UNGATED_CONSOLE_PREFIXES = ("/console/static/", "/console/fonts/")
+
+
+@dataclass(frozen=True)
+class AdmissionSettings:
+    """How long a console request waits for the sync API, and how many run at once."""
+
+    #: Longest a console request waits (from its arrival) while sync requests are in flight.
+    console_wait_seconds: float = 1.5
+    #: Console requests doing their work at once in one hub process (0: no cap).
+    console_concurrency: int = 2
+
+    def __post_init__(self) -> None:
+        if self.console_wait_seconds < 0 or self.console_concurrency < 0:
+            raise ValueError("console wait and concurrency must not be negative")
+
+    @classmethod
+    def from_env(cls) -> AdmissionSettings:
+        """The settings from ``XUHUI_HUB_CONSOLE_WAIT_SECONDS`` / ``XUHUI_HUB_CONSOLE_CONCURRENCY``
+        (unset or empty: the defaults)."""
+        wait = os.environ.get(WAIT_ENV)
+        cap = os.environ.get(CONCURRENCY_ENV)
+        return cls(console_wait_seconds=float(wait) if wait else cls.console_wait_seconds,
+                   console_concurrency=int(cap) if cap else cls.console_concurrency)
+
+
+def request_kind(path: str) -> str:
+    """``"sync"``, ``"console"`` or ``"other"`` for a request path (see the module's docstring)."""
+    if path.startswith(SYNC_PREFIXES):
+        return "sync"
+    if path.startswith(UNGATED_CONSOLE_PREFIXES):
+        return "other"
+    if path == "/track" or path.startswith("/track/") or path == "/console" or path.startswith("/console/"):
+        return "console"
+    return "other"
+
+
+class SyncFirstGate:
+    """Pure ASGI wrapper applying :class:`AdmissionSettings` to one process's requests.
+
+    The asyncio primitives bind to the loop that serves the app (one per process) on first use.
+    """
+
+    def __init__(self, app: ASGIApp, settings: AdmissionSettings | None = None) -> None:
+        self.app = app
+        self.settings = settings or AdmissionSettings()
+        self._sync_in_flight = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+        self._slots = (asyncio.Semaphore(self.settings.console_concurrency)
+                       if self.settings.console_concurrency else None)
+
+    @property
+    def sync_in_flight(self) -> int:
+        """Sync requests between their first and last byte right now."""
+        return self._sync_in_flight
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = request_kind(str(scope.get("path", ""))) if scope.get("type") == "http" else "other"
+        if kind == "sync":
+            await self._sync(scope, receive, send)
+        elif kind == "console":
+            await self._console(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _sync(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._sync_in_flight += 1
+        self._quiet.clear()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._sync_in_flight -= 1
+            if self._sync_in_flight == 0:
+                self._quiet.set()
+
+    async def _console(self, scope: Scope, receive: Receive, send: Send) -> None:
+        loop = asyncio.get_running_loop()
+        arrived = loop.time()
+        deadline = arrived + self.settings.console_wait_seconds
+        if self._slots is not None:
+            await self._slots.acquire()
+        try:
+            gave_way = await self._wait_for_quiet(loop, deadline)
+            waited = loop.time() - arrived
+            if waited >= 0.001 and log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s waited %.3f s (%s)", scope.get("method"), scope.get("path"), waited,
+                          "sync finished" if gave_way else "bound reached, sync still in flight")
+            await self.app(scope, receive, send)
+        finally:
+            if self._slots is not None:
+                self._slots.release()
+
+    async def _wait_for_quiet(self, loop: asyncio.AbstractEventLoop, deadline: float) -> bool:
+        """Wait until no sync request is in flight (True) or until ``deadline`` (False)."""
+        while self._sync_in_flight:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._quiet.wait(), remaining)
+            except TimeoutError:
+                return False
+        return True
+
+
+__all__ = ["AdmissionSettings", "SyncFirstGate", "request_kind"]
