@@ -30,7 +30,7 @@ the request page's two statements; the dashboard's cache read, or its candidate 
 
 Sync under load: push throughput (records/s, batches of 100 new requests with their enterprise
 and event) alone, then while 20 simulated handlers browse (threads looping inbox and request pages,
-``--think`` seconds apart; default 0, back to back), with the handlers' page times (p50/p95) for
+``--think`` seconds apart; default 0, back to back; ``--push-batches`` of 99 records, default 40), with the handlers' page times (p50/p95) for
 5 s of browsing alone and during the push burst. The hub's sync-first admission
 (xuhui_desk/hub/admission.py) runs with its defaults unless ``--console-wait S`` /
 ``--console-concurrency N`` say otherwise (``0`` and ``0``: the gate off, pages as before it).
@@ -228,6 +228,8 @@ def main() -> int:
                         help="seconds each simulated handler waits between pages (default 0: back to back)")
     parser.add_argument("--hub-workers", type=int, default=1,
                         help="run the hub as `xuhui-hub serve --workers N` (default 1)")
+    parser.add_argument("--push-batches", type=int, default=40,
+                        help="batches of 99 records per push measurement, alone and while browsing (default 40)")
     parser.add_argument("--console-wait", type=float, default=None,
                         help="the hub's XUHUI_HUB_CONSOLE_WAIT_SECONDS (default: the hub's own; 0: pages do not wait)")
     parser.add_argument("--console-concurrency", type=int, default=None,
@@ -461,7 +463,7 @@ def main() -> int:
             return batches * 99 / (time.perf_counter() - t0)
 
         push_rate(3)
-        alone = push_rate(40)
+        alone = push_rate(args.push_batches)
         stop = threading.Event()
         pages = [0]
         # Each page's (finished at, seconds taken), to split them into "browsing alone" and
@@ -488,7 +490,7 @@ def main() -> int:
         alone_from = time.perf_counter()
         time.sleep(5)
         t0, p0 = time.perf_counter(), pages[0]
-        loaded = push_rate(40)
+        loaded = push_rate(args.push_batches)
         t1 = time.perf_counter()
         page_rate = (pages[0] - p0) / (t1 - t0)
         pages_alone = [d * 1000 for end, d in list(page_times) if alone_from <= end < t0]
@@ -511,13 +513,14 @@ def main() -> int:
         print(f"| {name} | {statistics.median(figures):.1f} ms | {pct(figures, .95):.1f} ms | {fl} | {tgt} | "
               f"{verdict} |")
     if "sync" in parts:
-        print(f"| sync push alone (hub workers: {args.hub_workers}) | {alone:,.0f} records/s | | | | |")
+        print(f"| sync push alone ({args.push_batches} batches; hub workers: {args.hub_workers}) | {alone:,.0f} records/s | | | | |")
         print(f"| sync push while 20 handlers browse (think {args.think:g} s; {page_rate:.0f} pages/s served "
               f"meanwhile; hub workers: "
               f"{args.hub_workers}) | {loaded:,.0f} records/s | | | keeps its throughput | "
               f"{loaded / alone:.0%} of alone |")
         print(f"(hub admission: console wait {gate.console_wait_seconds:g} s, console concurrency "
-              f"{gate.console_concurrency or 'no cap'}; 0 s / no cap = gate off)")
+              f"{gate.console_concurrency or 'no cap'}, sync linger {gate.sync_linger_seconds:g} s; "
+              f"0 s / no cap = gate off)")
         for label, times in (("browsing alone, 5 s", pages_alone), ("during the push burst", pages_burst)):
             if times:
                 print(f"| handlers' pages, {label} ({len(times)} pages) | {statistics.median(times):.1f} ms | "

@@ -194,9 +194,11 @@ def test_what_is_gated() -> None:
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(admission.WAIT_ENV, raising=False)
     monkeypatch.delenv(admission.CONCURRENCY_ENV, raising=False)
-    assert admission.AdmissionSettings.from_env() == admission.AdmissionSettings(1.5, 2)
+    monkeypatch.delenv(admission.LINGER_ENV, raising=False)
+    assert admission.AdmissionSettings.from_env() == admission.AdmissionSettings(1.5, 2, 0.05)
     monkeypatch.setenv(admission.WAIT_ENV, "0.25")
     monkeypatch.setenv(admission.CONCURRENCY_ENV, "0")
-    assert admission.AdmissionSettings.from_env() == admission.AdmissionSettings(0.25, 0)
+    monkeypatch.setenv(admission.LINGER_ENV, "0")
+    assert admission.AdmissionSettings.from_env() == admission.AdmissionSettings(0.25, 0, 0.0)
     with pytest.raises(ValueError):
         admission.AdmissionSettings(console_wait_seconds=-1)
