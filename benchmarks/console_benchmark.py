@@ -28,10 +28,10 @@ the request page's two statements; the dashboard's cache read, or its candidate 
   (the warm-ups store them); and the week's first view after a change (the kept figures deleted
   before each view, so it recomputes).
 
-Sync under load: push throughput (records/s, batches of 100 new requests with their enterprise
-and event) alone, then while 20 simulated handlers browse (threads looping inbox and request pages,
-``--think`` seconds apart; default 0, back to back; ``--push-batches`` of 99 records, default 40), with the handlers' page times (p50/p95) for
-5 s of browsing alone and during the push burst. The hub's sync-first admission
+Sync under load: push throughput (records/s, ``--push-batches`` batches, default 40, of 33 new
+requests with their enterprise and event) alone, then while 20 simulated handlers browse (threads
+looping inbox and request pages, ``--think`` seconds apart; default 0, back to back), with the
+handlers' page times (p50/p95) for 5 s of browsing alone and during the push burst. The hub's sync-first admission
 (xuhui_desk/hub/admission.py) runs with its defaults unless ``--console-wait S`` /
 ``--console-concurrency N`` say otherwise (``0`` and ``0``: the gate off, pages as before it).
 ``--only pages|dashboard|sync`` (repeatable) measures a part. Targets: inbox ≤ 50 ms, request
@@ -513,7 +513,8 @@ def main() -> int:
         print(f"| {name} | {statistics.median(figures):.1f} ms | {pct(figures, .95):.1f} ms | {fl} | {tgt} | "
               f"{verdict} |")
     if "sync" in parts:
-        print(f"| sync push alone ({args.push_batches} batches; hub workers: {args.hub_workers}) | {alone:,.0f} records/s | | | | |")
+        print(f"| sync push alone ({args.push_batches} batches; hub workers: {args.hub_workers}) | "
+              f"{alone:,.0f} records/s | | | | |")
         print(f"| sync push while 20 handlers browse (think {args.think:g} s; {page_rate:.0f} pages/s served "
               f"meanwhile; hub workers: "
               f"{args.hub_workers}) | {loaded:,.0f} records/s | | | keeps its throughput | "
