@@ -4,7 +4,7 @@
 
 Starts a process that runs the program as ``xuhui-desk`` does (application, fonts, style sheet,
 translations, database, main window; ``QT_QPA_PLATFORM=offscreen``) on a copy of the generated
-database, opens the queue page (Ctrl+2: the default filter, open requests with overdue ones on
+database, opens the queue page (Ctrl+3: the default filter, open requests with overdue ones on
 top), waits for it to be read, scrolls it down page by page and to its end and back, then shows
 all 200,000 requests and scrolls those the same way. Resident memory (``VmRSS`` in
 ``/proc/self/status``) is read after each step, and the peak (``VmHWM``) at the end.

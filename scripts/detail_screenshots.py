@@ -8,6 +8,9 @@ services). Into docs/screenshots/ (or --out):
                                  and the deadline its rectification would get
     detail-reply-WxH-LANG.png    "→ Replied" chosen: the reply field
     detail-confirm-WxH-LANG.png  the question before a dissatisfied rating is saved
+    detail-followup-WxH-LANG.png a request with a recorded contact, an open callback and two
+                                 attachments (a photo's thumbnail, a PDF), one refused by the hub
+    detail-contact-WxH-LANG.png  the contact form open (Ctrl+K), a scan offered from the scanner folder
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/detail_screenshots.py --size 1024x700 --language en
 """
@@ -109,6 +112,56 @@ def main() -> int:
         pane.scroll_area.ensureWidgetVisible(pane.actions_card.reply_panel, 0, 60)
         shots.settle(app, tasks, 200)
         save("detail-reply")
+
+        # The follow-up half: a contact with a callback, attachments, a scan offered.
+        from PySide6.QtGui import QColor, QImage
+        from sqlalchemy import text
+
+        from xuhui_desk.services.attachments import add_attachment
+        from xuhui_desk.services.followup import record_contact, shanghai_day
+
+        files = Path(tmp) / "files"
+        files.mkdir()
+        photo = QImage(640, 400, QImage.Format.Format_RGB32)
+        photo.fill(QColor("#cfd8dc"))
+        painter = QPainter(photo)
+        painter.fillRect(60, 60, 520, 280, QColor("#1565c0"))
+        painter.fillRect(100, 110, 220, 30, QColor("#ffffff"))
+        painter.end()
+        photo.save(str(files / ("营业执照.png" if args.language == "zh_CN" else "licence.png")))
+        scan = files / ("申请表.pdf" if args.language == "zh_CN" else "application.pdf")
+        scan.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"0" * 180_000 + b"\n%%EOF\n")
+        zh = args.language == "zh_CN"
+        callback_day = shanghai_day(now) + timedelta(days=2)
+        record_contact(db, in_progress, "phone", "已电话联系王经理，材料清单已发邮件，约定后天回访确认" if zh else
+                       "Called Mr Wang; the list of documents was e-mailed; call back to confirm",
+                       callback_day)
+        for path in sorted(files.iterdir()):
+            add_attachment(db, in_progress, path)
+        with db.write() as s:
+            s.execute(text("UPDATE attachments SET sync_state = 'refused', sync_error = :reason "
+                           "WHERE media_type = 'application/pdf'"),
+                      {"reason": "超过本站附件配额" if zh else "over the station's attachment quota"})
+        pane.actions_card.cancel_reply()
+        window.show_request(in_progress)
+        shots.settle(app, tasks, 1200)
+        pane.scroll_area.ensureWidgetVisible(pane.attachments_card, 0, 10)
+        shots.settle(app, tasks, 300)
+        save("detail-followup")
+
+        folder = Path(tmp) / "scans"
+        folder.mkdir()
+        pane.attachments_card.watch_folder(str(folder))
+        (folder / "scan0001.pdf").write_bytes(scan.read_bytes())
+        shots.settle(app, tasks, 1500)
+        pane.contacts_card.open_form()
+        pane.contacts_card.summary_edit.setPlainText("企业来电询问进度" if zh else "The company asked how it goes")
+        pane.contacts_card.callback_check.setChecked(True)
+        shots.settle(app, tasks, 300)
+        pane.scroll_area.ensureWidgetVisible(pane.contacts_card.form_panel, 0, 10)
+        shots.settle(app, tasks, 200)
+        save("detail-contact")
+        pane.contacts_card.cancel()
 
         window.close()
         shots.settle(app, tasks)

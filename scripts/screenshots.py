@@ -5,9 +5,10 @@ A temporary data folder is filled with a station, a tenant directory and a few d
 realistic requests (through the intake and workflow services, as the program itself
 would), then each screen is shown and grabbed with QWidget.grab():
 
+    today (the page the program opens on: what is due, with its count in the navigation),
     intake (a description typed, the suggestion and the duplicate banner shown),
     intake-saved (the tracking number after saving), queue, detail, directory,
-    settings, wizard (the first-run wizard on an empty database)
+    settings, specialist-switch (Ctrl+Shift+U), wizard (the first-run wizard on an empty database)
 
 Run it under a real X server (the way a specialist sees the program) or offscreen:
 
@@ -146,6 +147,13 @@ def populate(db: object) -> dict[str, str]:
             rating, comment = RATINGS[index]
             workflow.apply(db, result.uuid, rating=rating, comment=comment,  # type: ignore[arg-type]
                            now=min(step + timedelta(hours=2), NOW))
+    # Two callbacks for Today: one planned for today, one planned yesterday and not made yet.
+    from xuhui_desk.services.followup import record_contact
+
+    record_contact(db, found["first"], "phone", "企业下午三点后方便，届时回电告知进度",  # type: ignore[arg-type]
+                   NOW.astimezone(SHANGHAI).date(), now=NOW - timedelta(days=1))
+    record_contact(db, found["detail"], "visit", "约定上门核实租赁合同",  # type: ignore[arg-type]
+                   (NOW - timedelta(days=1)).astimezone(SHANGHAI).date(), now=NOW - timedelta(days=2))
     return found
 
 
@@ -217,8 +225,10 @@ def main() -> int:
         window.resize(width, height)
         window.set_sync_status(True, 3, NOW - timedelta(minutes=12), None)
         window.show()
-        settle(app, tasks)
+        settle(app, tasks, 800)
+        save(window, "today")
 
+        window.show_page(Page.INTAKE)
         form = window.intake_form
         form.name_edit.setFocus()
         form.name_edit.setText(ENTERPRISES[0][0])
@@ -258,6 +268,12 @@ def main() -> int:
         window.show_page(Page.SETTINGS)
         settle(app, tasks)
         save(window, "settings")
+
+        window.switch_specialist()
+        settle(app, tasks)
+        if window.switcher is not None:
+            save(window.switcher, "specialist-switch")
+            window.switcher.reject()
 
         window.close()
         settle(app, tasks)

@@ -21,6 +21,8 @@ SETTING_DEFAULTS: dict[str, str] = {
     "language": "zh_CN",
     "specialist": "",
     "station_address": "",
+    #: A folder the scanner saves into; the detail pane offers each new file there (empty: none).
+    "scanner_folder": "",
 }
 LANGUAGES = ("zh_CN", "en")
 DEFAULT_LANGUAGE = "zh_CN"

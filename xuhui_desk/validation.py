@@ -39,6 +39,7 @@ LIMITS = {
     "summary": 2000,
     "reply_title": 50,
     "reply_text": 2000,
+    "view_name": 40,
 }
 MIN_DESCRIPTION = 4
 

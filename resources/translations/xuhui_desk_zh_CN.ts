@@ -28,6 +28,18 @@
         <translation>保存答复</translation>
     </message>
     <message>
+        <source>Ready-made &amp;text</source>
+        <translation>常用答复(&amp;T)</translation>
+    </message>
+    <message>
+        <source>The text chosen fills the reply; edit it before saving</source>
+        <translation>所选文字会填入答复，保存前可修改</translation>
+    </message>
+    <message>
+        <source>Choose a text…</source>
+        <translation>选择常用答复…</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -173,6 +185,125 @@
     </message>
 </context>
 <context>
+    <name>AttachmentsCard</name>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>No attachments. Drop photos, scans or PDFs onto this pane, or attach a file.</source>
+        <translation>暂无附件。可将照片、扫描件或PDF拖到此处，或选择文件添加。</translation>
+    </message>
+    <message>
+        <source>Attach a file…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <source>Attach photos, scans or PDFs from a folder ({shortcut}); files can also be dropped onto this pane</source>
+        <translation>从文件夹选择照片、扫描件或PDF添加（{shortcut}）；也可将文件拖到此处</translation>
+    </message>
+    <message>
+        <source>Scanner folder…</source>
+        <translation>扫描文件夹…</translation>
+    </message>
+    <message>
+        <source>A folder the scanner saves into: a new scan there is offered for the request shown</source>
+        <translation>扫描仪保存文件的文件夹：其中出现新扫描件时，会提示添加到当前诉求</translation>
+    </message>
+    <message>
+        <source>Ignore</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <source>Enter or a double click opens the file</source>
+        <translation>按回车键或双击用系统程序打开文件</translation>
+    </message>
+    <message>
+        <source>file missing</source>
+        <translation>文件缺失</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>已上传</translation>
+    </message>
+    <message>
+        <source>refused</source>
+        <translation>被平台拒收</translation>
+    </message>
+    <message>
+        <source>“{name}” was refused by the district hub: {reason}</source>
+        <translation>“{name}”被区级平台拒收：{reason}</translation>
+    </message>
+    <message>
+        <source>“{name}” is not in the data folder (restored without its files?).</source>
+        <translation>数据文件夹中没有“{name}”（恢复时未带附件文件？）。</translation>
+    </message>
+    <message>
+        <source>No program on this computer opens “{name}”.</source>
+        <translation>本机没有能打开“{name}”的程序。</translation>
+    </message>
+    <message>
+        <source>Not attached: {reason}</source>
+        <translation>未添加：{reason}</translation>
+    </message>
+    <message>
+        <source>Attached: {names}</source>
+        <translation>已添加：{names}</translation>
+    </message>
+    <message>
+        <source>Already attached: {names}</source>
+        <translation>已有此附件：{names}</translation>
+    </message>
+    <message>
+        <source>Attach files to {tracking_no}</source>
+        <translation>为 {tracking_no} 添加附件</translation>
+    </message>
+    <message>
+        <source>Photos, scans and PDFs (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)</source>
+        <translation>照片、扫描件和PDF (*.jpg *.jpeg *.png *.tif *.tiff *.pdf)</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Scanner folder</source>
+        <translation>扫描文件夹</translation>
+    </message>
+    <message>
+        <source>No scanner folder watched.</source>
+        <translation>未设置扫描文件夹。</translation>
+    </message>
+    <message>
+        <source>Scanner folder: {folder}</source>
+        <translation>扫描文件夹：{folder}</translation>
+    </message>
+    <message>
+        <source>Scanner folder {folder} is not there (a network drive not connected?).</source>
+        <translation>扫描文件夹 {folder} 不存在（网络盘未连接？）。</translation>
+    </message>
+    <message>
+        <source>New scan “{name}” in the scanner folder: open a request to attach it.</source>
+        <translation>扫描文件夹中有新扫描件“{name}”：请先打开一件诉求再添加。</translation>
+    </message>
+    <message>
+        <source>New scan “{name}” in the scanner folder. Attach it to {tracking_no}?</source>
+        <translation>扫描文件夹中有新扫描件“{name}”。添加到 {tracking_no}？</translation>
+    </message>
+    <message>
+        <source>({count} more waiting)</source>
+        <translation>（另有 {count} 个待处理）</translation>
+    </message>
+    <message>
+        <source>Attach ({shortcut})</source>
+        <translation>添加（{shortcut}）</translation>
+    </message>
+</context>
+<context>
     <name>BackupActions</name>
     <message>
         <source>Backing up…</source>
@@ -232,6 +363,251 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>CompanyFileDialog</name>
+    <message>
+        <source>Company file</source>
+        <extracomment>A request of the file was opened (its uuid). The file was read and shown (or its error shown): the time from the dialog&apos;s creation. Milliseconds from the creation of the dialog to the file shown (for the benchmark).</extracomment>
+        <translation>企业档案</translation>
+    </message>
+    <message>
+        <source>Reading the company file…</source>
+        <translation>正在读取企业档案…</translation>
+    </message>
+    <message>
+        <source>Open request</source>
+        <translation>打开诉求</translation>
+    </message>
+    <message>
+        <source>Open the selected request (Enter)</source>
+        <translation>打开所选诉求（Enter）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>方式</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>联系人员</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>诉求</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Requests ({count})</source>
+        <translation>诉求（{count}）</translation>
+    </message>
+    <message>
+        <source>Contacts ({count})</source>
+        <translation>联系记录（{count}）</translation>
+    </message>
+    <message>
+        <source>Company file — {name}</source>
+        <translation>企业档案 — {name}</translation>
+    </message>
+    <message>
+        <source>Credit code: {code}</source>
+        <translation>统一社会信用代码：{code}</translation>
+    </message>
+    <message>
+        <source>No credit code</source>
+        <translation>无统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>First seen {day}</source>
+        <translation>首次来访 {day}</translation>
+    </message>
+    <message>
+        <source>{total} requests, {open} open</source>
+        <translation>{total} 件诉求，{open} 件未办结</translation>
+    </message>
+    <message>
+        <source>The {shown} most pressing and most recent requests are listed; all are counted.</source>
+        <translation>列出最紧迫和最近的 {shown} 件诉求；计数包括全部诉求。</translation>
+    </message>
+    <message>
+        <source>Callbacks planned: {list}</source>
+        <translation>已约定回访：{list}</translation>
+    </message>
+    <message>
+        <source>Several companies match “{key}”: {names}. Open the file from the directory.</source>
+        <translation>有多家企业与“{key}”相符：{names}。请从企业名录打开档案。</translation>
+    </message>
+    <message>
+        <source>No company matches “{key}”.</source>
+        <translation>没有与“{key}”相符的企业。</translation>
+    </message>
+    <message>
+        <source>The company file could not be read: {error}</source>
+        <translation>无法读取企业档案：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>CompanyRequestsModel</name>
+    <message>
+        <source>Tracking no.</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>受理日期</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>评价</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>办理时限</translation>
+    </message>
+</context>
+<context>
+    <name>CompanyStrip</name>
+    <message>
+        <source>due {day}</source>
+        <extracomment>Open requests listed (the title gives the full count). Open requests shown after a ``set_company`` (0: none, or no such company).</extracomment>
+        <translation>{day}到期</translation>
+    </message>
+    <message>
+        <source>Open requests of this company: {count}</source>
+        <translation>该企业未办结的诉求：{count} 件</translation>
+    </message>
+</context>
+<context>
+    <name>ContactsCard</name>
+    <message>
+        <source>Contacts and callbacks</source>
+        <translation>联系与回访</translation>
+    </message>
+    <message>
+        <source>Record a contact…</source>
+        <translation>记录联系…</translation>
+    </message>
+    <message>
+        <source>Record a call, visit or message with the company ({shortcut})</source>
+        <translation>记录与企业的电话、走访或留言（{shortcut}）</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel</source>
+        <translation>方式(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Summary</source>
+        <translation>内容(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Who was reached and what was said (Ctrl+Enter saves, Esc cancels)</source>
+        <translation>联系了谁、谈了什么（Ctrl+Enter 保存，Esc 取消）</translation>
+    </message>
+    <message>
+        <source>Call &amp;back on</source>
+        <translation>回访日期(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Save contact</source>
+        <translation>保存联系记录</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Callback done</source>
+        <translation>回访已完成</translation>
+    </message>
+    <message>
+        <source>The company called in, or the call is no longer needed</source>
+        <translation>企业已来电，或不再需要回访</translation>
+    </message>
+    <message>
+        <source>⚠ Callback overdue since {day}</source>
+        <translation>⚠ 回访已逾期（应于 {day}）</translation>
+    </message>
+    <message>
+        <source>Callback due today ({day})</source>
+        <translation>今天需回访（{day}）</translation>
+    </message>
+    <message>
+        <source>Callback planned for {day}</source>
+        <translation>约定回访 {day}</translation>
+    </message>
+    <message>
+        <source>Type a summary first: what was said with the company.</source>
+        <translation>请先填写联系内容：与企业谈了什么。</translation>
+    </message>
+    <message>
+        <source>Contact recorded</source>
+        <translation>已记录联系</translation>
+    </message>
+    <message>
+        <source>Contact recorded; callback planned for {day}</source>
+        <translation>已记录联系，约定回访 {day}</translation>
+    </message>
+    <message>
+        <source>Callback marked done</source>
+        <translation>回访已标记完成</translation>
+    </message>
+</context>
+<context>
+    <name>DeadlineNotifier</name>
+    <message>
+        <source>A request is due within the hour</source>
+        <translation>有 1 件诉求将在一小时内到期</translation>
+    </message>
+    <message>
+        <source>{count} requests are due within the hour</source>
+        <translation>有 {count} 件诉求将在一小时内到期</translation>
+    </message>
+    <message>
+        <source>A callback is due today</source>
+        <translation>有 1 个回访今天到期</translation>
+    </message>
+    <message>
+        <source>{count} callbacks are due today</source>
+        <translation>有 {count} 个回访今天到期</translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <source>{tracking_no} {company}: due at {time}</source>
+        <translation>{tracking_no} {company}：{time} 到期</translation>
+    </message>
+    <message>
+        <source>{tracking_no} {company}: call back today</source>
+        <translation>{tracking_no} {company}：今天回访</translation>
+    </message>
+    <message>
+        <source>… and {count} more on the Today page</source>
+        <translation>……另有 {count} 项，见“今日工作”</translation>
+    </message>
+</context>
+<context>
     <name>DetailView</name>
     <message>
         <source>Select a request in the list to see it here.
@@ -241,7 +617,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Request</source>
-        <extracomment>Point size of the tracking number (resources/qss/detail.qss); smaller (&quot;compact&quot;) when the pane is too narrow.</extracomment>
+        <extracomment>Reprint the shown request&apos;s receipt (the queue beside the pane uses the same key). Point size of the tracking number (resources/qss/detail.qss); smaller (&quot;compact&quot;) when the pane is too narrow.</extracomment>
         <translation>诉求信息</translation>
     </message>
     <message>
@@ -582,6 +958,14 @@ Enter or a double click opens it.</source>
     <message>
         <source>Search name, credit code, contact, phone, park or building  (Ctrl+F)</source>
         <translation>搜索企业名称、信用代码、联系人、电话、园区或楼宇（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Company file…</source>
+        <translation>企业档案…</translation>
+    </message>
+    <message>
+        <source>Profile, contacts and every request of the selected enterprise (Ctrl+E)</source>
+        <translation>所选企业的基本信息、联系记录和全部诉求（Ctrl+E）</translation>
     </message>
     <message>
         <source>Edit…</source>
@@ -1249,6 +1633,10 @@ Enter or a double click opens it.</source>
         <translation type="vanished">未设置受理人员</translation>
     </message>
     <message>
+        <source>Today</source>
+        <translation>今日工作</translation>
+    </message>
+    <message>
         <source>Intake</source>
         <translation>受理登记</translation>
     </message>
@@ -1357,12 +1745,36 @@ Enter or a double click opens it.</source>
         <translation>留在设置页</translation>
     </message>
     <message>
+        <source>The specialists could not be read: {error}</source>
+        <translation>无法读取受理人员名单：{error}</translation>
+    </message>
+    <message>
+        <source>{name} works at the desk now</source>
+        <translation>现在由 {name} 值班受理</translation>
+    </message>
+    <message>
+        <source>S&amp;witch the specialist…</source>
+        <translation>切换受理人员(&amp;W)…</translation>
+    </message>
+    <message>
         <source>Open the backups &amp;folder</source>
         <translation>打开备份文件夹(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Restore from a backup…</source>
         <translation>从备份恢复(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Open the line chosen on Today</source>
+        <translation>打开“今日工作”中选中的一项</translation>
+    </message>
+    <message>
+        <source>Only mine (Today)</source>
+        <translation>只看我的（今日工作）</translation>
+    </message>
+    <message>
+        <source>Switch the specialist</source>
+        <translation>切换受理人员</translation>
     </message>
     <message>
         <source>New intake</source>
@@ -1381,8 +1793,12 @@ Enter or a double click opens it.</source>
         <translation>关联到提示的未办结诉求</translation>
     </message>
     <message>
+        <source>Print the receipt (intake) or reprint it (requests, detail pane)</source>
+        <translation>打印回执（受理登记）或补打回执（诉求台账、诉求详情）</translation>
+    </message>
+    <message>
         <source>Print the receipt</source>
-        <translation>打印回执</translation>
+        <translation type="vanished">打印回执</translation>
     </message>
     <message>
         <source>Search the requests or the directory</source>
@@ -1393,8 +1809,40 @@ Enter or a double click opens it.</source>
         <translation>打开选中的诉求或企业</translation>
     </message>
     <message>
+        <source>Company file of the selected request or company</source>
+        <translation>所选诉求或企业的企业档案</translation>
+    </message>
+    <message>
+        <source>Only my requests (requests)</source>
+        <translation>只看我的诉求（诉求台账）</translation>
+    </message>
+    <message>
+        <source>Save the filters as a view (requests)</source>
+        <translation>将筛选条件存为视图（诉求台账）</translation>
+    </message>
+    <message>
+        <source>Export the list to Excel (requests)</source>
+        <translation>将列表导出为Excel（诉求台账）</translation>
+    </message>
+    <message>
+        <source>Print the list (requests)</source>
+        <translation>打印列表（诉求台账）</translation>
+    </message>
+    <message>
         <source>Save the note being written (detail pane)</source>
         <translation>保存正在填写的备注（诉求详情）</translation>
+    </message>
+    <message>
+        <source>Record a contact with the company (detail pane)</source>
+        <translation>记录与企业的联系（诉求详情）</translation>
+    </message>
+    <message>
+        <source>Attach a file (detail pane)</source>
+        <translation>添加附件（诉求详情）</translation>
+    </message>
+    <message>
+        <source>Attach the new scan offered (detail pane)</source>
+        <translation>添加新扫描的文件（诉求详情）</translation>
     </message>
     <message>
         <source>Weekly report (Reports page)</source>
@@ -1572,6 +2020,10 @@ Everything saved since that backup is replaced; the data as it is now is kept as
         <translation>{page}（{shortcut}）</translation>
     </message>
     <message>
+        <source>Switch the specialist (Ctrl+Shift+U)</source>
+        <translation>切换受理人员（Ctrl+Shift+U）</translation>
+    </message>
+    <message>
         <source>Station {code}</source>
         <translation>服务站 {code}</translation>
     </message>
@@ -1583,9 +2035,148 @@ Everything saved since that backup is replaced; the data as it is now is kept as
         <source>Specialist not set</source>
         <translation>未设置受理人员</translation>
     </message>
+    <message>
+        <source>{page}: {count} to do ({shortcut})</source>
+        <translation>{page}：待办 {count} 项（{shortcut}）</translation>
+    </message>
+</context>
+<context>
+    <name>PaneCard</name>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>未保存：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>QueueLists</name>
+    <message>
+        <source>Saved views…</source>
+        <extracomment>The export key of each queue column (the phone, masked, follows the company). The last workbook written (for tests and the &quot;open&quot; buttons).</extracomment>
+        <translation>已存视图…</translation>
+    </message>
+    <message>
+        <source>Save view</source>
+        <translation>保存视图</translation>
+    </message>
+    <message>
+        <source>Name of the view (the current filters):</source>
+        <translation>视图名称（保存当前筛选条件）：</translation>
+    </message>
+    <message>
+        <source>View “{name}” saved</source>
+        <translation>视图“{name}”已保存</translation>
+    </message>
+    <message>
+        <source>Rename view</source>
+        <translation>重命名视图</translation>
+    </message>
+    <message>
+        <source>New name of “{name}”:</source>
+        <translation>“{name}”的新名称：</translation>
+    </message>
+    <message>
+        <source>Delete view</source>
+        <translation>删除视图</translation>
+    </message>
+    <message>
+        <source>Delete the view “{name}”? The requests are not touched.</source>
+        <translation>删除视图“{name}”？诉求本身不受影响。</translation>
+    </message>
+    <message>
+        <source>Saved views</source>
+        <translation>已存视图</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>requests-{day}.xlsx</source>
+        <translation>诉求清单-{day}.xlsx</translation>
+    </message>
+    <message>
+        <source>Export the list to Excel</source>
+        <translation>导出清单到Excel</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>诉求清单</translation>
+    </message>
+    <message>
+        <source>Exporting the list…</source>
+        <translation>正在导出清单…</translation>
+    </message>
+    <message>
+        <source>{count} requests written to {path}</source>
+        <translation>已将 {count} 件诉求写入 {path}</translation>
+    </message>
+    <message>
+        <source>Open the file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <source>Open the folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>The list could not be exported: {error}</source>
+        <translation>无法导出清单：{error}</translation>
+    </message>
+    <message>
+        <source>Preparing the list…</source>
+        <translation>正在准备清单…</translation>
+    </message>
+    <message>
+        <source>Requests — {filters}</source>
+        <translation>诉求清单 — {filters}</translation>
+    </message>
+    <message>
+        <source>{shown} of {total} requests (the first {limit}; export the list for all of them)</source>
+        <translation>共 {total} 件诉求，打印前 {shown} 件（最多 {limit} 件；全部请导出清单）</translation>
+    </message>
+    <message>
+        <source>{total} requests</source>
+        <translation>共 {total} 件诉求</translation>
+    </message>
+    <message>
+        <source>Print the list</source>
+        <translation>打印清单</translation>
+    </message>
 </context>
 <context>
     <name>QueueView</name>
+    <message>
+        <source>my requests ({name})</source>
+        <translation>我的诉求（{name}）</translation>
+    </message>
+    <message>
+        <source>Only the requests {name} took in (Ctrl+M)</source>
+        <translation>只显示{name}受理的诉求（Ctrl+M）</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Company file…</source>
+        <translation>企业档案…</translation>
+    </message>
+    <message>
+        <source>Reprint the receipt…</source>
+        <translation>重新打印回执…</translation>
+    </message>
+    <message>
+        <source>Export the list to Excel…</source>
+        <translation>导出清单到Excel…</translation>
+    </message>
+    <message>
+        <source>Print the list…</source>
+        <translation>打印清单…</translation>
+    </message>
     <message>
         <source>Requests</source>
         <translation>诉求台账</translation>
@@ -1657,6 +2248,74 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Overdue only</source>
         <translation>只看超期</translation>
+    </message>
+    <message>
+        <source>All departments</source>
+        <translation>全部部门</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>承办部门</translation>
+    </message>
+    <message>
+        <source>Any urgency</source>
+        <translation>任意紧急程度</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Any channel</source>
+        <translation>任意来源</translation>
+    </message>
+    <message>
+        <source>How the request came in</source>
+        <translation>诉求来源方式</translation>
+    </message>
+    <message>
+        <source>My requests</source>
+        <translation>我的诉求</translation>
+    </message>
+    <message>
+        <source>Saved views…</source>
+        <translation>已存视图…</translation>
+    </message>
+    <message>
+        <source>Pick a saved view: its filters are set at once</source>
+        <translation>选择已存视图：立即套用其筛选条件</translation>
+    </message>
+    <message>
+        <source>Views &amp; list</source>
+        <translation>视图与清单</translation>
+    </message>
+    <message>
+        <source>Save, rename or delete views; export or print the list</source>
+        <translation>保存、重命名或删除视图；导出或打印清单</translation>
+    </message>
+    <message>
+        <source>Save the filters as a view…  (Ctrl+Shift+V)</source>
+        <translation>将筛选条件存为视图…  (Ctrl+Shift+V)</translation>
+    </message>
+    <message>
+        <source>Save the filters as a view…  (Ctrl+Shift+S)</source>
+        <translation type="vanished">将筛选条件存为视图…  (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Rename the view…</source>
+        <translation>重命名视图…</translation>
+    </message>
+    <message>
+        <source>Delete the view…</source>
+        <translation>删除视图…</translation>
+    </message>
+    <message>
+        <source>Export the list to Excel…  (Ctrl+Shift+E)</source>
+        <translation>导出清单到Excel…  (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
+        <source>Print the list…  (Ctrl+Shift+L)</source>
+        <translation>打印清单…  (Ctrl+Shift+L)</translation>
     </message>
     <message>
         <source>Clear filters</source>
@@ -1910,6 +2569,37 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>The report dialog is not part of this version of the program yet.</source>
         <translation type="vanished">本版本尚未提供报表功能。</translation>
+    </message>
+</context>
+<context>
+    <name>Reprint</name>
+    <message>
+        <source>Thermal slip (80 mm)</source>
+        <translation>热敏小票（80毫米）</translation>
+    </message>
+    <message>
+        <source>A5 page</source>
+        <translation>A5纸</translation>
+    </message>
+    <message>
+        <source>the request {key} no longer exists</source>
+        <translation>诉求{key}已不存在</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>回执</translation>
+    </message>
+    <message>
+        <source>The receipt cannot be printed: {error}</source>
+        <translation>无法打印回执：{error}</translation>
+    </message>
+    <message>
+        <source>Preparing the receipt…</source>
+        <translation>正在准备回执…</translation>
+    </message>
+    <message>
+        <source>Reprint the receipt</source>
+        <translation>重新打印回执</translation>
     </message>
 </context>
 <context>
@@ -2451,6 +3141,33 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>SpecialistSwitcher</name>
+    <message>
+        <source>Switch the specialist</source>
+        <translation>切换受理人员</translation>
+    </message>
+    <message>
+        <source>Who works at the desk now? Pick a name or type a new one, then Enter.</source>
+        <translation>现在由谁值班受理？选一个名字或输入新名字，按回车确认。</translation>
+    </message>
+    <message>
+        <source>Specialist&apos;s name</source>
+        <translation>受理人员姓名</translation>
+    </message>
+    <message>
+        <source>Switch</source>
+        <translation>切换</translation>
+    </message>
+    <message>
+        <source>Enter the specialist&apos;s name.</source>
+        <translation>请输入受理人员姓名。</translation>
+    </message>
+    <message>
+        <source>The specialist was not switched: {error}</source>
+        <translation>未能切换受理人员：{error}</translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
         <source>This database was written by a newer version of the program.</source>
@@ -2910,6 +3627,18 @@ Everything saved since that backup is replaced; the data as it is now is kept as
         <translation>已重算办理时限：{old} → {new}（仍为暂定）</translation>
     </message>
     <message>
+        <source>{channel}: {summary}</source>
+        <translation>{channel}：{summary}</translation>
+    </message>
+    <message>
+        <source>Callback planned for {day}</source>
+        <translation>约定回访 {day}</translation>
+    </message>
+    <message>
+        <source>{name} ({size})</source>
+        <translation>{name}（{size}）</translation>
+    </message>
+    <message>
         <source>description</source>
         <translation>诉求内容</translation>
     </message>
@@ -2936,6 +3665,119 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>(closed by the enterprise&apos;s rating)</source>
         <translation>（企业评价后自动办结）</translation>
+    </message>
+</context>
+<context>
+    <name>TodayPage</name>
+    <message>
+        <source>Today</source>
+        <translation>今日工作</translation>
+    </message>
+    <message>
+        <source>Only mine</source>
+        <translation>只看我的</translation>
+    </message>
+    <message>
+        <source>Only the requests I took in and the callbacks I planned (Alt+O)</source>
+        <translation>只显示我受理的诉求和我约定的回访（Alt+O）</translation>
+    </message>
+    <message>
+        <source>Tracking no.</source>
+        <translation>受理编号</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <source>What is due</source>
+        <translation>待办事项</translation>
+    </message>
+    <message>
+        <source>Specialist</source>
+        <translation>受理人员</translation>
+    </message>
+    <message>
+        <source>Reading today&apos;s lists…</source>
+        <translation>正在读取今日工作……</translation>
+    </message>
+    <message>
+        <source>Only mine ({name})</source>
+        <translation>只看我的（{name}）</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今天到期</translation>
+    </message>
+    <message>
+        <source>Due by the end of the next working day</source>
+        <translation>下一个工作日内到期</translation>
+    </message>
+    <message>
+        <source>Callbacks not made yet</source>
+        <translation>逾期未回访</translation>
+    </message>
+    <message>
+        <source>Callbacks planned for today</source>
+        <translation>今天约定的回访</translation>
+    </message>
+    <message>
+        <source>Low ratings to rectify</source>
+        <translation>差评待整改</translation>
+    </message>
+    <message>
+        <source>Refused by the district hub</source>
+        <translation>被区平台退回</translation>
+    </message>
+    <message>
+        <source>Overdue since {time}</source>
+        <translation>已超期（{time} 到期）</translation>
+    </message>
+    <message>
+        <source>Due today at {time}</source>
+        <translation>今天 {time} 到期</translation>
+    </message>
+    <message>
+        <source>Due {time}</source>
+        <translation>{time} 到期</translation>
+    </message>
+    <message>
+        <source>Call back (planned for {day})</source>
+        <translation>回访（原定 {day}）</translation>
+    </message>
+    <message>
+        <source>Call back today</source>
+        <translation>今天回访</translation>
+    </message>
+    <message>
+        <source>{what}: {detail}</source>
+        <translation>{what}：{detail}</translation>
+    </message>
+    <message>
+        <source>Rated {rating}: rectify</source>
+        <translation>评价 {rating} 分：需整改</translation>
+    </message>
+    <message>
+        <source>Rated {rating}: rectify by {time}</source>
+        <translation>评价 {rating} 分：{time} 前整改</translation>
+    </message>
+    <message>
+        <source>… and {count} more: see the request queue (Ctrl+3)</source>
+        <translation>……另有 {count} 项，请在诉求台账中查看（Ctrl+3）</translation>
+    </message>
+    <message>
+        <source>{count} to do</source>
+        <translation>待办 {count} 项</translation>
+    </message>
+    <message>
+        <source>Nothing is due today: no deadlines, no callbacks, no low ratings waiting.
+A calm day — a new intake starts with F2.</source>
+        <translation>今天没有待办：没有到期的诉求，没有要回访的企业，也没有待整改的差评。
+祝您今天顺利——按 F2 开始新的受理登记。</translation>
     </message>
 </context>
 <context>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "xuhui_desk"
@@ -76,4 +77,13 @@ def test_the_gui_reads_and_writes_only_through_services() -> None:
         offenders += [f"{rel}: {n}" for n in sorted(_imported_names(path))
                       if n.split(".")[0] == "sqlalchemy" or n == "xuhui_desk.models"
                       or n.startswith("xuhui_desk.models.")]
+    assert offenders == []
+
+
+def test_the_gui_opens_no_session_of_its_own() -> None:
+    """Holding the database handle to pass it to services is fine; opening a session or a write
+    transaction on it in ``ui/`` is composing data access there (the services do that)."""
+    pattern = re.compile(r"\bdb\.(session|write)\(")
+    offenders = [f"{path.relative_to(PACKAGE)}:{n}" for path in (PACKAGE / "ui").rglob("*.py")
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert offenders == []

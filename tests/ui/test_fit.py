@@ -36,6 +36,7 @@ def test_intake_page_fits(qtbot: Any, station_db: Any, data_dir: Path, tasks: Ta
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
+    window.show_page(Page.INTAKE)  # (the program opens on Today)
     form = window.intake_form
     qtbot.waitUntil(lambda: form.router is not None, timeout=10000)
     form.name_edit.setText("上海汇智云链信息科技有限公司")
@@ -104,6 +105,7 @@ def test_a_field_message_takes_the_whole_row(qtbot: Any, station_db: Any, data_d
         window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
+        window.show_page(Page.INTAKE)  # (the program opens on Today)
         form = window.intake_form
         body = "31245671"
         first17 = "91310104" + body + ("0" if org_code_check_char(body) != "0" else "1")

@@ -33,8 +33,14 @@ def window(qtbot: Any, station_db: Any, data_dir: Path, tasks: TaskRunner) -> It
     tasks.wait()
 
 
-def test_opens_on_the_intake_form(window: MainWindow) -> None:
-    assert window.current_page() == Page.INTAKE
+def test_opens_on_today(qtbot: Any, window: MainWindow) -> None:
+    """Issue 14: the day starts on Today (Ctrl+1); the lists are read in the background."""
+    from xuhui_desk.ui.today.page import TodayPage
+
+    assert window.current_page() == Page.TODAY
+    assert isinstance(window.page(Page.TODAY), TodayPage)
+    assert window.nav.item(0).text() == "Today" and window.nav.currentRow() == 0
+    qtbot.waitUntil(lambda: window.today.today is not None, timeout=10000)
     assert "徐家汇服务站" in window.windowTitle() and "XH03" in window.windowTitle()
     assert window.nav_panel.footer.text().endswith("李敏")
 
@@ -42,15 +48,16 @@ def test_opens_on_the_intake_form(window: MainWindow) -> None:
 @pytest.mark.parametrize(
     ("key", "page"),
     [
-        (Qt.Key.Key_2, Page.QUEUE),
-        (Qt.Key.Key_3, Page.DIRECTORY),
-        (Qt.Key.Key_4, Page.REPORTS),
+        (Qt.Key.Key_2, Page.INTAKE),
+        (Qt.Key.Key_3, Page.QUEUE),
+        (Qt.Key.Key_4, Page.DIRECTORY),
+        (Qt.Key.Key_5, Page.REPORTS),
         (Qt.Key.Key_Comma, Page.SETTINGS),
-        (Qt.Key.Key_1, Page.INTAKE),
+        (Qt.Key.Key_1, Page.TODAY),
     ],
 )
 def test_shortcuts_switch_pages(qtbot: Any, window: MainWindow, key: Qt.Key, page: Page) -> None:
-    start = Page.SETTINGS if page == Page.INTAKE else Page.INTAKE
+    start = Page.SETTINGS if page == Page.TODAY else Page.TODAY
     window.show_page(start)
     qtbot.keyClick(window, key, CTRL)
     assert window.current_page() == page
@@ -81,8 +88,9 @@ def test_every_page_opens(window: MainWindow) -> None:
     from xuhui_desk.ui.queue.view import QueueView
     from xuhui_desk.ui.reports_page import ReportsPage
     from xuhui_desk.ui.settings_dialog import SettingsForm
+    from xuhui_desk.ui.today.page import TodayPage
 
-    expected = {Page.INTAKE: IntakeForm, Page.QUEUE: QSplitter, Page.DIRECTORY: DirectoryView,
+    expected = {Page.TODAY: TodayPage, Page.INTAKE: IntakeForm, Page.QUEUE: QSplitter, Page.DIRECTORY: DirectoryView,
                 Page.REPORTS: ReportsPage, Page.SETTINGS: SettingsForm}
     for page in Page:
         widget = window.show_page(page)
@@ -156,7 +164,8 @@ def test_language_switch_rebuilds_the_window(qtbot: Any, station_db: Any, data_d
         window = workstation.open_main_window()
         assert isinstance(window, MainWindow)
         qtbot.waitExposed(window)
-        assert window.nav.item(0).text() == "受理登记"
+        assert window.nav.item(0).text() == "今日工作"
+        assert window.nav.item(1).text() == "受理登记"
         form = window.intake_form
         qtbot.waitUntil(lambda: form.router is not None, timeout=10000)
         form.name_edit.setText("上海云启智能科技有限公司")
@@ -165,7 +174,7 @@ def test_language_switch_rebuilds_the_window(qtbot: Any, station_db: Any, data_d
         window.languageChangeRequested.emit("en")
         new = workstation.window
         assert isinstance(new, MainWindow) and new is not window
-        assert new.nav.item(0).text() == "Intake"
+        assert new.nav.item(0).text() == "Today" and new.nav.item(1).text() == "Intake"
         assert new.current_page() == Page.SETTINGS
         assert new.intake_form.name_edit.text() == "上海云启智能科技有限公司"  # the draft came along
         new.close()
@@ -191,6 +200,7 @@ def test_ctrl_s_saves_the_page_shown(qtbot: Any, window: MainWindow) -> None:
 
 
 def test_saved_intake_opens_in_the_queue(qtbot: Any, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F2)
     form = window.intake_form
     form.name_edit.setText("上海云启智能科技有限公司")
     form.description_edit.setPlainText("想申请银行贷款，咨询贴息政策")
@@ -211,9 +221,21 @@ def test_shortcut_list_names_every_shortcut(window: MainWindow) -> None:
     from PySide6.QtGui import QKeySequence
 
     text = window.shortcut_help()
-    for key in ("Ctrl+F", "Ctrl+R", "Ctrl+Enter", "Enter", "Ctrl+P", "F2", "Ctrl+S", "F1"):
+    for key in ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5", "Ctrl+Shift+U", "Alt+O",
+                "Ctrl+F", "Ctrl+R", "Ctrl+Enter", "Enter", "Ctrl+P", "F2", "Ctrl+S", "F1"):
         assert QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) in text, key
     assert "Save the note" in text
+    for key in ("Ctrl+E", "Ctrl+M", "Ctrl+Shift+V", "Ctrl+Shift+E", "Ctrl+Shift+L", "Ctrl+K", "Ctrl+Shift+A", "F8"):
+        assert QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) in text, key
+
+
+def test_the_shortcut_list_fits_a_small_screen(qtbot: Any, window: MainWindow) -> None:
+    """F1 at 1024×700: the list (two columns) is neither taller nor wider than the screen."""
+    window.resize(1024, 700)
+    dialog = window.show_shortcuts()
+    qtbot.waitExposed(dialog)
+    assert dialog.height() < 700 and dialog.width() <= 1024, dialog.size()
+    dialog.close()
 
 
 def test_file_menu_backs_up_and_help_has_no_about_qt(qtbot: Any, window: MainWindow, data_dir: Path) -> None:

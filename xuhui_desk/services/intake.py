@@ -607,7 +607,6 @@ def load_station_router(db: Database) -> Router:
 def intake_receipt(db: Database, key: str, language: str) -> ReceiptData:
     """The receipt of a saved request (``key``: its uuid or tracking number) in ``language``: the
     builder ``xuhui-desk receipt`` uses too (:func:`~xuhui_desk.services.receipts.receipt_for_request`)."""
-    from xuhui_desk.services.receipts import receipt_for_request
+    from xuhui_desk.services.receipts import request_receipt
 
-    with db.session() as session:
-        return receipt_for_request(session, key, language)
+    return request_receipt(db, key, language)

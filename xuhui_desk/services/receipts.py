@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,9 @@ import qrcode.constants
 
 from xuhui_desk.resources import resource_path
 from xuhui_desk.tracking import tracking_code
+
+if TYPE_CHECKING:
+    from xuhui_desk.db import Database
 
 SHANGHAI: Final = ZoneInfo("Asia/Shanghai")
 PLACEHOLDER: Final = "{tracking_no}"
@@ -368,6 +371,13 @@ def build_receipt(
 
 class RequestNotFoundForReceipt(LookupError):
     """No request with that tracking number or uuid."""
+
+
+def request_receipt(db: Database, key: str, language: str) -> ReceiptData:
+    """The receipt of a saved request (``key``: uuid or tracking number) in ``language``, read in its
+    own session: what the GUI prints and reprints (:func:`receipt_for_request` does the work)."""
+    with db.session() as session:
+        return receipt_for_request(session, key, language)
 
 
 def receipt_for_request(session: Any, key: str, language: str) -> ReceiptData:

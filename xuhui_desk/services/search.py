@@ -95,6 +95,9 @@ class RequestFilter:
     enterprise_id: int | None = None
     #: "My requests": only those this specialist took in (``Request.specialist``).
     specialist: str | None = None
+    #: An urgency code ("urgent", "normal") and an intake channel code (walk_in, phone, visit).
+    urgency: str | None = None
+    channel: str | None = None
     sort: str = RECENT
     descending: bool = True
 
@@ -194,6 +197,10 @@ def _where(flt: RequestFilter, now: datetime) -> list[ColumnElement[bool]]:
         conditions.append(Request.enterprise_id == flt.enterprise_id)
     if flt.specialist:
         conditions.append(Request.specialist == flt.specialist)
+    if flt.urgency:
+        conditions.append(Request.urgency == flt.urgency)
+    if flt.channel:
+        conditions.append(Request.channel == flt.channel)
     if flt.overdue_only:
         conditions.append(_overdue(now))
     if flt.created_from:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 from sqlalchemy import select
@@ -137,6 +138,8 @@ def validate_setting(key: str, value: str, *, allow_insecure_hub: bool = False) 
         "{tracking_no}" not in value or urlparse(value).scheme not in ("http", "https")
     ):
         raise ValueError("tracking_url_template must be an http(s) URL containing {tracking_no}")
+    if key == "scanner_folder" and value and not Path(value).expanduser().is_absolute():
+        raise ValueError("scanner_folder must be a full path to a folder")
     return value
 
 

@@ -1,12 +1,18 @@
 """The main window: navigation on the left, one page per task, the sync state in the status bar.
 
-Pages are built when first opened (the intake form at once, since the day starts there),
-so the window shows fast and each page's module is imported only when needed. A page that
-cannot be built is an error, never a placeholder.
+Pages are built when first opened (Today at once, since the day starts there), so the window
+shows fast and each page's module is imported only when needed. A page that cannot be built is
+an error, never a placeholder.
 
-Shortcuts: Ctrl+1 intake, Ctrl+2 queue, Ctrl+3 directory, Ctrl+4 reports, Ctrl+, settings,
-F2 new intake, Ctrl+Shift+S sync now. Window geometry lives in ``window.ini`` in the data
-folder (never in the user's own QSettings).
+Shortcuts: Ctrl+1 Today, Ctrl+2 intake, Ctrl+3 queue, Ctrl+4 directory, Ctrl+5 reports,
+Ctrl+, settings, F2 new intake, Ctrl+Shift+S sync now, Ctrl+Shift+U switch the specialist.
+Window geometry (and Today's "only mine") lives in ``window.ini`` in the data folder (never in
+the user's own QSettings).
+
+Today's lists are read in the background and kept live (:mod:`xuhui_desk.ui.today.controller`):
+their count shows in the navigation, and a desktop notification (the system tray's, when there
+is one) announces deadlines within the hour and today's callbacks
+(:mod:`xuhui_desk.ui.today.notifier`).
 
 Sync with the district hub runs in the background (:class:`~xuhui_desk.ui.sync_controller.SyncController`,
 started once the window shows, stopped when it closes); the status bar shows its state and its
@@ -28,11 +34,16 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
 )
@@ -41,20 +52,26 @@ from shiboken6 import isValid
 from xuhui_desk import __version__
 from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
-from xuhui_desk.startup import StationInfo
+from xuhui_desk.startup import StationInfo, read_station_file
 from xuhui_desk.ui.backup_actions import BackupActions
 from xuhui_desk.ui.nav import PAGE_SHORTCUTS, NavPanel, Page, page_title
+from xuhui_desk.ui.specialist_switch import SHORTCUT as SPECIALIST_SHORTCUT
 from xuhui_desk.ui.sync_controller import SyncController, is_online
 from xuhui_desk.ui.sync_status import SYNC_SHORTCUT, SyncStatusBar
-from xuhui_desk.ui.tasks import TaskRunner
+from xuhui_desk.ui.tasks import Progress, TaskRunner
+from xuhui_desk.ui.today.controller import TodayController
+from xuhui_desk.ui.today.notifier import DeadlineNotifier
 
 if TYPE_CHECKING:
     from xuhui_desk.services.sync import SyncStatus, SyncSummary
+    from xuhui_desk.services.today import Today
     from xuhui_desk.ui.detail_view import DetailView
     from xuhui_desk.ui.intake import IntakeForm
     from xuhui_desk.ui.queue.reading_pane import ReadingPane
     from xuhui_desk.ui.queue.view import QueueView
+    from xuhui_desk.ui.specialist_switch import SpecialistSwitcher
     from xuhui_desk.ui.sync_panel import SyncPanel
+    from xuhui_desk.ui.today.page import TodayPage
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +122,7 @@ class MainWindow(QMainWindow):
         self.nav_panel = NavPanel()
         self.nav_panel.set_station(self._station_name, self._station_code, self._specialist)
         self.nav_panel.pageChosen.connect(lambda row: self.show_page(Page(row), focus=False))
+        self.nav_panel.specialistClicked.connect(self.switch_specialist)
         self.nav = self.nav_panel.list
         row.addWidget(self.nav_panel)
         self.stack = QStackedWidget()
@@ -134,19 +152,31 @@ class MainWindow(QMainWindow):
         self.sync.progressed.connect(self.sync_bar.progressed)
         self.sync.roundFinished.connect(self._sync_round_finished)
         self.sync.requestsChanged.connect(self._sync_changed_requests)
-        self.show_page(Page.INTAKE)
+
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            # Only where the desktop has a tray (never offscreen): the notifications' way out.
+            self.tray = QSystemTrayIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
+                                        self)
+            self.tray.setToolTip(self._title())
+            self.tray.messageClicked.connect(self._notification_clicked)
+            self.tray.show()
+        self.notifier = DeadlineNotifier(self._show_notification if self.tray is not None else None, self)
+        self.today = TodayController(db, tasks, self)
+        self.today.set_filter(self._specialist, self._settings().value("today/only_mine", False, type=bool))
+        self.today.updated.connect(self._today_updated)
+        self.today.ticked.connect(lambda: self.notifier.consider(self.today.today))
+        self.switcher: SpecialistSwitcher | None = None
+        self.show_page(Page.TODAY)
 
     # --- station ------------------------------------------------------------------------------
 
     def _load_station(self) -> None:
-        from xuhui_desk.services.station import get_setting, get_station
-
-        # One tiny read while the window is built (well under the 50 ms budget).
-        with self.db.session() as session:
-            station = get_station(session)
-            self._station_name = station.name if station else ""
-            self._station_code = station.code if station else ""
-            self._specialist = get_setting(session, "specialist")
+        # The application passes the station it read at start-up; without it (a window built on its
+        # own), the same plain-sqlite3 read: a few rows, well under the 50 ms budget.
+        station = read_station_file(self.db.path)
+        self._station_name, self._station_code, self._specialist = station.name, station.code, \
+            station.specialist
 
     def _title(self) -> str:
         app = self.tr("Xuhui Enterprise Service Desk")
@@ -160,6 +190,11 @@ class MainWindow(QMainWindow):
         self._station_name, self._station_code, self._specialist = name, code, specialist
         self.setWindowTitle(self._title())
         self.nav_panel.set_station(name, code, specialist)
+        if self.tray is not None:
+            self.tray.setToolTip(self._title())
+        self.today.set_filter(specialist, self.today.only_mine)
+        if Page.TODAY in self._pages:
+            self.today_page.set_specialist(specialist)
 
     # --- navigation ---------------------------------------------------------------------------
 
@@ -221,6 +256,7 @@ class MainWindow(QMainWindow):
 
     def _create_page(self, page: Page) -> QWidget:
         factories: dict[Page, Callable[[], QWidget]] = {
+            Page.TODAY: self._create_today,
             Page.INTAKE: self._create_intake,
             Page.QUEUE: self._create_queue,
             Page.DIRECTORY: self._create_directory,
@@ -229,6 +265,20 @@ class MainWindow(QMainWindow):
         }
         # No safety net: a page that cannot be built is a bug, and it must fail loudly (in tests too).
         return factories[page]()
+
+    def _create_today(self) -> QWidget:
+        from xuhui_desk.ui.today.page import TodayPage
+
+        page = TodayPage(self)
+        page.set_specialist(self._specialist)
+        page.only_mine.setChecked(self.today.only_mine)
+        page.onlyMineToggled.connect(self._only_mine_toggled)
+        page.requestActivated.connect(self.show_request)
+        page.refusedActivated.connect(self.show_sync_panel)
+        page.moreActivated.connect(lambda _key: self.show_page(Page.QUEUE))
+        if self.today.today is not None:
+            page.show_today(self.today.today)
+        return page
 
     def _create_intake(self) -> QWidget:
         from xuhui_desk.ui.intake import IntakeForm
@@ -251,6 +301,7 @@ class MainWindow(QMainWindow):
         self.detail_view = DetailView(self.db, self.tasks, splitter)
         splitter.addWidget(self.detail_view)
         self.queue_view.requestActivated.connect(self.detail_view.show_request)
+        self.queue_view.companyRequestActivated.connect(self.show_request)
         # Hidden while empty, opened at the user's width, emptied when a new search drops its request.
         self.reading_pane = ReadingPane(splitter, self.queue_view, self.detail_view, self._settings)
         splitter.setFocusProxy(self.queue_view)
@@ -260,7 +311,9 @@ class MainWindow(QMainWindow):
     def _create_directory(self) -> QWidget:
         from xuhui_desk.ui.directory.page import DirectoryView
 
-        return DirectoryView(self.db, self.tasks, self)
+        directory = DirectoryView(self.db, self.tasks, self)
+        directory.requestActivated.connect(self.show_request)
+        return directory
 
     def _create_reports(self) -> QWidget:
         from xuhui_desk.ui.reports_page import ReportsPage
@@ -279,6 +332,14 @@ class MainWindow(QMainWindow):
         self.show_page(Page.QUEUE)
         self.queue_view.select_request(uuid)
         self.detail_view.show_request(uuid)
+
+    @property
+    def today_page(self) -> TodayPage:
+        from xuhui_desk.ui.today.page import TodayPage
+
+        page = self.page(Page.TODAY)
+        assert isinstance(page, TodayPage)
+        return page
 
     @property
     def intake_form(self) -> IntakeForm:
@@ -300,6 +361,74 @@ class MainWindow(QMainWindow):
 
         request_signals().changed.emit(uuid)
 
+    # --- today ---------------------------------------------------------------------------------
+
+    def today_count(self) -> int:
+        """What the navigation shows beside Today: everything on its lists."""
+        today = self.today.today
+        return sum(today.counts().values()) if today is not None else 0
+
+    def _today_updated(self, today: Today) -> None:
+        self.nav_panel.set_badge(Page.TODAY, sum(today.counts().values()))
+        if Page.TODAY in self._pages:
+            self.today_page.show_today(today)
+        self.notifier.consider(today)
+
+    def _only_mine_toggled(self, checked: bool) -> None:
+        self.today.set_filter(self._specialist, checked)
+        settings = self._settings()
+        settings.setValue("today/only_mine", checked)
+        settings.sync()
+
+    def _show_notification(self, title: str, text: str) -> None:
+        if self.tray is not None:
+            self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10000)
+
+    def _notification_clicked(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.show_page(Page.TODAY)
+
+    # --- the specialist ------------------------------------------------------------------------
+
+    def switch_specialist(self) -> None:
+        """Ctrl+Shift+U or a click on the navigation's foot: the switcher popup, the next specialist
+        selected (Enter switches)."""
+        if self.switcher is not None and isValid(self.switcher) and self.switcher.isVisible():
+            self.switcher.raise_()
+            return
+        db = self.db
+
+        def read(_progress: Progress) -> list[str]:
+            from xuhui_desk.services.followup import known_specialists
+
+            return known_specialists(db)
+
+        self.tasks.run(read, on_success=self._open_switcher, owner=self, latest="specialists",
+                       on_failure=lambda exc: self.statusBar().showMessage(
+                           self.tr("The specialists could not be read: {error}").format(error=exc), 8000))
+
+    def _open_switcher(self, names: list[str]) -> None:
+        from xuhui_desk.ui.specialist_switch import SpecialistSwitcher
+
+        if self._specialist and self._specialist not in names:
+            names = [self._specialist, *names]
+        self.switcher = SpecialistSwitcher(self.db, self.tasks, names, self._specialist, self)
+        self.switcher.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.switcher.switched.connect(self._specialist_switched)
+        self.switcher.open()  # from a task's callback: never exec() (audit D1)
+
+    def _specialist_switched(self, name: str) -> None:
+        self.update_station(self._station_name, self._station_code, name)
+        self.statusBar().showMessage(self.tr("{name} works at the desk now").format(name=name), 6000)
+        if Page.SETTINGS in self._pages:
+            from xuhui_desk.ui.settings_dialog import SettingsForm
+
+            form = self._pages[Page.SETTINGS]
+            if isinstance(form, SettingsForm) and not form.is_dirty():
+                form.reload()  # its specialist field shows the new name
+
     def _settings_saved(self, values: dict[str, str], language_changed: bool) -> None:
         self.update_station(values.get("station_name", self._station_name), self._station_code,
                             values.get("specialist", self._specialist))
@@ -317,6 +446,11 @@ class MainWindow(QMainWindow):
         self.action_new_intake.setShortcut(QKeySequence("F2"))
         self.action_new_intake.triggered.connect(self.new_intake)
         file_menu.addAction(self.action_new_intake)
+        self.action_switch_specialist = QAction(self.tr("S&witch the specialist…"), self)
+        self.action_switch_specialist.setShortcut(QKeySequence(SPECIALIST_SHORTCUT))
+        self.action_switch_specialist.triggered.connect(self.switch_specialist)
+        file_menu.addAction(self.action_switch_specialist)
+        self.addAction(self.action_switch_specialist)
         file_menu.addSeparator()
         self.action_backup = QAction(self.tr("&Back up the database now"), self)
         self.action_backup.triggered.connect(self.backups.backup_now)
@@ -367,32 +501,59 @@ class MainWindow(QMainWindow):
 
     def shortcut_help(self) -> str:
         rows = [
-            (self.tr("Intake"), "Ctrl+1"),
-            (self.tr("Requests"), "Ctrl+2"),
-            (self.tr("Directory"), "Ctrl+3"),
-            (self.tr("Reports"), "Ctrl+4"),
-            (self.tr("Settings"), "Ctrl+,"),
+            *((self.page_title(page), PAGE_SHORTCUTS[page]) for page in Page),
+            (self.tr("Open the line chosen on Today"), "Enter"),
+            (self.tr("Only mine (Today)"), "Alt+O"),
+            (self.tr("Switch the specialist"), SPECIALIST_SHORTCUT),
             (self.tr("New intake"), "F2"),
             (self.tr("Save the intake"), "Ctrl+S"),
             (self.tr("Accept the suggested category"), "Ctrl+Enter"),
             (self.tr("Link to the open request shown"), "Alt+L"),
-            (self.tr("Print the receipt"), "Ctrl+P"),
+            (self.tr("Print the receipt (intake) or reprint it (requests, detail pane)"), "Ctrl+P"),
             (self.tr("Search the requests or the directory"), "Ctrl+F"),
             (self.tr("Open the selected request or company"), "Enter"),
+            (self.tr("Company file of the selected request or company"), "Ctrl+E"),
+            (self.tr("Only my requests (requests)"), "Ctrl+M"),
+            (self.tr("Save the filters as a view (requests)"), "Ctrl+Shift+V"),
+            (self.tr("Export the list to Excel (requests)"), "Ctrl+Shift+E"),
+            (self.tr("Print the list (requests)"), "Ctrl+Shift+L"),
             (self.tr("Save the note being written (detail pane)"), "Ctrl+Enter"),
+            (self.tr("Record a contact with the company (detail pane)"), "Ctrl+K"),
+            (self.tr("Attach a file (detail pane)"), "Ctrl+Shift+A"),
+            (self.tr("Attach the new scan offered (detail pane)"), "F8"),
             (self.tr("Weekly report (Reports page)"), "Ctrl+R"),
             (self.tr("Sync with the district hub now"), SYNC_SHORTCUT),
             (self.tr("This list"), "F1"),
         ]
-        lines = "".join(
-            f"<tr><td style='padding-right:18px'>{label}</td>"
-            f"<td><b>{QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)}</b></td></tr>"
-            for label, key in rows
-        )
+        def cells(row: tuple[str, str] | None) -> str:
+            if row is None:
+                return "<td></td><td></td>"
+            label, key = row
+            return (f"<td style='padding-right:12px'>{label}</td><td style='padding-right:28px'>"
+                    f"<b>{QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)}</b></td>")
+
+        # Two columns side by side: the list stays shorter than a 700-pixel screen.
+        half = (len(rows) + 1) // 2
+        left, right = rows[:half], rows[half:]
+        lines = "".join(f"<tr>{cells(a)}{cells(right[i] if i < len(right) else None)}</tr>"
+                        for i, a in enumerate(left))
         return f"<table>{lines}</table>"
 
-    def show_shortcuts(self) -> None:
-        QMessageBox.information(self, self.tr("Keyboard shortcuts"), self.shortcut_help())
+    def show_shortcuts(self) -> QDialog:
+        """F1: every key of the program, in two columns (a message box would wrap them narrow)."""
+        dialog = QDialog(self)
+        dialog.setObjectName("shortcutsDialog")
+        dialog.setWindowTitle(self.tr("Keyboard shortcuts"))
+        layout = QVBoxLayout(dialog)
+        label = QLabel(self.shortcut_help())
+        label.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         text = self.tr(
@@ -496,6 +657,7 @@ class MainWindow(QMainWindow):
 
         This window is being replaced: its sync stops here (the new window's takes over)."""
         self.sync.shutdown()
+        self._stop_today()
         state: dict[str, Any] = {"page": int(self.current_page())}
         if Page.INTAKE in self._pages:
             state["draft"] = self.intake_form.draft()
@@ -505,7 +667,7 @@ class MainWindow(QMainWindow):
         draft = state.get("draft")
         if draft:
             self.intake_form.restore_draft(draft)
-        self.show_page(Page(state.get("page", Page.INTAKE)))
+        self.show_page(Page(state.get("page", Page.TODAY)))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -513,10 +675,17 @@ class MainWindow(QMainWindow):
             # Only now, and only a read: the first round follows a few seconds later.
             self._sync_started = True
             self.sync.start()
+            self.today.start()
+
+    def _stop_today(self) -> None:
+        self.today.shutdown()
+        if self.tray is not None:
+            self.tray.hide()  # (a rebuilt window shows its own)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # A running round is cancelled between batches and waited for; what was sent is kept.
         self.sync.shutdown()
+        self._stop_today()
         if self.sync_panel is not None and isValid(self.sync_panel):
             self.sync_panel.close()
         self.save_state()

@@ -167,6 +167,8 @@ class SyncController(QObject):
             self._localWrite.emit()
 
     def _watching(self, stop: Any) -> None:
+        # No owner= on this task: a watch that arrives for a controller already gone must still
+        # be stopped, so this callback always runs and checks for itself.
         if self._closed or not isValid(self):
             stop()
         else:
@@ -187,7 +189,7 @@ class SyncController(QObject):
 
             return sync_status(db)
 
-        self.tasks.run(read, on_success=self._status_read,
+        self.tasks.run(read, on_success=self._status_read, owner=self, latest="status",
                        on_failure=lambda exc: log.warning("the sync state could not be read: %s", exc))
 
     def settings_changed(self) -> None:
@@ -215,7 +217,7 @@ class SyncController(QObject):
             summary = run_sync(self.db, progress=report, cancel=lambda: progress.cancelled, options=options)
             return summary, sync_status(self.db)
 
-        task = self.tasks.run(work, on_success=self._round_done, on_failure=self._round_failed)
+        task = self.tasks.run(work, on_success=self._round_done, on_failure=self._round_failed, owner=self)
         self._task = task
         # Connected to the task, not the runner: progress of this round only.
         task.finished.connect(lambda: self._task_finished(task))
@@ -312,7 +314,7 @@ class SyncController(QObject):
             self.sync_now()
 
     def _status_read(self, status: SyncStatus) -> None:
-        if not isValid(self) or self._closed:
+        if self._closed:
             return
         self._status = status
         self.statusChanged.emit(status)
@@ -332,8 +334,6 @@ class SyncController(QObject):
             self._first.stop()
 
     def _round_done(self, result: tuple[SyncSummary, SyncStatus]) -> None:
-        if not isValid(self):
-            return
         summary, status = result
         self._task = None
         self._rounds += 1
@@ -351,8 +351,6 @@ class SyncController(QObject):
 
     def _round_failed(self, exc: BaseException) -> None:
         # run_sync never raises for the network or the hub: this is a bug or a broken database.
-        if not isValid(self):
-            return
         from xuhui_desk.services.sync import SyncSummary
 
         self._task = None

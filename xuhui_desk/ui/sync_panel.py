@@ -90,7 +90,6 @@ class SyncPanel(QDialog):
         self.controller = controller
         self.rows: list[RefusedRow] = []
         self.status: SyncStatus | None = None
-        self._generation = 0
         self._loaded = False
         self.setObjectName("syncPanel")
         self.setStyleSheet(PANEL_STYLE)
@@ -187,16 +186,13 @@ class SyncPanel(QDialog):
 
     def reload(self) -> None:
         """Read the refused records again (background)."""
-        self._generation += 1
-        generation = self._generation
         language = current_language()
 
         def done(rows: list[RefusedRow]) -> None:
-            if isValid(self) and generation == self._generation:
-                self._loaded = True
-                self._show_rows(rows)
+            self._loaded = True
+            self._show_rows(rows)
 
-        self.tasks.run(lambda _p: _refused_rows(self.db, language), on_success=done,
+        self.tasks.run(lambda _p: _refused_rows(self.db, language), on_success=done, owner=self, latest="rows",
                        on_failure=lambda exc: self._say(self.tr("The refused records could not be read: {error}")
                                                         .format(error=exc)))
 
@@ -287,14 +283,12 @@ class SyncPanel(QDialog):
             return resend(self.db, uuids)
 
         def done(count: int) -> None:
-            if not isValid(self):
-                return
             self._say(self.tr("{count} record(s) queued again.").format(count=count))
             self.reload()
             self.controller.refresh_status()
             self.controller.sync_now()
 
-        self.tasks.run(work, on_success=done, write=True,
+        self.tasks.run(work, on_success=done, write=True, owner=self,
                        on_failure=lambda exc: self._say(self.tr("Not queued again: {error}").format(error=exc)))
 
     def _say(self, text: str) -> None:
@@ -304,6 +298,9 @@ class SyncPanel(QDialog):
     # --- the state ----------------------------------------------------------------------------
 
     def _status_changed(self, status: SyncStatus | None) -> None:
+        # This slot and the round slots below hang on the long-lived controller's signals, not on
+        # a task (tasks are dropped by the runner's owner rule): the panel closes with
+        # WA_DeleteOnClose, and a signal already queued may still arrive for it.
         if not isValid(self):
             return
         self.status = status

@@ -543,3 +543,24 @@ def test_a_stale_duplicate_check_does_not_show_another_companys_banner(qtbot: An
     assert form.tasks.wait(5000)
     QApplication.processEvents()
     assert not form.duplicate_banner_shown()
+
+
+def test_the_company_strip_shows_the_open_requests_of_a_known_code(qtbot: Any, form: IntakeForm,
+                                                                   station_db: Any) -> None:
+    """Issue 14 §1: as soon as a known credit code is typed, the company's open requests show
+    beside the form; Enter on one opens it; a new intake empties the strip."""
+    uuid = _existing_request(station_db)
+    type_and_tab(qtbot, "")  # the name stays empty: the code fills it
+    form.uscc_edit.setFocus()
+    type_and_tab(qtbot, USCC)
+    strip = form.company_strip
+    qtbot.waitUntil(lambda: strip.isVisible() and strip.lines.count() == 1, timeout=10000)
+    assert form.name_edit.text() == NAME
+    opened: list[str] = []
+    form.requestActivated.connect(opened.append)
+    strip.lines.setFocus()
+    strip.lines.setCurrentRow(0)
+    qtbot.keyClick(strip.lines, Qt.Key.Key_Return)
+    assert opened == [uuid]
+    form.start_new(confirm=False)
+    qtbot.waitUntil(lambda: not strip.isVisible(), timeout=5000)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QTextCursor
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QLabel,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 from xuhui_desk.codes import Status
 from xuhui_desk.db import Database
 from xuhui_desk.services import labels
+from xuhui_desk.services.followup import ReplyText, reply_templates
 from xuhui_desk.services.request_detail import DetailData, rating_preview
 from xuhui_desk.services.timefmt import display
 from xuhui_desk.services.workflow import (
@@ -57,6 +60,20 @@ log = logging.getLogger(__name__)
 def _select(combo: QComboBox, value: str | None) -> None:
     index = combo.findData(value)
     combo.setCurrentIndex(max(index, 0) if value else -1)
+
+
+class _GrowingPanel(QFrame):
+    """A panel in a form row as tall as its content at its width: a form row does not ask a
+    spanning widget for its height-for-width, and its buttons then overlapped the text above
+    them once the caption wrapped (the reply panel, docs/screenshots/detail-reply-*)."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            height = layout.heightForWidth(self.width())
+            if height > 0 and height != self.minimumHeight():
+                self.setMinimumHeight(height)
 
 
 class ActionsCard(QFrame):
@@ -125,7 +142,7 @@ class ActionsCard(QFrame):
         form.addRow(self.status_caption, status_holder)
 
         # "→ Replied" opens this: the reply is what makes a request replied (audit D11).
-        self.reply_panel = QFrame()
+        self.reply_panel = _GrowingPanel()
         self.reply_panel.setObjectName("replyPanel")
         reply = QVBoxLayout(self.reply_panel)
         reply.setContentsMargins(0, 0, 0, 4)
@@ -134,11 +151,33 @@ class ActionsCard(QFrame):
         self.reply_caption.setObjectName("detailLabel")
         self.reply_caption.setWordWrap(True)
         reply.addWidget(self.reply_caption)
+        # Ready-made texts of the request's category (services.followup.reply_templates): the
+        # one chosen fills the reply, which stays editable.
+        self.template_caption = QLabel()
+        self.template_caption.setObjectName("detailLabel")
+        self.template_combo = QComboBox()
+        self.template_combo.setObjectName("replyTemplate")
+        self.template_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.template_combo.setMinimumContentsLength(4)
+        self.template_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.template_combo.activated.connect(self.use_template)
+        self.template_caption.setBuddy(self.template_combo)
+        self.template_row = QWidget()
+        template_form = QVBoxLayout(self.template_row)
+        template_form.setContentsMargins(0, 0, 0, 0)
+        template_form.setSpacing(4)
+        template_form.addWidget(self.template_caption)
+        template_form.addWidget(self.template_combo)
+        self.template_row.hide()
+        reply.addWidget(self.template_row)
+        self._templates: list[ReplyText] = []
+        self._template_used = ""
         self.reply_edit = QPlainTextEdit()
         self.reply_edit.setTabChangesFocus(True)
         self.reply_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 16)
         self.reply_caption.setBuddy(self.reply_edit)
         reply.addWidget(self.reply_edit)
+        reply.addSpacing(2)
         self.reply_save = QPushButton()
         self.reply_save.setProperty("primary", True)
         self.reply_save.clicked.connect(self.save_reply)
@@ -227,6 +266,9 @@ class ActionsCard(QFrame):
         self.reply_edit.setPlaceholderText(self.tr("What the enterprise was told: the answer, the next step, "
                                                    "who to contact (Ctrl+Enter saves)"))
         self.reply_save.setText(self.tr("Save reply"))
+        self.template_caption.setText(self.tr("Ready-made &text"))
+        self.template_combo.setToolTip(self.tr("The text chosen fills the reply; edit it before saving"))
+        self.template_combo.setPlaceholderText(self.tr("Choose a text…"))
         self.reply_cancel.setText(self.tr("Cancel"))
         self.category_caption.setText(self.tr("Category"))
         self.category_button.setText(self.tr("Re-route"))
@@ -410,12 +452,57 @@ class ActionsCard(QFrame):
         """Show the reply field ("→ Replied" was chosen)."""
         self.clear_messages()
         self.reply_panel.show()
+        # Lay the panel out now, so that scrolling it into view (and a click) meets its real place.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.reply_edit.setFocus()
         self.reveal.emit(self.reply_panel)
+        self._load_templates()
+
+    def _load_templates(self) -> None:
+        """The ready-made texts of the request's category, in the pane's language (background)."""
+        data = self._data
+        if data is None:
+            return
+        uuid, category, language = data.uuid, data.category, self._language
+
+        def shown(texts: list[ReplyText]) -> None:
+            if uuid != self._uuid:
+                return
+            self._templates = texts
+            self.template_combo.clear()
+            for entry in texts:
+                self.template_combo.addItem(entry.title)
+                self.template_combo.setItemData(self.template_combo.count() - 1, entry.text,
+                                                Qt.ItemDataRole.ToolTipRole)
+            self.template_combo.setCurrentIndex(-1)
+            self.template_row.setVisible(bool(texts))
+
+        self.tasks.run(lambda _p: reply_templates(self.db, category, language), on_success=shown,
+                       on_failure=lambda _exc: self.template_row.hide(), owner=self, latest="reply-templates")
+
+    @property
+    def templates(self) -> list[ReplyText]:
+        return list(self._templates)
+
+    def use_template(self, index: int) -> None:
+        """Fill the reply with the chosen text. What the specialist typed is kept: the text
+        replaces only an empty reply or an unchanged ready-made one, else it is added below."""
+        if not 0 <= index < len(self._templates):
+            return
+        text = self._templates[index].text
+        typed = self.reply_edit.toPlainText()
+        if typed.strip() and typed != self._template_used:
+            text = typed.rstrip() + "\n\n" + text
+        self.reply_edit.setPlainText(text)
+        self._template_used = text
+        self.reply_edit.setFocus()
+        self.reply_edit.moveCursor(QTextCursor.MoveOperation.End)
 
     def cancel_reply(self) -> None:
         self.reply_panel.hide()
         self.reply_edit.clear()
+        self._template_used = ""
+        self.template_combo.setCurrentIndex(-1)
 
     def save_reply(self) -> None:
         """Mark the request replied with the reply typed (refused, and said so, when empty)."""

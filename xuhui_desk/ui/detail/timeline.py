@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 from xuhui_desk.services import labels
 from xuhui_desk.services.request_detail import EventView
 from xuhui_desk.services.timefmt import display
+from xuhui_desk.ui.detail.file_size import file_size_text
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.queue.model import taxonomy_label
 
@@ -104,6 +105,15 @@ class TimelineView(QWidget):
             text = self.tr("Due date recounted on the official calendar: {old} → {new}") if not d.get("provisional") \
                 else self.tr("Due date recounted: {old} → {new} (still provisional)")
             parts.append(text.format(old=shown(d.get("old_due")), new=shown(d.get("new_due"))))
+        elif event.kind == "contact":
+            # "Phone: summary", then the callback planned by it (services/followup.py).
+            parts.append(self.tr("{channel}: {summary}").format(
+                channel=labels.channel_label(d.get("channel"), lang) or "—", summary=d.get("summary") or ""))
+            if d.get("callback_on"):
+                parts.append(self.tr("Callback planned for {day}").format(day=d["callback_on"]))
+        elif event.kind == "attachment":
+            parts.append(self.tr("{name} ({size})").format(name=d.get("name") or "—",
+                                                          size=file_size_text(d.get("size"))))
         elif event.kind == "edited":
             names = {"description": self.tr("description"), "channel": self.tr("channel"),
                      "urgency": self.tr("urgency")}

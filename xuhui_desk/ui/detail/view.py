@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -45,6 +47,8 @@ from xuhui_desk.services.request_detail import DetailData, load_detail
 from xuhui_desk.services.timefmt import display
 from xuhui_desk.services.workflow import edit_intake
 from xuhui_desk.ui.detail.actions import ActionsCard
+from xuhui_desk.ui.detail.attachments import ATTACH_SHORTCUT, SCAN_SHORTCUT, AttachmentsCard
+from xuhui_desk.ui.detail.contacts import CONTACT_SHORTCUT, ContactsCard
 from xuhui_desk.ui.detail.forms import (
     FORM_OVERHEAD,
     ButtonRow,
@@ -64,6 +68,9 @@ from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.wheel_guard import install_wheel_guard
 
 log = logging.getLogger(__name__)
+
+#: Reprint the shown request's receipt (the queue beside the pane uses the same key).
+REPRINT_SHORTCUT = "Ctrl+P"
 
 #: Point size of the tracking number (resources/qss/detail.qss); smaller ("compact") when the pane is too narrow.
 TRACKING_POINTS = 15
@@ -131,9 +138,15 @@ class DetailView(QWidget):
         self.actions_card.busyChanged.connect(lambda busy: self.edit_save.setEnabled(not busy))
         self.actions_card.reveal.connect(self.scroll_area.ensureWidgetVisible)
         self.body.addWidget(self.actions_card)
+        self.contacts_card = ContactsCard(db, tasks)
+        self.attachments_card = AttachmentsCard(db, tasks)
+        for extra in (self.contacts_card, self.attachments_card):
+            extra.saved.connect(self._saved)
+            extra.reveal.connect(self.scroll_area.ensureWidgetVisible)
+            self.body.addWidget(extra)
         self._build_timeline()
         self.body.addStretch(1)
-        self._forms = (self.form, self.edit_form, self.actions_card.form)
+        self._forms = (self.form, self.edit_form, self.actions_card.form, self.contacts_card.form)
         # How much narrower than the pane's body each form is (margins, frames), once measured.
         self._form_overhead: dict[int, int] = {}
         self.scroll_area.installEventFilter(self)
@@ -146,8 +159,29 @@ class DetailView(QWidget):
             shortcut = QShortcut(QKeySequence("Ctrl+Return"), edit)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(action)
+        # The pane's own keys (while the focus is in it): record a contact, attach a file, attach a scan.
+        for keys, slot in ((CONTACT_SHORTCUT, self.contacts_card.open_form),
+                           (ATTACH_SHORTCUT, self.attachments_card.choose_files),
+                           (SCAN_SHORTCUT, self.attachments_card.attach_offered),
+                           (REPRINT_SHORTCUT, self.reprint_receipt)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        # Files dropped anywhere on the pane are attached to the request shown.
+        self.setAcceptDrops(True)
         self.retranslate()
         self.pages.setCurrentWidget(self.empty)
+
+    def reprint_receipt(self) -> QMenu | None:
+        """Ctrl+P in the pane: reprint the shown request's receipt (thermal or A5, the choice
+        remembered) — the queue's action and the CLI's builder (:mod:`xuhui_desk.ui.reprint`)."""
+        if self._uuid is None:
+            return None
+        from xuhui_desk.ui.reprint import choose_and_reprint
+
+        self.reprint_menu = choose_and_reprint(self, self.db, self.tasks, self._uuid,
+                                               self.mapToGlobal(self.rect().topLeft()))
+        return self.reprint_menu
 
     # --- building -----------------------------------------------------------------------------
 
@@ -281,6 +315,8 @@ class DetailView(QWidget):
         for i in range(self.edit_urgency.count()):
             self.edit_urgency.setItemText(i, labels.urgency_label(self.edit_urgency.itemData(i), self._language))
         self.actions_card.retranslate(self._language)
+        self.contacts_card.retranslate(self._language)
+        self.attachments_card.retranslate(self._language)
         if self._data is not None:
             self._show(self._data)
         self._fit_forms()
@@ -365,6 +401,8 @@ class DetailView(QWidget):
             self.edit_panel.hide()
         self._uuid = uuid
         self.actions_card.follow(uuid)
+        self.contacts_card.follow(uuid)
+        self.attachments_card.follow(uuid)
 
         def done(data: DetailData) -> None:
             # A newer load supersedes this one (the runner drops its answer); only clear() is left.
@@ -386,7 +424,8 @@ class DetailView(QWidget):
 
     def has_unsaved_input(self) -> bool:
         """A note, a reply, a rating comment or an intake correction typed and not saved yet."""
-        return self.actions_card.has_unsaved_input() or self.edit_panel.isVisible()
+        return (self.actions_card.has_unsaved_input() or self.contacts_card.has_unsaved_input()
+                or self.edit_panel.isVisible())
 
     def _follow_selection(self, uuid: str) -> None:
         # The pane follows the queue's selection unless it holds typing that would be lost.
@@ -406,6 +445,8 @@ class DetailView(QWidget):
         self._uuid = None
         self._data = None
         self.actions_card.follow(None)
+        self.contacts_card.follow(None)
+        self.attachments_card.follow(None)
         self.edit_panel.hide()
         self.empty.setText(self._empty_text())
         self.pages.setCurrentWidget(self.empty)
@@ -475,6 +516,8 @@ class DetailView(QWidget):
             self.edit_panel.hide()
 
         self.actions_card.show_data(data)
+        self.contacts_card.show_request(data.uuid, data.tracking_no)
+        self.attachments_card.show_request(data.uuid, data.tracking_no)
         self.timeline.show_events(data.events, lang)
         self.pages.setCurrentWidget(self.scroll_area)
         self._fit_forms()
@@ -499,6 +542,35 @@ class DetailView(QWidget):
     def timeline_rows(self) -> list[str]:
         """The timeline as shown, newest first: one text (heading and body) per event."""
         return self.timeline.rows()
+
+    # --- dropped files ------------------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_files(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        # Only files, and only while a request is shown to attach them to.
+        if self._data is not None and self._dropped_files(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QEvent) -> None:  # type: ignore[override]
+        if self._data is not None:
+            event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = self._dropped_files(event)
+        if self._data is None or not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.attachments_card.attach_files(files)
+        self.scroll_area.ensureWidgetVisible(self.attachments_card)
 
     # --- after a change -----------------------------------------------------------------------
 

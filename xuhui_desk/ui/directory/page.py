@@ -8,8 +8,10 @@ do — new, update, unchanged, duplicate in the file, or not imported because of
 and imports the good rows in one transaction with a progress indicator; importing the same
 roster again adds nothing.
 
-Keyboard: Ctrl+F search, Enter (or a double click) edits the selected enterprise,
-Ctrl+I imports a roster, F5 reads the list again.
+Keyboard: Ctrl+F search, Enter (or a double click) edits the selected enterprise, Ctrl+E
+(or the "Company file" button) opens its company file (企业档案: profile, contacts, every
+request; a request opened there is sent as ``requestActivated(uuid)``), Ctrl+I imports a
+roster, F5 reads the list again.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class DirectoryView(QWidget):
 
     # An enterprise was edited or a roster imported.
     changed = Signal()
+    # A request was opened from a company file (its uuid): the main window shows it.
+    requestActivated = Signal(str)
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +88,10 @@ class DirectoryView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.installEventFilter(self)
         bar.addWidget(self.search, 1)
+        self.file_button = QPushButton()
+        self.file_button.setObjectName("directoryCompanyFile")
+        self.file_button.clicked.connect(self.open_company_file)
+        bar.addWidget(self.file_button)
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self.edit_current)
         self.import_button = QPushButton()
@@ -128,6 +136,7 @@ class DirectoryView(QWidget):
 
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self).activated.connect(self.focus_search)
         QShortcut(QKeySequence("Ctrl+I"), self).activated.connect(self.import_roster)
+        QShortcut(QKeySequence("Ctrl+E"), self).activated.connect(self.open_company_file)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self).activated.connect(self.refresh)
         self.setFocusProxy(self.search)
         self.retranslate()
@@ -184,6 +193,8 @@ class DirectoryView(QWidget):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Enterprise directory"))
         self.search.setPlaceholderText(self.tr("Search name, credit code, contact, phone, park or building  (Ctrl+F)"))
+        self.file_button.setText(self.tr("Company file…"))
+        self.file_button.setToolTip(self.tr("Profile, contacts and every request of the selected enterprise (Ctrl+E)"))
         self.edit_button.setText(self.tr("Edit…"))
         self.edit_button.setToolTip(self.tr("Edit the selected enterprise (Enter)"))
         self.import_button.setText(self.tr("Import roster…"))
@@ -252,6 +263,19 @@ class DirectoryView(QWidget):
         index = self.table.currentIndex()
         if index.isValid():
             self.edit(index.row())
+
+    def open_company_file(self) -> QDialog | None:
+        """The company file of the selected enterprise (window-modal, opened with ``open()``)."""
+        from xuhui_desk.ui.company_file.dialog import open_company_file
+
+        index = self.table.currentIndex()
+        enterprise_id = self.model.id_at(index.row()) if index.isValid() else None
+        if enterprise_id is None:
+            return None
+        dialog = open_company_file(self, self.db, self.tasks, enterprise_id)
+        dialog.requestActivated.connect(self.requestActivated)
+        self.dialog = dialog
+        return dialog
 
     def edit(self, row: int) -> EnterpriseDialog | None:
         """Open the edit dialog of the enterprise in ``row`` (modeless; the list refreshes on save)."""

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from xuhui_desk.db import Database
+from xuhui_desk.ui.company_file.strip import CompanyStrip
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.intake.deferred import opened
 from xuhui_desk.ui.intake.duplicate_banner import DuplicateBanner, DuplicateKey
@@ -169,10 +170,15 @@ class IntakeForm(QWidget):
         self.saved_panel = SavedPanel()
         self.saved_panel.hide()
         self.duplicate_banner = DuplicateBanner()
+        # The chosen company's open requests (its file at a glance, issue 14 §1): hidden while the
+        # company is new or has none.
+        self.company_strip = CompanyStrip(self.db, self.tasks)
+        self.company_strip.hide()
         self.recent_card = RecentIntakesCard(self.db, self.tasks)
         column.addWidget(self.suggestion_card)
         column.addWidget(self.saved_panel)
         column.addWidget(self.duplicate_banner)
+        column.addWidget(self.company_strip)
         column.addWidget(self.recent_card, 1)
         # Its cards scroll together when a short screen cannot hold them all.
         self.side_column = _scroll_area(side)
@@ -263,12 +269,14 @@ class IntakeForm(QWidget):
         self.duplicate_banner.linkToggled.connect(self._link_toggled)
         self.duplicate_banner.dismissed.connect(self.description_edit.setFocus)
         self.recent_card.requestActivated.connect(self.requestActivated)
+        self.company_strip.requestActivated.connect(self.requestActivated)
 
     def _set_tab_order(self) -> None:
         banner, panel = self.duplicate_banner, self.saved_panel
         chain: list[QWidget] = [
             *self.fields.line_edits(), self.channel_combo, self.description_edit, self.category_combo,
             self.urgency_combo, self.save_button, self.clear_button, banner.link_button, banner.ignore_button,
+            self.company_strip.lines,
             panel.print_button, panel.layout_combo, panel.new_button, self.recent_card.list,
         ]
         for first, second in itertools.pairwise(chain):
@@ -278,6 +286,7 @@ class IntakeForm(QWidget):
 
     def _completion_chosen(self, match: EnterpriseMatch) -> None:
         self.fields.fill_enterprise(match, overwrite=True)
+        self.company_strip.set_company(match.uscc or match.name)
         self.description_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _uscc_edited(self, text: str) -> None:
@@ -303,6 +312,7 @@ class IntakeForm(QWidget):
             self._check_field("uscc")
         else:
             self.fields.fill_enterprise(match, overwrite=False)
+            self.company_strip.set_company(code)
 
     def _check_field(self, field: str) -> Issue | None:
         return self.fields.check_field(field)
@@ -563,6 +573,7 @@ class IntakeForm(QWidget):
         was_saved = self.result is not None
         self.result = None
         self.duplicate_banner.reset()
+        self.company_strip.set_company(None)
         for timer in (self.suggest_timer, self.duplicate_timer):
             timer.stop()
         self.lookup.stop()

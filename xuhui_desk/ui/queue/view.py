@@ -5,8 +5,14 @@ a search with exactly one result opens it), Enter or a double click opens the se
 request, F5 reads the queue again. Searching waits until typing pauses
 (:data:`SEARCH_DELAY_MS`) and runs in the background like every query of the queue.
 
+Ctrl+E opens the selected request's company file (企业档案), Ctrl+P reprints its receipt
+(thermal or A5, remembered), Ctrl+M shows only "my requests" (the current specialist's),
+Ctrl+Shift+V saves the filters as a named view, Ctrl+Shift+E exports the list to Excel and
+Ctrl+Shift+L prints it; the same actions are in the table's context menu (see ``lists``).
+
 Signals: ``requestActivated(uuid)`` when a request is opened (Enter, double click),
-``currentRequestChanged(uuid)`` when the selection moves to another request (also sent as
+``companyRequestActivated(uuid)`` when a request is opened from a company file (the main
+window shows it), ``currentRequestChanged(uuid)`` when the selection moves to another request (also sent as
 ``request_signals().selected``, which the detail pane follows). The queue reads itself
 again when ``request_signals().changed`` says a request was saved elsewhere.
 """
@@ -34,19 +40,23 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from xuhui_desk.codes import Status
+from xuhui_desk.codes import Channel, Status
 from xuhui_desk.db import Database
 from xuhui_desk.services import labels
+from xuhui_desk.services.followup import current_specialist
+from xuhui_desk.services.saved_views import ViewFilter
 from xuhui_desk.services.search import ATTENTION, OPEN, RequestFilter
 from xuhui_desk.ui.flow_layout import wrapping_row
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.open_table import OpenOnEnterTable
 from xuhui_desk.ui.queue.columns import QueueColumns
 from xuhui_desk.ui.queue.filters import DateRange, received_bounds
+from xuhui_desk.ui.queue.lists import QueueLists
 from xuhui_desk.ui.queue.model import (
     OVERDUE_BACKGROUND,
     SORT_KEYS,
@@ -69,6 +79,7 @@ class QueueView(QWidget):
     """The queue page (see the module documentation)."""
 
     requestActivated = Signal(str)
+    companyRequestActivated = Signal(str)
     currentRequestChanged = Signal(str)
     # A new search, filter or sort is shown in full (from its top, nothing selected).
     listReplaced = Signal()
@@ -122,9 +133,31 @@ class QueueView(QWidget):
         self.date_from.setDate(QDate.currentDate().addDays(-30))
         self.dash = QLabel("–")
         self.overdue_only = QCheckBox()
+        self.department = QComboBox()
+        self.department.setObjectName("queueDepartment")
+        self.urgency = QComboBox()
+        self.channel = QComboBox()
+        self.mine = QCheckBox()
+        self.mine.setObjectName("queueMine")
+        # The current specialist, for "my requests" (read again each time the switch is turned on).
+        self._me = ""
+        self.views = QComboBox()
+        self.views.setObjectName("queueViews")
+        self.views_button = QToolButton()
+        self.views_button.setObjectName("queueViewsMenu")
+        self.views_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        views_menu = QMenu(self.views_button)
+        self.save_view_action = views_menu.addAction("")
+        self.rename_view_action = views_menu.addAction("")
+        self.delete_view_action = views_menu.addAction("")
+        views_menu.addSeparator()
+        self.export_action = views_menu.addAction("")
+        self.print_list_action = views_menu.addAction("")
+        self.views_button.setMenu(views_menu)
         self.reset_button = QPushButton()
         self.reset_button.setObjectName("queueReset")
-        for widget in (self.status, self.category, self.range, self.overdue_only, self.reset_button):
+        for widget in (self.views, self.status, self.category, self.department, self.urgency, self.channel,
+                       self.range, self.mine, self.overdue_only, self.views_button, self.reset_button):
             filters.addWidget(widget)
         layout.addWidget(self.filters_row)
         # "Between dates…": the two dates on their own line, shown only when chosen.
@@ -204,6 +237,10 @@ class QueueView(QWidget):
         self.status.currentIndexChanged.connect(self._apply_filters)
         self.category.currentIndexChanged.connect(self._apply_filters)
         self.overdue_only.toggled.connect(self._apply_filters)
+        self.department.currentIndexChanged.connect(self._apply_filters)
+        self.urgency.currentIndexChanged.connect(self._apply_filters)
+        self.channel.currentIndexChanged.connect(self._apply_filters)
+        self.mine.toggled.connect(self._mine_toggled)
         self.range.currentIndexChanged.connect(self._range_changed)
         self.date_from.dateChanged.connect(self._apply_filters)
         self.date_to.dateChanged.connect(self._apply_filters)
@@ -225,9 +262,26 @@ class QueueView(QWidget):
         shortcut.activated.connect(self.focus_search)
         refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
         refresh.activated.connect(self.refresh)
+        self.lists = QueueLists(self)
+        self.views.currentIndexChanged.connect(self.lists.picked)
+        self.save_view_action.triggered.connect(self.lists.ask_save)
+        self.rename_view_action.triggered.connect(self.lists.ask_rename)
+        self.delete_view_action.triggered.connect(self.lists.ask_delete)
+        self.export_action.triggered.connect(self.lists.ask_export)
+        self.print_list_action.triggered.connect(self.lists.print_list)
+        # The queue's own keys: active while the focus is in the queue (the detail pane beside it has its own).
+        for keys, slot in (("Ctrl+E", self.open_company_file), ("Ctrl+P", self.reprint_receipt),
+                           ("Ctrl+M", self.mine.toggle), ("Ctrl+Shift+V", self.lists.ask_save),
+                           ("Ctrl+Shift+E", self.lists.ask_export), ("Ctrl+Shift+L", self.lists.print_list)):
+            key = QShortcut(QKeySequence(keys), self)
+            key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            key.activated.connect(slot)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
         self.setFocusProxy(self.table)
 
-        for combo in (self.status, self.category, self.range):
+        for combo in (self.status, self.category, self.range, self.department, self.urgency, self.channel,
+                      self.views):
             # As wide as the current choice, so the filter row stays compact beside the detail
             # pane; the open list is as wide as its longest choice.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -237,6 +291,8 @@ class QueueView(QWidget):
         self.retranslate()
         self._range_changed()
         self.model.set_filter(self.current_filter())
+        self.lists.load_views()
+        tasks.run(lambda _p: current_specialist(db), on_success=self._set_me, owner=self, latest="me")
 
     # --- public -------------------------------------------------------------------------------
 
@@ -250,17 +306,10 @@ class QueueView(QWidget):
 
     def clear_filters(self) -> None:
         """Back to the default queue: open requests, every category, any date, no search."""
-        widgets = (self.search, self.status, self.category, self.range, self.overdue_only)
-        for widget in widgets:
-            widget.blockSignals(True)
-        self.search.clear()
-        self.status.setCurrentIndex(0)
-        self.category.setCurrentIndex(0)
-        self.range.setCurrentIndex(0)
-        self.overdue_only.setChecked(False)
-        for widget in widgets:
-            widget.blockSignals(False)
-        self._range_changed()
+        self.views.blockSignals(True)
+        self.views.setCurrentIndex(0)  # no view picked any more
+        self.views.blockSignals(False)
+        self.apply_view(ViewFilter())
 
     def current_filter(self) -> RequestFilter:
         """The filter the widgets describe (with the current sort)."""
@@ -269,6 +318,10 @@ class QueueView(QWidget):
         return RequestFilter(
             status=self.status.currentData() or None,
             category=self.category.currentData() or None,
+            department=self.department.currentData() or None,
+            urgency=self.urgency.currentData() or None,
+            channel=self.channel.currentData() or None,
+            specialist=(self._me or None) if self.mine.isChecked() else None,
             search=self.search.text().strip(),
             overdue_only=self.overdue_only.isChecked(),
             created_from=created_from,
@@ -276,6 +329,141 @@ class QueueView(QWidget):
             sort=sort,
             descending=self._sort_order == Qt.SortOrder.DescendingOrder if self._sort_column >= 0 else True,
         )
+
+    def view_filter(self) -> ViewFilter:
+        """The filter widgets as a saved view stores them."""
+        custom = self.range.currentData() == DateRange.CUSTOM
+        return ViewFilter(
+            status=self.status.currentData() or "", category=self.category.currentData() or "",
+            department=self.department.currentData() or "", urgency=self.urgency.currentData() or "",
+            channel=self.channel.currentData() or "", mine=self.mine.isChecked(),
+            overdue_only=self.overdue_only.isChecked(), received=self.range.currentData() or DateRange.ANY,
+            date_from=self.date_from.date().toString("yyyy-MM-dd") if custom else "",
+            date_to=self.date_to.date().toString("yyyy-MM-dd") if custom else "",
+            search=self.search.text().strip())
+
+    def apply_view(self, view: ViewFilter) -> None:
+        """Set the filter widgets to ``view`` and read the queue once (a code no longer offered
+        falls back to "all")."""
+        combos = ((self.status, view.status), (self.category, view.category), (self.department, view.department),
+                  (self.urgency, view.urgency), (self.channel, view.channel), (self.range, view.received))
+        widgets = [self.search, self.mine, self.overdue_only, self.date_from, self.date_to,
+                   *(combo for combo, _v in combos)]
+        for widget in widgets:
+            widget.blockSignals(True)
+        for combo, value in combos:
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            self._fit(combo)
+        for edit, text in ((self.date_from, view.date_from), (self.date_to, view.date_to)):
+            day = QDate.fromString(text, "yyyy-MM-dd")
+            if day.isValid():
+                edit.setDate(day)
+        self.search.setText(view.search)
+        self.mine.setChecked(view.mine)
+        self.overdue_only.setChecked(view.overdue_only)
+        for widget in widgets:
+            widget.blockSignals(False)
+        if view.mine:
+            self._mine_toggled(True)
+        self._range_changed()
+
+    def describe_filters(self) -> str:
+        """The filters in words (the printed list's title)."""
+        parts = [combo.currentText() for combo in (self.status, self.category, self.department, self.urgency,
+                                                   self.channel, self.range) if combo.currentIndex() > 0
+                 or combo is self.status]
+        if self.range.currentData() == DateRange.CUSTOM:
+            parts[-1] = f"{self.date_from.date().toString('yyyy-MM-dd')} – {self.date_to.date().toString('yyyy-MM-dd')}"
+        if self.mine.isChecked():
+            parts.append(self.tr("my requests ({name})").format(name=self._me))
+        if self.overdue_only.isChecked():
+            parts.append(self.overdue_only.text())
+        if self.search.text().strip():
+            parts.append(f"“{self.search.text().strip()}”")
+        return "，".join(parts) if self._language == "zh_CN" else ", ".join(parts)
+
+    def _set_me(self, name: str) -> None:
+        self._me = name
+        self.mine.setToolTip(self.tr("Only the requests {name} took in (Ctrl+M)").format(name=name or "—"))
+
+    def _mine_toggled(self, on: bool) -> None:
+        if not on:
+            self._apply_filters()
+            return
+
+        def read_me(_progress: object) -> str:
+            return current_specialist(self.db)
+
+        def got(name: str) -> None:
+            self._set_me(name)
+            self._apply_filters()
+
+        self.tasks.run(read_me, on_success=got, owner=self, latest="me")
+
+    def say(self, text: str) -> None:
+        """A short notice in the counts line (until the next count)."""
+        self.counts.setText(text)
+
+    def fit_combo(self, combo: QComboBox) -> None:
+        combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
+        self._fit(combo)
+
+    # --- the selected request: its company file, its receipt ---------------------------------------------------
+
+    def open_company_file(self) -> object | None:
+        """Ctrl+E: the company file of the selected request's company (opened with ``open()``)."""
+        uuid = self.current_uuid()
+        if uuid is None:
+            return None
+        from xuhui_desk.services.request_company import company_id_of_request
+        from xuhui_desk.ui.company_file.dialog import open_company_file
+
+        db = self.db
+
+        def opened(company: int | None) -> None:
+            if company is None:
+                return
+            self.company_dialog = open_company_file(self, db, self.tasks, company)
+            self.company_dialog.requestActivated.connect(self.companyRequestActivated)
+
+        self.tasks.run(lambda _p: company_id_of_request(db, uuid), on_success=opened, owner=self, latest="company")
+        return None
+
+    def reprint_receipt(self) -> QMenu | None:
+        """Ctrl+P: reprint the selected request's receipt (thermal or A5: a small menu, remembered)."""
+        uuid = self.current_uuid()
+        if uuid is None:
+            return None
+        from xuhui_desk.ui.reprint import choose_and_reprint
+
+        rect = self.table.visualRect(self.table.currentIndex())
+        self.reprint_menu = choose_and_reprint(self, self.db, self.tasks, uuid,
+                                               self.table.viewport().mapToGlobal(rect.bottomLeft()))
+        return self.reprint_menu
+
+    def _row_menu(self, pos: object) -> None:
+        index = self.table.indexAt(pos)  # type: ignore[arg-type]
+        if index.isValid():
+            self.table.selectRow(index.row())
+        menu = QMenu(self)
+        has_row = self.current_uuid() is not None
+        for text, keys, slot, enabled in (
+            (self.tr("Open"), "Enter", lambda: self._open_index(self.table.currentIndex()), has_row),
+            (self.tr("Company file…"), "Ctrl+E", self.open_company_file, has_row),
+            (self.tr("Reprint the receipt…"), "Ctrl+P", self.reprint_receipt, has_row),
+            (None, "", None, False),
+            (self.tr("Export the list to Excel…"), "Ctrl+Shift+E", self.lists.ask_export, True),
+            (self.tr("Print the list…"), "Ctrl+Shift+L", self.lists.print_list, True),
+        ):
+            if text is None:
+                menu.addSeparator()
+                continue
+            action = menu.addAction(text)
+            action.setShortcut(QKeySequence(keys))
+            action.setEnabled(enabled)
+            action.triggered.connect(slot)
+        menu.popup(self.table.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        self.row_menu = menu
 
     def current_uuid(self) -> str | None:
         index = self.table.currentIndex()
@@ -308,6 +496,16 @@ class QueueView(QWidget):
         for category in load_taxonomy().categories:
             self.category.addItem("", str(category.code))
         self.category.blockSignals(False)
+        taxonomy = load_taxonomy()
+        for combo, codes in ((self.department, [str(d.code) for d in taxonomy.departments]),
+                             (self.urgency, ["urgent", "normal"]),
+                             (self.channel, [c.value for c in Channel])):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("", "")
+            for code in codes:
+                combo.addItem("", code)
+            combo.blockSignals(False)
         self.range.blockSignals(True)
         self.range.clear()
         for key in (DateRange.ANY, DateRange.TODAY, DateRange.WEEK, DateRange.MONTH, DateRange.CUSTOM):
@@ -338,9 +536,34 @@ class QueueView(QWidget):
         self.date_to.setToolTip(self.tr("Received until (inclusive)"))
         self.dates_label.setText(self.tr("Received between"))
         self.overdue_only.setText(self.tr("Overdue only"))
+        self.department.setItemText(0, self.tr("All departments"))
+        for i in range(1, self.department.count()):
+            self.department.setItemText(i, taxonomy_label(self.department.itemData(i), self._language))
+        self.department.setToolTip(self.tr("Department"))
+        self.urgency.setItemText(0, self.tr("Any urgency"))
+        for i in range(1, self.urgency.count()):
+            self.urgency.setItemText(i, labels.urgency_label(self.urgency.itemData(i), self._language))
+        self.urgency.setToolTip(self.tr("Urgency"))
+        self.channel.setItemText(0, self.tr("Any channel"))
+        for i in range(1, self.channel.count()):
+            self.channel.setItemText(i, labels.channel_label(self.channel.itemData(i), self._language))
+        self.channel.setToolTip(self.tr("How the request came in"))
+        self.mine.setText(self.tr("My requests"))
+        self._set_me(self._me)
+        if self.views.count():
+            self.views.setItemText(0, self.tr("Saved views…"))
+        self.views.setToolTip(self.tr("Pick a saved view: its filters are set at once"))
+        self.views_button.setText(self.tr("Views & list"))
+        self.views_button.setToolTip(self.tr("Save, rename or delete views; export or print the list"))
+        self.save_view_action.setText(self.tr("Save the filters as a view…  (Ctrl+Shift+V)"))
+        self.rename_view_action.setText(self.tr("Rename the view…"))
+        self.delete_view_action.setText(self.tr("Delete the view…"))
+        self.export_action.setText(self.tr("Export the list to Excel…  (Ctrl+Shift+E)"))
+        self.print_list_action.setText(self.tr("Print the list…  (Ctrl+Shift+L)"))
         self.reset_button.setText(self.tr("Clear filters"))
         self.reset_button.setToolTip(self.tr("Open requests, all categories, any date, no search"))
-        for combo in (self.status, self.category, self.range):
+        for combo in (self.status, self.category, self.range, self.department, self.urgency, self.channel,
+                      self.views):
             combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
             self._fit(combo)
         self._show_counts(self.model.total, self.model.overdue)
@@ -569,7 +792,8 @@ class QueueView(QWidget):
         empty = self.model.rowCount() == 0 and not self.model.loading
         if empty:
             flt = self.model.filter
-            filtered = bool(flt.search or flt.category or flt.overdue_only or flt.created_from or flt.status != OPEN)
+            filtered = bool(flt.search or flt.category or flt.overdue_only or flt.created_from or flt.status != OPEN
+                            or flt.department or flt.urgency or flt.channel or flt.specialist)
             self.empty.setText(self.tr("No request matches these filters.") if filtered
                                else self.tr("No open requests. New intakes appear here."))
             self.empty.resize(self.table.viewport().size())
