@@ -28,9 +28,12 @@ the request page's two statements; the dashboard's cache read, or its candidate 
   (the warm-ups store them); and the week's first view after a change (the kept figures deleted
   before each view, so it recomputes).
 
-Sync under load: push throughput (records/s, batches of 100 new requests with their enterprise
-and event) alone, then while 20 simulated handlers browse (threads looping inbox and request pages,
-``--think`` seconds apart; default 0, back to back).
+Sync under load: push throughput (records/s, ``--push-batches`` batches, default 40, of 33 new
+requests with their enterprise and event) alone, then while 20 simulated handlers browse (threads
+looping inbox and request pages, ``--think`` seconds apart; default 0, back to back), with the
+handlers' page times (p50/p95) for 5 s of browsing alone and during the push burst. The hub's sync-first admission
+(xuhui_desk/hub/admission.py) runs with its defaults unless ``--console-wait S`` /
+``--console-concurrency N`` say otherwise (``0`` and ``0``: the gate off, pages as before it).
 ``--only pages|dashboard|sync`` (repeatable) measures a part. Targets: inbox ≤ 50 ms, request
 ≤ 30 ms, dashboard ≤ 300 ms p95; sync keeps its throughput.
 """
@@ -225,6 +228,12 @@ def main() -> int:
                         help="seconds each simulated handler waits between pages (default 0: back to back)")
     parser.add_argument("--hub-workers", type=int, default=1,
                         help="run the hub as `xuhui-hub serve --workers N` (default 1)")
+    parser.add_argument("--push-batches", type=int, default=40,
+                        help="batches of 99 records per push measurement, alone and while browsing (default 40)")
+    parser.add_argument("--console-wait", type=float, default=None,
+                        help="the hub's XUHUI_HUB_CONSOLE_WAIT_SECONDS (default: the hub's own; 0: pages do not wait)")
+    parser.add_argument("--console-concurrency", type=int, default=None,
+                        help="the hub's XUHUI_HUB_CONSOLE_CONCURRENCY (default: the hub's own; 0: no cap)")
     args = parser.parse_args()
     if not args.database_url or "postgresql" not in args.database_url:
         raise SystemExit("give --database-url postgresql+psycopg://… (or XUHUI_BENCH_POSTGRES_URL)")
@@ -256,7 +265,19 @@ def main() -> int:
     push_token = add_station(db, "XH01", rotate=True)
 
     # The hub in its own process, as deployed (the clients below would otherwise share its GIL).
-    hub = _start_hub(HubProcess(url), args.hub_workers)
+    from xuhui_desk.hub import admission
+
+    gate_env = {}
+    if args.console_wait is not None:
+        gate_env[admission.WAIT_ENV] = str(args.console_wait)
+    if args.console_concurrency is not None:
+        gate_env[admission.CONCURRENCY_ENV] = str(args.console_concurrency)
+    gate = admission.AdmissionSettings(
+        console_wait_seconds=args.console_wait if args.console_wait is not None
+        else admission.AdmissionSettings.console_wait_seconds,
+        console_concurrency=args.console_concurrency if args.console_concurrency is not None
+        else admission.AdmissionSettings.console_concurrency)
+    hub = _start_hub(HubProcess(url, extra_env=gate_env), args.hub_workers)
     parts = set(args.only or ["pages", "dashboard", "sync"])
     base = hub.url
     h = httpx.Client(base_url=base, cookies={"xuhui_console": handler_token}, timeout=60)
@@ -442,15 +463,21 @@ def main() -> int:
             return batches * 99 / (time.perf_counter() - t0)
 
         push_rate(3)
-        alone = push_rate(40)
+        alone = push_rate(args.push_batches)
         stop = threading.Event()
         pages = [0]
+        # Each page's (finished at, seconds taken), to split them into "browsing alone" and
+        # "during the push burst" by when they finished.
+        page_times: list[tuple[float, float]] = []
 
         def browse(i: int) -> None:
             c = httpx.Client(base_url=base, cookies={"xuhui_console": handler_token}, timeout=60)
             r = random.Random(i)
             while not stop.is_set():
+                p0 = time.perf_counter()
                 c.get("/console/") if r.random() < 0.4 else c.get(f"/console/requests/{r.choice(numbers)}")
+                p1 = time.perf_counter()
+                page_times.append((p1, p1 - p0))
                 pages[0] += 1
                 if args.think:
                     stop.wait(args.think)
@@ -460,9 +487,14 @@ def main() -> int:
         for b in browsers:
             b.start()
         time.sleep(2)
+        alone_from = time.perf_counter()
+        time.sleep(5)
         t0, p0 = time.perf_counter(), pages[0]
-        loaded = push_rate(40)
-        page_rate = (pages[0] - p0) / (time.perf_counter() - t0)
+        loaded = push_rate(args.push_batches)
+        t1 = time.perf_counter()
+        page_rate = (pages[0] - p0) / (t1 - t0)
+        pages_alone = [d * 1000 for end, d in list(page_times) if alone_from <= end < t0]
+        pages_burst = [d * 1000 for end, d in list(page_times) if t0 <= end <= t1]
         stop.set()
         for b in browsers:
             b.join(timeout=30)
@@ -481,11 +513,19 @@ def main() -> int:
         print(f"| {name} | {statistics.median(figures):.1f} ms | {pct(figures, .95):.1f} ms | {fl} | {tgt} | "
               f"{verdict} |")
     if "sync" in parts:
-        print(f"| sync push alone (hub workers: {args.hub_workers}) | {alone:,.0f} records/s | | | | |")
+        print(f"| sync push alone ({args.push_batches} batches; hub workers: {args.hub_workers}) | "
+              f"{alone:,.0f} records/s | | | | |")
         print(f"| sync push while 20 handlers browse (think {args.think:g} s; {page_rate:.0f} pages/s served "
               f"meanwhile; hub workers: "
               f"{args.hub_workers}) | {loaded:,.0f} records/s | | | keeps its throughput | "
               f"{loaded / alone:.0%} of alone |")
+        print(f"(hub admission: console wait {gate.console_wait_seconds:g} s, console concurrency "
+              f"{gate.console_concurrency or 'no cap'}, sync linger {gate.sync_linger_seconds:g} s; "
+              f"0 s / no cap = gate off)")
+        for label, times in (("browsing alone, 5 s", pages_alone), ("during the push burst", pages_burst)):
+            if times:
+                print(f"| handlers' pages, {label} ({len(times)} pages) | {statistics.median(times):.1f} ms | "
+                      f"{pct(times, .95):.1f} ms | | | |")
     hub.stop()
     raw.close()
     db.close()

@@ -14,6 +14,10 @@ Stations authenticate with ``Authorization: Bearer TOKEN``; sync calls must carr
 415 unknown content encoding, 426 upgrade required, 429 over the station's quota (retry after
 ``Retry-After``), 503 busy (retry later).
 
+Console pages yield to the sync API (``xuhui_desk/hub/admission.py``, docs/console.md "Sync
+first"): the whole app is wrapped in a per-process gate that holds console requests back while a
+station's sync request is in flight, for a bounded time.
+
 The OpenAPI document is at ``/openapi.json``; there is no browsable ``/docs`` page (it would
 load Swagger UI from a CDN). More routers (a district console, say) are added with
 ``app.include_router(...)`` and reuse the dependencies in ``routes/deps.py``.
@@ -26,6 +30,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from xuhui_desk import __version__
 from xuhui_desk.hub import calendar_api
+from xuhui_desk.hub.admission import AdmissionSettings, SyncFirstGate
 from xuhui_desk.hub.database import HubDatabase
 from xuhui_desk.hub.http import (
     MAX_JSON_DEPTH,
@@ -38,8 +43,12 @@ from xuhui_desk.hub.http import (
 from xuhui_desk.hub.routes import admin, attachments, health, sync
 
 
-def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
-    """The hub's ASGI application serving ``db`` (the caller opens, migrates and closes it)."""
+def create_app(db: HubDatabase, config: HubConfig | None = None,
+               admission: AdmissionSettings | None = None) -> FastAPI:
+    """The hub's ASGI application serving ``db`` (the caller opens, migrates and closes it).
+
+    ``admission`` (default: :meth:`AdmissionSettings.from_env`) says how console pages yield to
+    the sync API."""
     cfg = config or HubConfig()
     app = FastAPI(title="xuhui-hub", version=__version__, docs_url=None, redoc_url=None,
                   description="District hub of the Xuhui enterprise service stations (sync peer). "
@@ -60,7 +69,9 @@ def create_app(db: HubDatabase, config: HubConfig | None = None) -> FastAPI:
     from xuhui_desk.hub.console import attachments as console_attachments  # downloads (docs/attachments.md)
 
     app.include_router(console_attachments.router)
+    # Added last, so outermost: a sync request counts as in flight from its first byte to its last.
+    app.add_middleware(SyncFirstGate, settings=admission or AdmissionSettings.from_env())
     return app
 
 
-__all__ = ["MAX_JSON_DEPTH", "ApiError", "HubConfig", "check_decoded_json", "create_app"]
+__all__ = ["MAX_JSON_DEPTH", "AdmissionSettings", "ApiError", "HubConfig", "check_decoded_json", "create_app"]
