@@ -2386,6 +2386,73 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>ReplyTextsDialog</name>
+    <message>
+        <source>Ready-made reply texts</source>
+        <translation>答复模板</translation>
+    </message>
+    <message>
+        <source>&amp;Category</source>
+        <translation>类别(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>添加(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>删除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Move &amp;up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Move do&amp;wn</source>
+        <translation>下移(&amp;W)</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>标题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Te&amp;xt</source>
+        <translation>内容(&amp;X)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Use the shipped texts</source>
+        <translation>恢复为程序自带的模板</translation>
+    </message>
+    <message>
+        <source>The texts could not be read: {error}</source>
+        <translation>无法读取答复模板：{error}</translation>
+    </message>
+    <message>
+        <source>(no title)</source>
+        <translation>（无标题）</translation>
+    </message>
+    <message>
+        <source>The texts of the previous category were changed but not saved. Discard the changes?</source>
+        <translation>上一个类别的答复模板已修改但未保存。放弃这些修改吗？</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>The shipped texts are used again.</source>
+        <translation>已恢复为程序自带的模板。</translation>
+    </message>
+    <message>
+        <source>Not saved: {error}</source>
+        <translation>未保存：{error}</translation>
+    </message>
+</context>
+<context>
     <name>ReportDialog</name>
     <message>
         <source>Weekly report</source>
@@ -3099,6 +3166,10 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Undo changes</source>
         <translation>撤销修改</translation>
+    </message>
+    <message>
+        <source>Ready-made reply texts…</source>
+        <translation>答复模板…</translation>
     </message>
     <message>
         <source>Enter an address that starts with https://, for example:</source>

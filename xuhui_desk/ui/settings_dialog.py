@@ -152,6 +152,10 @@ class SettingsForm(QWidget):
         buttons.addWidget(hint)
         buttons.addSpacing(8)
         buttons.addWidget(self.revert_button)
+        buttons.addSpacing(8)
+        # The lead's texts for the replies (issue 14 §3), edited in their own window.
+        self.reply_texts_button = QPushButton(self.tr("Ready-made reply texts…"))
+        buttons.addWidget(self.reply_texts_button)
         buttons.addStretch(1)
         self.status = QLabel()
         self.status.setObjectName("hint")
@@ -162,6 +166,7 @@ class SettingsForm(QWidget):
             QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.reload)
+        self.reply_texts_button.clicked.connect(self.edit_reply_texts)
         shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
         shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
         shortcut.activated.connect(self.save)
@@ -178,7 +183,17 @@ class SettingsForm(QWidget):
             strict=True,
         ):
             QWidget.setTabOrder(first, second)
+        QWidget.setTabOrder(self.revert_button, self.reply_texts_button)
         self.reload()
+
+    def edit_reply_texts(self) -> QDialog:
+        """The ready-made reply texts of each category (the detail pane offers them for replies)."""
+        from xuhui_desk.ui.reply_texts_dialog import ReplyTextsDialog
+
+        dialog = ReplyTextsDialog(self.db, self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
