@@ -26,6 +26,7 @@ run: $(STAMP) translations
 test: $(STAMP) translations
 	@$(BIN)/python scripts/check_system.py --tests
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -157,6 +157,7 @@ class LazyIdTableModel(QAbstractTableModel, Generic[R]):
 
         def work(_progress: Progress) -> IdSnapshot[R]:
             snap = read()
+            edit: tuple[int, int, int] | None
             if reset or snap.partial:
                 edit, too_big = (0, len(old_ids), len(snap.ids)), True
             else:

@@ -65,7 +65,7 @@ from xuhui_desk.ui.today.notifier import DeadlineNotifier
 if TYPE_CHECKING:
     from xuhui_desk.services.sync import SyncStatus, SyncSummary
     from xuhui_desk.services.today import Today
-    from xuhui_desk.ui.detail_view import DetailView
+    from xuhui_desk.ui.detail import DetailView
     from xuhui_desk.ui.intake import IntakeForm
     from xuhui_desk.ui.queue.reading_pane import ReadingPane
     from xuhui_desk.ui.queue.view import QueueView
@@ -163,7 +163,7 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.notifier = DeadlineNotifier(self._show_notification if self.tray is not None else None, self)
         self.today = TodayController(db, tasks, self)
-        self.today.set_filter(self._specialist, self._settings().value("today/only_mine", False, type=bool))
+        self.today.set_filter(self._specialist, bool(self._settings().value("today/only_mine", False, type=bool)))
         self.today.updated.connect(self._today_updated)
         self.today.ticked.connect(lambda: self.notifier.consider(self.today.today))
         self.switcher: SpecialistSwitcher | None = None

@@ -25,7 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import (
+    QDesktopServices,
+    QIcon,
+    QImage,
+    QImageReader,
+    QKeySequence,
+    QPixmap,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -189,11 +198,11 @@ class AttachmentsCard(PaneCard):
         self.folder_label.setWordWrap(True)
         self.body.addWidget(self.folder_label)
 
-        self.watcher = QFileSystemWatcher(self)
-        self.watcher.directoryChanged.connect(lambda _p: self._settle.start())
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(lambda _p: self._settle.start())
         self._settle.timeout.connect(self._scan_folder)
         self._dialog: QFileDialog | None = None
         self.tasks.run(lambda _p: load_settings_page(self.db).get(SCANNER_SETTING, ""),
@@ -299,8 +308,8 @@ class AttachmentsCard(PaneCard):
         rows = max(1, math.ceil(self.list.count() / per_row))
         self.list.setFixedHeight(rows * _GRID.height() + 2 * self.list.frameWidth() + 4)
 
-    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
         self._fit_list()
 
     def open_item(self, item: QListWidgetItem) -> None:

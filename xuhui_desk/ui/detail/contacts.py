@@ -230,7 +230,9 @@ class ContactsCard(PaneCard):
     def callback_day(self) -> date | None:
         if not self.callback_check.isChecked():
             return None
-        return self.callback_date.date().toPython()  # type: ignore[no-any-return]
+        day = self.callback_date.date().toPython()
+        assert isinstance(day, date)  # QDate.toPython() is typed as object
+        return day
 
     def save(self) -> None:
         """Ctrl+Enter: record the contact; the form stays open with its text when refused."""

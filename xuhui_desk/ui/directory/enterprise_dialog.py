@@ -90,7 +90,9 @@ class EnterpriseDialog(QDialog):
     def show_issues(self, issues: list[Issue]) -> None:
         self._place_issues(issues)
         # Messages wrap under their fields: let the dialog grow to show them whole.
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         self.adjustSize()
 
     def _place_issues(self, issues: list[Issue]) -> None:

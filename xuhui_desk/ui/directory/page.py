@@ -162,8 +162,8 @@ class DirectoryView(QWidget):
         }
         for column in DirColumn:
             header.setSectionResizeMode(int(column), QHeaderView.ResizeMode.Fixed)
-        for column, width in self._natural.items():
-            header.resizeSection(column, width)
+        for index, width in self._natural.items():
+            header.resizeSection(index, width)
         self._fit_columns()
 
     def _fit_columns(self) -> None:
@@ -184,8 +184,8 @@ class DirectoryView(QWidget):
             if others() + wanted <= available:
                 break
             hidden.add(int(column))
-        for column in self._natural:
-            self.table.setColumnHidden(column, column in hidden)
+        for index in self._natural:
+            self.table.setColumnHidden(index, index in hidden)
         self.hidden_for_width = hidden
         minimum = metrics.horizontalAdvance("企" * NAME_MIN_CHARS + "…") + CELL_PADDING
         self.table.horizontalHeader().resizeSection(int(DirColumn.NAME), max(available - others(), minimum))

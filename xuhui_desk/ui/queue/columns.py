@@ -103,8 +103,8 @@ class QueueColumns:
                 hidden.add(int(column))
         if others() + minimum > available and int(Column.TRACKING_NO) in shown:
             hidden.add(int(Column.TRACKING_NO))  # the detail pane beside it shows the tracking number
-        for column in self.natural:
-            self.table.setColumnHidden(column, column in self.user_hidden or column in hidden)
+        for index in self.natural:
+            self.table.setColumnHidden(index, index in self.user_hidden or index in hidden)
         self.auto_hidden = hidden
         header.resizeSection(int(Column.ENTERPRISE), max(available - others(), minimum))
 

@@ -150,7 +150,7 @@ class QueueLists:
         dialog.setTextValue(text)
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(then)  # type: ignore[arg-type]
+        dialog.textValueSelected.connect(then)
         self.message = None
         dialog.open()
         return dialog

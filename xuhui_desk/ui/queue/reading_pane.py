@@ -64,7 +64,7 @@ class ReadingPane(QObject):
         total = self._total()
         stored = self._settings().value(self.WIDTH_KEY)
         try:
-            width = int(stored) if stored is not None else 0  # type: ignore[call-overload]
+            width = int(str(stored)) if stored is not None else 0
         except (TypeError, ValueError):
             width = 0
         if width <= 0:

@@ -19,9 +19,9 @@ again when ``request_signals().changed`` says a request was saved elsewhere.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QKeySequence,
@@ -166,8 +166,8 @@ class QueueView(QWidget):
         dates.setContentsMargins(0, 0, 0, 0)
         dates.setSpacing(6)
         self.dates_label = QLabel()
-        for widget in (self.dates_label, self.date_from, self.dash, self.date_to):
-            dates.addWidget(widget)
+        for part in (self.dates_label, self.date_from, self.dash, self.date_to):
+            dates.addWidget(part)
         dates.addStretch(1)
         layout.addWidget(self.dates_row)
 
@@ -204,7 +204,7 @@ class QueueView(QWidget):
 
         self.legend_row, self.legend = wrapping_row(spacing=4, line_spacing=2)
         self.legend_row.setObjectName("queueLegend")
-        self._legend_labels: list[QLabel] = []
+        self._legend_labels: list[QWidget] = []
         layout.addWidget(self.legend_row)
 
         self.empty = QLabel(self.table.viewport())
@@ -441,8 +441,8 @@ class QueueView(QWidget):
                                                self.table.viewport().mapToGlobal(rect.bottomLeft()))
         return self.reprint_menu
 
-    def _row_menu(self, pos: object) -> None:
-        index = self.table.indexAt(pos)  # type: ignore[arg-type]
+    def _row_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
         if index.isValid():
             self.table.selectRow(index.row())
         menu = QMenu(self)
@@ -462,7 +462,7 @@ class QueueView(QWidget):
             action.setShortcut(QKeySequence(keys))
             action.setEnabled(enabled)
             action.triggered.connect(slot)
-        menu.popup(self.table.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.popup(self.table.viewport().mapToGlobal(pos))
         self.row_menu = menu
 
     def current_uuid(self) -> str | None:
@@ -630,8 +630,9 @@ class QueueView(QWidget):
         self._apply_filters()
 
     def _date_bounds(self) -> tuple[datetime | None, datetime | None]:
-        return received_bounds(self.range.currentData(), self.date_from.date().toPython(),
-                               self.date_to.date().toPython())
+        start, end = self.date_from.date().toPython(), self.date_to.date().toPython()
+        assert isinstance(start, date) and isinstance(end, date)  # QDate.toPython() is typed as object
+        return received_bounds(self.range.currentData(), start, end)
 
     def _apply_filters(self) -> None:
         self._search_timer.stop()
@@ -689,7 +690,7 @@ class QueueView(QWidget):
         """Show or hide a column (the header menu's choice, kept while the queue is open)."""
         self.columns.set_shown(column, shown)
 
-    def _header_menu(self, pos: object) -> None:
+    def _header_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
         menu.setTitle(self.tr("Columns"))
         for column in Column:
@@ -703,7 +704,7 @@ class QueueView(QWidget):
         menu.addSeparator()
         reset = menu.addAction(self.tr("Queue order (overdue first)"))
         reset.triggered.connect(self._reset_sort)
-        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
 
     def _header_clicked(self, column: int) -> None:
         """First click sorts ascending, the second descending, the third returns to the queue order."""
