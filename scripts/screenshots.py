@@ -8,7 +8,8 @@ would), then each screen is shown and grabbed with QWidget.grab():
     today (the page the program opens on: what is due, with its count in the navigation),
     intake (a description typed, the suggestion and the duplicate banner shown),
     intake-saved (the tracking number after saving), queue, detail, directory,
-    settings, specialist-switch (Ctrl+Shift+U), wizard (the first-run wizard on an empty database)
+    company-file (Ctrl+E on the request shown), settings, reply-texts (the lead's ready-made replies),
+    specialist-switch (Ctrl+Shift+U), wizard (the first-run wizard on an empty database)
 
 Run it under a real X server (the way a specialist sees the program) or offscreen:
 
@@ -256,6 +257,14 @@ def main() -> int:
         window.show_request(uuids["detail"])
         settle(app, tasks, 800)
         save(window, "detail")
+        # Ctrl+E on the request shown: its company's file (企业档案).
+        window.queue_view.table.setFocus()
+        window.queue_view.open_company_file()
+        settle(app, tasks, 800)
+        company = getattr(window.queue_view, "company_dialog", None)
+        if company is not None:
+            save(company, "company-file")
+            company.close()
 
         window.show_page(Page.DIRECTORY)
         settle(app, tasks, 800)
@@ -268,6 +277,10 @@ def main() -> int:
         window.show_page(Page.SETTINGS)
         settle(app, tasks)
         save(window, "settings")
+        replies = window.page(Page.SETTINGS).edit_reply_texts()  # type: ignore[attr-defined]
+        settle(app, tasks, 600)
+        save(replies, "reply-texts")
+        replies.close()
 
         window.switch_specialist()
         settle(app, tasks)

@@ -2286,8 +2286,12 @@ Everything saved since that backup is replaced; the data as it is now is kept as
         <translation>选择已存视图：立即套用其筛选条件</translation>
     </message>
     <message>
-        <source>Views &amp; list</source>
+        <source>Views &amp;&amp; list</source>
         <translation>视图与清单</translation>
+    </message>
+    <message>
+        <source>Views &amp; list</source>
+        <translation type="vanished">视图与清单</translation>
     </message>
     <message>
         <source>Save, rename or delete views; export or print the list</source>

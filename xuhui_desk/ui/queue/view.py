@@ -553,7 +553,7 @@ class QueueView(QWidget):
         if self.views.count():
             self.views.setItemText(0, self.tr("Saved views…"))
         self.views.setToolTip(self.tr("Pick a saved view: its filters are set at once"))
-        self.views_button.setText(self.tr("Views & list"))
+        self.views_button.setText(self.tr("Views && list"))
         self.views_button.setToolTip(self.tr("Save, rename or delete views; export or print the list"))
         self.save_view_action.setText(self.tr("Save the filters as a view…  (Ctrl+Shift+V)"))
         self.rename_view_action.setText(self.tr("Rename the view…"))
