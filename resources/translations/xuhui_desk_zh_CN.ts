@@ -1546,6 +1546,10 @@ Enter or a double click opens it.</source>
         <translation>正在保存…</translation>
     </message>
     <message>
+        <source>Type the company&apos;s name or credit code first (Ctrl+E opens its file)</source>
+        <translation>请先输入企业名称或统一社会信用代码（Ctrl+E 打开企业档案）</translation>
+    </message>
+    <message>
         <source>Please check</source>
         <translation type="vanished">请核对</translation>
     </message>
@@ -1797,6 +1801,10 @@ Enter or a double click opens it.</source>
         <translation>打印回执（受理登记）或补打回执（诉求台账、诉求详情）</translation>
     </message>
     <message>
+        <source>Company file (intake, requests, directory)</source>
+        <translation>企业档案（受理登记、诉求台账、企业名录）</translation>
+    </message>
+    <message>
         <source>Print the receipt</source>
         <translation type="vanished">打印回执</translation>
     </message>
@@ -1810,7 +1818,7 @@ Enter or a double click opens it.</source>
     </message>
     <message>
         <source>Company file of the selected request or company</source>
-        <translation>所选诉求或企业的企业档案</translation>
+        <translation type="vanished">所选诉求或企业的企业档案</translation>
     </message>
     <message>
         <source>Only my requests (requests)</source>

@@ -512,7 +512,7 @@ class MainWindow(QMainWindow):
             (self.tr("Print the receipt (intake) or reprint it (requests, detail pane)"), "Ctrl+P"),
             (self.tr("Search the requests or the directory"), "Ctrl+F"),
             (self.tr("Open the selected request or company"), "Enter"),
-            (self.tr("Company file of the selected request or company"), "Ctrl+E"),
+            (self.tr("Company file (intake, requests, directory)"), "Ctrl+E"),
             (self.tr("Only my requests (requests)"), "Ctrl+M"),
             (self.tr("Save the filters as a view (requests)"), "Ctrl+Shift+V"),
             (self.tr("Export the list to Excel (requests)"), "Ctrl+Shift+E"),

@@ -564,3 +564,19 @@ def test_the_company_strip_shows_the_open_requests_of_a_known_code(qtbot: Any, f
     assert opened == [uuid]
     form.start_new(confirm=False)
     qtbot.waitUntil(lambda: not strip.isVisible(), timeout=5000)
+
+
+def test_ctrl_e_opens_the_file_of_the_company_typed(qtbot: Any, form: IntakeForm, station_db: Any) -> None:
+    """Issue 14 §1: from intake, the company's whole file (profile, contacts, every request)."""
+    from xuhui_desk.ui.company_file.dialog import CompanyFileDialog
+
+    uuid = _existing_request(station_db)
+    assert form.open_company_file() is None  # nothing typed yet: said in words, nothing opened
+    form.uscc_edit.setFocus()
+    type_and_tab(qtbot, USCC)
+    qtbot.keyClick(form.description_edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = form.company_dialog
+    assert isinstance(dialog, CompanyFileDialog)
+    qtbot.waitUntil(lambda: dialog.file is not None, timeout=10000)
+    assert dialog.file.profile.name == NAME and [r.uuid for r in dialog.file.requests] == [uuid]
+    dialog.close()

@@ -67,6 +67,7 @@ from xuhui_desk.validation import (
 if TYPE_CHECKING:
     from xuhui_desk.services.intake import Duplicate, EnterpriseMatch, IntakeInput, IntakeResult
     from xuhui_desk.services.routing import Router, RoutingResult
+    from xuhui_desk.ui.company_file.dialog import CompanyFileDialog
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +234,7 @@ class IntakeForm(QWidget):
         self.lookup_timer = self.lookup.timer
 
     def _build_shortcuts(self) -> None:
-        def shortcut(key: str, slot: Callable[[], None]) -> QShortcut:
+        def shortcut(key: str, slot: Callable[[], object]) -> QShortcut:
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(slot)
@@ -243,6 +244,7 @@ class IntakeForm(QWidget):
         shortcut("Ctrl+Return", self.accept_suggestion)
         shortcut("Ctrl+Enter", self.accept_suggestion)
         shortcut("Alt+L", self._link_shortcut)
+        shortcut("Ctrl+E", self.open_company_file)
         shortcut("Ctrl+P", self._print_shortcut)
 
     def _wire(self) -> None:
@@ -586,6 +588,20 @@ class IntakeForm(QWidget):
         if was_saved:
             self.reload_router()  # picks up corrections made elsewhere (e.g. in the detail view)
         return True
+
+    def open_company_file(self) -> CompanyFileDialog | None:
+        """Ctrl+E: the file (企业档案) of the company typed — its credit code when it is complete,
+        else its name: profile, contacts, every earlier request (issue 14 §1)."""
+        code = normalize_uscc(self.uscc_edit.text())
+        key: str | int | None = code if len(code) == 18 else (self.name_edit.text().strip() or None)
+        if key is None:
+            self._status(self.tr("Type the company's name or credit code first (Ctrl+E opens its file)"))
+            return None
+        from xuhui_desk.ui.company_file.dialog import open_company_file
+
+        self.company_dialog = open_company_file(self, self.db, self.tasks, key)
+        self.company_dialog.requestActivated.connect(self.requestActivated)
+        return self.company_dialog
 
     def _status(self, text: str) -> None:
         window = self.window()
