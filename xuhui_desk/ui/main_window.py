@@ -683,9 +683,10 @@ class MainWindow(QMainWindow):
             self.tray.hide()  # (a rebuilt window shows its own)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Today stops following writes first: the closing round's last writes start no new read.
+        self._stop_today()
         # A running round is cancelled between batches and waited for; what was sent is kept.
         self.sync.shutdown()
-        self._stop_today()
         if self.sync_panel is not None and isValid(self.sync_panel):
             self.sync_panel.close()
         self.save_state()
