@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+from abc import abstractmethod
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -116,15 +117,17 @@ class LazyIdTableModel(QAbstractTableModel, Generic[R]):
 
     # --- what a subclass provides -------------------------------------------------------------
 
+    # Declared abstract for readers and the type checker (Qt's metaclass is not ABCMeta, so
+    # Python does not enforce it); RequestQueueModel and DirectoryModel provide both.
+    @abstractmethod
     def _read(self, reset: bool, keep: list[int]) -> Callable[[], IdSnapshot[R]]:
         """A function (run on a worker) reading the ids: an :class:`IdSnapshot` whose ``edit``
         is still to be worked out (:meth:`refresh` does it). ``keep``: ids whose cached rows are
         shown and should be read again with the ids."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _read_page(self, ids: Sequence[int]) -> dict[int, R]:
         """The rows of ``ids`` (on the GUI thread; raises ``ReadFailed``)."""
-        raise NotImplementedError
 
     def _read_rest(self, head: IdSnapshot[R]) -> Callable[[], IdSnapshot[R]] | None:
         """After a partial snapshot: a function reading the whole id list (``ids_only``)."""
