@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from shiboken6 import isValid
 
 from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
+from xuhui_desk.ui.local_writes import LocalWrites, opened
 from xuhui_desk.ui.tasks import Progress, Task, TaskRunner
 
 if TYPE_CHECKING:
@@ -82,7 +83,6 @@ class SyncController(QObject):
     # Emitted on the worker; connected to a method of this GUI-thread object, so queued to it.
     _workerProgress = Signal(str, int, int)
     # A commit on the database by this process (any thread); queued to the GUI thread.
-    _localWrite = Signal()
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QObject | None = None, *,
                  interval_ms: int | None = None, first_delay_ms: int | None = None,
@@ -107,12 +107,8 @@ class SyncController(QObject):
         self._workerProgress.connect(self._progressed)
         # Live "waiting to sync" count: every local write re-reads the state, at most every
         # WRITE_REFRESH_MS (a roster import commits many times in a row).
-        self._stop_watching: Any = None
-        self._write_refresh = QTimer(self)
-        self._write_refresh.setSingleShot(True)
-        self._write_refresh.setInterval(WRITE_REFRESH_MS)
-        self._write_refresh.timeout.connect(self.refresh_status)
-        self._localWrite.connect(self._local_write)
+        self.local_writes = LocalWrites(db, tasks, WRITE_REFRESH_MS, self)
+        self.local_writes.written.connect(self.refresh_status)
 
     # --- state --------------------------------------------------------------------------------
 
@@ -151,32 +147,7 @@ class SyncController(QObject):
             return
         self._started = True
         self.refresh_status()
-
-        def watch(_progress: Progress) -> Any:
-            db = _opened(self.db)
-            from xuhui_desk.services.changes import watch_writes
-
-            return watch_writes(db, self._wrote)
-
-        self.tasks.run(watch, on_success=self._watching,
-                       on_failure=lambda exc: log.warning("local writes are not watched: %s", exc))
-
-    def _wrote(self) -> None:
-        # On the committing thread: only a queued signal (the controller may be gone).
-        with contextlib.suppress(RuntimeError):
-            self._localWrite.emit()
-
-    def _watching(self, stop: Any) -> None:
-        # No owner= on this task: a watch that arrives for a controller already gone must still
-        # be stopped, so this callback always runs and checks for itself.
-        if self._closed or not isValid(self):
-            stop()
-        else:
-            self._stop_watching = stop
-
-    def _local_write(self) -> None:
-        if not self._closed:
-            self._write_refresh.start()
+        self.local_writes.start("the sync state")
 
     def refresh_status(self) -> None:
         """Read the sync state again (background) and emit :attr:`statusChanged`."""
@@ -184,7 +155,7 @@ class SyncController(QObject):
             return
 
         def read(_progress: Progress) -> SyncStatus:
-            db = _opened(self.db)  # the engine's modules only once the database is open
+            db = opened(self.db)  # the engine's modules only once the database is open
             from xuhui_desk.services.sync import sync_status
 
             return sync_status(db)
@@ -204,7 +175,7 @@ class SyncController(QObject):
         options = self.options
 
         def work(progress: Progress) -> tuple[SyncSummary, SyncStatus]:
-            _opened(self.db)
+            opened(self.db)
             from xuhui_desk.services.sync import run_sync, sync_status
 
             def report(p: SyncProgress) -> None:
@@ -234,10 +205,7 @@ class SyncController(QObject):
         self._closed = True
         self._timer.stop()
         self._first.stop()
-        self._write_refresh.stop()
-        if self._stop_watching is not None:
-            self._stop_watching()
-            self._stop_watching = None
+        self.local_writes.stop()
         if self._task is None:
             return True
         self.cancel()
@@ -362,13 +330,6 @@ class SyncController(QObject):
             return
         self.roundFinished.emit(summary)
         self.refresh_status()
-
-
-def _opened(db: Database) -> Database:
-    """``db``, open: on a worker, waits for a database still opening after start-up
-    (:class:`xuhui_desk.db.DeferredDatabase`); at once for any other."""
-    resolve = getattr(db, "resolve", None)
-    return resolve() if callable(resolve) else db
 
 
 def skew_amount(seconds: float) -> tuple[str, int]:

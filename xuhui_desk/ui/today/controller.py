@@ -17,18 +17,16 @@ again: a deadline comes within the hour as time passes, without any write).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from shiboken6 import isValid
 
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import SHANGHAI
-from xuhui_desk.ui.sync_controller import _opened
+from xuhui_desk.ui.local_writes import LocalWrites, opened
 from xuhui_desk.ui.tasks import Progress, TaskRunner
 
 if TYPE_CHECKING:
@@ -55,7 +53,6 @@ class TodayController(QObject):
     # A minute passed (the notifier looks at the last lists again).
     ticked = Signal()
     # A commit on the database by this process (any thread); queued to the GUI thread.
-    _localWrite = Signal()
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QObject | None = None, *,
                  clock: Callable[[], datetime] | None = None, write_refresh_ms: int = WRITE_REFRESH_MS,
@@ -70,18 +67,14 @@ class TodayController(QObject):
         self._started = False
         self._closed = False
         self._reads = 0
-        self._stop_watching: Any = None
-        self._write_refresh = QTimer(self)
-        self._write_refresh.setSingleShot(True)
-        self._write_refresh.setInterval(write_refresh_ms)
-        self._write_refresh.timeout.connect(self.refresh)
+        self.local_writes = LocalWrites(db, tasks, write_refresh_ms, self)
+        self.local_writes.written.connect(self.refresh)
         self._midnight = QTimer(self)
         self._midnight.setSingleShot(True)
         self._midnight.timeout.connect(self.refresh)
         self._tick = QTimer(self)
         self._tick.setInterval(tick_ms)
         self._tick.timeout.connect(self._ticked)
-        self._localWrite.connect(self._local_write)
 
     # --- state --------------------------------------------------------------------------------
 
@@ -116,15 +109,7 @@ class TodayController(QObject):
         self._started = True
         self._tick.start()
         self.refresh()
-
-        def watch(_progress: Progress) -> Any:
-            db = _opened(self.db)
-            from xuhui_desk.services.changes import watch_writes
-
-            return watch_writes(db, self._wrote)
-
-        self.tasks.run(watch, on_success=self._watching,
-                       on_failure=lambda exc: log.warning("Today does not follow local writes: %s", exc))
+        self.local_writes.start("Today")
 
     def set_filter(self, specialist: str, only_mine: bool) -> None:
         """Whose lists: everyone's, or (``only_mine``) those of ``specialist``; read again when it changes."""
@@ -141,7 +126,7 @@ class TodayController(QObject):
         now = self.clock()
 
         def read(_progress: Progress) -> Today:
-            db = _opened(self.db)  # the service's modules only once the database is open
+            db = opened(self.db)  # the service's modules only once the database is open
             from xuhui_desk.services.today import today
 
             return today(db, now, specialist)
@@ -152,28 +137,11 @@ class TodayController(QObject):
     def shutdown(self) -> None:
         """Stop the timers and stop following writes (the window is closing)."""
         self._closed = True
-        for timer in (self._write_refresh, self._midnight, self._tick):
+        for timer in (self._midnight, self._tick):
             timer.stop()
-        if self._stop_watching is not None:
-            self._stop_watching()
-            self._stop_watching = None
+        self.local_writes.stop()
 
     # --- internals ----------------------------------------------------------------------------
-
-    def _wrote(self) -> None:
-        # On the committing thread: only a queued signal (the controller may be gone).
-        with contextlib.suppress(RuntimeError):
-            self._localWrite.emit()
-
-    def _watching(self, stop: Any) -> None:
-        if self._closed or not isValid(self):
-            stop()
-        else:
-            self._stop_watching = stop
-
-    def _local_write(self) -> None:
-        if not self._closed:
-            self._write_refresh.start()
 
     def _read(self, today: Today) -> None:
         if self._closed:
