@@ -175,11 +175,11 @@ def test_a_push_is_recorded_immutable_and_pending_for_the_hub(station: Database)
             svc.record_push(station, eid, policies, by="张伟", channel=channel)
         return {i.code for i in caught.value.issues}
 
-    assert refused([]) == {"policy_push.empty"}
-    assert refused([("P-001", 1)], channel="fax") == {"choice.invalid"}
+    assert refused([]) == {"policy_push.count"}
+    assert refused([("P-001", 1)], channel="fax") == {"policy_push.channel"}
     assert refused([("P-001", 1), ("P-001", 1)]) == {"policy_push.repeated"}
     assert refused([("P-404", 1)]) == {"policy_push.unknown"}
-    assert "policy_push.too_many" in refused([(f"P-{i}", 1) for i in range(51)])
+    assert "policy_push.count" in refused([(f"P-{i}", 1) for i in range(51)])
     with pytest.raises(ValidationFailed) as caught:
         svc.record_push(station, eid, [("P-404", 1)], by="张伟", channel="told")
     assert "P-404" in str(caught.value)

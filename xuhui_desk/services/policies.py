@@ -50,14 +50,12 @@ from xuhui_desk.policies import (
     outcomes,
     parse_policy,
 )
+from xuhui_desk.sync_protocol import MAX_PUSH_POLICIES, PUSH_CHANNELS
 from xuhui_desk.validation import Issue, ValidationFailed, clean_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: ``sync_meta`` key: the catalogue version this station holds (0: none yet).
 META_CATALOGUE_VERSION = "policy_catalogue_version"
-#: How a policy list reached the company.
-PUSH_CHANNELS = ("print_thermal", "print_a5", "told")
-MAX_PUSH_POLICIES = 50
 #: Audit log action of a profile edit.
 PROFILE_EDITED = "profile.edited"
 
@@ -319,7 +317,7 @@ def _push_record(row: PolicyPush) -> PushRecord:
 def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]], *, by: str, channel: str,
                 request_id: int | None = None, at: datetime | None = None) -> PushRecord:
     """Record that the policy list ``policies`` ((id, version) pairs, 1 to 50, no id twice) was
-    handed to the company ``by`` whom and how (``channel``: one of :data:`PUSH_CHANNELS`), during
+    handed to the company ``by`` whom and how (``channel``: one of ``sync_protocol.PUSH_CHANNELS``), during
     the intake ``request_id`` if any. Each policy must be one this station holds (any version the
     catalogue held: the title kept is the stored one). ``by`` empty: the specialist setting.
     Raises :class:`~xuhui_desk.validation.ValidationFailed` (nothing written) or ``LookupError``."""
@@ -328,17 +326,15 @@ def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]
 
     issues: list[Issue] = []
     if channel not in PUSH_CHANNELS:
-        issues.append(Issue("channel", "choice.invalid",
+        issues.append(Issue("channel", "policy_push.channel",
                             params={"value": channel, "choices": ", ".join(PUSH_CHANNELS)}))
     ids = [str(pid) for pid, _ in policies]
-    if not policies:
-        issues.append(Issue("policies", "policy_push.empty"))
-    elif len(policies) > MAX_PUSH_POLICIES:
-        issues.append(Issue("policies", "policy_push.too_many", params={"limit": MAX_PUSH_POLICIES,
-                                                                        "count": len(policies)}))
+    if not 1 <= len(policies) <= MAX_PUSH_POLICIES:
+        issues.append(Issue("policies", "policy_push.count", params={"limit": MAX_PUSH_POLICIES,
+                                                                     "count": len(policies)}))
     elif len(set(ids)) != len(ids):
         issues.append(Issue("policies", "policy_push.repeated",
-                            params={"id": next(i for i in ids if ids.count(i) > 1)}))
+                            params={"value": next(i for i in ids if ids.count(i) > 1)}))
     with db.write() as session:
         enterprise = _enterprise(session, enterprise_id)
         held = {p.id: p for p, _, _ in stored_policies(session)}
