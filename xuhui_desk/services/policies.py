@@ -117,6 +117,24 @@ def _enterprise(session: Session, enterprise_id: int) -> Enterprise:
     return found
 
 
+def find_company_by_key(db: Database, key: str) -> tuple[int, str]:
+    """(id, name) of the company ``key`` names: its uuid, else as ``company`` finds it (credit
+    code, id, exact or partial name). Raises ``company_file.CompanyNotFound`` / ``CompanyAmbiguous``."""
+    from sqlalchemy import func
+
+    from xuhui_desk.services.company_file import find_company
+
+    text = (key or "").strip()
+    with db.session() as session:
+        if len(text) == 36 and text.count("-") == 4:
+            row = session.execute(select(Enterprise.id, Enterprise.name)
+                                  .where(func.lower(Enterprise.uuid) == text.lower())).first()
+            if row is not None:
+                return int(row.id), str(row.name)
+        found = find_company(session, text)
+        return found.id, found.name
+
+
 def company_profile(db: Database, enterprise_id: int) -> CompanyProfile:
     """The profile facts of one enterprise (unknown facts None). Raises ``LookupError``."""
     with db.session() as session:
@@ -154,6 +172,13 @@ def apply_profile(session: Session, enterprise: Enterprise, profile: CompanyProf
                            details={"enterprise_uuid": enterprise.uuid, "name": enterprise.name,
                                     "changed": {f: [_json_value(a), _json_value(b)] for f, (a, b) in changed.items()}}))
     return changed
+
+
+def save_profile_facts(session: Session, enterprise_id: int, facts: CompanyProfile, *, actor: str,
+                       now: datetime) -> dict[str, tuple[Any, Any]]:
+    """Merge the known facts of ``facts`` into one enterprise's profile in the caller's transaction
+    (an intake line, a roster row): an unknown fact leaves the stored one as it is. Returns what changed."""
+    return apply_profile(session, _enterprise(session, enterprise_id), facts, actor=actor, now=now, only_known=True)
 
 
 def save_company_profile(db: Database, enterprise_id: int, profile: CompanyProfile, *, actor: str,
@@ -204,6 +229,12 @@ def current_policies(db: Database, *, today: date) -> list[Policy]:
     """The policies of the catalogue this station holds that are valid on ``today``, by id."""
     with db.session() as session:
         return [p for p, _, _ in stored_policies(session) if p.current(today)]
+
+
+def held_versions(db: Database) -> dict[str, int]:
+    """The version of each policy this station holds (current or not), by id."""
+    with db.session() as session:
+        return {pid: int(v) for pid, v in session.execute(select(StationPolicy.id, StationPolicy.version))}
 
 
 def catalogue_version(db: Database) -> int:
