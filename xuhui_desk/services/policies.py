@@ -36,7 +36,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from xuhui_desk.db import Database
-from xuhui_desk.models import AuditEntry, Enterprise, PolicyPush, StationPolicy, SyncMeta, SyncState, utcnow
+from xuhui_desk.models import (
+    AuditEntry,
+    Enterprise,
+    PolicyPush,
+    StationPolicy,
+    SyncMeta,
+    SyncState,
+    new_uuid,
+    utcnow,
+)
 from xuhui_desk.policies import (
     PROFILE_FACTS,
     CompanyProfile,
@@ -56,6 +65,8 @@ from xuhui_desk.validation import Issue, ValidationFailed, clean_text
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: ``sync_meta`` key: the catalogue version this station holds (0: none yet).
 META_CATALOGUE_VERSION = "policy_catalogue_version"
+#: ``sync_meta`` key: a new uuid each time the stored catalogue changes (what the read cache keys on).
+META_CATALOGUE_STAMP = "policy_catalogue_stamp"
 #: Audit log action of a profile edit.
 PROFILE_EDITED = "profile.edited"
 
@@ -85,6 +96,11 @@ def profile_of(row: Any) -> CompanyProfile:
         registered_in_xuhui=None if row.registered_in_xuhui is None else bool(row.registered_in_xuhui),
         size=row.size, qualifications=quals, employees=row.employees,
         revenue_wan=None if row.revenue_wan is None else float(row.revenue_wan))
+
+
+_PROFILE_SELECT = (Enterprise.id, Enterprise.name, Enterprise.industry_code, Enterprise.established,
+                   Enterprise.registered_in_xuhui, Enterprise.size, Enterprise.qualifications,
+                   Enterprise.employees, Enterprise.revenue_wan)
 
 
 def profile_columns(profile: CompanyProfile) -> dict[str, Any]:
@@ -196,6 +212,9 @@ _parsed_lock = threading.Lock()
 #: Parsed policies by their stored text (the text holds the version): a re-read parses nothing.
 _parsed: dict[str, Policy] = {}
 _PARSED_MAX = 4000
+#: The whole stored catalogue by its stamp (below): the intake form asks on every keystroke, and
+#: reading 200 rows again each time would cost more than matching them.
+_catalogues: dict[str, list[tuple[Policy, datetime, datetime]]] = {}
 
 
 def _policy_from_row(body: str, version: int) -> Policy:
@@ -213,7 +232,27 @@ def _policy_from_row(body: str, version: int) -> Policy:
 
 def stored_policies(session: Session) -> list[tuple[Policy, datetime, datetime]]:
     """Every stored policy (current or not) with when this version and the policy first arrived, by id.
-    A row the core refuses (written by an older program, say) is left out rather than failing."""
+    A row the core refuses (written by an older program, say) is left out rather than failing.
+
+    The list is cached under the catalogue's stamp (``sync_meta`` :data:`META_CATALOGUE_STAMP`, a
+    new uuid whenever :func:`replace_catalogue` changes anything): one small read when nothing changed."""
+    return _stored_policies(session, _catalogue_stamp(session))
+
+
+_STAMP = select(SyncMeta.value).where(SyncMeta.key == META_CATALOGUE_STAMP)
+
+
+def _catalogue_stamp(session: Session) -> str | None:
+    # On the session's connection (Core): no ORM statement overhead for a one-value read.
+    return session.connection().execute(_STAMP).scalar() or None
+
+
+def _stored_policies(session: Session, key: str | None) -> list[tuple[Policy, datetime, datetime]]:
+    if key is not None:
+        with _parsed_lock:
+            cached = _catalogues.get(key)
+        if cached is not None:
+            return list(cached)
     out = []
     for body, version, received, first in session.execute(
             select(StationPolicy.body, StationPolicy.version, StationPolicy.received_at,
@@ -222,7 +261,12 @@ def stored_policies(session: Session) -> list[tuple[Policy, datetime, datetime]]
             out.append((_policy_from_row(body, version), received, first))
         except ValueError:
             continue
-    return out
+    if key is not None:
+        with _parsed_lock:
+            if len(_catalogues) >= 8:
+                _catalogues.clear()
+            _catalogues[key] = out
+    return list(out)
 
 
 def current_policies(db: Database, *, today: date) -> list[Policy]:
@@ -289,11 +333,15 @@ def replace_catalogue(db: Database, version: int, policies: Sequence[Policy], *,
                 updated.append(policy.id)
             else:
                 unchanged += 1
-        meta = session.get(SyncMeta, META_CATALOGUE_VERSION)
-        if meta is None:
-            session.add(SyncMeta(key=META_CATALOGUE_VERSION, value=str(version)))
-        else:
-            meta.value = str(version)
+        values = {META_CATALOGUE_VERSION: str(version)}
+        if added or updated or removed or session.get(SyncMeta, META_CATALOGUE_STAMP) is None:
+            values[META_CATALOGUE_STAMP] = new_uuid()
+        for key, value in values.items():
+            meta = session.get(SyncMeta, key)
+            if meta is None:
+                session.add(SyncMeta(key=key, value=value))
+            else:
+                meta.value = value
     return CatalogueUpdate(version, tuple(added), tuple(updated), tuple(removed), unchanged)
 
 
@@ -306,11 +354,20 @@ def matches_for_company(db: Database, enterprise_id: int | None, *, today: date,
     when given (the intake form's facts as typed; ``enterprise_id`` may then be None) — and the
     request's ``text`` when given: eligible first, then possible, then not eligible (the core's order)."""
     with db.session() as session:
-        if profile is None:
-            profile = profile_of(_enterprise(session, enterprise_id)) if enterprise_id is not None \
-                else CompanyProfile()
-        policies = [p for p, _, _ in stored_policies(session) if p.current(today)]
-    return match_policies(profile, policies, today=today, text=text)
+        if profile is None and enterprise_id is not None:
+            # The profile columns and the catalogue's stamp in one Core statement: this runs as the
+            # specialist types, and the cached catalogue then costs nothing more to read.
+            row = session.connection().execute(
+                select(*_PROFILE_SELECT, _STAMP.scalar_subquery().label("stamp"))
+                .where(Enterprise.id == enterprise_id)).first()
+            if row is None:
+                raise LookupError(f"no enterprise {enterprise_id}")
+            profile = profile_of(row)
+            stamp = row.stamp or None
+        else:
+            stamp = _catalogue_stamp(session)
+        policies = [p for p, _, _ in _stored_policies(session, stamp) if p.current(today)]
+    return match_policies(profile or CompanyProfile(), policies, today=today, text=text)
 
 
 # --- pushes ---------------------------------------------------------------------------------------
@@ -397,9 +454,6 @@ def pushes_for_company(db: Database, enterprise_id: int) -> list[PushRecord]:
 # --- the whole directory --------------------------------------------------------------------------
 
 
-_PROFILE_SELECT = (Enterprise.id, Enterprise.name, Enterprise.industry_code, Enterprise.established,
-                   Enterprise.registered_in_xuhui, Enterprise.size, Enterprise.qualifications,
-                   Enterprise.employees, Enterprise.revenue_wan)
 
 
 def directory_profiles(session: Session) -> tuple[list[tuple[int, CompanyProfile]], dict[int, str]]:
