@@ -23,7 +23,9 @@ from xuhui_desk.policies import CompanyProfile
 from xuhui_desk.services import policies as svc
 from xuhui_desk.services import policy_feed
 from xuhui_desk.services.sync import run_sync
+from xuhui_desk.services.sync.refused import refused_rows
 from xuhui_desk.services.sync.state import rejected_records, resend, sync_status
+from xuhui_desk.services.today import today
 from xuhui_desk.sync_protocol import POLICIES_PATH
 
 TODAY = date.today()
@@ -132,9 +134,13 @@ def test_a_refused_push_is_listed_and_sent_again_once_fixed(hub: HubThread, stat
     summary = run_sync(station)
     assert summary.rejected == 1 and any("policy_push" in e for e in summary.errors), summary.errors
     [listed] = rejected_records(station)
-    assert (listed.type, listed.uuid) == ("policy_push", push.uuid) and "P 1 !" in listed.label
-    assert listed.message("zh_CN")  # the hub's reason, in words
+    assert (listed.type, listed.uuid, listed.label) == ("policy_push", push.uuid, "上海测试00000科技有限公司")
+    assert "P 1 !" in listed.message("zh_CN")  # the hub's reason, naming the faulty entry
     assert sync_status(station).in_error == 1
+    [row] = refused_rows(station, "zh_CN")
+    assert (row.type, row.name) == ("policy_push", "上海测试00000科技有限公司")
+    refused_today = today(station, utcnow())["refused"]
+    assert refused_today.count == 1 and refused_today.lines[0].company == "上海测试00000科技有限公司"
     with station.write() as s:
         s.scalars(select(PolicyPush)).one().policies = [{"id": "P-1", "version": 1, "title": "测试政策P-1"}]
     assert resend(station, [push.uuid]) == 1

@@ -296,8 +296,7 @@ def rejected_records(db: Database) -> list[RejectedRecord]:
         for push, company in s.execute(select(PolicyPush, Enterprise.name).join(Enterprise)
                                        .where(PolicyPush.sync_state == SyncState.ERROR).order_by(PolicyPush.id)):
             kind, message, fields = parse_error(push.sync_error)
-            ids = ", ".join(str(p.get("id")) for p in push.policies if isinstance(p, dict))
-            out.append(RejectedRecord(POLICY_PUSH, push.uuid, f"{company} ← {ids}", None, kind,
+            out.append(RejectedRecord(POLICY_PUSH, push.uuid, company, None, kind,
                                       message or "the hub refused this policy push", fields))
         quarantined = s.scalars(select(SyncMeta).where(SyncMeta.key.like(META_PULL_QUARANTINE + "%")))
         for meta in sorted(quarantined, key=lambda m: int(m.key.rsplit(":", 1)[1] or 0)):
