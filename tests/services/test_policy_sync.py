@@ -204,3 +204,31 @@ def test_an_empty_catalogue_empties_the_station(station: Database) -> None:
     result, _ = _pull(station, 200, {"catalogue_version": 3, "policies": []})
     assert result.update is not None and result.update.removed == ("P-1",)
     assert svc.current_policies(station, today=TODAY) == [] and svc.catalogue_version(station) == 3
+
+
+def test_a_new_hub_gets_the_pushes_again_and_its_own_catalogue_is_fetched(
+        hub: HubThread, station: Database, tmp_path: Path) -> None:
+    from xuhui_desk.services.station import set_setting
+
+    eid = enterprise_id(station)
+    publish(hub, tmp_path, [policy("P-1", {"size": ["small"]}), policy("P-2", {})])
+    publish(hub, tmp_path, [policy("P-1", {"size": ["small", "micro"]}), policy("P-2", {})], "c2.json")
+    assert run_sync(station).ok and svc.catalogue_version(station) == 2
+    push = svc.record_push(station, eid, [("P-1", 2)], by="张伟", channel="told")
+    assert run_sync(station).pushed == 1
+    other = HubThread(f"sqlite:///{tmp_path / 'other.db'}").start()
+    try:
+        # Its catalogue has the same version number as the one the station holds: only forgetting
+        # the old hub's version on the change gets it.
+        publish(other, tmp_path, [policy("Q-1", {})], "other.json")
+        publish(other, tmp_path, [policy("Q-1", {"size": ["small"]})], "other2.json")
+        set_setting(station, "hub_url", other.url)
+        set_setting(station, "hub_token", other.add_station("XH03"))
+        summary = run_sync(station)
+        assert summary.ok and any("hub changed" in e for e in summary.errors), summary.errors
+        assert [p.id for p in svc.current_policies(station, today=TODAY)] == ["Q-1"]
+        assert svc.catalogue_version(station) == 2
+        with other.db.session() as s:
+            assert [p.uuid for p in s.scalars(select(HubPolicyPush))] == [push.uuid]
+    finally:
+        other.stop()
