@@ -11,7 +11,7 @@ push (applied, granted, declined). Every change is in the audit log.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -106,8 +106,15 @@ def _policy_page(request: Request, who: Principal, policy_id: str, *, error: str
         "may_follow_up": who.may_follow_up(policy.department), "csrf_token": who.csrf_token, "error": error,
         "done": request.query_params.get("done", "")[:20], "apply_label": policies.apply_label,
         "fact_label": policies.fact_label, "outcome_label": policies.outcome_label,
-        "show_value": _show_condition, "today": today(),
+        "show_value": _show_condition, "today": today(), "when": _when,
     }, principal=who, status=status)
+
+
+def _when(text: str | None) -> str:
+    """A stored wire time as the console shows times (Shanghai wall clock)."""
+    from xuhui_desk.hub.console.web import fmt_local
+
+    return fmt_local(datetime.fromisoformat(text)) if text else ""
 
 
 def _show_condition(key: str, value: Any, lang: str) -> str:
