@@ -407,7 +407,8 @@ def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]
     """Record that the policy list ``policies`` ((id, version) pairs, 1 to 50, no id twice) was
     handed to the company ``by`` whom and how (``channel``: one of ``sync_protocol.PUSH_CHANNELS``), during
     the intake ``request_id`` if any. Each policy must be one this station holds (any version the
-    catalogue held: the title kept is the stored one). ``by`` empty: the specialist setting.
+    catalogue held: the title kept is the stored one). ``by`` empty: the specialist setting (one of
+    the two is needed).
     Raises :class:`~xuhui_desk.validation.ValidationFailed` (nothing written) or ``LookupError``."""
     from xuhui_desk.models import Request
     from xuhui_desk.services.station import get_setting
@@ -431,9 +432,11 @@ def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]
             issues.append(Issue("policies", "policy_push.unknown", params={"ids": ", ".join(unknown)}))
         if request_id is not None and session.get(Request, request_id) is None:
             raise LookupError(f"no request {request_id}")
+        who = clean_text(by or "") or get_setting(session, "specialist")
+        if not who:  # the hub refuses a push without its specialist: say so now, not after a sync
+            issues.append(Issue("pushed_by", "text.required"))
         if issues:
             raise ValidationFailed(issues)
-        who = clean_text(by or "") or get_setting(session, "specialist")
         row = PolicyPush(enterprise_id=enterprise.id, request_id=request_id, pushed_by=who[:50],
                          pushed_at=at or utcnow(), channel=channel, sync_state=SyncState.PENDING,
                          policies=[{"id": str(pid), "version": int(version), "title": held[str(pid)].title}
