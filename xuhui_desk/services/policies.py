@@ -7,8 +7,9 @@ What it promises:
   enterprise (``xuhui_desk.policies.CompanyProfile``; NULL columns are unknown facts). A save that
   changes something bumps the enterprise's revision and queues it for the hub (the enterprise
   record carries ``profile``), and says in the audit log who changed which fact.
-* :func:`current_policies` is the catalogue as the last sync left it, valid today; parsed policies
-  are cached by their stored text, so the intake form may ask on every keystroke.
+* :func:`current_policies` is the catalogue as the last sync left it, valid today; the parsed
+  catalogue is cached under a stamp that changes with every catalogue stored, so the intake form
+  may ask on every keystroke.
 * :func:`matches_for_company` is ``policies.match_policies`` on the stored (or the given) profile.
 * :func:`record_push` writes an immutable push (who, when, how, which policies with the title as
   printed), synced to the hub as a ``policy_push`` record; :func:`pushes_for_company` lists them.
@@ -20,6 +21,9 @@ What it promises:
   nothing can go stale.
 * :func:`replace_catalogue` stores a whole catalogue (the hub's feed) in one transaction,
   keeping when each policy first arrived.
+
+The reads raise :class:`~xuhui_desk.services.read_errors.ReadFailed` when the database cannot be
+read (the GUI imports no SQLAlchemy); ``LookupError`` for an enterprise or policy that is not there.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from xuhui_desk.policies import (
     outcomes,
     parse_policy,
 )
+from xuhui_desk.services.read_errors import reading
 from xuhui_desk.sync_protocol import MAX_PUSH_POLICIES, PUSH_CHANNELS
 from xuhui_desk.validation import Issue, ValidationFailed, clean_text
 
@@ -141,7 +146,7 @@ def find_company_by_key(db: Database, key: str) -> tuple[int, str]:
     from xuhui_desk.services.company_file import find_company
 
     text = (key or "").strip()
-    with db.session() as session:
+    with reading(), db.session() as session:
         if len(text) == 36 and text.count("-") == 4:
             row = session.execute(select(Enterprise.id, Enterprise.name)
                                   .where(func.lower(Enterprise.uuid) == text.lower())).first()
@@ -153,7 +158,7 @@ def find_company_by_key(db: Database, key: str) -> tuple[int, str]:
 
 def company_profile(db: Database, enterprise_id: int) -> CompanyProfile:
     """The profile facts of one enterprise (unknown facts None). Raises ``LookupError``."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return profile_of(_enterprise(session, enterprise_id))
 
 
@@ -271,19 +276,19 @@ def _stored_policies(session: Session, key: str | None) -> list[tuple[Policy, da
 
 def current_policies(db: Database, *, today: date) -> list[Policy]:
     """The policies of the catalogue this station holds that are valid on ``today``, by id."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return [p for p, _, _ in stored_policies(session) if p.current(today)]
 
 
 def held_versions(db: Database) -> dict[str, int]:
     """The version of each policy this station holds (current or not), by id."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return {pid: int(v) for pid, v in session.execute(select(StationPolicy.id, StationPolicy.version))}
 
 
 def catalogue_version(db: Database) -> int:
     """The catalogue version this station holds (0: no catalogue received yet)."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return _catalogue_version(session)
 
 
@@ -353,7 +358,7 @@ def matches_for_company(db: Database, enterprise_id: int | None, *, today: date,
     """Every current policy matched against the company's stored profile — or against ``profile``
     when given (the intake form's facts as typed; ``enterprise_id`` may then be None) — and the
     request's ``text`` when given: eligible first, then possible, then not eligible (the core's order)."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         if profile is None and enterprise_id is not None:
             # The profile columns and the catalogue's stamp in one Core statement: this runs as the
             # specialist types, and the cached catalogue then costs nothing more to read.
@@ -448,7 +453,7 @@ def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]
 
 def pushes_for_company(db: Database, enterprise_id: int) -> list[PushRecord]:
     """The policy lists handed to one company, newest first."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return [_push_record(r) for r in session.scalars(
             select(PolicyPush).where(PolicyPush.enterprise_id == enterprise_id)
             .order_by(PolicyPush.pushed_at.desc(), PolicyPush.id.desc()))]
@@ -486,7 +491,7 @@ def new_policies(db: Database, *, today: date, days: int = 7) -> list[NewPolicy]
     (``today`` included), newest first, each with the number of this station's companies that are
     eligible or possibly eligible (Today's "new policy: N companies may qualify")."""
     first_day = today - timedelta(days=max(1, days) - 1)
-    with db.session() as session:
+    with reading(), db.session() as session:
         fresh = [(p, first) for p, _, first in stored_policies(session)
                  if p.current(today) and first.astimezone(SHANGHAI).date() >= first_day]
         if not fresh:
@@ -523,7 +528,7 @@ def companies_for_policy(db: Database, policy_id: str, *, today: date,
     ``policy_id``, each in directory (pinyin) order, with the facts to ask the possible ones; with
     ``include_not_eligible`` the others follow. Empty when the policy is not valid ``today``.
     Raises ``LookupError`` when the station holds no such policy."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         policy = next((p for p, _, _ in stored_policies(session) if p.id == policy_id), None)
         if policy is None:
             raise LookupError(f"no policy {policy_id}")
@@ -574,7 +579,7 @@ def rematch_directory(db: Database, *, today: date, cancel: Callable[[], bool] |
     import time
 
     started = time.perf_counter()
-    with db.session() as session:
+    with reading(), db.session() as session:
         policies = [p for p, _, _ in stored_policies(session) if p.current(today)]
         companies, _ = directory_profiles(session)
     eligible = [0] * len(policies)
