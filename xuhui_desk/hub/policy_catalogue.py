@@ -47,6 +47,8 @@ CATALOGUE_VERSION_KEY = "policy_catalogue_version"
 #: PostgreSQL advisory lock key of catalogue writers (station locks use the station's id ≥ 1).
 _CATALOGUE_LOCK_KEY = -1
 BY_MAX = 64
+#: Ids the console's paths use (``/console/policies/new``).
+_RESERVED_IDS = frozenset({"new"})
 
 # Follow-up of one pushed policy.
 PUSHED, APPLIED, GRANTED, DECLINED = "pushed", "applied", "granted", "declined"
@@ -95,22 +97,23 @@ def department_codes() -> tuple[str, ...]:
 
 def check_catalogue(obj: Any) -> list[policies.Policy]:
     """The policies of a catalogue (``{"policies": [...]}``) as the hub accepts them: the core's
-    checks (``policies.parse_catalogue``) and a department of the taxonomy. Raises
+    checks (``policies.parse_catalogue``), a department of the taxonomy and an id that is not
+    reserved. Raises
     :class:`CatalogueRefused` with every problem."""
     try:
         parsed = policies.parse_catalogue(obj)
     except policies.CatalogueError as exc:
         problems = list(exc.problems)
         # The core stops at its own problems; name unknown departments too, so one round fixes all.
-        problems += _department_problems(obj.get("policies") if isinstance(obj, Mapping) else None)
+        problems += _hub_problems(obj.get("policies") if isinstance(obj, Mapping) else None)
         raise CatalogueRefused(problems) from exc
-    problems = _department_problems(obj["policies"])
+    problems = _hub_problems(obj["policies"])
     if problems:
         raise CatalogueRefused(problems)
     return parsed
 
 
-def _department_problems(items: Any) -> list[str]:
+def _hub_problems(items: Any) -> list[str]:
     if not isinstance(items, list):
         return []
     known = department_codes()
@@ -119,6 +122,9 @@ def _department_problems(items: Any) -> list[str]:
         dept = item.get("department") if isinstance(item, Mapping) else None
         if isinstance(dept, str) and dept.strip() and dept.strip() not in known:
             out.append(f"policies[{i}].department: unknown department {dept!r:.40} (one of {', '.join(known)})")
+        pid = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(pid, str) and pid.lower() in _RESERVED_IDS:  # the console's own paths
+            out.append(f"policies[{i}].id: {pid!r} is reserved; choose another id")
     return out
 
 
@@ -240,8 +246,9 @@ def feed(db: HubDatabase, since: int | None = None) -> dict[str, Any]:
         version = _read_version(s)
         if since is not None and since == version:
             return {"catalogue_version": version, "unchanged": True}
-        rows = s.scalars(select(HubPolicy.body).where(HubPolicy.status == PUBLISHED).order_by(HubPolicy.id)).all()
-    return {"catalogue_version": version, "policies": [dict(b) for b in rows]}
+        bodies: list[dict[str, Any]] = list(s.scalars(
+            select(HubPolicy.body).where(HubPolicy.status == PUBLISHED).order_by(HubPolicy.id)))
+    return {"catalogue_version": version, "policies": [dict(b) for b in bodies]}
 
 
 def _push_counts(s: Session) -> dict[str, int]:
@@ -412,7 +419,7 @@ def qualifying_companies(db: HubDatabase, policy: policies.Policy, *, today: dat
         rows = s.execute(stmt).all()
     for ent_uuid, name, raw, code in rows:
         try:
-            profile = policies.CompanyProfile.from_json(json.loads(raw))
+            profile = policies.CompanyProfile.from_json(json.loads(raw or "null"))
         except (ValueError, TypeError):
             continue
         judged += 1
