@@ -56,11 +56,11 @@ class PolicyWorld:
         with self.client() as c:
             resp = c.post("/api/v1/sync/push", json=push_body(str(uuid.uuid4()), "XH05", records))
         assert resp.status_code == 200, resp.text
-        return resp.json()["results"]  # type: ignore[no-any-return]
+        return resp.json()["results"]
 
     def feed(self) -> dict[str, Any]:
         with self.client() as c:
-            return c.get(POLICIES_PATH).json()  # type: ignore[no-any-return]
+            return c.get(POLICIES_PATH).json()
 
     def add_user(self, username: str, role: str, *departments: str, station: str | None = None) -> str:
         args = ["user", "add", username, "--role", role, "--password-stdin", "--name", username]

@@ -11,11 +11,13 @@ push (applied, granted, declined). Every change is in the audit log.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 
@@ -39,6 +41,8 @@ from xuhui_desk.services.reports import SHANGHAI
 
 router = APIRouter(prefix="/console/policies", include_in_schema=False)
 
+#: Companies listed per outcome on a 免申即享 policy's page (the rest are counted).
+QUALIFYING_SHOWN = 200
 #: The edit form's fields, in the order the page shows them (conditions are one JSON text).
 FORM_FIELDS = ("id", "title", "department", "summary", "link", "valid_from", "valid_to", "apply", "apply_link",
                "apply_where", "benefit", "conditions")
@@ -57,10 +61,14 @@ def _departments() -> list[Any]:
     return list(load_taxonomy().departments)
 
 
-def _audit(request: Request, who: Principal, action: str, target: str, detail: dict[str, Any]) -> None:
-    with db_of(request).write() as s:
-        accounts.audit(s, who.username, action, target, detail=detail, ip=client_ip(request),
+def _recorder(request: Request, who: Principal, action: str, target: str,
+              detail: Callable[[dict[str, Any]], dict[str, Any]]) -> catalogue.Recorder:
+    """The audit entry of a change, written in the change's own transaction."""
+    def record(s: Session, done: dict[str, Any]) -> None:
+        accounts.audit(s, who.username, action, target, detail=detail(done), ip=client_ip(request),
                        user_agent=user_agent(request))
+
+    return record
 
 
 # --- the catalogue ------------------------------------------------------------------------------
@@ -94,15 +102,14 @@ def _policy_page(request: Request, who: Principal, policy_id: str, *, error: str
     station = who.station_code
     per_station = [p for p in catalogue.pushes_per_station(db, policy_id) if not station or p["station"] == station]
     items = catalogue.pushes_of_policy(db, policy_id, station=station)
-    qualifying: list[catalogue.QualifyingCompany] | None = None
-    judged = 0
+    qualifying: catalogue.Qualifying | None = None
     if policy.apply == "no_application":
-        qualifying, judged = catalogue.qualifying_companies(db, policy, today=today(), language=lang,
-                                                            station=station)
+        qualifying = catalogue.qualifying_companies(db, policy, today=today(), language=lang, station=station,
+                                                    limit=QUALIFYING_SHOWN)
     reasons_params = [(key, value) for key, value in policy.conditions.items()]
     return render(request, "policy.html", {
         "p": policy, "row": row, "versions": catalogue.versions(db, policy_id), "per_station": per_station,
-        "items": items, "qualifying": qualifying, "judged": judged, "conditions": reasons_params,
+        "items": items, "qualifying": qualifying, "conditions": reasons_params,
         "may_follow_up": who.may_follow_up(policy.department), "csrf_token": who.csrf_token, "error": error,
         "done": request.query_params.get("done", "")[:20], "apply_label": policies.apply_label,
         "fact_label": policies.fact_label, "outcome_label": policies.outcome_label,
@@ -222,12 +229,11 @@ async def _save(request: Request, policy_id: str | None) -> Response:
                 pass
         if policy is None or problems:
             return _edit_page(request, who, policy_id, form, problems=problems, status=400)
-        summary = catalogue.publish(db, [policy], by=who.name)
+        action = "policy_create" if policy_id is None else "policy_edit"
+        record = _recorder(request, who, action, policy.id, lambda done: {
+            "version": done["versions"][policy.id], "catalogue_version": done["catalogue_version"]})
+        summary = catalogue.publish(db, [policy], by=who.name, record=record)
         state = "created" if summary.created else "updated" if summary.updated else "unchanged"
-        if state != "unchanged":
-            _row, current = catalogue.get_policy(db, policy.id)
-            _audit(request, who, "policy_create" if state == "created" else "policy_edit", policy.id,
-                   {"version": current.version, "catalogue_version": summary.catalogue_version})
         return redirect(str(URL(f"/console/policies/{policy.id}").include_query_params(done=state)))
 
     return await run_in_threadpool(run)
@@ -254,12 +260,12 @@ async def withdraw_policy(request: Request, policy_id: str) -> Response:
 
     def run() -> Response:
         reason = form.get("reason", "")[:2000]
+        record = _recorder(request, who, "policy_withdraw", policy_id, lambda done: {
+            "reason": done["reason"][:200], "catalogue_version": done["catalogue_version"]})
         try:
-            changed = catalogue.withdraw(db, policy_id, by=who.name, reason=reason)
+            catalogue.withdraw(db, policy_id, by=who.name, reason=reason, record=record)
         except catalogue.UnknownPolicy as exc:
             raise ConsoleRefusal(404, "error.not_found") from exc
-        if changed:
-            _audit(request, who, "policy_withdraw", policy_id, {"reason": reason.strip()[:200]})
         return redirect(f"/console/policies/{policy_id}?done=withdrawn")
 
     return await run_in_threadpool(run)
@@ -283,16 +289,16 @@ async def follow_up(request: Request, policy_id: str) -> Response:
             raise ConsoleRefusal(403, "error.forbidden")
         if not item.isdigit() or catalogue.item_policy(db, int(item)) != policy_id:
             raise ConsoleRefusal(404, "error.not_found")
+        record = _recorder(request, who, "policy_follow_up", policy_id, lambda done: {
+            "item": done["item"], "from": done["from"], "state": done["state"], "station": done["station"],
+            "enterprise": done["enterprise"][:60]})
         try:
-            done = catalogue.set_follow_up(db, int(item), state, by=who.name, note=form.get("note", ""))
+            catalogue.set_follow_up(db, int(item), state, by=who.name, note=form.get("note", ""), record=record)
         except catalogue.FollowUpRefused:
             from xuhui_desk.hub.console.i18n import Translator
 
             message = Translator(language_of(request))("policies.follow_up_refused")
             return _policy_page(request, who, policy_id, error=message, status=400)
-        _audit(request, who, "policy_follow_up", policy_id,
-               {"item": int(item), "from": done["from"], "state": state, "station": done["station"],
-                "enterprise": done["enterprise"][:60]})
         return redirect(f"/console/policies/{policy_id}?done={state}#pushes")
 
     return await run_in_threadpool(run)
