@@ -99,6 +99,16 @@ def test_a_push_is_recorded_and_bad_ones_refused_with_nothing_written(station: P
         db.close()
 
 
+def test_a_station_without_a_catalogue_says_where_it_comes_from(data_dir: Path) -> None:
+    assert desk(data_dir, "init", "--station-code", "XS01", "--station-name", "示例服务站").returncode == 0
+    line = json.dumps({"enterprise": {"name": "上海示例科技有限公司"}, "description": "咨询房租补贴"},
+                      ensure_ascii=False)
+    assert desk(data_dir, "intake", "--json-lines", "-", stdin=line).returncode == 0
+    assert json.loads(desk(data_dir, "policies", "--company", "上海示例科技有限公司", "--json").stdout) == []
+    human = desk(data_dir, "policies", "--company", "上海示例科技有限公司")
+    assert human.returncode == 0 and "arrives with sync" in human.stdout
+
+
 def test_bad_profile_facts_in_an_intake_line_refuse_the_line(station: Path) -> None:
     bad = dict(COMPANY, name="上海另一家科技有限公司", uscc="", established="2024-13-01", size="huge", employees=-3)
     line = json.dumps({"enterprise": bad, "description": "咨询房租补贴的申报条件"}, ensure_ascii=False)

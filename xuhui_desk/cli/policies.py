@@ -57,7 +57,8 @@ def cmd_policies(args: argparse.Namespace) -> int:
         enterprise_id, name = _company(db, args.company)
         matches = matches_for_company(db, enterprise_id, today=today, text=args.text)
     payload = [m.to_json(lang) for m in matches]
-    lines = [f"{name}: {len(matches)} policies in force"]
+    lines = [f"{name}: {len(matches)} policies in force"
+             + ("" if matches else " (the district's catalogue arrives with sync: xuhui-desk sync)")]
     for m in matches:
         mark = {"eligible": "✓", "possible": "?", "not_eligible": "✗"}[str(m.outcome)]
         lines.append(f"  {mark} {m.policy.id}  {m.policy.title}" + ("  (relevant)" if m.relevant else ""))
