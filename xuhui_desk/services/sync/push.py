@@ -177,6 +177,18 @@ class Pusher:
             self._release(unsent.items, unsent.id)
             self.ctx.check_cancel()
 
+    @staticmethod
+    def _select_policy_pushes(s: Session, after_id: int, limit: int) -> list[Row[Any]]:
+        """Pending policy pushes after ``after_id``, with their company's (and request's) uuid; a
+        push waits while its company is refused, as a request does."""
+        pp = PolicyPush.__table__.c
+        ents, reqs = Enterprise.__table__, Request.__table__
+        return list(s.execute(
+            select(PolicyPush.__table__, ents.c.uuid.label("enterprise_uuid"), reqs.c.uuid.label("request_uuid"))
+            .join(ents, ents.c.id == pp.enterprise_id).outerjoin(reqs, reqs.c.id == pp.request_id)
+            .where(pp.sync_state == SyncState.PENDING, pp.id > after_id, ents.c.sync_state != SyncState.ERROR)
+            .order_by(pp.id).limit(limit)))
+
     def _select(self, s: Session, stage: str, after_id: int, limit: int) -> list[Row[Any]]:
         if stage == ENTERPRISE:
             e = Enterprise.__table__.c
@@ -191,14 +203,6 @@ class Pusher:
                 .where(r.sync_state == SyncState.PENDING, r.id > after_id,
                        Enterprise.__table__.c.sync_state != SyncState.ERROR)
                 .order_by(r.id).limit(limit)))
-        if stage == POLICY_PUSH:
-            pp = PolicyPush.__table__.c
-            ents, reqs = Enterprise.__table__, Request.__table__
-            return list(s.execute(
-                select(PolicyPush.__table__, ents.c.uuid.label("enterprise_uuid"), reqs.c.uuid.label("request_uuid"))
-                .join(ents, ents.c.id == pp.enterprise_id).outerjoin(reqs, reqs.c.id == pp.request_id)
-                .where(pp.sync_state == SyncState.PENDING, pp.id > after_id, ents.c.sync_state != SyncState.ERROR)
-                .order_by(pp.id).limit(limit)))
         ev = RequestEvent.__table__.c
         return list(s.execute(
             select(RequestEvent.__table__, Request.__table__.c.uuid.label("request_uuid"))
@@ -227,7 +231,8 @@ class Pusher:
         while stage < len(STAGES) and len(items) < self.ctx.max_records:
             kind = STAGES[stage]
             want = self.ctx.max_records - len(items)
-            rows = self._select(s, kind, cursors[kind], want)
+            rows = (self._select_policy_pushes(s, cursors[kind], want) if kind == POLICY_PUSH
+                    else self._select(s, kind, cursors[kind], want))
             taken: list[tuple[Any, Item]] = []
             full = False
             wire_of = WIRE[kind]
