@@ -480,10 +480,6 @@ def create_request(
         due = assignment.due_for(category, cleaned.urgency, now, session)
         specialist = cleaned.specialist or default_specialist
         enterprise_id, reused = _save_enterprise(conn, cleaned.enterprise, now)
-        if cleaned.enterprise.profile is not None:
-            from xuhui_desk.services.policies import save_profile_facts
-
-            save_profile_facts(session, enterprise_id, cleaned.enterprise.profile, actor=specialist, now=now)
         tracking_no = next_tracking_no(conn, station_code, now)
         sla_due_at = due.at if due else None
         request_id = conn.execute(_INSERT_REQUEST, {
@@ -500,6 +496,10 @@ def create_request(
             "data": {"category": category, "department": department, "channel": cleaned.channel,
                      "suggested_category": str(suggestion.category), "status": Status.NEW.value},
         })
+        if cleaned.enterprise.profile is not None:  # the line's profile facts (intake --json-lines)
+            from xuhui_desk.services.policies import save_profile_facts
+
+            save_profile_facts(session, enterprise_id, cleaned.enterprise.profile, actor=specialist, now=now)
         if corrected:
             conn.execute(_INSERT_CORRECTION, {"text": cleaned.description, "suggested": str(suggestion.category),
                                               "chosen": cleaned.category, "specialist": specialist,
