@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, exists, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from xuhui_desk import record_rules
@@ -286,6 +286,8 @@ class _BatchApplier:
         self.touched: dict[str, tuple[HubRequest, str, str | None]] = {}
         #: Hub timeline events this batch added, per request uuid (they go into its feed entry).
         self.hub_events: dict[str, list[HubEvent]] = {}
+        #: The newest station ``reply`` event of this batch per request uuid: (request row, when, text).
+        self.replies: dict[str, tuple[Any, datetime, str]] = {}
         self.tracking_re = re.compile(rf"{re.escape(station.code)}-[0-9]{{8}}-[0-9]{{3,}}")
 
     # Loading everything the batch refers to in a few queries keeps a 500-record batch fast. What
@@ -341,6 +343,7 @@ class _BatchApplier:
             else:
                 out.append(self._event(item))
         self._insert_pending()
+        self._copy_replies()
         self.finish()
         self.s.flush()
         return out
@@ -560,7 +563,22 @@ class _BatchApplier:
                         "received_at": self.now}, request)
         self.new_events.append(row)
         self.events[rec.uuid] = row
+        if v["kind"] == EventKind.REPLY:
+            known = self.replies.get(request.uuid)
+            if known is None or v["occurred_at"] >= known[1]:
+                self.replies[request.uuid] = (request, v["occurred_at"], v["data"]["text"])
         return result(EVENT, rec.uuid, rec.revision, ACCEPTED)
+
+    def _copy_replies(self) -> None:
+        """The request list's reply column (``HubRequest.reply``) follows the newest ``reply`` event
+        of a request's timeline, whoever wrote it: a reply the station recorded (pushed as an
+        event) is copied there, unless the timeline already holds a later reply (the district's,
+        say, or one pushed earlier with a later time). Runs after the batch's events are inserted."""
+        r, e = HubRequest.__table__.c, HubEvent.__table__.c
+        for request, occurred_at, text in self.replies.values():
+            later = exists().where(e.request_id == request.id, e.kind == EventKind.REPLY.value,
+                                   e.occurred_at > occurred_at)
+            self.s.execute(update(HubRequest.__table__).where(r.id == request.id, ~later).values(reply=text))
 
     def _touch(self, request: HubRequest) -> None:
         self.touched.setdefault(request.uuid, (request, request.status, request.department))
