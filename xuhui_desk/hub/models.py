@@ -266,6 +266,20 @@ class ConsoleDashboardCache(HubBase):
     figures: Mapped[str] = mapped_column(Text)
 
 
+class ConsoleDashboardLease(HubBase):
+    """A recompute of one dashboard cache entry in progress, in some hub process: the holder (a
+    random token) and the moment the lease runs out (a crashed holder's lease expires; migration
+    0009)."""
+
+    __tablename__ = "console_dashboard_lease"
+
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime]
+
+
 # Indexes of the console's queries on the sync tables (created by migration 0004_hub_console):
 # a department's inbox newest first, open requests by due time, a station's timeline by kind.
 Index("ix_requests_department_id", HubRequest.department, HubRequest.id)
