@@ -574,11 +574,13 @@ class _BatchApplier:
         of a request's timeline, whoever wrote it: a reply the station recorded (pushed as an
         event) is copied there, unless the timeline already holds a later reply (the district's,
         say, or one pushed earlier with a later time). Runs after the batch's events are inserted."""
-        r, e = HubRequest.__table__.c, HubEvent.__table__.c
+        e = HubEvent.__table__.c
         for request, occurred_at, text in self.replies.values():
             later = exists().where(e.request_id == request.id, e.kind == EventKind.REPLY.value,
                                    e.occurred_at > occurred_at)
-            self.s.execute(update(HubRequest.__table__).where(r.id == request.id, ~later).values(reply=text))
+            # A plain statement: the ORM copy of a request this batch changed has no reply to sync.
+            self.s.execute(update(HubRequest).where(HubRequest.id == request.id, ~later).values(reply=text)
+                           .execution_options(synchronize_session=False))
 
     def _touch(self, request: HubRequest) -> None:
         self.touched.setdefault(request.uuid, (request, request.status, request.department))
