@@ -9,7 +9,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,10 +110,10 @@ def test_figures_round_trip_through_json_unchanged(db: HubDatabase) -> None:
             dashboard.DashboardFigures.from_dict(broken)
 
 
-class Jobs(list[Callable[[], None]]):
+class Jobs(list[dashboard_cache.Recompute]):
     """Collects the background recomputes a view starts, to run them when the test says."""
 
-    def __call__(self, job: Callable[[], None]) -> None:
+    def __call__(self, job: dashboard_cache.Recompute) -> None:
         self.append(job)
 
     def run_all(self) -> None:
@@ -144,21 +144,25 @@ def test_a_finished_week_is_served_from_the_table_and_updated_in_the_background(
     calls.clear()
 
     # A station pushes a request received in that week (late, as an offline station does): the
-    # next view does not wait — it shows the kept figures, says they are being updated, and
-    # starts one recompute; a second view meanwhile starts none (the lease is taken).
+    # next view does not wait — it shows the kept figures and says they are being updated; the
+    # recompute starts once they are REFRESH_EVERY old, and a second view meanwhile starts none
+    # (the lease is taken).
     with db.write() as s:
         st = s.scalars(select(HubStation)).one()
         ent = s.scalars(select(HubEnterprise)).one()
         _add_request(s, st.id, ent.id, 3, created)
     after_push = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=6), run=jobs)
     assert after_push.updating and after_push.computed_at == now and after_push.report.totals.new == 3
+    assert calls == [] and jobs == [], "recomputed at most every REFRESH_EVERY"
+    t1 = now + dashboard_cache.REFRESH_EVERY
+    assert dashboard.build_dashboard(db, week, COORDINATOR, now=t1, run=jobs).updating
     assert calls == [] and len(jobs) == 1
-    meanwhile = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=6), run=jobs)
-    assert meanwhile.updating and len(jobs) == 1 and calls == []
+    meanwhile = dashboard.build_dashboard(db, week, COORDINATOR, now=t1, run=jobs)
+    assert meanwhile.updating and meanwhile.report.totals.new == 3 and len(jobs) == 1 and calls == []
     jobs.run_all()
     assert len(calls) == 1
-    updated = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=7), run=jobs)
-    assert not updated.updating and updated.report.totals.new == 4 and not jobs
+    updated = dashboard.build_dashboard(db, week, COORDINATOR, now=t1 + timedelta(seconds=1), run=jobs)
+    assert not updated.updating and updated.report.totals.new == 4 and updated.computed_at == t1 and not jobs
     with db.session() as s:  # the lease was given back
         assert s.scalar(select(func.count()).select_from(ConsoleDashboardLease)) == 0
 
@@ -167,17 +171,18 @@ def test_a_finished_week_is_served_from_the_table_and_updated_in_the_background(
         req = s.scalars(select(HubRequest).where(HubRequest.uuid == "r-0")).one()
         s.add(HubEvent(uuid="ev-reply", request_id=req.id, kind="status", origin="district",
                        occurred_at=created + timedelta(hours=3), data={"status": "replied", "from": "routed"}))
-    assert dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=8), run=jobs).updating
+    t2 = t1 + dashboard_cache.REFRESH_EVERY
+    assert dashboard.build_dashboard(db, week, COORDINATOR, now=t2, run=jobs).updating and len(jobs) == 1
     jobs.run_all()
-    after_reply = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=9), run=jobs)
+    after_reply = dashboard.build_dashboard(db, week, COORDINATOR, now=t2 + timedelta(seconds=1), run=jobs)
     assert len(calls) == 2 and after_reply.report.totals.resolved == 1 and not after_reply.updating
-    assert after_reply.report == dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=9),
+    assert after_reply.report == dashboard.build_dashboard(db, week, COORDINATOR, now=t2 + timedelta(seconds=1),
                                                            use_cache=False).report
     calls.clear()
 
     # An old entry is updated even when the token still matches; one older than the staleness
     # bound is not shown at all: the view computes the figures itself.
-    later = now + dashboard_cache.CACHE_MAX_AGE + timedelta(seconds=10)
+    later = t2 + dashboard_cache.CACHE_MAX_AGE + timedelta(seconds=1)
     assert dashboard.build_dashboard(db, week, COORDINATOR, now=later, run=jobs).updating and len(jobs) == 1
     jobs.run_all()
     much_later = later + dashboard_cache.MAX_STALE + timedelta(seconds=1)
@@ -199,15 +204,16 @@ def test_one_recompute_per_key_across_hub_processes(hub_database_url: str, monke
             _add_request(s, st.id, ent.id, 2, week.start + timedelta(days=2))
         calls = _count_computes(monkeypatch)
         jobs_one, jobs_two = Jobs(), Jobs()
-        seen_one = dashboard.build_dashboard(one, week, COORDINATOR, now=now + timedelta(seconds=1), run=jobs_one)
-        seen_two = dashboard.build_dashboard(two, week, COORDINATOR, now=now + timedelta(seconds=1), run=jobs_two)
+        t1 = now + dashboard_cache.REFRESH_EVERY
+        seen_one = dashboard.build_dashboard(one, week, COORDINATOR, now=t1, run=jobs_one)
+        seen_two = dashboard.build_dashboard(two, week, COORDINATOR, now=t1, run=jobs_two)
         assert seen_one.updating and seen_two.updating and seen_two.report.totals.new == 2
         assert len(jobs_one) == 1 and not jobs_two, "the second process must not recompute the same key"
         key = (week.label, "", "zh_CN")
         assert dashboard_cache.take_lease(two, key) is None
         jobs_one.run_all()
         assert len(calls) == 1
-        shown = dashboard.build_dashboard(two, week, COORDINATOR, now=now + timedelta(seconds=2), run=jobs_two)
+        shown = dashboard.build_dashboard(two, week, COORDINATOR, now=t1 + timedelta(seconds=1), run=jobs_two)
         assert shown.report.totals.new == 3 and not shown.updating
         # A holder that died leaves a lease that runs out: then another process takes it over.
         holder = dashboard_cache.take_lease(one, key)
@@ -338,10 +344,12 @@ def _updated_figures(client: httpx.Client, week: str) -> dict[str, str]:
     return shown[0]
 
 
-def test_a_pushed_request_and_a_reply_change_the_shown_figures(hub_database_url: str, tmp_path: Path) -> None:
+def test_a_pushed_request_and_a_reply_change_the_shown_figures(hub_database_url: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Through the real sync API and the real pages: a view, then a station's push, then a view
     again — served at once with the kept figures and "as of HH:MM (updating…)", then, once the
-    background recompute is done, the pushed request."""
+    background recompute (in the recompute process) is done, the pushed request."""
+    monkeypatch.setattr(dashboard_cache, "REFRESH_EVERY", timedelta(0))  # not 30 s between recomputes
     hub = HubThread(hub_database_url).start()
     try:
         station = open_station(tmp_path / "station", "XH03", hub.url, hub.add_station("XH03"))

@@ -47,13 +47,15 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -81,6 +83,11 @@ RUNNING_MAX_AGE = timedelta(seconds=60)
 #: Longest the figures of an entry are shown while they are being recomputed (the page says so);
 #: an older entry is recomputed in the view.
 MAX_STALE = timedelta(minutes=15)
+#: A kept entry is recomputed at most this often (a recompute costs seconds of CPU the sync API
+#: and the other pages share); views meanwhile show it as "updating".
+REFRESH_EVERY = timedelta(seconds=30)
+#: How much lower than the hub's the recompute process's CPU priority is (``nice``).
+RECOMPUTE_NICENESS = 10
 #: A recompute's lease: long enough for a recompute on a busy machine; a crashed holder's lease
 #: runs out after it.
 LEASE = timedelta(minutes=2)
@@ -129,13 +136,37 @@ class KeptFigures:
     updating: bool
 
 
-#: Runs a recompute job (by default in a thread of its own; tests run it when they choose).
-Runner = Callable[[Callable[[], None]], None]
+#: Starts a recompute (by default in the recompute process; tests run it when they choose).
+Runner = Callable[["Recompute"], None]
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
-def in_background(job: Callable[[], None]) -> None:
-    """Start ``job`` in a daemon thread (a recompute must not hold the view that started it)."""
-    threading.Thread(target=job, name="dashboard-recompute", daemon=True).start()
+def _lower_priority() -> None:
+    """The recompute process's start: below the hub's requests in the CPU's queue."""
+    if hasattr(os, "nice"):
+        os.nice(RECOMPUTE_NICENESS)
+
+
+def in_background(job: Recompute) -> None:
+    """Run ``job`` in this hub process's recompute process (one, started at the first recompute,
+    at a lower CPU priority). A process rather than a thread: a recompute is seconds of Python
+    that would hold the interpreter lock against the pages and the sync API of this process."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_lower_priority)
+        pool = _pool
+    future = pool.submit(job)
+    future.add_done_callback(_report_failure)
+
+
+def _report_failure(future: Future[None]) -> None:
+    exc = future.exception() if not future.cancelled() else None
+    if exc is not None:  # the process itself failed (the job logs its own errors)
+        log.warning("dashboard recompute process failed: %s", exc)
 
 
 def _key(period: Any, station: str | None, language: str) -> tuple[str, str, str]:
@@ -202,20 +233,34 @@ def _compute_and_store(db: HubDatabase, period: Any, station: str | None, langua
     return figures
 
 
-def _recompute(db: HubDatabase, period: Any, station: str | None, language: str, now: datetime, holder: str,
-               ) -> None:
-    """The background recompute of one key (lease held): never raises — a failure is logged and
-    the entry stays as it was (the next view tries again once the lease is back or expired)."""
-    key = _key(period, station, language)
-    try:
-        _compute_and_store(db, period, station, language, now)
-    except Exception:  # a thread of its own: nobody else would see the error
-        log.exception("dashboard recompute of %s/%s/%s failed", *key)
-    finally:
+@dataclass(frozen=True)
+class Recompute:
+    """The background recompute of one key, lease held: plain data (it is sent to the recompute
+    process), run by calling it. Never raises — a failure is logged and the entry stays as it
+    was; the lease is given back either way (or runs out, if the process dies)."""
+
+    database_url: str
+    period: Any
+    station: str | None
+    language: str
+    now: datetime
+    holder: str
+
+    def __call__(self) -> None:
+        from xuhui_desk.hub.database import open_hub_database
+
+        key = _key(self.period, self.station, self.language)
+        db = open_hub_database(self.database_url, migrate=False)
         try:
-            release_lease(db, key, holder)
-        except Exception:  # the database went away (hub stopping): the lease expires by itself
-            log.warning("dashboard lease of %s/%s/%s not released (it expires)", *key)
+            _compute_and_store(db, self.period, self.station, self.language, self.now)
+        except Exception:  # a process of its own: nobody else would see the error
+            log.exception("dashboard recompute of %s/%s/%s failed", *key)
+        finally:
+            try:
+                release_lease(db, key, self.holder)
+            except Exception:  # the database went away: the lease runs out by itself
+                log.warning("dashboard lease of %s/%s/%s not released (it runs out)", *key)
+            db.close()
 
 
 def cached_figures(db: HubDatabase, period: Any, station: str | None, language: str, now: datetime,
@@ -233,9 +278,10 @@ def cached_figures(db: HubDatabase, period: Any, station: str | None, language: 
         if entry.token == token and timedelta(0) <= age <= max_age:
             return KeptFigures(kept, entry.computed_at, updating=False)
         if age <= MAX_STALE:
-            holder = take_lease(db, key)
-            if holder is not None:
-                run(partial(_recompute, db, period, station, language, now, holder))
+            if age >= REFRESH_EVERY:
+                holder = take_lease(db, key)
+                if holder is not None:
+                    run(Recompute(db.url, period, station, language, now, holder))
             return KeptFigures(kept, entry.computed_at, updating=True)
     return KeptFigures(_compute_in_view(db, period, station, language, now), now, updating=False)
 
