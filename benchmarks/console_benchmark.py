@@ -239,6 +239,8 @@ def main() -> int:
                         help="seconds between a station's pushes while the dashboard is viewed (default 1)")
     parser.add_argument("--console-wait", type=float, default=None,
                         help="the hub's XUHUI_HUB_CONSOLE_WAIT_SECONDS (default: the hub's own; 0: pages do not wait)")
+    parser.add_argument("--per-process-gate", action="store_true",
+                        help="XUHUI_HUB_SYNC_ACROSS_PROCESSES=0: each hub process gates only its own pages")
     parser.add_argument("--console-concurrency", type=int, default=None,
                         help="the hub's XUHUI_HUB_CONSOLE_CONCURRENCY (default: the hub's own; 0: no cap)")
     args = parser.parse_args()
@@ -279,6 +281,8 @@ def main() -> int:
         gate_env[admission.WAIT_ENV] = str(args.console_wait)
     if args.console_concurrency is not None:
         gate_env[admission.CONCURRENCY_ENV] = str(args.console_concurrency)
+    if args.per_process_gate:
+        gate_env[admission.ACROSS_ENV] = "0"
     gate = admission.AdmissionSettings(
         console_wait_seconds=args.console_wait if args.console_wait is not None
         else admission.AdmissionSettings.console_wait_seconds,
@@ -580,7 +584,8 @@ def main() -> int:
               f"{args.hub_workers}) | {loaded:,.0f} records/s | | | keeps its throughput | "
               f"{loaded / alone:.0%} of alone |")
         print(f"(hub admission: console wait {gate.console_wait_seconds:g} s, console concurrency "
-              f"{gate.console_concurrency or 'no cap'}, sync linger {gate.sync_linger_seconds:g} s; "
+              f"{gate.console_concurrency or 'no cap'}, sync linger {gate.sync_linger_seconds:g} s, "
+              f"{'per process' if args.per_process_gate else 'across processes (PostgreSQL)'}; "
               f"0 s / no cap = gate off)")
         for label, times in (("browsing alone, 5 s", pages_alone), ("during the push burst", pages_burst)):
             if times:

@@ -219,3 +219,23 @@ def test_serve_with_two_workers_holds_every_worker_s_pages(postgres_url: str) ->
         proc.wait(timeout=30)
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def test_the_cross_process_wait_can_be_turned_off(postgres_url: str) -> None:
+    """``XUHUI_HUB_SYNC_ACROSS_PROCESSES=0`` (say, behind a PgBouncer in transaction mode): each
+    process gates only its own pages, as before."""
+    token = station_token(postgres_url)
+    env = {**gate_env(20), admission.ACROSS_ENV: "0"}
+    a = HubProcess(postgres_url, extra_env=env).start()
+    b = HubProcess(postgres_url, extra_env=env).start()
+    try:
+        push = HeldPush(a.port, token)
+        time.sleep(0.5)
+        assert sync_locks_held(postgres_url) == 0
+        t0 = time.monotonic()
+        assert httpx.get(f"{b.url}/console/login", timeout=30).status_code == 200
+        assert time.monotonic() - t0 < 5.0
+        assert push.finish() == 200
+    finally:
+        a.stop()
+        b.stop()

@@ -40,8 +40,10 @@ anyway) keeps the per-process gate only.
 
 Settings (``XUHUI_HUB_*`` variables, read by :meth:`AdmissionSettings.from_env`):
 ``XUHUI_HUB_CONSOLE_WAIT_SECONDS`` (default 1.5; 0 turns the wait for sync off),
-``XUHUI_HUB_CONSOLE_CONCURRENCY`` (default 2; 0 means no cap) and
-``XUHUI_HUB_SYNC_LINGER_SECONDS`` (default 0.05).
+``XUHUI_HUB_CONSOLE_CONCURRENCY`` (default 2; 0 means no cap),
+``XUHUI_HUB_SYNC_LINGER_SECONDS`` (default 0.05) and ``XUHUI_HUB_SYNC_ACROSS_PROCESSES``
+(default 1; 0: each process gates only its own requests, as behind a PgBouncer in transaction
+mode, where a session's advisory lock does not hold).
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ log = logging.getLogger(__name__)
 WAIT_ENV = "XUHUI_HUB_CONSOLE_WAIT_SECONDS"
 CONCURRENCY_ENV = "XUHUI_HUB_CONSOLE_CONCURRENCY"
 LINGER_ENV = "XUHUI_HUB_SYNC_LINGER_SECONDS"
+ACROSS_ENV = "XUHUI_HUB_SYNC_ACROSS_PROCESSES"
 
 #: Paths of the sync API: counted in flight, never held back.
 SYNC_PREFIXES = (f"{API_PREFIX}/sync/", f"{API_PREFIX}/attachments/")
@@ -98,6 +101,8 @@ class AdmissionSettings:
     #: Sync counts as busy this long after its last request ended (the gap between a station's
     #: batches).
     sync_linger_seconds: float = 0.05
+    #: On PostgreSQL, pages also wait for the sync of the other hub processes on the database.
+    across_processes: bool = True
 
     def __post_init__(self) -> None:
         if self.console_wait_seconds < 0 or self.console_concurrency < 0 or self.sync_linger_seconds < 0:
@@ -105,14 +110,17 @@ class AdmissionSettings:
 
     @classmethod
     def from_env(cls) -> AdmissionSettings:
-        """The settings from ``XUHUI_HUB_CONSOLE_WAIT_SECONDS``, ``XUHUI_HUB_CONSOLE_CONCURRENCY``
-        and ``XUHUI_HUB_SYNC_LINGER_SECONDS`` (unset or empty: the defaults)."""
+        """The settings from ``XUHUI_HUB_CONSOLE_WAIT_SECONDS``, ``XUHUI_HUB_CONSOLE_CONCURRENCY``,
+        ``XUHUI_HUB_SYNC_LINGER_SECONDS`` and ``XUHUI_HUB_SYNC_ACROSS_PROCESSES`` (unset or empty:
+        the defaults)."""
         wait = os.environ.get(WAIT_ENV)
         cap = os.environ.get(CONCURRENCY_ENV)
         linger = os.environ.get(LINGER_ENV)
+        across = os.environ.get(ACROSS_ENV, "").strip()
         return cls(console_wait_seconds=float(wait) if wait else cls.console_wait_seconds,
                    console_concurrency=int(cap) if cap else cls.console_concurrency,
-                   sync_linger_seconds=float(linger) if linger else cls.sync_linger_seconds)
+                   sync_linger_seconds=float(linger) if linger else cls.sync_linger_seconds,
+                   across_processes=across not in ("0", "false", "no", "off") if across else cls.across_processes)
 
 
 def request_kind(path: str) -> str:
@@ -248,7 +256,8 @@ class SyncFirstGate:
         self.settings = settings or AdmissionSettings()
         #: Other hub processes' sync (PostgreSQL only; see the module doc).
         self.across: SyncAcrossProcesses | None = (
-            SyncAcrossProcesses(db) if db is not None and db.dialect == "postgresql" else None)
+            SyncAcrossProcesses(db) if db is not None and db.dialect == "postgresql"
+            and self.settings.across_processes else None)
         self._sync_in_flight = 0
         #: Set while no sync request is in flight and the linger after the last one has passed.
         self._quiet = asyncio.Event()

@@ -197,7 +197,9 @@ class Dashboard:
     #: The hub changed since ``computed_at``: newer figures are being computed (the page says so).
     updating: bool = False
     #: The longest the figures shown may lag while being updated (the page states it).
-    max_stale: timedelta | None = None
+    max_stale: timedelta = timedelta(0)
+    #: How often, at most, the figures of a key are recomputed (the page states it).
+    refresh_every: timedelta = timedelta(0)
 
     @property
     def by_station_category(self) -> dict[tuple[str, str], int]:
@@ -287,7 +289,7 @@ def build_dashboard(db: HubDatabase, period: Any, who: Principal, *, language: s
     stale = [st for st in all_stations if st.last_seen_at is None or now - st.last_seen_at > STALE_AFTER]
     codes = sorted({st.code for st in all_stations} | {code for code, _ in figures.by_station_category})
     return Dashboard(figures, codes, stale, computed_at=computed_at, updating=updating,
-                     max_stale=dashboard_cache.MAX_STALE)
+                     max_stale=dashboard_cache.MAX_STALE, refresh_every=dashboard_cache.REFRESH_EVERY)
 
 
 # --- charts (server-rendered SVG; no script) ---------------------------------------------------
