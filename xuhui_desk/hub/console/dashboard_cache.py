@@ -292,13 +292,21 @@ def _compute_in_view(db: HubDatabase, period: Any, station: str | None, language
     process) holds the lease, whose result is then awaited (up to :data:`LEASE`)."""
     key = _key(period, station, language)
     give_up = time.monotonic() + LEASE.total_seconds()
-    while True:
+    def stored() -> DashboardFigures | None:
         entry, kept = _read(db, key)
         if entry is not None and kept is not None and now - entry.computed_at <= MAX_STALE:
             return kept  # the holder stored them (or an entry young enough appeared meanwhile)
+        return None
+
+    while True:
+        if (kept := stored()) is not None:
+            return kept
         holder = take_lease(db, key)
         if holder is not None:
             try:
+                # The previous holder may have stored its figures between the look and the lease.
+                if (kept := stored()) is not None:
+                    return kept
                 return _compute_and_store(db, period, station, language, now)
             finally:
                 release_lease(db, key, holder)
