@@ -165,6 +165,7 @@ class SyncAcrossProcesses:
 
         if self._held is not None:
             return
+        conn: Connection | None = None
         try:
             conn = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             conn.execute(text("SELECT pg_advisory_lock_shared(:ns, :key)"),
@@ -172,6 +173,9 @@ class SyncAcrossProcesses:
             self._held = conn
         except Exception as exc:  # pages of other processes then do not wait for this burst
             log.warning("sync-first lock not taken: %s", exc)
+            if conn is not None:
+                conn.invalidate()
+                conn.close()
 
     def _give_back(self) -> None:
         from sqlalchemy import text
@@ -237,11 +241,6 @@ class SyncAcrossProcesses:
 
             looking.add_done_callback(looked)
         return await asyncio.shield(looking)
-
-    def close(self) -> None:
-        """Give the lock back (if held) and stop the thread."""
-        self._thread.submit(self._give_back)
-        self._thread.shutdown(wait=True)
 
 
 class SyncFirstGate:
