@@ -6,7 +6,7 @@ token) and until when (a crashed holder's lease runs out). See
 xuhui_desk/hub/console/dashboard_cache.py.
 
 Revision ID: 0009_console_perf
-Revises: 0007_hub_dashboard_cache_search
+Revises: 0008_hub_policies
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_console_perf"
-down_revision = "0007_hub_dashboard_cache_search"
+down_revision = "0008_hub_policies"
 branch_labels = None
 depends_on = None
 
