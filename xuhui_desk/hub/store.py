@@ -199,10 +199,16 @@ def _issues(issues: Iterable[Issue]) -> list[FieldError]:
     return [FieldError(i.field, i.code, dict(i.params), i.message(MESSAGE_LANGUAGE)) for i in errors(list(issues))]
 
 
-def _choice(value: str | None, choices: Iterable[str], field_name: str) -> list[Issue]:
-    options = list(choices)
-    if value in options:
+# The codes a pushed request may carry, listed once (not per record).
+_CHANNELS = tuple(c.value for c in Channel)
+_URGENCIES = tuple(u.value for u in Urgency)
+_STATUSES = tuple(s.value for s in Status)
+
+
+def _choice(value: str | None, choices: tuple[str, ...], field_name: str) -> list[Issue]:
+    if value in choices:  # a tuple: no copy on the way that passes
         return []
+    options = list(choices)
     return [Issue(field_name, "choice.invalid", params={"value": str(value), "choices": ", ".join(options)})]
 
 
@@ -449,9 +455,9 @@ class _BatchApplier:
             if v[name] is not None:
                 v[name] = clean_text(v[name])
         issues: list[Issue] = []
-        issues += _choice(v["channel"], [c.value for c in Channel], "channel")
-        issues += _choice(v["urgency"], [u.value for u in Urgency], "urgency")
-        issues += _choice(v["status"], [s.value for s in Status], "status")
+        issues += _choice(v["channel"], _CHANNELS, "channel")
+        issues += _choice(v["urgency"], _URGENCIES, "urgency")
+        issues += _choice(v["status"], _STATUSES, "status")
         issues += check_text(v["description"], "description", required=True, minimum=4)
         issues += check_text(v["specialist"], "specialist")
         issues += check_text(v["rating_comment"] or "", "comment")
