@@ -362,7 +362,7 @@ _corrections = _tables["routing_corrections"]
 # cached where a change could be missed.
 _STATION_AND_SPECIALIST = PreparedStatement(text(
     "SELECT (SELECT code FROM station LIMIT 1), (SELECT value FROM settings WHERE key = 'specialist'), "
-    "(SELECT group_concat(year || ' ' || digest, ',') FROM "
+    "(SELECT group_concat(year || ' ' || coalesce(digest, ''), ',') FROM "
     "(SELECT year, digest FROM calendar_years ORDER BY year, digest))"))
 _ENTERPRISE_COLUMNS = (_enterprises.c.id, _enterprises.c.uscc, _enterprises.c.contact_name, _enterprises.c.phone,
                        _enterprises.c.park, _enterprises.c.building)

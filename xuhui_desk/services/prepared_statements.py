@@ -41,8 +41,9 @@ class PreparedStatement:
     def __init__(self, statement: ClauseElement, keys: Iterable[str] = ()) -> None:
         self.statement = statement
         self.keys = tuple(keys)
+        self._key_set = frozenset(self.keys)
         self._lock = threading.Lock()
-        self._compiled: dict[str, tuple[str, Callable[[Mapping[str, Any]], Sequence[Any]]]] = {}
+        self._compiled: dict[tuple[str, str], tuple[str, Callable[[Mapping[str, Any]], Sequence[Any]]]] = {}
 
     def _compile(self, dialect: Dialect) -> tuple[str, Callable[[Mapping[str, Any]], Sequence[Any]]]:
         compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys))
@@ -84,13 +85,14 @@ class PreparedStatement:
     def execute(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
         """Run on ``conn``'s DBAPI connection inside its current transaction; the DBAPI cursor."""
         dialect = conn.dialect
-        found = self._compiled.get(dialect.name)
+        which = (dialect.name, dialect.paramstyle)
+        found = self._compiled.get(which)
         if found is None:
             with self._lock:
-                found = self._compiled.setdefault(dialect.name, self._compile(dialect))
+                found = self._compiled.setdefault(which, self._compile(dialect))
         sql, arguments = found
         given = params or {}
-        if given.keys() != set(self.keys):
+        if given.keys() != self._key_set:
             raise ValueError(f"parameters {sorted(given)} given, {sorted(self.keys)} expected")
         cursor = conn.connection.cursor()
         cursor.execute(sql, arguments(given))
