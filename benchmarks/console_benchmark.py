@@ -25,8 +25,12 @@ the request page's two statements; the dashboard's cache read, or its candidate 
   nowhere (鲲鹏) and a rare term (编号999999), coordinator (whole district);
 * request page (random requests of the handler's department);
 * dashboard of the last complete week and of the four weeks to its end (coordinator), figures kept
-  (the warm-ups store them); and the week's first view after a change (the kept figures deleted
-  before each view, so it recomputes).
+  (the warm-ups store them); the week's first view ever (the kept figures deleted before each view,
+  so the view computes them); and — what real use looks like — views of the running week and of the
+  last complete one while a station pushes a batch every ``--push-every`` seconds (default 1), each
+  view right after a push has been answered (so the hub has always changed since the figures were
+  kept: the view serves them marked "updating" while one recompute runs in the background), with
+  how many views were marked so and how old the figures they showed were.
 
 Sync under load: push throughput (records/s, ``--push-batches`` batches, default 40, of 33 new
 requests with their enterprise and event) alone, then while 20 simulated handlers browse (threads
@@ -45,6 +49,7 @@ import contextlib
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import threading
@@ -230,8 +235,12 @@ def main() -> int:
                         help="run the hub as `xuhui-hub serve --workers N` (default 1)")
     parser.add_argument("--push-batches", type=int, default=40,
                         help="batches of 99 records per push measurement, alone and while browsing (default 40)")
+    parser.add_argument("--push-every", type=float, default=1.0,
+                        help="seconds between a station's pushes while the dashboard is viewed (default 1)")
     parser.add_argument("--console-wait", type=float, default=None,
                         help="the hub's XUHUI_HUB_CONSOLE_WAIT_SECONDS (default: the hub's own; 0: pages do not wait)")
+    parser.add_argument("--per-process-gate", action="store_true",
+                        help="XUHUI_HUB_SYNC_ACROSS_PROCESSES=0: each hub process gates only its own pages")
     parser.add_argument("--console-concurrency", type=int, default=None,
                         help="the hub's XUHUI_HUB_CONSOLE_CONCURRENCY (default: the hub's own; 0: no cap)")
     args = parser.parse_args()
@@ -246,7 +255,7 @@ def main() -> int:
     from xuhui_desk.hub.console import accounts, casework
     from xuhui_desk.hub.database import open_hub_database
     from xuhui_desk.hub.store import add_station
-    from xuhui_desk.services.reports import SHANGHAI, last_complete_week
+    from xuhui_desk.services.reports import SHANGHAI, last_complete_week, week_of
     from xuhui_desk.sync_protocol import PROTOCOL_HEADER, PUSH_PATH, push_body, to_wire
 
     if not args.reuse:
@@ -272,6 +281,8 @@ def main() -> int:
         gate_env[admission.WAIT_ENV] = str(args.console_wait)
     if args.console_concurrency is not None:
         gate_env[admission.CONCURRENCY_ENV] = str(args.console_concurrency)
+    if args.per_process_gate:
+        gate_env[admission.ACROSS_ENV] = "0"
     gate = admission.AdmissionSettings(
         console_wait_seconds=args.console_wait if args.console_wait is not None
         else admission.AdmissionSettings.console_wait_seconds,
@@ -411,6 +422,81 @@ def main() -> int:
             cur.execute("DELETE FROM console_dashboard_cache")  # as after a change: recomputed
         check(co.get("/console/dashboard", params={"week": week.label}))
 
+    # A station's pushes (batches of 33 new requests with their enterprise and event: 99 records).
+    counter = iter(range(10**9))
+
+    def batch() -> dict[str, Any]:
+        now = datetime.now(UTC)
+        day = now.strftime("%Y%m%d")
+        records = []
+        for _ in range(33):
+            k = next(counter)
+            e_uuid, r_uuid = str(uuid_module.uuid4()), str(uuid_module.uuid4())
+            records.append(to_wire("enterprise", e_uuid, 1, {
+                "name": f"上海压测{k}科技有限公司", "uscc": None, "contact_name": "王先生", "phone": "13812345678",
+                "park": "", "building": "", "first_seen_at": now, "updated_at": now}))
+            records.append(to_wire("request", r_uuid, 1, {
+                "tracking_no": f"XH01-{day}-{900000 + k}", "enterprise_uuid": e_uuid, "channel": "walk_in",
+                "category": "finance", "subcategory": None, "department": "finance_center",
+                "description": "想申请一笔银行信用贷款", "urgency": "normal", "status": "new", "sla_due_at": None,
+                "specialist": "李敏", "created_at": now, "updated_at": now, "first_response_at": None,
+                "resolved_at": None, "rating": None, "rating_comment": None, "linked_request_uuid": None,
+                "suggested_category": "finance", "status_base": None}))
+            records.append(to_wire("event", str(uuid_module.uuid4()), 1, {
+                "request_uuid": r_uuid, "kind": "created", "actor": "李敏", "origin": "station", "occurred_at": now,
+                "data": {"status": "new"}}))
+        return push_body(str(uuid_module.uuid4()), "XH01", records)
+
+    pusher = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {push_token}", PROTOCOL_HEADER: "1"},
+                          timeout=60)
+
+    def push_rate(batches: int) -> float:
+        bodies = [batch() for _ in range(batches)]
+        t0 = time.perf_counter()
+        for body in bodies:
+            r = pusher.post(PUSH_PATH, json=body)
+            assert r.status_code == 200, r.text[:200]
+        return batches * 99 / (time.perf_counter() - t0)
+
+    running = week_of(datetime.now(UTC))
+    under_push: list[tuple[str, int, int, float]] = []
+
+    def views_while_pushing(params: dict[str, str], runs: int) -> tuple[list[float], list[float], int]:
+        """``runs`` dashboard views, each as soon as the next push of a station pushing every
+        ``--push-every`` seconds has been answered: (view times in ms, age of the figures shown
+        in s, views marked "updating")."""
+        check(co.get("/console/dashboard", params=params))  # figures kept from here on
+        stop, landed = threading.Event(), threading.Event()
+
+        def push_steadily() -> None:
+            while not stop.is_set():
+                r = pusher.post(PUSH_PATH, json=batch())
+                assert r.status_code == 200, r.text[:200]
+                landed.set()
+                stop.wait(args.push_every)
+
+        thread = threading.Thread(target=push_steadily, daemon=True)
+        thread.start()
+        times: list[float] = []
+        ages: list[float] = []
+        updating = 0
+        try:
+            for _ in range(runs):
+                landed.clear()
+                assert landed.wait(60), "no push landed"
+                t0 = time.perf_counter()
+                r = co.get("/console/dashboard", params=params)
+                times.append((time.perf_counter() - t0) * 1000)
+                check(r)
+                marked = re.search(r'id="updating" data-computed-at="([^"]+)"', r.text)
+                if marked:
+                    updating += 1
+                    ages.append((datetime.now(UTC) - datetime.fromisoformat(marked.group(1))).total_seconds())
+        finally:
+            stop.set()
+            thread.join(60)
+        return times, ages, updating
+
     last_day = week.end.astimezone(SHANGHAI).date() - timedelta(days=1)
     span = {"from": (last_day - timedelta(days=27)).isoformat(), "to": last_day.isoformat()}
     if "dashboard" in parts:
@@ -421,47 +507,21 @@ def main() -> int:
         results.append((f"dashboard, 4 weeks {span['from']}..{span['to']} (coordinator), figures kept",
                         timed(lambda: check(co.get("/console/dashboard", params=span)), max(10, args.runs // 3),
                               warm=2), None, 300))
-        results.append((f"dashboard, week {week.label}, first view after a change (recomputed)",
+        results.append((f"dashboard, week {week.label}, first view ever (no figures kept: computed in the view)",
                         timed(uncached_view, 5, warm=1), timed(dashboard_floor, 5, warm=1), None))
+        # Views while a station pushes: each view right after a push has landed (so the hub has
+        # always changed since the kept figures), the running week and the last complete one.
+        for label, params in ((f"running week {running.label}", {"week": running.label}),
+                              (f"week {week.label}", {"week": week.label})):
+            times, ages, updating = views_while_pushing(params, args.runs)
+            under_push.append((label, updating, len(times), max(ages, default=0.0)))
+            results.append((f"dashboard, {label} (coordinator), each view right after a push (a push every "
+                            f"{args.push_every:g} s, running throughout)", times,
+                            timed(cache_floor, max(10, args.runs // 3), warm=2), 300))
 
     alone = loaded = page_rate = 0.0
     if "sync" in parts:
         # Sync under load.
-        counter = iter(range(10**9))
-
-        def batch() -> dict[str, Any]:
-            now = datetime.now(UTC)
-            day = now.strftime("%Y%m%d")
-            records = []
-            for _ in range(33):
-                k = next(counter)
-                e_uuid, r_uuid = str(uuid_module.uuid4()), str(uuid_module.uuid4())
-                records.append(to_wire("enterprise", e_uuid, 1, {
-                    "name": f"上海压测{k}科技有限公司", "uscc": None, "contact_name": "王先生", "phone": "13812345678",
-                    "park": "", "building": "", "first_seen_at": now, "updated_at": now}))
-                records.append(to_wire("request", r_uuid, 1, {
-                    "tracking_no": f"XH01-{day}-{900000 + k}", "enterprise_uuid": e_uuid, "channel": "walk_in",
-                    "category": "finance", "subcategory": None, "department": "finance_center",
-                    "description": "想申请一笔银行信用贷款", "urgency": "normal", "status": "new", "sla_due_at": None,
-                    "specialist": "李敏", "created_at": now, "updated_at": now, "first_response_at": None,
-                    "resolved_at": None, "rating": None, "rating_comment": None, "linked_request_uuid": None,
-                    "suggested_category": "finance", "status_base": None}))
-                records.append(to_wire("event", str(uuid_module.uuid4()), 1, {
-                    "request_uuid": r_uuid, "kind": "created", "actor": "李敏", "origin": "station", "occurred_at": now,
-                    "data": {"status": "new"}}))
-            return push_body(str(uuid_module.uuid4()), "XH01", records)
-
-        pusher = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {push_token}", PROTOCOL_HEADER: "1"},
-                              timeout=60)
-
-        def push_rate(batches: int) -> float:
-            bodies = [batch() for _ in range(batches)]
-            t0 = time.perf_counter()
-            for body in bodies:
-                r = pusher.post(PUSH_PATH, json=body)
-                assert r.status_code == 200, r.text[:200]
-            return batches * 99 / (time.perf_counter() - t0)
-
         push_rate(3)
         alone = push_rate(args.push_batches)
         stop = threading.Event()
@@ -512,6 +572,10 @@ def main() -> int:
         tgt = f"≤ {target} ms" if target else "—"
         print(f"| {name} | {statistics.median(figures):.1f} ms | {pct(figures, .95):.1f} ms | {fl} | {tgt} | "
               f"{verdict} |")
+    for label, updating, views, oldest in under_push:
+        print(f"(dashboard, {label}, views right after pushes: {updating} of {views} served the kept figures "
+              f"marked \"updating\"; the oldest of them {oldest:.1f} s old)")
+    print(f"(load average at the end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())})")
     if "sync" in parts:
         print(f"| sync push alone ({args.push_batches} batches; hub workers: {args.hub_workers}) | "
               f"{alone:,.0f} records/s | | | | |")
@@ -520,7 +584,8 @@ def main() -> int:
               f"{args.hub_workers}) | {loaded:,.0f} records/s | | | keeps its throughput | "
               f"{loaded / alone:.0%} of alone |")
         print(f"(hub admission: console wait {gate.console_wait_seconds:g} s, console concurrency "
-              f"{gate.console_concurrency or 'no cap'}, sync linger {gate.sync_linger_seconds:g} s; "
+              f"{gate.console_concurrency or 'no cap'}, sync linger {gate.sync_linger_seconds:g} s, "
+              f"{'per process' if args.per_process_gate else 'across processes (PostgreSQL)'}; "
               f"0 s / no cap = gate off)")
         for label, times in (("browsing alone, 5 s", pages_alone), ("during the push burst", pages_burst)):
             if times:

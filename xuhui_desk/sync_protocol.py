@@ -232,29 +232,46 @@ class Record:
 def _encode(kind: str, value: Any) -> Any:
     if value is None:
         return None
-    if kind.startswith("time"):
-        return wire_time(value)
-    if kind.startswith("dict"):
-        return dict(value)
-    if kind == "list":
-        return list(value)
-    if kind.startswith("int"):
-        return int(value)
-    return str(value)
+    return _ENCODERS.get(kind.rstrip("?"), _encode_text)(value)
+
+
+def _encode_text(value: Any) -> str:
+    return value if type(value) is str else str(value)
+
+
+_ENCODERS: dict[str, Any] = {"str": _encode_text, "time": wire_time, "dict": dict, "list": list, "int": int}
+
+# Each record type's fields as (name, base kind, optional), made once per shape: to_wire and
+# from_wire run for every record of every batch on both ends (benchmarks/sync_benchmark.py), so
+# the kind strings are not re-parsed per field. Rebuilt when FIELDS gives another shape.
+_PLANS: dict[str, tuple[dict[str, str], int, tuple[tuple[str, str, bool], ...]]] = {}
+
+
+def _plan(record_type: str) -> tuple[tuple[str, str, bool], ...]:
+    spec = FIELDS[record_type]
+    found = _PLANS.get(record_type)
+    if found is None or found[0] is not spec or found[1] != len(spec):
+        found = (spec, len(spec), tuple((name, kind.rstrip("?"), kind.endswith("?")) for name, kind in spec.items()))
+        _PLANS[record_type] = found
+    return found[2]
 
 
 def to_wire(record_type: str, uuid: str, revision: int, values: Mapping[str, Any]) -> dict[str, Any]:
     """A record as the JSON-ready dict the protocol sends; ``values`` holds Python values."""
-    spec = FIELDS[record_type]
     out: dict[str, Any] = {"type": record_type, "uuid": uuid, "revision": int(revision)}
-    for name, kind in spec.items():
-        out[name] = _encode(kind, values.get(name))
+    get = values.get
+    encoder = _ENCODERS.get
+    for name, base, _optional in _plan(record_type):
+        value = get(name)
+        out[name] = None if value is None else encoder(base, _encode_text)(value)
     return out
 
 
 def _decode(name: str, kind: str, raw: Any, errors: list[FieldError]) -> Any:
-    optional = kind.endswith("?")
-    base = kind.rstrip("?")
+    return _decode_as(name, kind.rstrip("?"), kind.endswith("?"), raw, errors)
+
+
+def _decode_as(name: str, base: str, optional: bool, raw: Any, errors: list[FieldError]) -> Any:
     if raw is None:
         if optional:
             return None
@@ -293,7 +310,7 @@ def _decode(name: str, kind: str, raw: Any, errors: list[FieldError]) -> Any:
             errors.append(FieldError(name, "wire.type", {"expected": "array"}))
             return None
         return raw
-    raise AssertionError(kind)
+    raise AssertionError(base)
 
 
 def record_identity(raw: Any) -> tuple[str, str, int]:
@@ -319,7 +336,13 @@ def from_wire(raw: Any) -> Record:
     revision = raw.get("revision")
     if isinstance(revision, bool) or not isinstance(revision, int) or not 1 <= revision <= MAX_REVISION:
         errors.append(FieldError("revision", "wire.revision", {"minimum": 1, "maximum": MAX_REVISION}))
-    values = {name: _decode(name, kind, raw.get(name), errors) for name, kind in FIELDS[record_type].items()}
+    values: dict[str, Any] = {}
+    get = raw.get
+    for name, base, optional in _plan(record_type):
+        value = get(name)
+        # A text field holding text (nearly every field of every record) needs no more checking.
+        values[name] = value if base == "str" and type(value) is str else _decode_as(name, base, optional, value,
+                                                                                    errors)
     if errors:
         raise WireError(errors)
     # UUIDs compare case-insensitively: one record, whatever case a client wrote it in.
@@ -348,13 +371,18 @@ def content_hash(wire: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
+# One encoder each, made once (``json.dumps`` with options builds a new encoder per call).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return _CANONICAL.encode(value).encode("utf-8")
 
 
 def compact_json(value: Any) -> bytes:
     """The bytes a message is sent as (no whitespace, UTF-8)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _COMPACT.encode(value).encode("utf-8")
 
 
 # --- messages ---------------------------------------------------------------------------------

@@ -198,6 +198,9 @@ def _drop_zero_width_joiners(text: str) -> str:
     return "".join(out)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_text(raw: str | None, *, multiline: bool = False) -> str:
     """Strip control characters, lone surrogates, bidirectional controls and zero-width characters
     (keeping newlines in multi-line text, and a zero-width joiner inside an emoji sequence) and
@@ -205,7 +208,7 @@ def clean_text(raw: str | None, *, multiline: bool = False) -> str:
     text = _INVISIBLE.sub("", _CONTROL.sub("", raw or ""))
     text = _drop_zero_width_joiners(text)
     if not multiline:
-        text = re.sub(r"\s+", " ", text)
+        text = _SPACES.sub(" ", text)
     return text.strip()
 
 

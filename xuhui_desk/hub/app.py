@@ -17,8 +17,9 @@ Stations authenticate with ``Authorization: Bearer TOKEN``; sync calls must carr
 ``Retry-After``), 503 busy (retry later).
 
 Console pages yield to the sync API (``xuhui_desk/hub/admission.py``, docs/console.md "Sync
-first"): the whole app is wrapped in a per-process gate that holds console requests back while a
-station's sync request is in flight, for a bounded time.
+first"): the whole app is wrapped in a gate that holds console requests back, for a bounded time,
+while a station's sync request is in flight in this process or — on PostgreSQL — in any hub
+process on the same database.
 
 The OpenAPI document is at ``/openapi.json``; there is no browsable ``/docs`` page (it would
 load Swagger UI from a CDN). More routers (a district console, say) are added with
@@ -73,7 +74,8 @@ def create_app(db: HubDatabase, config: HubConfig | None = None,
 
     app.include_router(console_attachments.router)
     # Added last, so outermost: a sync request counts as in flight from its first byte to its last.
-    app.add_middleware(SyncFirstGate, settings=admission or AdmissionSettings.from_env())
+    # On PostgreSQL the gate also sees the sync of every other hub process on the database.
+    app.add_middleware(SyncFirstGate, settings=admission or AdmissionSettings.from_env(), db=db)
     return app
 
 

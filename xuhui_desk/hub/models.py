@@ -270,6 +270,20 @@ class ConsoleDashboardCache(HubBase):
     figures: Mapped[str] = mapped_column(Text)
 
 
+class ConsoleDashboardLease(HubBase):
+    """A recompute of one dashboard cache entry in progress, in some hub process: the holder (a
+    random token) and the moment the lease runs out (a crashed holder's lease expires; migration
+    0009)."""
+
+    __tablename__ = "console_dashboard_lease"
+
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime]
+
+
 # --- the district's policies (issue 15; xuhui_desk/hub/policies.py; docs/policies.md) ----------
 
 class HubPolicy(HubBase):

@@ -26,9 +26,10 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from xuhui_desk import record_rules
@@ -202,10 +203,16 @@ def _issues(issues: Iterable[Issue]) -> list[FieldError]:
     return [FieldError(i.field, i.code, dict(i.params), i.message(MESSAGE_LANGUAGE)) for i in errors(list(issues))]
 
 
-def _choice(value: str | None, choices: Iterable[str], field_name: str) -> list[Issue]:
-    options = list(choices)
-    if value in options:
+# The codes a pushed request may carry, listed once (not per record).
+_CHANNELS = tuple(c.value for c in Channel)
+_URGENCIES = tuple(u.value for u in Urgency)
+_STATUSES = tuple(s.value for s in Status)
+
+
+def _choice(value: str | None, choices: tuple[str, ...], field_name: str) -> list[Issue]:
+    if value in choices:  # a tuple: no copy on the way that passes
         return []
+    options = list(choices)
     return [Issue(field_name, "choice.invalid", params={"value": str(value), "choices": ", ".join(options)})]
 
 
@@ -259,6 +266,20 @@ class _Pending:
             self.values[name] = value
 
 
+@cache
+def _prefetch_statements() -> tuple[Any, Any, Any, Any]:
+    """What :meth:`_BatchApplier._prefetch` reads, by a list of keys (``:keys``, an expanding
+    parameter): built once, not per batch (building an ``IN`` of 500 literal values each time
+    cost more than running it)."""
+    e, r, ev = HubEnterprise.__table__.c, HubRequest.__table__.c, HubEvent.__table__.c
+    keys: Any = bindparam("keys", expanding=True)
+    request_columns = (r.id, r.uuid, r.station_id, r.tracking_no, r.revision, r.content_hash)
+    return (select(e.id, e.uuid, e.station_id, e.revision, e.content_hash).where(e.uuid.in_(keys)),
+            select(*request_columns).where(r.uuid.in_(keys)),
+            select(*request_columns).where(r.tracking_no.in_(keys)),
+            select(ev.id, ev.uuid, ev.request_id).where(ev.uuid.in_(keys)))
+
+
 class _BatchApplier:
     """Applies the records of one batch inside the caller's transaction.
 
@@ -293,6 +314,8 @@ class _BatchApplier:
         self.touched: dict[str, tuple[HubRequest, str, str | None]] = {}
         #: Hub timeline events this batch added, per request uuid (they go into its feed entry).
         self.hub_events: dict[str, list[HubEvent]] = {}
+        #: The newest station ``reply`` event of this batch per request uuid: (request row, when, text).
+        self.replies: dict[str, tuple[Any, datetime, str]] = {}
         self.tracking_re = re.compile(rf"{re.escape(station.code)}-[0-9]{{8}}-[0-9]{{3,}}")
 
     # Loading everything the batch refers to in a few queries keeps a 500-record batch fast. What
@@ -306,20 +329,15 @@ class _BatchApplier:
                     if r.type == EVENT or (r.type == POLICY_PUSH and r.values["request_uuid"])}
         ev_ids = {r.uuid for r in records if r.type == EVENT}
         tracking = {r.values["tracking_no"] for r in records if r.type == REQUEST}
-        e, r, ev = HubEnterprise.__table__.c, HubRequest.__table__.c, HubEvent.__table__.c
+        enterprises, requests, by_tracking, events = _prefetch_statements()
         for part in _chunks(ent_ids):
-            self.enterprises.update((row.uuid, row) for row in self.s.execute(
-                select(e.id, e.uuid, e.station_id, e.revision, e.content_hash).where(e.uuid.in_(part))))
-        request_columns = (r.id, r.uuid, r.station_id, r.tracking_no, r.revision, r.content_hash)
+            self.enterprises.update((row.uuid, row) for row in self.s.execute(enterprises, {"keys": part}))
         for part in _chunks(req_ids):
-            self.requests.update((row.uuid, row) for row in self.s.execute(
-                select(*request_columns).where(r.uuid.in_(part))))
+            self.requests.update((row.uuid, row) for row in self.s.execute(requests, {"keys": part}))
         for part in _chunks(tracking):
-            self.by_tracking.update((row.tracking_no, row) for row in self.s.execute(
-                select(*request_columns).where(r.tracking_no.in_(part))))
+            self.by_tracking.update((row.tracking_no, row) for row in self.s.execute(by_tracking, {"keys": part}))
         for part in _chunks(ev_ids):
-            self.events.update((row.uuid, row) for row in self.s.execute(
-                select(ev.id, ev.uuid, ev.request_id).where(ev.uuid.in_(part))))
+            self.events.update((row.uuid, row) for row in self.s.execute(events, {"keys": part}))
         pp = HubPolicyPush.__table__.c
         for part in _chunks({r.uuid for r in records if r.type == POLICY_PUSH}):
             self.pushes.update((row.uuid, (row.station_id, row.content_hash)) for row in self.s.execute(
@@ -355,6 +373,7 @@ class _BatchApplier:
             else:
                 out.append(self._event(item))
         self._insert_pending()
+        self._copy_replies()
         for push, enterprise in self.new_pushes:  # after the enterprises they refer to
             push.enterprise_id = enterprise.id
             self.s.add(push)
@@ -491,9 +510,9 @@ class _BatchApplier:
             if v[name] is not None:
                 v[name] = clean_text(v[name])
         issues: list[Issue] = []
-        issues += _choice(v["channel"], [c.value for c in Channel], "channel")
-        issues += _choice(v["urgency"], [u.value for u in Urgency], "urgency")
-        issues += _choice(v["status"], [s.value for s in Status], "status")
+        issues += _choice(v["channel"], _CHANNELS, "channel")
+        issues += _choice(v["urgency"], _URGENCIES, "urgency")
+        issues += _choice(v["status"], _STATUSES, "status")
         issues += check_text(v["description"], "description", required=True, minimum=4)
         issues += check_text(v["specialist"], "specialist")
         issues += check_text(v["rating_comment"] or "", "comment")
@@ -612,7 +631,24 @@ class _BatchApplier:
                         "received_at": self.now}, request)
         self.new_events.append(row)
         self.events[rec.uuid] = row
+        if v["kind"] == EventKind.REPLY:
+            known = self.replies.get(request.uuid)
+            if known is None or v["occurred_at"] >= known[1]:
+                self.replies[request.uuid] = (request, v["occurred_at"], v["data"]["text"])
         return result(EVENT, rec.uuid, rec.revision, ACCEPTED)
+
+    def _copy_replies(self) -> None:
+        """The request list's reply column (``HubRequest.reply``) follows the newest ``reply`` event
+        of a request's timeline, whoever wrote it: a reply the station recorded (pushed as an
+        event) is copied there, unless the timeline already holds a later reply (the district's,
+        say, or one pushed earlier with a later time). Runs after the batch's events are inserted."""
+        e = HubEvent.__table__.c
+        for request, occurred_at, text in self.replies.values():
+            later = exists().where(e.request_id == request.id, e.kind == EventKind.REPLY.value,
+                                   e.occurred_at > occurred_at)
+            # A plain statement: the ORM copy of a request this batch changed has no reply to sync.
+            self.s.execute(update(HubRequest).where(HubRequest.id == request.id, ~later).values(reply=text)
+                           .execution_options(synchronize_session=False))
 
     def _touch(self, request: HubRequest) -> None:
         self.touched.setdefault(request.uuid, (request, request.status, request.department))

@@ -4,9 +4,9 @@ uvicorn starts the workers as fresh processes that import an application *factor
 the settings reach them through the environment: ``cmd_serve`` migrates the database first, then
 puts the resolved database URL and its command-line settings into ``XUHUI_HUB_*`` variables
 before starting the workers. Nothing of the hub lives in one process's memory except each
-worker's per-station rate quota and its sync-first admission gate (docs/console.md, "Several hub
-processes" and "Sync first"), so N workers serve like N ``xuhui-hub serve`` processes behind a
-proxy, on one port.
+worker's per-station rate quota and its console slots (on PostgreSQL the sync-first gate sees
+every worker's pushes; docs/console.md, "Several hub processes" and "Sync first"), so N workers
+serve like N ``xuhui-hub serve`` processes behind a proxy, on one port.
 """
 
 from __future__ import annotations

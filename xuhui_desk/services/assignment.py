@@ -63,18 +63,20 @@ def calendar(session: Session | None = None) -> WorkCalendar:
     return default_calendar()
 
 
-def due_for(category: str, urgency: str, received_at: datetime, session: Session | None = None) -> SlaDue | None:
+def due_for(category: str, urgency: str, received_at: datetime, session: Session | None = None, *,
+            work_calendar: WorkCalendar | None = None) -> SlaDue | None:
     """Due time: the category's SLA in working days on China's official calendar, flagged
     provisional when a year it crosses has no official calendar yet (see services/workdays.py).
 
     None only for a year the calendar cannot count at all (before 2025 and unknown).
+    ``work_calendar``: the station's calendar already at hand (else read with ``session``).
     """
     from xuhui_desk.services.taxonomy import load_taxonomy
     from xuhui_desk.services.workdays import CalendarYearUnknown
 
     days = load_taxonomy().sla_days(category, urgency)
     try:
-        return calendar(session).due(received_at, days)
+        return (work_calendar or calendar(session)).due(received_at, days)
     except CalendarYearUnknown:
         return None
 

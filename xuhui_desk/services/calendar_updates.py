@@ -123,6 +123,16 @@ def station_calendar(session: Session) -> WorkCalendar:
         return _calendars.setdefault(keys, calendar)
 
 
+def calendar_for_key(key: tuple[tuple[int, str], ...]) -> WorkCalendar | None:
+    """The calendar :func:`station_calendar` gives for the station's official years ``key`` (its
+    ``(year, digest)`` pairs in order), when it is cached or needs none; None when it must be read.
+    For a caller that read the key in a statement of its own (the intake save)."""
+    if not key:
+        return default_calendar()
+    with _cache_lock:
+        return _calendars.get(key)
+
+
 def station_years(session: Session) -> list[dict[str, Any]]:
     """The official years this station holds, for ``calendar status``."""
     return [{"year": r.year, "source": r.source, "origin": r.origin, "digest": r.digest,

@@ -48,6 +48,7 @@ from xuhui_desk.models import (
     utcnow,
 )
 from xuhui_desk.services.pinyin_order import pinyin_sort_key
+from xuhui_desk.services.prepared_statements import PreparedStatement
 from xuhui_desk.services.station import NotInitialised
 from xuhui_desk.validation import (
     Issue,
@@ -377,40 +378,57 @@ _events = _tables["request_events"]
 _enterprises = _tables["enterprises"]
 _corrections = _tables["routing_corrections"]
 
-# The station's code and the default specialist in one round trip (both change only through the
-# settings, so they are read on each save rather than cached where a change could be missed).
-_STATION_AND_SPECIALIST = text(
-    "SELECT (SELECT code FROM station LIMIT 1), (SELECT value FROM settings WHERE key = 'specialist')")
+# The station's code, the default specialist and the key of the station's working-day calendar
+# (its official years and their digests, to find the cached calendar) in one round trip. The code
+# and the specialist change only through the settings; they are read on each save rather than
+# cached where a change could be missed.
+_STATION_AND_SPECIALIST = PreparedStatement(text(
+    "SELECT (SELECT code FROM station LIMIT 1), (SELECT value FROM settings WHERE key = 'specialist'), "
+    "(SELECT group_concat(year || ' ' || coalesce(digest, ''), ',') FROM "
+    "(SELECT year, digest FROM calendar_years ORDER BY year, digest))"))
 _ENTERPRISE_COLUMNS = (_enterprises.c.id, _enterprises.c.uscc, _enterprises.c.contact_name, _enterprises.c.phone,
                        _enterprises.c.park, _enterprises.c.building)
-_ENTERPRISE_BY_USCC = select(*_ENTERPRISE_COLUMNS).where(_enterprises.c.uscc == bindparam("uscc")).limit(1)
-_ENTERPRISE_BY_KEY_NO_USCC = (select(*_ENTERPRISE_COLUMNS)
-                              .where(_enterprises.c.name_key == bindparam("key"), _enterprises.c.uscc.is_(None))
-                              .limit(1))
-_ENTERPRISE_BY_KEY = select(*_ENTERPRISE_COLUMNS).where(_enterprises.c.name_key == bindparam("key")).limit(1)
-_INSERT_ENTERPRISE = insert(_enterprises)
-# Every detail column at once (the merged values): one compiled statement serves every change.
-_UPDATE_ENTERPRISE = (update(_enterprises).where(_enterprises.c.id == bindparam("enterprise_id"))
-                      .values(revision=_enterprises.c.revision + 1, sync_state=SyncState.PENDING))
+_ENTERPRISE_BY_USCC = PreparedStatement(
+    select(*_ENTERPRISE_COLUMNS).where(_enterprises.c.uscc == bindparam("uscc")).limit(1), ["uscc"])
+_ENTERPRISE_BY_KEY_NO_USCC = PreparedStatement(
+    select(*_ENTERPRISE_COLUMNS).where(_enterprises.c.name_key == bindparam("key"), _enterprises.c.uscc.is_(None))
+    .limit(1), ["key"])
+_ENTERPRISE_BY_KEY = PreparedStatement(
+    select(*_ENTERPRISE_COLUMNS).where(_enterprises.c.name_key == bindparam("key")).limit(1), ["key"])
 _DETAILS = ("contact_name", "phone", "park", "building", "uscc")
-_INSERT_REQUEST = insert(_requests)
-_INSERT_EVENT = insert(_events)
-_INSERT_CORRECTION = insert(_corrections)
-_INSERT_KEY = text(
+_INSERT_ENTERPRISE = PreparedStatement(insert(_enterprises), [
+    "uuid", "name", "name_key", "name_sort", "uscc", "contact_name", "phone", "park", "building", "first_seen_at",
+    "updated_at", "revision", "sync_state"])
+# Every detail column at once (the merged values): one compiled statement serves every change.
+_UPDATE_ENTERPRISE = PreparedStatement(
+    update(_enterprises).where(_enterprises.c.id == bindparam("enterprise_id"))
+    .values(revision=_enterprises.c.revision + 1, sync_state=SyncState.PENDING),
+    ["enterprise_id", "updated_at", *_DETAILS])
+_NEXT_SEQUENCE_PREPARED = PreparedStatement(_NEXT_SEQUENCE, ["code", "day"])
+_INSERT_REQUEST = PreparedStatement(insert(_requests), [
+    "uuid", "tracking_no", "enterprise_id", "channel", "category", "subcategory", "department", "description",
+    "urgency", "status", "sla_due_at", "sla_provisional", "specialist", "created_at", "updated_at",
+    "suggested_category", "linked_request_uuid", "revision", "sync_state"])
+_INSERT_EVENT = PreparedStatement(insert(_events), [
+    "uuid", "request_id", "kind", "actor", "origin", "occurred_at", "sync_state", "data"])
+_INSERT_CORRECTION = PreparedStatement(insert(_corrections),
+                                       ["text", "suggested", "chosen", "specialist", "created_at"])
+_INSERT_KEY = PreparedStatement(text(
     "INSERT INTO intake_keys(key, kind, request_id, created_at) VALUES (:key, :kind, :id, :at) "
     "ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, request_id = excluded.request_id, "
-    "created_at = excluded.created_at")
+    "created_at = excluded.created_at"), ["key", "kind", "id", "at"])
 
 
-def _station_and_specialist(conn: Connection) -> tuple[str, str]:
+def _station_and_specialist(conn: Connection) -> tuple[str, str, tuple[tuple[int, str], ...]]:
+    """The station's code, the default specialist and the calendar's key (see ``calendar_for_key``)."""
     from xuhui_desk.config import SETTING_DEFAULTS
 
-    row = conn.execute(_STATION_AND_SPECIALIST).one()
-    code: str | None = row[0]
-    specialist: str | None = row[1]
+    code, specialist, years = _STATION_AND_SPECIALIST.execute(conn).fetchone()
     if code is None:
         raise NotInitialised()
-    return code, specialist if specialist is not None else SETTING_DEFAULTS["specialist"]
+    key = tuple((int(year), digest) for year, digest in (item.split(" ", 1) for item in years.split(","))) \
+        if years else ()
+    return code, specialist if specialist is not None else SETTING_DEFAULTS["specialist"], key
 
 
 def _save_enterprise(conn: Connection, ent: EnterpriseInput, now: datetime) -> tuple[int, bool]:
@@ -418,25 +436,27 @@ def _save_enterprise(conn: Connection, ent: EnterpriseInput, now: datetime) -> t
     key = name_key(ent.name)
     found = None
     if ent.uscc:
-        found = conn.execute(_ENTERPRISE_BY_USCC, {"uscc": ent.uscc}).first()
+        found = _ENTERPRISE_BY_USCC.execute(conn, {"uscc": ent.uscc}).fetchone()
         if found is None:  # a company first recorded without its code, now given one
-            found = conn.execute(_ENTERPRISE_BY_KEY_NO_USCC, {"key": key}).first()
+            found = _ENTERPRISE_BY_KEY_NO_USCC.execute(conn, {"key": key}).fetchone()
     else:
-        found = conn.execute(_ENTERPRISE_BY_KEY, {"key": key}).first()
+        found = _ENTERPRISE_BY_KEY.execute(conn, {"key": key}).fetchone()
     if found is None:
-        inserted = conn.execute(_INSERT_ENTERPRISE, {
+        inserted = _INSERT_ENTERPRISE.execute(conn, {
             "uuid": new_uuid(), "name": ent.name, "name_key": key, "name_sort": pinyin_sort_key(ent.name),
             "uscc": ent.uscc or None, "contact_name": ent.contact_name, "phone": ent.phone, "park": ent.park,
             "building": ent.building, "first_seen_at": now, "updated_at": now, "revision": 1,
             "sync_state": SyncState.PENDING})
         return int(inserted.lastrowid), False
     # Newer contact details replace older ones; empty fields never erase what is known.
+    enterprise_id, *known = found
+    stored = dict(zip(("uscc", "contact_name", "phone", "park", "building"), known, strict=True))
     typed = {"contact_name": ent.contact_name, "phone": ent.phone, "park": ent.park,
              "building": ent.building, "uscc": ent.uscc or None}
-    merged = {k: typed[k] or getattr(found, k) for k in _DETAILS}
-    if any(merged[k] != getattr(found, k) for k in _DETAILS):
-        conn.execute(_UPDATE_ENTERPRISE, {"enterprise_id": found.id, "updated_at": now, **merged})
-    return int(found.id), True
+    merged = {k: typed[k] or stored[k] for k in _DETAILS}
+    if any(merged[k] != stored[k] for k in _DETAILS):
+        _UPDATE_ENTERPRISE.execute(conn, {"enterprise_id": enterprise_id, "updated_at": now, **merged})
+    return int(enterprise_id), True
 
 
 def create_request(
@@ -455,6 +475,7 @@ def create_request(
     processes taking in the same file never both save a line).
     """
     from xuhui_desk.services import assignment
+    from xuhui_desk.services.calendar_updates import calendar_for_key, station_calendar
 
     if key is not None and (earlier := find_saved(db, key, now)) is not None:
         return earlier
@@ -476,13 +497,16 @@ def create_request(
             return earlier
         # Core statements on the transaction's own connection: no unit of work to flush.
         conn = session.connection()
-        station_code, default_specialist = _station_and_specialist(conn)
-        due = assignment.due_for(category, cleaned.urgency, now, session)
+        station_code, default_specialist, calendar_key = _station_and_specialist(conn)
+        work_calendar = calendar_for_key(calendar_key) or station_calendar(session)
+        due = assignment.due_for(category, cleaned.urgency, now, work_calendar=work_calendar)
         specialist = cleaned.specialist or default_specialist
         enterprise_id, reused = _save_enterprise(conn, cleaned.enterprise, now)
-        tracking_no = next_tracking_no(conn, station_code, now)
+        day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
+        seq = _NEXT_SEQUENCE_PREPARED.execute(conn, {"code": station_code, "day": day}).fetchone()[0]
+        tracking_no = f"{station_code}-{day}-{seq:03d}"
         sla_due_at = due.at if due else None
-        request_id = conn.execute(_INSERT_REQUEST, {
+        request_id = _INSERT_REQUEST.execute(conn, {
             "uuid": uuid, "tracking_no": tracking_no, "enterprise_id": enterprise_id, "channel": cleaned.channel,
             "category": category, "subcategory": subcategory, "department": department,
             "description": cleaned.description, "urgency": cleaned.urgency, "status": Status.NEW,
@@ -490,7 +514,7 @@ def create_request(
             "created_at": now, "updated_at": now, "suggested_category": str(suggestion.category),
             "linked_request_uuid": cleaned.linked_request_uuid, "revision": 1, "sync_state": SyncState.PENDING,
         }).lastrowid
-        conn.execute(_INSERT_EVENT, {
+        _INSERT_EVENT.execute(conn, {
             "uuid": new_uuid(), "request_id": request_id, "kind": EventKind.CREATED, "actor": specialist,
             "origin": Origin.STATION, "occurred_at": now, "sync_state": SyncState.PENDING,
             "data": {"category": category, "department": department, "channel": cleaned.channel,
@@ -501,12 +525,12 @@ def create_request(
 
             save_profile_facts(session, enterprise_id, cleaned.enterprise.profile, actor=specialist, now=now)
         if corrected:
-            conn.execute(_INSERT_CORRECTION, {"text": cleaned.description, "suggested": str(suggestion.category),
+            _INSERT_CORRECTION.execute(conn, {"text": cleaned.description, "suggested": str(suggestion.category),
                                               "chosen": cleaned.category, "specialist": specialist,
                                               "created_at": now})
         if key is not None:
             # A stale key of the same line (older than the window) now names the new request.
-            conn.execute(_INSERT_KEY, {"key": key.digest, "kind": key.kind, "id": request_id,
+            _INSERT_KEY.execute(conn, {"key": key.digest, "kind": key.kind, "id": request_id,
                                        "at": _key_time(now)})
     if corrected:
         assignment.learn(cleaned.description, str(cleaned.category), router=router)

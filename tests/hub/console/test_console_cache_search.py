@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,12 +18,20 @@ import httpx
 import pytest
 from sqlalchemy import func, insert, select, text, update
 
-from tests.synckit import HubThread, add_requests, open_station
+from tests.synckit import HubThread, add_requests, open_station, wait_for
 from xuhui_desk.hub import store
 from xuhui_desk.hub.console import accounts, casework, dashboard, dashboard_cache
 from xuhui_desk.hub.console.accounts import Principal
+from xuhui_desk.hub.console.web import fmt_local
 from xuhui_desk.hub.database import HubDatabase, open_hub_database
-from xuhui_desk.hub.models import ConsoleDashboardCache, HubEnterprise, HubEvent, HubRequest, HubStation
+from xuhui_desk.hub.models import (
+    ConsoleDashboardCache,
+    ConsoleDashboardLease,
+    HubEnterprise,
+    HubEvent,
+    HubRequest,
+    HubStation,
+)
 from xuhui_desk.services.reports import last_complete_week, week_of
 from xuhui_desk.services.sync import run_sync
 
@@ -102,47 +112,154 @@ def test_figures_round_trip_through_json_unchanged(db: HubDatabase) -> None:
             dashboard.DashboardFigures.from_dict(broken)
 
 
-def test_a_finished_week_is_served_from_the_table_until_something_changes(
+class Jobs(list[dashboard_cache.Recompute]):
+    """Collects the background recomputes a view starts, to run them when the test says."""
+
+    def __call__(self, job: dashboard_cache.Recompute) -> None:
+        self.append(job)
+
+    def run_all(self) -> None:
+        while self:
+            self.pop(0)()
+
+
+def test_a_finished_week_is_served_from_the_table_and_updated_in_the_background(
         db: HubDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
     now = datetime.now(UTC)
     week = last_complete_week(now)
     created = week.start + timedelta(days=1, hours=2)
     _seed(db, created, 3)
     calls = _count_computes(monkeypatch)
+    jobs = Jobs()
 
-    first = dashboard.build_dashboard(db, week, COORDINATOR, now=now)
-    assert first.report.totals.new == 3 and len(calls) == 1
+    first = dashboard.build_dashboard(db, week, COORDINATOR, now=now, run=jobs)
+    assert first.report.totals.new == 3 and len(calls) == 1 and not jobs  # nothing kept yet: computed in the view
+    assert not first.updating and first.computed_at == now
     with db.session() as s:
         entry = s.scalars(select(ConsoleDashboardCache)).one()
         assert json.loads(entry.figures)["totals"][0] == 3 and entry.schema_version == dashboard_cache.SCHEMA_VERSION
-    again = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=5))
-    assert len(calls) == 1, "nothing changed: the figures come from the table"
+    again = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=5), run=jobs)
+    assert len(calls) == 1 and not jobs, "nothing changed: the figures come from the table"
+    assert not again.updating
     assert again.report == first.report == dashboard.build_dashboard(db, week, COORDINATOR, now=now,
                                                                      use_cache=False).report
     calls.clear()
 
-    # A station pushes a request received in that week (late, as an offline station does).
+    # A station pushes a request received in that week (late, as an offline station does): the
+    # next view does not wait — it shows the kept figures and says they are being updated; the
+    # recompute starts once they are REFRESH_EVERY old, and a second view meanwhile starts none
+    # (the lease is taken).
     with db.write() as s:
         st = s.scalars(select(HubStation)).one()
         ent = s.scalars(select(HubEnterprise)).one()
         _add_request(s, st.id, ent.id, 3, created)
-    after_push = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=6))
-    assert len(calls) == 1 and after_push.report.totals.new == 4
+    after_push = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=6), run=jobs)
+    assert after_push.updating and after_push.computed_at == now and after_push.report.totals.new == 3
+    assert calls == [] and jobs == [], "recomputed at most every REFRESH_EVERY"
+    t1 = now + dashboard_cache.REFRESH_EVERY
+    assert dashboard.build_dashboard(db, week, COORDINATOR, now=t1, run=jobs).updating
+    assert calls == [] and len(jobs) == 1
+    meanwhile = dashboard.build_dashboard(db, week, COORDINATOR, now=t1, run=jobs)
+    assert meanwhile.updating and meanwhile.report.totals.new == 3 and len(jobs) == 1 and calls == []
+    jobs.run_all()
+    assert len(calls) == 1
+    updated = dashboard.build_dashboard(db, week, COORDINATOR, now=t1 + timedelta(seconds=1), run=jobs)
+    assert not updated.updating and updated.report.totals.new == 4 and updated.computed_at == t1 and not jobs
+    with db.session() as s:  # the lease was given back
+        assert s.scalar(select(func.count()).select_from(ConsoleDashboardLease)) == 0
 
     # A reply recorded on the hub (an event of an existing request) moves the token as well.
     with db.write() as s:
         req = s.scalars(select(HubRequest).where(HubRequest.uuid == "r-0")).one()
         s.add(HubEvent(uuid="ev-reply", request_id=req.id, kind="status", origin="district",
                        occurred_at=created + timedelta(hours=3), data={"status": "replied", "from": "routed"}))
-    after_reply = dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=7))
-    assert len(calls) == 2 and after_reply.report.totals.resolved == 1
-    assert after_reply.report == dashboard.build_dashboard(db, week, COORDINATOR, now=now + timedelta(seconds=7),
+    t2 = t1 + dashboard_cache.REFRESH_EVERY
+    assert dashboard.build_dashboard(db, week, COORDINATOR, now=t2, run=jobs).updating and len(jobs) == 1
+    jobs.run_all()
+    after_reply = dashboard.build_dashboard(db, week, COORDINATOR, now=t2 + timedelta(seconds=1), run=jobs)
+    assert len(calls) == 2 and after_reply.report.totals.resolved == 1 and not after_reply.updating
+    assert after_reply.report == dashboard.build_dashboard(db, week, COORDINATOR, now=t2 + timedelta(seconds=1),
                                                            use_cache=False).report
     calls.clear()
 
-    # An old entry is recomputed even when the token still matches.
-    dashboard.build_dashboard(db, week, COORDINATOR, now=now + dashboard_cache.CACHE_MAX_AGE + timedelta(seconds=8))
-    assert len(calls) == 1
+    # An old entry is updated even when the token still matches; one older than the staleness
+    # bound is not shown at all: the view computes the figures itself.
+    later = t2 + dashboard_cache.CACHE_MAX_AGE + timedelta(seconds=1)
+    assert dashboard.build_dashboard(db, week, COORDINATOR, now=later, run=jobs).updating and len(jobs) == 1
+    jobs.run_all()
+    much_later = later + dashboard_cache.MAX_STALE + timedelta(seconds=1)
+    fresh = dashboard.build_dashboard(db, week, COORDINATOR, now=much_later, run=jobs)
+    assert not fresh.updating and fresh.computed_at == much_later and len(calls) == 2 and not jobs
+
+
+def test_one_recompute_per_key_across_hub_processes(hub_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two engines on one database, as two hub processes have: the lease is in the database."""
+    now = datetime.now(UTC)
+    week = last_complete_week(now)
+    one, two = open_hub_database(hub_database_url), open_hub_database(hub_database_url)
+    try:
+        _seed(one, week.start + timedelta(days=1), 2)
+        dashboard.build_dashboard(one, week, COORDINATOR, now=now)
+        with one.write() as s:
+            st = s.scalars(select(HubStation)).one()
+            ent = s.scalars(select(HubEnterprise)).one()
+            _add_request(s, st.id, ent.id, 2, week.start + timedelta(days=2))
+        calls = _count_computes(monkeypatch)
+        jobs_one, jobs_two = Jobs(), Jobs()
+        t1 = now + dashboard_cache.REFRESH_EVERY
+        seen_one = dashboard.build_dashboard(one, week, COORDINATOR, now=t1, run=jobs_one)
+        seen_two = dashboard.build_dashboard(two, week, COORDINATOR, now=t1, run=jobs_two)
+        assert seen_one.updating and seen_two.updating and seen_two.report.totals.new == 2
+        assert len(jobs_one) == 1 and not jobs_two, "the second process must not recompute the same key"
+        key = (week.label, "", "zh_CN")
+        assert dashboard_cache.take_lease(two, key) is None
+        jobs_one.run_all()
+        assert len(calls) == 1
+        shown = dashboard.build_dashboard(two, week, COORDINATOR, now=t1 + timedelta(seconds=1), run=jobs_two)
+        assert shown.report.totals.new == 3 and not shown.updating
+        # A holder that died leaves a lease that runs out: then another process takes it over.
+        holder = dashboard_cache.take_lease(one, key)
+        assert holder is not None and dashboard_cache.take_lease(two, key) is None
+        with one.write() as s:
+            s.execute(update(ConsoleDashboardLease).values(until=datetime.now(UTC) - timedelta(seconds=1)))
+        taken = dashboard_cache.take_lease(two, key)
+        assert taken is not None and taken != holder
+        dashboard_cache.release_lease(one, key, holder)  # the late holder's release frees nothing of the new one
+        assert dashboard_cache.take_lease(one, key) is None
+        dashboard_cache.release_lease(two, key, taken)
+        assert dashboard_cache.take_lease(one, key) is not None
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_first_view_waits_for_another_process_s_recompute_instead_of_repeating_it(
+        hub_database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = datetime.now(UTC)
+    week = last_complete_week(now)
+    one, two = open_hub_database(hub_database_url), open_hub_database(hub_database_url)
+    try:
+        _seed(one, week.start + timedelta(days=1), 2)
+        key = (week.label, "", "zh_CN")
+        holder = dashboard_cache.take_lease(one, key)  # "process one" is computing the first figures
+        assert holder is not None
+        monkeypatch.setattr(dashboard_cache, "LEASE_POLL_SECONDS", 0.05)
+        calls = _count_computes(monkeypatch)
+
+        def finish_in_process_one() -> None:
+            time.sleep(0.3)
+            dashboard_cache._compute_and_store(one, week, None, "zh_CN", now)
+            dashboard_cache.release_lease(one, key, holder)
+
+        worker = threading.Thread(target=finish_in_process_one)
+        worker.start()
+        seen = dashboard.build_dashboard(two, week, COORDINATOR, now=now)
+        worker.join(10)
+        assert seen.report.totals.new == 2 and not seen.updating
+        assert len(calls) == 1, "process two waited for process one's figures instead of computing them again"
+    finally:
+        one.close()
+        two.close()
 
 
 def test_an_entry_of_another_schema_version_or_unreadable_is_recomputed_not_read(
@@ -194,22 +311,47 @@ def test_a_running_period_is_recomputed_after_a_minute(db: HubDatabase, monkeypa
     period = dashboard.Period((now - timedelta(days=2)).date(), (now + timedelta(days=3)).date())
     _seed(db, now - timedelta(hours=30), 2)
     calls = _count_computes(monkeypatch)
-    dashboard.build_dashboard(db, period, COORDINATOR, now=now)
-    dashboard.build_dashboard(db, period, COORDINATOR, now=now + timedelta(seconds=30))
-    assert len(calls) == 1
-    dashboard.build_dashboard(db, period, COORDINATOR, now=now + dashboard_cache.RUNNING_MAX_AGE + timedelta(seconds=1))
+    jobs = Jobs()
+    dashboard.build_dashboard(db, period, COORDINATOR, now=now, run=jobs)
+    assert not dashboard.build_dashboard(db, period, COORDINATOR, now=now + timedelta(seconds=30), run=jobs).updating
+    assert len(calls) == 1 and not jobs
+    later = now + dashboard_cache.RUNNING_MAX_AGE + timedelta(seconds=1)
+    assert dashboard.build_dashboard(db, period, COORDINATOR, now=later, run=jobs).updating
+    jobs.run_all()
     assert len(calls) == 2
 
 
-def _figures_shown(client: httpx.Client, week: str) -> dict[str, str]:
+def _dashboard_page(client: httpx.Client, week: str) -> tuple[dict[str, str], str]:
+    """The figures shown (by their ``data-figure`` names) and the "updating" notice ("" if none)."""
     page = client.get("/console/dashboard", params={"week": week})
     assert page.status_code == 200, page.text[:300]
-    return dict(re.findall(r'data-figure="([a-z_]+)"[^>]*>([^<]*)<', page.text))
+    notice = re.search(r'<p class="notice updating" id="updating"[^>]*>([^<]*)</p>', page.text)
+    return dict(re.findall(r'data-figure="([a-z_]+)"[^>]*>([^<]*)<', page.text)), notice.group(1) if notice else ""
 
 
-def test_a_pushed_request_and_a_reply_change_the_shown_figures(hub_database_url: str, tmp_path: Path) -> None:
+def _figures_shown(client: httpx.Client, week: str) -> dict[str, str]:
+    return _dashboard_page(client, week)[0]
+
+
+def _updated_figures(client: httpx.Client, week: str) -> dict[str, str]:
+    """The figures once the background recompute has replaced the kept ones."""
+    shown: list[dict[str, str]] = []
+
+    def done() -> bool:
+        figures, notice = _dashboard_page(client, week)
+        shown[:] = [figures]
+        return not notice
+
+    wait_for(done, timeout=30, interval=0.1)
+    return shown[0]
+
+
+def test_a_pushed_request_and_a_reply_change_the_shown_figures(hub_database_url: str, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Through the real sync API and the real pages: a view, then a station's push, then a view
-    again — the second shows the pushed request (the cache entry of the first is not served)."""
+    again — served at once with the kept figures and "as of HH:MM (updating…)", then, once the
+    background recompute (in the recompute process) is done, the pushed request."""
+    monkeypatch.setattr(dashboard_cache, "REFRESH_EVERY", timedelta(0))  # not 30 s between recomputes
     hub = HubThread(hub_database_url).start()
     try:
         station = open_station(tmp_path / "station", "XH03", hub.url, hub.add_station("XH03"))
@@ -219,19 +361,29 @@ def test_a_pushed_request_and_a_reply_change_the_shown_figures(hub_database_url:
         token, _ = accounts.login(hub.db, "coord", PASSWORD)
         week = week_of(datetime.now(UTC)).label
         with httpx.Client(base_url=hub.url, cookies={"xuhui_console": token}, timeout=30) as client:
-            before = _figures_shown(client, week)
-            assert before["new"] == "2" and before["resolved"] == "0"
+            before, notice = _dashboard_page(client, week)
+            assert before["new"] == "2" and before["resolved"] == "0" and notice == ""
             assert _figures_shown(client, week) == before
             with hub.db.session() as s:
                 assert s.scalar(select(func.count()).select_from(ConsoleDashboardCache)) == 1
+                computed_at = s.scalars(select(ConsoleDashboardCache.computed_at)).one()
             add_requests(station, 1, start=2)
             assert run_sync(station).ok
-            assert _figures_shown(client, week)["new"] == "3"
+            kept, notice = _dashboard_page(client, week)
+            # Either the kept figures, said to be updating, or — if the background recompute was
+            # already done by the time the page was read — the new ones.
+            if notice:
+                assert kept == before
+                assert fmt_local(computed_at) in notice and "正在更新" in notice
+                assert f"{dashboard_cache.MAX_STALE.total_seconds() // 60:.0f} 分钟" in notice
+            assert _updated_figures(client, week)["new"] == "3"
             with hub.db.session() as s:
                 number = s.scalars(select(HubRequest.tracking_no).order_by(HubRequest.id)).first()
             assert number is not None
             store.district_update(hub.db, number, reply="已答复", actor="王芳")
-            assert _figures_shown(client, week)["resolved"] == "1"
+            assert _updated_figures(client, week)["resolved"] == "1"
+            with hub.db.session() as s:  # no lease left behind
+                assert s.scalar(select(func.count()).select_from(ConsoleDashboardLease)) == 0
     finally:
         hub.stop()
 

@@ -7,16 +7,18 @@ the figures :func:`xuhui_desk.services.reports.compute_weekly_report`'s — so t
 week shows exactly what ``xuhui-hub report --week`` writes into the workbook (a browser test
 compares them). A date range is handed to the same function as a period with the week's shape.
 
-The figures are kept (:mod:`xuhui_desk.hub.console.dashboard_cache`): a view whose period, scope
-and language were computed since the hub's last change is served from the database table
-``console_dashboard_cache`` (JSON, schema-versioned) instead of being recomputed from a
-district's worth of requests. :class:`DashboardFigures` is what is kept — exactly what the page
-shows, nothing more (no names, no rows).
+The figures are kept (:mod:`xuhui_desk.hub.console.dashboard_cache`) in the database table
+``console_dashboard_cache`` (JSON, schema-versioned): a view is served from it at once — when the
+hub changed since, with "as of HH:MM (updating…)" while one hub process recomputes them in the
+background — instead of being recomputed from a district's worth of requests.
+:class:`DashboardFigures` is what is kept — exactly what the page shows, nothing more (no names,
+no rows).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -190,6 +192,14 @@ class Dashboard:
     report: DashboardFigures
     stations: list[str]
     stale: list[StationSync]
+    #: When the figures shown were computed.
+    computed_at: datetime | None = None
+    #: The hub changed since ``computed_at``: newer figures are being computed (the page says so).
+    updating: bool = False
+    #: The longest the figures shown may lag while being updated (the page states it).
+    max_stale: timedelta = timedelta(0)
+    #: How often, at most, the figures of a key are recomputed (the page states it).
+    refresh_every: timedelta = timedelta(0)
 
     @property
     def by_station_category(self) -> dict[tuple[str, str], int]:
@@ -246,20 +256,25 @@ def compute_figures(db: HubDatabase, period: Any, station: str | None, language:
 
 
 def build_dashboard(db: HubDatabase, period: Any, who: Principal, *, language: str = "zh_CN",
-                    now: datetime | None = None, use_cache: bool = True) -> Dashboard:
+                    now: datetime | None = None, use_cache: bool = True,
+                    run: Callable[[Callable[[], None]], None] | None = None) -> Dashboard:
     """Every figure of the dashboard for ``period`` (a ``ReportWeek`` or a :class:`Period`), for the
     stations ``who`` may see (a viewer limited to one station sees that station's).
 
-    The figures equal :func:`compute_figures`' for the same period, scope and language; they are
-    served from ``console_dashboard_cache`` while nothing changed on the hub since they were
-    computed (``use_cache=False`` always computes them). The stations that have not synced are
-    read at each call."""
+    The figures are :func:`compute_figures`' for the same period, scope and language — those of
+    the hub now, or, while the hub changed since they were computed, the last ones computed
+    (``updating``; at most ``dashboard_cache.MAX_STALE`` old) while a background recompute,
+    started by ``run`` (default: a thread), replaces them. ``use_cache=False`` always computes
+    them in the call. The stations that have not synced are read at each call."""
     from xuhui_desk.hub.console import dashboard_cache
 
     now = now or utcnow()
     station = who.station_code
+    computed_at, updating = now, False
     if use_cache:
-        figures = dashboard_cache.cached_figures(db, period, station, language, now)
+        kept = dashboard_cache.cached_figures(db, period, station, language, now,
+                                              run=dashboard_cache.in_background if run is None else run)
+        figures, computed_at, updating = kept.figures, kept.computed_at, kept.updating
     else:
         figures = compute_figures(db, period, station, language, now)
     with db.session() as s:
@@ -273,7 +288,8 @@ def build_dashboard(db: HubDatabase, period: Any, who: Principal, *, language: s
                         for c, n, pushed, pulled in s.execute(stations_stmt)]
     stale = [st for st in all_stations if st.last_seen_at is None or now - st.last_seen_at > STALE_AFTER]
     codes = sorted({st.code for st in all_stations} | {code for code, _ in figures.by_station_category})
-    return Dashboard(figures, codes, stale)
+    return Dashboard(figures, codes, stale, computed_at=computed_at, updating=updating,
+                     max_stale=dashboard_cache.MAX_STALE, refresh_every=dashboard_cache.REFRESH_EVERY)
 
 
 # --- charts (server-rendered SVG; no script) ---------------------------------------------------

@@ -10,9 +10,10 @@ from __future__ import annotations
 import gzip
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Integer, Row, and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from xuhui_desk import record_rules
@@ -67,6 +68,39 @@ from xuhui_desk.sync_protocol import (
     parse_push_response,
     push_body,
 )
+
+
+@cache
+def _pending_rows(stage: str) -> Any:
+    """The next pending rows of ``stage`` after ``:after_id``, at most ``:limit`` (built once: a claim
+    runs it for every batch)."""
+    after, limit = bindparam("after_id", type_=Integer), bindparam("limit", type_=Integer)
+    if stage == ENTERPRISE:
+        e = Enterprise.__table__.c
+        return (select(Enterprise.__table__).where(e.sync_state == SyncState.PENDING, e.id > after)
+                .order_by(e.id).limit(limit))
+    if stage == REQUEST:
+        r = Request.__table__.c
+        return (select(Request.__table__, Enterprise.__table__.c.uuid.label("enterprise_uuid"))
+                .join(Enterprise.__table__, Enterprise.__table__.c.id == r.enterprise_id)
+                .where(r.sync_state == SyncState.PENDING, r.id > after,
+                       Enterprise.__table__.c.sync_state != SyncState.ERROR)
+                .order_by(r.id).limit(limit))
+    ev = RequestEvent.__table__.c
+    return (select(RequestEvent.__table__, Request.__table__.c.uuid.label("request_uuid"))
+            .join(Request.__table__, Request.__table__.c.id == ev.request_id)
+            .where(ev.sync_state == SyncState.PENDING, ev.id > after, ev.origin == Origin.STATION,
+                   Request.__table__.c.sync_state != SyncState.ERROR)
+            .order_by(ev.id).limit(limit))
+
+
+@cache
+def _mark_sending(stage: str) -> Any:
+    """Claimed rows (``:ids``, still pending) marked ``sending``."""
+    table = MODELS[stage].__table__
+    return (table.update().where(table.c.id.in_(bindparam("ids", expanding=True)),
+                                 table.c.sync_state == SyncState.PENDING)
+            .values(sync_state=SyncState.SENDING))
 
 
 class Pusher:
@@ -190,26 +224,7 @@ class Pusher:
             .order_by(pp.id).limit(limit)))
 
     def _select(self, s: Session, stage: str, after_id: int, limit: int) -> list[Row[Any]]:
-        if stage == ENTERPRISE:
-            e = Enterprise.__table__.c
-            return list(s.execute(select(Enterprise.__table__).where(e.sync_state == SyncState.PENDING,
-                                                                       e.id > after_id)
-                                  .order_by(e.id).limit(limit)))
-        if stage == REQUEST:
-            r = Request.__table__.c
-            return list(s.execute(
-                select(Request.__table__, Enterprise.__table__.c.uuid.label("enterprise_uuid"))
-                .join(Enterprise.__table__, Enterprise.__table__.c.id == r.enterprise_id)
-                .where(r.sync_state == SyncState.PENDING, r.id > after_id,
-                       Enterprise.__table__.c.sync_state != SyncState.ERROR)
-                .order_by(r.id).limit(limit)))
-        ev = RequestEvent.__table__.c
-        return list(s.execute(
-            select(RequestEvent.__table__, Request.__table__.c.uuid.label("request_uuid"))
-            .join(Request.__table__, Request.__table__.c.id == ev.request_id)
-            .where(ev.sync_state == SyncState.PENDING, ev.id > after_id, ev.origin == Origin.STATION,
-                   Request.__table__.c.sync_state != SyncState.ERROR)
-            .order_by(ev.id).limit(limit)))
+        return list(s.execute(_pending_rows(stage), {"after_id": after_id, "limit": limit}))
 
     def _claim(self, cursors: dict[str, int], stage: int) -> Batch | None:
         """Mark the next batch of pending records ``sending`` and record the batch in
@@ -249,10 +264,7 @@ class Pusher:
             if taken:
                 if kind == REQUEST:
                     self._add_status_bases(s, taken)
-                table = MODELS[kind].__table__
-                s.execute(table.update().where(table.c.id.in_([row.id for row, _ in taken]),
-                                               table.c.sync_state == SyncState.PENDING)
-                          .values(sync_state=SyncState.SENDING))
+                s.execute(_mark_sending(kind), {"ids": [row.id for row, _ in taken]})
                 items += [i for _, i in taken]
             if full or len(rows) == want:
                 break  # this batch is full; the stage goes on in the next one

@@ -20,10 +20,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QDate, QMarginsF, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QPageLayout, QPageSize, QTextDocument
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox
 
-from xuhui_desk.services.list_export import PRINT_LIMIT, PrintList, export_requests_xlsx, list_rows
 from xuhui_desk.services.saved_views import (
     SavedView,
     ViewFilter,
@@ -37,6 +35,11 @@ from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.queue.model import Column
 
 if TYPE_CHECKING:
+    # Qt's print support and the export (with the reports package under it) are imported when a
+    # list is first exported or printed, not with the queue (benchmarks/README.md, memory).
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    from xuhui_desk.services.list_export import PrintList
     from xuhui_desk.ui.queue.view import QueueView
 
 #: The export key of each queue column (the phone, masked, follows the company).
@@ -201,6 +204,8 @@ class QueueLists:
         sheet = self.tr("Requests")
 
         def run(progress: object) -> int:
+            from xuhui_desk.services.list_export import export_requests_xlsx
+
             return export_requests_xlsx(db, flt, path, columns, language=language, now=datetime.now(UTC),
                                         sheet_title=sheet, progress=progress)  # type: ignore[arg-type]
 
@@ -234,14 +239,21 @@ class QueueLists:
         """Read the list in the background, then open its landscape print preview."""
         db, columns, language = self.view.db, self.columns(), current_language()
         flt = self.view.model.filter
+
+        def read(_progress: object) -> PrintList:
+            from xuhui_desk.services.list_export import list_rows
+
+            return list_rows(db, flt, [k for k, _t in columns], language=language, now=datetime.now(UTC))
+
         self.view.tasks.run(
-            lambda _p: list_rows(db, flt, [k for k, _t in columns], language=language, now=datetime.now(UTC)),
-            on_success=lambda found: self._preview(found, [t for _k, t in columns]),
+            read, on_success=lambda found: self._preview(found, [t for _k, t in columns]),
             on_failure=self._export_failed, owner=self.view, label=self.tr("Preparing the list…"),
             cancellable=True)
 
     def document(self, found: PrintList, titles: list[str]) -> QTextDocument:
         """The list as a table document (title, what it shows, the rows)."""
+        from xuhui_desk.services.list_export import PRINT_LIMIT
+
         title = self.tr("Requests — {filters}").format(filters=self.view.describe_filters())
         note = (self.tr("{shown} of {total} requests (the first {limit}; export the list for all of them)")
                 if found.total > len(found.rows) else self.tr("{total} requests")).format(
@@ -257,6 +269,8 @@ class QueueLists:
         return doc
 
     def _preview(self, found: PrintList, titles: list[str]) -> None:
+        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+
         doc = self.document(found, titles)
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
