@@ -21,7 +21,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -40,7 +39,7 @@ from xuhui_desk.ui.directory.model import DirColumn, EnterpriseDirectoryModel
 from xuhui_desk.ui.directory.roster_import import RosterImportDialog
 from xuhui_desk.ui.directory.style import CELL_PADDING, DIRECTORY_STYLE
 from xuhui_desk.ui.i18n import current_language
-from xuhui_desk.ui.open_table import OpenOnEnterTable
+from xuhui_desk.ui.open_table import OpenOnEnterTable, setup_list_table
 from xuhui_desk.ui.tasks import TaskRunner
 
 SEARCH_DELAY_MS = 250
@@ -104,16 +103,8 @@ class DirectoryView(QWidget):
         self.table = OpenOnEnterTable()
         self.table.setObjectName("directoryTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        setup_list_table(self.table, row_height=self.fontMetrics().height() + 12)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(self._sort_column, self._sort_order)
         header.setSectionsClickable(True)

@@ -42,7 +42,6 @@ from shiboken6 import isValid
 from xuhui_desk.db import Database
 from xuhui_desk.ui.company_file.strip import CompanyStrip
 from xuhui_desk.ui.i18n import current_language
-from xuhui_desk.ui.intake.deferred import opened
 from xuhui_desk.ui.intake.duplicate_banner import DuplicateBanner, DuplicateKey
 from xuhui_desk.ui.intake.fields import IntakeFields
 from xuhui_desk.ui.intake.lookup import EnterpriseLookup
@@ -50,6 +49,7 @@ from xuhui_desk.ui.intake.recent_card import RecentIntakesCard
 from xuhui_desk.ui.intake.saved_panel import SavedPanel
 from xuhui_desk.ui.intake.suggestion_card import SuggestionCard
 from xuhui_desk.ui.labels import category_label
+from xuhui_desk.ui.local_writes import opened
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.widgets.keys import key_hint
 from xuhui_desk.validation import (

@@ -10,7 +10,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QLineEdit
 
 from xuhui_desk.db import Database
-from xuhui_desk.ui.intake.deferred import opened
+from xuhui_desk.ui.local_writes import opened
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.validation import clean_text
 

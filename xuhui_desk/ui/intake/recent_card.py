@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QListWid
 
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import to_local
-from xuhui_desk.ui.intake.deferred import opened
 from xuhui_desk.ui.labels import category_label
+from xuhui_desk.ui.local_writes import opened
 from xuhui_desk.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:

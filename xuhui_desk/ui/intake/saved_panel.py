@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from xuhui_desk.db import Database
 from xuhui_desk.services.timefmt import display
 from xuhui_desk.ui.i18n import current_language
-from xuhui_desk.ui.intake.deferred import opened
 from xuhui_desk.ui.labels import category_label
+from xuhui_desk.ui.local_writes import opened
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.widgets.keys import key_hint, key_text
 

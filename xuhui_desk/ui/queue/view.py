@@ -53,7 +53,7 @@ from xuhui_desk.services.saved_views import ViewFilter
 from xuhui_desk.services.search import ATTENTION, OPEN, RequestFilter
 from xuhui_desk.ui.flow_layout import wrapping_row
 from xuhui_desk.ui.i18n import current_language
-from xuhui_desk.ui.open_table import OpenOnEnterTable
+from xuhui_desk.ui.open_table import OpenOnEnterTable, setup_list_table
 from xuhui_desk.ui.queue.columns import QueueColumns
 from xuhui_desk.ui.queue.filters import DateRange, received_bounds
 from xuhui_desk.ui.queue.lists import QueueLists
@@ -174,20 +174,12 @@ class QueueView(QWidget):
         self.table = OpenOnEnterTable()
         self.table.setObjectName("queueTable")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        setup_list_table(self.table, row_height=self.fontMetrics().height() + 12)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
-        self.table.verticalHeader().hide()
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
