@@ -10,43 +10,30 @@ from PySide6.QtCore import QCoreApplication
 from xuhui_desk.ui.i18n import current_language
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PolicyLabels", text)
-
-
 def apply_label(mode: str) -> str:
     """网上办理 / 窗口办理 / 免申即享 (the mode itself when unknown)."""
     return {
-        "online": _tr("Apply online"),
-        "window": _tr("Apply at a window"),
-        "no_application": _tr("No application needed"),
+        "online": QCoreApplication.translate("PolicyLabels", "Apply online"),
+        "window": QCoreApplication.translate("PolicyLabels", "Apply at a window"),
+        "no_application": QCoreApplication.translate("PolicyLabels", "No application needed"),
     }.get(mode, mode)
 
 
 def outcome_label(outcome: str) -> str:
     return {
-        "eligible": _tr("Eligible"),
-        "possible": _tr("May be eligible"),
-        "not_eligible": _tr("Not eligible"),
+        "eligible": QCoreApplication.translate("PolicyLabels", "Eligible"),
+        "possible": QCoreApplication.translate("PolicyLabels", "May be eligible"),
+        "not_eligible": QCoreApplication.translate("PolicyLabels", "Not eligible"),
     }.get(str(outcome), str(outcome))
 
 
 def channel_label(channel: str) -> str:
     """How a policy list was handed over."""
     return {
-        "print_thermal": _tr("Printed (slip)"),
-        "print_a5": _tr("Printed (A5)"),
-        "told": _tr("Told"),
+        "print_thermal": QCoreApplication.translate("PolicyLabels", "Printed (slip)"),
+        "print_a5": QCoreApplication.translate("PolicyLabels", "Printed (A5)"),
+        "told": QCoreApplication.translate("PolicyLabels", "Told"),
     }.get(channel, channel)
-
-
-def size_label(size: str) -> str:
-    return {
-        "micro": _tr("Micro"),
-        "small": _tr("Small"),
-        "medium": _tr("Medium"),
-        "large": _tr("Large"),
-    }.get(size, size)
 
 
 def facts_text(facts: Iterable[str]) -> str:

@@ -73,6 +73,10 @@ def today_in_shanghai() -> date:
     return datetime.now(SHANGHAI).date()
 
 
+def _outcome(match: Match) -> str:
+    return str(getattr(match.outcome, "value", match.outcome))
+
+
 def _label(text: str, name: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName(name)
@@ -90,7 +94,7 @@ class PolicyCard(QFrame):
         super().__init__(parent)
         self.match = match
         policy = match.policy
-        outcome = str(getattr(match.outcome, "value", match.outcome))
+        outcome = _outcome(match)
         self.setObjectName("policyCard")
         self.setProperty("outcome", outcome)
         layout = QVBoxLayout(self)
@@ -343,7 +347,7 @@ class PolicyMatchesPanel(QWidget):
         self.matches = list(matches)
         groups: dict[str, list[Match]] = {"eligible": [], "possible": [], "not_eligible": []}
         for match in self.matches:
-            groups.setdefault(str(getattr(match.outcome, "value", match.outcome)), []).append(match)
+            groups.setdefault(_outcome(match), []).append(match)
         eligible, possible, others = groups["eligible"], groups["possible"], groups["not_eligible"]
         self.heading.setText(self.tr("Policies for this company: {eligible} eligible, {possible} possible").format(
             eligible=len(eligible), possible=len(possible)))
@@ -362,7 +366,7 @@ class PolicyMatchesPanel(QWidget):
                 card = PolicyCard(match, choosable=True, compact=self.compact)
                 assert card.checkbox is not None
                 card.checkbox.setChecked(self._chosen.get(match.policy.id,
-                                                          str(getattr(match.outcome, "value", "")) == "eligible"))
+                                                          _outcome(match) == "eligible"))
                 card.toggled.connect(self._update_buttons)
                 self.list_layout.addWidget(card)
                 self.cards.append(card)

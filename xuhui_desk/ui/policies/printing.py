@@ -51,10 +51,6 @@ def remember_list_layout(db: Database, layout: str) -> None:
         state.sync()
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PolicyPrint", text)
-
-
 def _today() -> object:
     return datetime.now(SHANGHAI).date()
 
@@ -73,9 +69,9 @@ def record_push(db: Database, tasks: TaskRunner, owner: QWidget, enterprise_id: 
         return record(db, enterprise_id, chosen, by=current_specialist(db), channel=channel, request_id=request_id)
 
     def failed(exc: BaseException) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, _tr("Policies"),
-                          _tr("The hand-over could not be recorded: {error}").format(error=exc),
-                          QMessageBox.StandardButton.Ok, owner)
+        text = QCoreApplication.translate("PolicyPrint", "The hand-over could not be recorded: {error}")
+        box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("PolicyPrint", "Policies"),
+                          text.format(error=exc), QMessageBox.StandardButton.Ok, owner)
         box.open()
 
     return tasks.run(write, on_success=on_recorded, on_failure=failed, owner=owner, write=True)
@@ -110,10 +106,10 @@ def print_policy_list(parent: QWidget, db: Database, tasks: TaskRunner, enterpri
             on_preview(dialog)
 
     def failed(exc: BaseException) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, _tr("Policy list"),
-                          _tr("The policy list cannot be printed: {error}").format(error=exc),
-                          QMessageBox.StandardButton.Ok, parent)
+        text = QCoreApplication.translate("PolicyPrint", "The policy list cannot be printed: {error}")
+        box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("PolicyPrint", "Policy list"),
+                          text.format(error=exc), QMessageBox.StandardButton.Ok, parent)
         box.open()
 
     return tasks.run(build, on_success=shown, on_failure=failed, owner=parent, latest="policy-list",
-                     label=_tr("Preparing the policy list…"))
+                     label=QCoreApplication.translate("PolicyPrint", "Preparing the policy list…"))

@@ -24,19 +24,19 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from xuhui_desk.db import Database
+from xuhui_desk.ui.flow_layout import FlowLayout
 from xuhui_desk.ui.i18n import current_language
-from xuhui_desk.ui.policies.labels import size_label
+from xuhui_desk.ui.policies.matches import today_in_shanghai
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.wheel_guard import install_wheel_guard
 from xuhui_desk.ui.widgets.field_message import FieldMessage
+from xuhui_desk.validation import Issue
 
 if TYPE_CHECKING:
     from xuhui_desk.policies import CompanyProfile
@@ -91,8 +91,10 @@ class ProfileEditor(QWidget):
         self.size = QComboBox()
         self.size.setObjectName("profileSize")
         self.size.addItem(self.tr("Unknown"), None)
+        from xuhui_desk.policies import size_label
+
         for size in SIZES:
-            self.size.addItem(size_label(size), size)
+            self.size.addItem(size_label(size, current_language()), size)
         for combo in (self.registered, self.size):
             combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.employees = QLineEdit()
@@ -109,15 +111,17 @@ class ProfileEditor(QWidget):
         self.qual_known = QCheckBox(self.tr("Checked with the company (what is not ticked, it does not hold)"))
         self.qual_known.setObjectName("profileQualKnown")
         qual.addWidget(self.qual_known)
-        self.qual_list = QListWidget()
+        # The known vocabulary as a checkable list that wraps (no scrolling inside the form).
+        self.qual_list = QWidget()
         self.qual_list.setObjectName("profileQualifications")
-        self.qual_list.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
+        flow = FlowLayout(self.qual_list, spacing=14, line_spacing=4)
+        flow.setContentsMargins(0, 0, 0, 0)
+        self.qual_boxes: list[QCheckBox] = []
         for name in _known_qualifications():
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.qual_list.addItem(item)
-        self.qual_list.itemChanged.connect(self._qualification_ticked)
+            box = QCheckBox(name)
+            box.toggled.connect(lambda checked: self.qual_known.setChecked(True) if checked else None)
+            flow.addWidget(box)
+            self.qual_boxes.append(box)
         qual.addWidget(self.qual_list)
         self.qual_other = QLineEdit()
         self.qual_other.setObjectName("profileQualOther")
@@ -134,6 +138,8 @@ class ProfileEditor(QWidget):
             ("employees", self.tr("Employees"), self.employees),
             ("revenue_wan", self.tr("Revenue (10,000 yuan)"), self.revenue),
         ]
+        for widget in (self.industry, self.established, self.registered, self.size, self.employees, self.revenue):
+            widget.setMaximumWidth(360)
         for fact, label, widget in rows:
             box = QWidget()
             column = QVBoxLayout(box)
@@ -187,13 +193,12 @@ class ProfileEditor(QWidget):
                                         if profile.registered_in_xuhui is not None else 0)
         self.size.setCurrentIndex(max(0, self.size.findData(profile.size)) if profile.size else 0)
         held = set(profile.qualifications or ())
-        self.qual_list.blockSignals(True)
         listed = set()
-        for row in range(self.qual_list.count()):
-            item = self.qual_list.item(row)
-            listed.add(item.text())
-            item.setCheckState(Qt.CheckState.Checked if item.text() in held else Qt.CheckState.Unchecked)
-        self.qual_list.blockSignals(False)
+        for box in self.qual_boxes:
+            listed.add(box.text())
+            box.blockSignals(True)
+            box.setChecked(box.text() in held)
+            box.blockSignals(False)
         self.qual_other.setText("、".join(sorted(held - listed)))
         self.qual_known.setChecked(profile.qualifications is not None)
         self.employees.setText("" if profile.employees is None else str(profile.employees))
@@ -204,18 +209,13 @@ class ProfileEditor(QWidget):
         self.save_button.setEnabled(True)
         self.loaded.emit()
 
-    def _qualification_ticked(self, item: QListWidgetItem) -> None:
-        if item.checkState() == Qt.CheckState.Checked:
-            self.qual_known.setChecked(True)
-
     # --- saving ---------------------------------------------------------------------------------
 
     def qualifications(self) -> list[str] | None:
         """The qualifications as entered: None while unknown."""
         if not self.qual_known.isChecked():
             return None
-        ticked = [self.qual_list.item(r).text() for r in range(self.qual_list.count())
-                  if self.qual_list.item(r).checkState() == Qt.CheckState.Checked]
+        ticked = [box.text() for box in self.qual_boxes if box.isChecked()]
         others = [part for part in _SPLIT.split(self.qual_other.text().strip()) if part]
         return list(dict.fromkeys(ticked + others))
 
@@ -232,33 +232,30 @@ class ProfileEditor(QWidget):
             out["size"] = size
         if (held := self.qualifications()) is not None:
             out["qualifications"] = held
-        if text := self.employees.text().strip().replace(",", ""):
-            out["employees"] = int(text) if text.isdigit() else text
-        if text := self.revenue.text().strip().replace(",", ""):
-            try:
-                out["revenue_wan"] = float(text)
-            except ValueError:
-                out["revenue_wan"] = text
+        # Numbers as typed: the core reads them (full-width digits, thousands commas) or says why not.
+        if text := self.employees.text().strip():
+            out["employees"] = text
+        if text := self.revenue.text().strip():
+            out["revenue_wan"] = text
         return out
 
     def parsed(self) -> CompanyProfile | None:
         """The profile the fields hold, or None after showing what is wrong under each field."""
         from xuhui_desk.policies import CompanyProfile, ProfileError
+        from xuhui_desk.services.policies import profile_issues
 
         for message in self.messages.values():
             message.say(None)
         try:
-            return CompanyProfile.from_json(self.entered())
+            return CompanyProfile.from_json(self.entered(), today=today_in_shanghai())
         except ProfileError as exc:
             language = current_language()
-            for issue in getattr(exc, "issues", []) or []:
-                fact = str(getattr(issue, "field", ""))
-                fact = fact.removeprefix("profile.").split(".")[0].split("[")[0]
-                message = self.messages.get(fact) or self.messages["industry_code"]
-                text = issue.message(language) if hasattr(issue, "message") else str(issue)
-                message.say("\n".join(filter(None, [message.text() if message.isVisible() else "", text])))
-            if not getattr(exc, "issues", None):
-                self.status.setText(str(exc))
+            by_fact: dict[str, list[Issue]] = {}
+            for issue in profile_issues(exc):
+                fact = issue.field if issue.field in self.messages else "industry_code"
+                by_fact.setdefault(fact, []).append(issue)
+            for fact, issues in by_fact.items():
+                self.messages[fact].show_issues(issues, language)
             return None
 
     def save(self) -> None:

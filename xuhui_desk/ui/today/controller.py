@@ -30,6 +30,7 @@ from xuhui_desk.ui.local_writes import LocalWrites, opened
 from xuhui_desk.ui.tasks import Progress, TaskRunner
 
 if TYPE_CHECKING:
+    from xuhui_desk.services.policies import NewPolicy
     from xuhui_desk.services.today import Today
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ class TodayController(QObject):
     updated = Signal(object)
     # A minute passed (the notifier looks at the last lists again).
     ticked = Signal()
+    # The policies received in the last days, with how many companies may qualify (a list of
+    # services.policies.NewPolicy), read with the lists.
+    policiesUpdated = Signal(object)
     # A commit on the database by this process (any thread); queued to the GUI thread.
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QObject | None = None, *,
@@ -64,6 +68,7 @@ class TodayController(QObject):
         self._specialist = ""
         self._only_mine = False
         self._today: Today | None = None
+        self.new_policies: list[NewPolicy] = []
         self._started = False
         self._closed = False
         self._reads = 0
@@ -133,6 +138,17 @@ class TodayController(QObject):
 
         self.tasks.run(read, on_success=self._read, owner=self, latest="today",
                        on_failure=lambda exc: log.warning("Today's lists could not be read: %s", exc))
+        day = now.astimezone(SHANGHAI).date()
+
+        def read_policies(_progress: Progress) -> list[NewPolicy]:
+            db = opened(self.db)
+            from xuhui_desk.services.policies import new_policies
+
+            return new_policies(db, today=day)
+
+        # A read of its own: the policies never hold up (or break) the lists.
+        self.tasks.run(read_policies, on_success=self._policies_read, owner=self, latest="policies",
+                       on_failure=lambda exc: log.warning("Today's new policies could not be read: %s", exc))
 
     def shutdown(self) -> None:
         """Stop the timers and stop following writes (the window is closing)."""
@@ -152,6 +168,11 @@ class TodayController(QObject):
         wait = next_midnight(self.clock()) - self.clock()
         self._midnight.start(max(1000, int(wait.total_seconds() * 1000) + 1000))
         self.updated.emit(today)
+
+    def _policies_read(self, items: list[NewPolicy]) -> None:
+        if not self._closed:
+            self.new_policies = list(items)
+            self.policiesUpdated.emit(self.new_policies)
 
     def _ticked(self) -> None:
         if self._closed:
