@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import enum
 import uuid as uuid_module
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -138,6 +140,18 @@ class Enterprise(Base):
     synced_revision: Mapped[int | None]
     sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING, index=True)
     sync_error: Mapped[str | None] = mapped_column(Text)
+    # The profile facts policies are matched on (migration 0012; services/policies.py reads and
+    # writes them as a policies.CompanyProfile). NULL is "unknown", never "no".
+    #: GB/T 4754 industry code, normalised (``I6513``).
+    industry_code: Mapped[str | None] = mapped_column(String(16))
+    established: Mapped[date | None] = mapped_column(Date)
+    registered_in_xuhui: Mapped[bool | None]
+    #: One of policies.SIZES.
+    size: Mapped[str | None] = mapped_column(String(8))
+    #: A JSON list as text: NULL unknown, ``[]`` known to hold none.
+    qualifications: Mapped[str | None] = mapped_column(Text)
+    employees: Mapped[int | None]
+    revenue_wan: Mapped[float | None] = mapped_column(Float)
 
     requests: Mapped[list[Request]] = relationship(back_populates="enterprise")
 
@@ -329,3 +343,42 @@ class ReplyTemplate(Base):
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class StationPolicy(Base):
+    """A policy of the district's catalogue as this station last received it (the hub's feed,
+    services/policies.py): the whole set is replaced in one transaction per new catalogue version."""
+
+    __tablename__ = "policies"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int]
+    #: ``Policy.to_json()`` as JSON text.
+    body: Mapped[str] = mapped_column(Text)
+    #: When this version arrived.
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the policy first arrived at this station (Today's "new policy").
+    first_received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PolicyPush(Base):
+    """A list of policies handed to a company (printed or told): immutable, synced to the hub as a
+    ``policy_push`` record (like a timeline event: pending → sending → synced / error)."""
+
+    __tablename__ = "policy_pushes"
+    __table_args__ = (Index("ix_policy_pushes_enterprise", "enterprise_id"),
+                      Index("ix_policy_pushes_sync_state", "sync_state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    #: The intake during which the list was handed over, if any.
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="SET NULL"))
+    pushed_by: Mapped[str] = mapped_column(String(50), default="")
+    pushed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ``print_thermal`` | ``print_a5`` | ``told``.
+    channel: Mapped[str] = mapped_column(String(16))
+    #: ``[{"id", "version", "title"}, …]`` (the title as it was when handed over).
+    policies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING)
+    sync_error: Mapped[str | None] = mapped_column(Text)

@@ -345,3 +345,55 @@ def field_error_message(error: FieldError, language: str = "zh_CN") -> str:
 def with_message(error: FieldError, language: str = "zh_CN") -> FieldError:
     """``error`` with its catalog message filled in."""
     return FieldError(error.field, error.code, dict(error.params), field_error_message(error, language))
+
+
+# --- policies (issue 15; docs/policies.md) ----------------------------------------------------
+
+def check_profile(raw: Any, *, today: date | None = None) -> list[FieldError]:
+    """Problems of an enterprise record's ``profile`` (:class:`~xuhui_desk.policies.CompanyProfile`
+    JSON: only the known facts); ``None`` (nothing known) has none. Each problem names its fact."""
+    from xuhui_desk.policies import CompanyProfile, ProfileError
+
+    if raw is None:
+        return []
+    try:
+        CompanyProfile.from_json(raw, today=today)
+    except ProfileError as exc:
+        return list(exc.issues)
+    return []
+
+
+def check_policy_push(values: Mapping[str, Any], *, window: TimeWindow) -> list[FieldError]:
+    """Problems of a ``policy_push`` record's values: who (1–50 characters), how (one of
+    ``PUSH_CHANNELS``), when (inside the window), and which policies — 1 to ``MAX_PUSH_POLICIES``
+    entries ``{"id": POLICY_ID, "version": 1…}``, each id once."""
+    from xuhui_desk.policies import POLICY_ID
+    from xuhui_desk.sync_protocol import MAX_PUSH_POLICIES, PUSH_CHANNELS
+
+    errors: list[FieldError] = []
+    by = values.get("pushed_by")
+    if not isinstance(by, str) or not by.strip() or len(by) > ACTOR_MAX or _CONTROL.search(by):
+        errors.append(FieldError("pushed_by", "text.too_long", {"limit": ACTOR_MAX, "length": len(str(by))}))
+    channel = values.get("channel")
+    if channel not in PUSH_CHANNELS:
+        errors.append(FieldError("channel", "policy_push.channel",
+                                 {"value": str(channel)[:40], "choices": ", ".join(PUSH_CHANNELS)}))
+    errors += window.check("pushed_at", values.get("pushed_at"))
+    items = values.get("policies")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_PUSH_POLICIES:
+        count = len(items) if isinstance(items, list) else 0
+        errors.append(FieldError("policies", "policy_push.count", {"limit": MAX_PUSH_POLICIES, "count": count}))
+        return errors
+    seen: set[str] = set()
+    for index, item in enumerate(items, start=1):
+        pid = item.get("id") if isinstance(item, dict) else None
+        version = item.get("version") if isinstance(item, dict) else None
+        if (not isinstance(item, dict) or set(item) - {"id", "version"} or not isinstance(pid, str)
+                or not POLICY_ID.fullmatch(pid) or isinstance(version, bool) or not isinstance(version, int)
+                or not 1 <= version <= 2**31 - 1):
+            errors.append(FieldError("policies", "policy_push.item", {"index": index, "value": str(item)[:60]}))
+        elif pid in seen:
+            errors.append(FieldError("policies", "policy_push.repeated", {"value": pid}))
+        else:
+            seen.add(pid)
+    return errors

@@ -36,6 +36,8 @@ API_PREFIX = "/api/v1"
 HEALTH_PATH = f"{API_PREFIX}/health"
 PUSH_PATH = f"{API_PREFIX}/sync/push"
 PULL_PATH = f"{API_PREFIX}/sync/pull"
+#: The district's policy catalogue for stations (``?since=N``; docs/policies.md).
+POLICIES_PATH = f"{API_PREFIX}/policies"
 
 PROTOCOL_HEADER = "X-Xuhui-Protocol"
 CLIENT_HEADER = "X-Xuhui-Client"
@@ -50,7 +52,9 @@ RESULT_STATUSES = (ACCEPTED, DUPLICATE, REJECTED)
 ENTERPRISE = "enterprise"
 REQUEST = "request"
 EVENT = "event"
-RECORD_TYPES = (ENTERPRISE, REQUEST, EVENT)
+#: A list of policies handed to a company (issue 15): immutable, always revision 1.
+POLICY_PUSH = "policy_push"
+RECORD_TYPES = (ENTERPRISE, REQUEST, EVENT, POLICY_PUSH)
 
 # Error codes of a rejected record that are not about the record's own content.
 #: The hub holds a newer (or different) revision: the station re-bases above ``hub_revision``.
@@ -100,7 +104,7 @@ def parse_time(text: str) -> datetime:
 # --- record shapes ----------------------------------------------------------------------------
 
 # Field kinds: "str" (required text, may be empty), "str?" (text or null), "int?", "time",
-# "time?", "dict".
+# "time?", "dict", "dict?" (an object or null), "list" (an array; null reads as empty).
 ENTERPRISE_FIELDS: dict[str, str] = {
     "name": "str",
     "uscc": "str?",
@@ -110,6 +114,9 @@ ENTERPRISE_FIELDS: dict[str, str] = {
     "building": "str",
     "first_seen_at": "time",
     "updated_at": "time",
+    # The company's profile for policy matching (``policies.CompanyProfile.to_json()``): only the
+    # known facts; absent or null = nothing known.
+    "profile": "dict?",
 }
 
 REQUEST_FIELDS: dict[str, str] = {
@@ -147,7 +154,22 @@ EVENT_FIELDS: dict[str, str] = {
     "data": "dict",
 }
 
-FIELDS: dict[str, dict[str, str]] = {ENTERPRISE: ENTERPRISE_FIELDS, REQUEST: REQUEST_FIELDS, EVENT: EVENT_FIELDS}
+#: A ``policy_push``: which policies (``[{"id", "version"}, …]``, 1 to
+#: :data:`MAX_PUSH_POLICIES`) a specialist handed a company, how (:data:`PUSH_CHANNELS`) and when;
+#: ``request_uuid`` when it was during an intake.
+POLICY_PUSH_FIELDS: dict[str, str] = {
+    "enterprise_uuid": "str",
+    "pushed_by": "str",
+    "pushed_at": "time",
+    "channel": "str",
+    "policies": "list",
+    "request_uuid": "str?",
+}
+PUSH_CHANNELS = ("print_thermal", "print_a5", "told")
+MAX_PUSH_POLICIES = 50
+
+FIELDS: dict[str, dict[str, str]] = {ENTERPRISE: ENTERPRISE_FIELDS, REQUEST: REQUEST_FIELDS, EVENT: EVENT_FIELDS,
+                                     POLICY_PUSH: POLICY_PUSH_FIELDS}
 
 #: Request fields the hub owns: a station's value is only its proposal (see docs/sync.md).
 HUB_OWNED_REQUEST_FIELDS = ("department", "status")
@@ -212,8 +234,10 @@ def _encode(kind: str, value: Any) -> Any:
         return None
     if kind.startswith("time"):
         return wire_time(value)
-    if kind == "dict":
+    if kind.startswith("dict"):
         return dict(value)
+    if kind == "list":
+        return list(value)
     if kind.startswith("int"):
         return int(value)
     return str(value)
@@ -236,6 +260,8 @@ def _decode(name: str, kind: str, raw: Any, errors: list[FieldError]) -> Any:
             return None
         if base == "dict":
             return {}
+        if base == "list":
+            return []
         errors.append(FieldError(name, "wire.required"))
         return None
     if base == "str":
@@ -260,6 +286,11 @@ def _decode(name: str, kind: str, raw: Any, errors: list[FieldError]) -> Any:
     if base == "dict":
         if not isinstance(raw, dict):
             errors.append(FieldError(name, "wire.type", {"expected": "object"}))
+            return None
+        return raw
+    if base == "list":
+        if not isinstance(raw, list):
+            errors.append(FieldError(name, "wire.type", {"expected": "array"}))
             return None
         return raw
     raise AssertionError(kind)
@@ -304,11 +335,16 @@ UUID_FIELDS = ("enterprise_uuid", "request_uuid", "linked_request_uuid")
 
 #: Wire fields that are sync bookkeeping, not content (left out of :func:`content_hash`).
 _NOT_CONTENT = frozenset({"revision", "status_base"})
+#: Optional fields added to a record type after records of it were stored: when null they are
+#: left out of :func:`content_hash`, so a record sent again unchanged by a station of either
+#: version still hashes as it did (a duplicate, not a revision conflict).
+_ADDED_LATER = frozenset({"profile"})
 
 
 def content_hash(wire: Mapping[str, Any]) -> str:
     """A digest of a wire record's content (without its revision): equal content, equal hash."""
-    body = {k: v for k, v in wire.items() if k not in _NOT_CONTENT}
+    body = {k: v for k, v in wire.items()
+            if k not in _NOT_CONTENT and not (k in _ADDED_LATER and v is None)}
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
@@ -505,7 +541,8 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
 _JSON_KIND: dict[str, dict[str, Any]] = {"str": {"type": "string"}, "str?": {"type": ["string", "null"]},
               "int?": {"type": ["integer", "null"]},
               "time": {"type": "string", "format": "date-time"},
-              "time?": {"type": ["string", "null"], "format": "date-time"}, "dict": {"type": "object"}}
+              "time?": {"type": ["string", "null"], "format": "date-time"}, "dict": {"type": "object"},
+              "dict?": {"type": ["object", "null"]}, "list": {"type": "array"}}
 
 
 def record_schema(record_type: str) -> dict[str, Any]:

@@ -6,6 +6,8 @@ error handlers and state they share (``xuhui_desk/hub/http.py``).
 ``GET  /api/v1/sync/pull?cursor=N&limit=M`` the calling station's change feed, paged
 ``POST /api/v1/requests/{tracking_no}/update``  district staff (admin token) change a request
 ``POST /api/v1/attachments/…``              a station's attachment files, in chunks (docs/attachments.md)
+``GET  /api/v1/calendar``                   the official calendar years the district published
+``GET  /api/v1/policies?since=N``           the district's policy catalogue (docs/policies.md)
 
 Stations authenticate with ``Authorization: Bearer TOKEN``; sync calls must carry the
 ``X-Xuhui-Protocol`` header (too old or missing → 426). Errors are JSON
@@ -29,7 +31,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from xuhui_desk import __version__
-from xuhui_desk.hub import calendar_api
+from xuhui_desk.hub import calendar_api, policies_api
 from xuhui_desk.hub.admission import AdmissionSettings, SyncFirstGate
 from xuhui_desk.hub.database import HubDatabase
 from xuhui_desk.hub.http import (
@@ -62,6 +64,7 @@ def create_app(db: HubDatabase, config: HubConfig | None = None,
     app.include_router(sync.router)
     app.include_router(admin.router)
     app.include_router(calendar_api.router)
+    app.include_router(policies_api.router)  # the policy catalogue for stations (docs/policies.md)
     app.include_router(attachments.router)  # stations' file uploads (docs/attachments.md)
     from xuhui_desk.hub.console import install_console  # the district console's pages (docs/console.md)
 

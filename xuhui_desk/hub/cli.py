@@ -264,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     from xuhui_desk.hub import calendar
 
     calendar.register(sub, common)
+    from xuhui_desk.hub import policy_cli
+
+    policy_cli.register(sub, common)
     return parser
 
 

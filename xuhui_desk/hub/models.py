@@ -7,13 +7,14 @@ orders anything by, together with its sequences.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Identity,
     Index,
@@ -74,6 +75,9 @@ class HubEnterprise(HubBase):
     content_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The company's profile for policy matching as the station last sent it: the JSON text of
+    #: ``policies.CompanyProfile.to_json()`` (NULL: nothing known; migration 0008).
+    profile: Mapped[str | None] = mapped_column(Text)
 
 
 class HubRequest(HubBase):
@@ -264,6 +268,85 @@ class ConsoleDashboardCache(HubBase):
     token: Mapped[str] = mapped_column(String(200))
     computed_at: Mapped[datetime]
     figures: Mapped[str] = mapped_column(Text)
+
+
+# --- the district's policies (issue 15; xuhui_desk/hub/policies.py; docs/policies.md) ----------
+
+class HubPolicy(HubBase):
+    """A policy of the catalogue as it stands: its current version and body (``Policy.to_json()``),
+    published or withdrawn. Every version's body is kept in :class:`HubPolicyVersion`."""
+
+    __tablename__ = "policies"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    #: ``published`` or ``withdrawn`` (a withdrawn policy leaves the stations' feed).
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(64))
+    apply: Mapped[str] = mapped_column(String(16))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(64), default="")
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class HubPolicyVersion(HubBase):
+    """One published version of a policy, as it was (the history the console shows)."""
+
+    __tablename__ = "policy_versions"
+
+    policy_id: Mapped[str] = mapped_column(String(40), ForeignKey("policies.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class HubPolicyPush(HubBase):
+    """A list of policies a station's specialist handed to a company (a ``policy_push`` record)."""
+
+    __tablename__ = "policy_pushes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    station_id: Mapped[int] = mapped_column(BigId, ForeignKey("stations.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), index=True)
+    request_uuid: Mapped[str | None] = mapped_column(String(36))
+    pushed_by: Mapped[str] = mapped_column(String(50), default="")
+    pushed_at: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    station: Mapped[HubStation] = relationship()
+    enterprise: Mapped[HubEnterprise] = relationship()
+    items: Mapped[list[HubPolicyPushItem]] = relationship(back_populates="push", order_by="HubPolicyPushItem.id")
+
+
+class HubPolicyPushItem(HubBase):
+    """One policy of a push and the district's follow-up of it: ``pushed`` → ``applied`` →
+    ``granted`` | ``declined`` (who set it, when, a note)."""
+
+    __tablename__ = "policy_push_items"
+    __table_args__ = (Index("ix_policy_push_items_policy", "policy_id", "state"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    push_id: Mapped[int] = mapped_column(BigId, ForeignKey("policy_pushes.id", ondelete="CASCADE"), index=True)
+    #: No foreign key: a station may name a version the hub has since replaced or withdrawn.
+    policy_id: Mapped[str] = mapped_column(String(40))
+    policy_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="pushed")
+    state_by: Mapped[str | None] = mapped_column(String(64))
+    state_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+    push: Mapped[HubPolicyPush] = relationship(back_populates="items")
 
 
 # Indexes of the console's queries on the sync tables (created by migration 0004_hub_console):

@@ -20,6 +20,7 @@ Promises
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 from collections.abc import Iterable
@@ -38,6 +39,8 @@ from xuhui_desk.hub.models import (
     HubEnterprise,
     HubEvent,
     HubMeta,
+    HubPolicyPush,
+    HubPolicyPushItem,
     HubRequest,
     HubStation,
 )
@@ -50,6 +53,7 @@ from xuhui_desk.sync_protocol import (
     ENTERPRISE_UNKNOWN,
     EVENT,
     FROM_KEY,
+    POLICY_PUSH,
     REASON_DISTRICT_KEPT,
     REJECTED,
     REQUEST,
@@ -278,6 +282,9 @@ class _BatchApplier:
         self.requests: dict[str, Any] = {}
         self.by_tracking: dict[str, Any] = {}
         self.events: dict[str, Any] = {}
+        #: Policy pushes by uuid: (station id, content hash) of those held or added by this batch.
+        self.pushes: dict[str, tuple[int, str]] = {}
+        self.new_pushes: list[tuple[HubPolicyPush, Any]] = []
         #: Rows to insert at the end, per table, in the order the records came.
         self.new_enterprises: list[_Pending] = []
         self.new_requests: list[_Pending] = []
@@ -293,9 +300,10 @@ class _BatchApplier:
     # more); a row the batch changes is loaded as an ORM object then (:meth:`_orm`).
     def _prefetch(self, records: list[Record]) -> None:
         ent_ids = {r.uuid for r in records if r.type == ENTERPRISE}
-        ent_ids |= {r.values["enterprise_uuid"] for r in records if r.type == REQUEST}
+        ent_ids |= {r.values["enterprise_uuid"] for r in records if r.type in (REQUEST, POLICY_PUSH)}
         req_ids = {r.uuid for r in records if r.type == REQUEST}
-        req_ids |= {r.values["request_uuid"] for r in records if r.type == EVENT}
+        req_ids |= {r.values["request_uuid"] for r in records
+                    if r.type == EVENT or (r.type == POLICY_PUSH and r.values["request_uuid"])}
         ev_ids = {r.uuid for r in records if r.type == EVENT}
         tracking = {r.values["tracking_no"] for r in records if r.type == REQUEST}
         e, r, ev = HubEnterprise.__table__.c, HubRequest.__table__.c, HubEvent.__table__.c
@@ -312,6 +320,10 @@ class _BatchApplier:
         for part in _chunks(ev_ids):
             self.events.update((row.uuid, row) for row in self.s.execute(
                 select(ev.id, ev.uuid, ev.request_id).where(ev.uuid.in_(part))))
+        pp = HubPolicyPush.__table__.c
+        for part in _chunks({r.uuid for r in records if r.type == POLICY_PUSH}):
+            self.pushes.update((row.uuid, (row.station_id, row.content_hash)) for row in self.s.execute(
+                select(pp.uuid, pp.station_id, pp.content_hash).where(pp.uuid.in_(part))))
 
     def apply(self, raws: list[Any], sizes: list[int] | None = None) -> list[dict[str, Any]]:
         parsed: list[Record | dict[str, Any]] = []
@@ -338,9 +350,14 @@ class _BatchApplier:
                 out.append(self._enterprise(item))
             elif item.type == REQUEST:
                 out.append(self._request(item))
+            elif item.type == POLICY_PUSH:
+                out.append(self._policy_push(item))
             else:
                 out.append(self._event(item))
         self._insert_pending()
+        for push, enterprise in self.new_pushes:  # after the enterprises they refer to
+            push.enterprise_id = enterprise.id
+            self.s.add(push)
         self.finish()
         self.s.flush()
         return out
@@ -401,6 +418,7 @@ class _BatchApplier:
             issues += check_text(v[name], name)
         errs = _issues(issues)
         errs += _worded(e for name in ("first_seen_at", "updated_at") for e in self.window.check(name, v[name]))
+        errs += _worded(record_rules.check_profile(v["profile"], today=self.window.latest.date()))
         existing = self.enterprises.get(rec.uuid)
         if self._owned_elsewhere(existing):
             errs.append(_uuid_taken())
@@ -408,6 +426,7 @@ class _BatchApplier:
             return result(ENTERPRISE, rec.uuid, rec.revision, REJECTED, errs)
         v["uscc"] = uscc or None
         v["phone"] = phone
+        v["profile"] = _profile_text(v["profile"], self.window.latest.date())
         digest = content_hash(to_wire(ENTERPRISE, rec.uuid, rec.revision, rec.values))
         if existing is None:
             row = _Pending({"uuid": rec.uuid, "station_id": self.station.id, "revision": rec.revision,
@@ -426,6 +445,39 @@ class _BatchApplier:
         existing.content_hash = digest
         existing.changed_at = self.now
         return result(ENTERPRISE, rec.uuid, rec.revision, ACCEPTED)
+
+    # -- policy pushes (issue 15): immutable, one per uuid, for an enterprise of this station
+    def _policy_push(self, rec: Record) -> dict[str, Any]:
+        v = dict(rec.values)
+        v["pushed_by"] = clean_text(v["pushed_by"])
+        errs = _worded(record_rules.check_policy_push(v, window=self.window))
+        if rec.revision != 1:
+            errs.append(_error("revision", "wire.revision", "政策推送记录不可修改，版本号只能为 1",
+                               minimum=1, maximum=1))
+        digest = content_hash(to_wire(POLICY_PUSH, rec.uuid, rec.revision, rec.values))
+        held = self.pushes.get(rec.uuid)
+        if held is not None:
+            if held == (self.station.id, digest) and not errs:
+                return result(POLICY_PUSH, rec.uuid, rec.revision, DUPLICATE)
+            if held != (self.station.id, digest):
+                errs.append(_uuid_taken())
+        enterprise = self.enterprises.get(v["enterprise_uuid"])
+        if enterprise is None or self._owned_elsewhere(enterprise):
+            errs.append(_error("enterprise_uuid", ENTERPRISE_UNKNOWN, "所属企业尚未同步到区级平台"))
+        if v["request_uuid"]:
+            request = self.requests.get(v["request_uuid"])
+            if request is None or self._owned_elsewhere(request):
+                errs.append(_error("request_uuid", REQUEST_UNKNOWN, "所属诉求尚未同步到区级平台"))
+        if errs:
+            return result(POLICY_PUSH, rec.uuid, rec.revision, REJECTED, errs)
+        push = HubPolicyPush(uuid=rec.uuid, station_id=self.station.id, request_uuid=v["request_uuid"],
+                             pushed_by=v["pushed_by"], pushed_at=v["pushed_at"], channel=v["channel"],
+                             content_hash=digest, received_at=self.now,
+                             items=[HubPolicyPushItem(policy_id=p["id"], policy_version=p["version"], state="pushed")
+                                    for p in v["policies"]])
+        self.new_pushes.append((push, enterprise))
+        self.pushes[rec.uuid] = (self.station.id, digest)
+        return result(POLICY_PUSH, rec.uuid, rec.revision, ACCEPTED)
 
     # -- requests
     def _validate_request(self, v: dict[str, Any]) -> list[FieldError]:
@@ -576,6 +628,17 @@ class _BatchApplier:
                                                                      request.station_department):
                 request.changed_at = self.now
                 append_change(self.s, request, events, self.now)
+
+
+def _profile_text(raw: dict[str, Any] | None, today: Any) -> str | None:
+    """A checked profile as stored: its normalised JSON (known facts only), or NULL when nothing
+    is known."""
+    from xuhui_desk.policies import CompanyProfile
+
+    if raw is None:
+        return None
+    facts = CompanyProfile.from_json(raw, today=today).to_json()
+    return json.dumps(facts, ensure_ascii=False, sort_keys=True) if facts else None
 
 
 def _revision_verdict(stored_rev: int, stored_hash: str, rev: int, digest: str) -> str:

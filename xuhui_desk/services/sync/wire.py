@@ -52,7 +52,7 @@ class Batch:
 # upper case by some import is still one record, not two. The rows are Core rows (named tuples
 # of the table's columns): a claim reads thousands of them, ORM objects would cost several times more.
 def _enterprise_wire(e: Row[Any]) -> dict[str, Any]:
-    return to_wire(ENTERPRISE, e.uuid.lower(), e.revision, {f: getattr(e, f) for f in ENTERPRISE_FIELDS})
+    return to_wire(ENTERPRISE, e.uuid.lower(), e.revision, {f: getattr(e, f, None) for f in ENTERPRISE_FIELDS})
 
 
 def _request_wire(r: Row[Any]) -> dict[str, Any]:

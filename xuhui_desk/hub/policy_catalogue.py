@@ -1,0 +1,425 @@
+"""The district's policy catalogue (政策速递, issue 15; docs/policies.md): publishing, editing and
+withdrawing policies, the feed the stations pull, the pushes stations report and the district's
+follow-up of them, and the companies that qualify for a policy.
+
+Promises
+--------
+* The hub owns versions: a policy's version goes up by one exactly when its content changes (a
+  catalogue file's own ``version`` is ignored); publishing the same content again changes nothing.
+* The catalogue's version (``hub_meta`` ``policy_catalogue_version``) goes up by one in every
+  transaction that changes the published set (a publish, an edit, a withdrawal) — never otherwise —
+  so a station asking ``since`` the version it holds learns "unchanged" cheaply.
+* A catalogue is checked whole before anything is written: every problem is reported, and a file
+  with any problem publishes nothing.
+* Follow-up of a pushed policy moves only forward: pushed → applied → granted | declined (a
+  免申即享 policy may go from pushed straight to granted).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from xuhui_desk import policies
+from xuhui_desk.hub.database import HubDatabase
+from xuhui_desk.hub.models import (
+    HubEnterprise,
+    HubMeta,
+    HubPolicy,
+    HubPolicyPush,
+    HubPolicyPushItem,
+    HubPolicyVersion,
+    HubStation,
+)
+from xuhui_desk.hub.store import HubError
+from xuhui_desk.models import utcnow
+from xuhui_desk.sync_protocol import wire_time
+
+PUBLISHED = "published"
+WITHDRAWN = "withdrawn"
+CATALOGUE_VERSION_KEY = "policy_catalogue_version"
+#: PostgreSQL advisory lock key of catalogue writers (station locks use the station's id ≥ 1).
+_CATALOGUE_LOCK_KEY = -1
+BY_MAX = 64
+
+# Follow-up of one pushed policy.
+PUSHED, APPLIED, GRANTED, DECLINED = "pushed", "applied", "granted", "declined"
+FOLLOW_UP_STATES = (PUSHED, APPLIED, GRANTED, DECLINED)
+_NEXT: dict[str, tuple[str, ...]] = {PUSHED: (APPLIED,), APPLIED: (GRANTED, DECLINED), GRANTED: (), DECLINED: ()}
+
+
+class UnknownPolicy(HubError, LookupError):
+    pass
+
+
+class CatalogueRefused(HubError, ValueError):
+    """A catalogue (or an edited policy) with problems; ``problems`` lists each, nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s), nothing published:\n" + "\n".join(problems))
+
+
+class FollowUpRefused(HubError, ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    #: The catalogue's version after the publish.
+    catalogue_version: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"created": len(self.created), "updated": len(self.updated), "unchanged": len(self.unchanged),
+                "catalogue_version": self.catalogue_version, "created_ids": self.created,
+                "updated_ids": self.updated}
+
+
+# --- checking ---------------------------------------------------------------------------------
+
+def department_codes() -> tuple[str, ...]:
+    """The taxonomy's departments (resources/taxonomy/taxonomy.toml): who a policy comes from."""
+    from xuhui_desk.services.taxonomy import load_taxonomy
+
+    return tuple(d.code for d in load_taxonomy().departments)
+
+
+def check_catalogue(obj: Any) -> list[policies.Policy]:
+    """The policies of a catalogue (``{"policies": [...]}``) as the hub accepts them: the core's
+    checks (``policies.parse_catalogue``) and a department of the taxonomy. Raises
+    :class:`CatalogueRefused` with every problem."""
+    try:
+        parsed = policies.parse_catalogue(obj)
+    except policies.CatalogueError as exc:
+        problems = list(exc.problems)
+        # The core stops at its own problems; name unknown departments too, so one round fixes all.
+        problems += _department_problems(obj.get("policies") if isinstance(obj, Mapping) else None)
+        raise CatalogueRefused(problems) from exc
+    problems = _department_problems(obj["policies"])
+    if problems:
+        raise CatalogueRefused(problems)
+    return parsed
+
+
+def _department_problems(items: Any) -> list[str]:
+    if not isinstance(items, list):
+        return []
+    known = department_codes()
+    out: list[str] = []
+    for i, item in enumerate(items):
+        dept = item.get("department") if isinstance(item, Mapping) else None
+        if isinstance(dept, str) and dept.strip() and dept.strip() not in known:
+            out.append(f"policies[{i}].department: unknown department {dept!r:.40} (one of {', '.join(known)})")
+    return out
+
+
+def read_catalogue_file(path: Any) -> list[policies.Policy]:
+    """A catalogue JSON file's policies; :class:`CatalogueRefused` for an unreadable or bad file."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            obj = json.load(fh)
+    except OSError as exc:
+        raise CatalogueRefused([f"{path}: cannot read the file: {exc.strerror or exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogueRefused([f"{path}: not UTF-8 text ({exc.reason})"]) from exc
+    except json.JSONDecodeError as exc:
+        raise CatalogueRefused([f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]) from exc
+    return check_catalogue(obj)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def _content(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A policy body without its version: what "changed" compares."""
+    return {k: v for k, v in body.items() if k != "version"}
+
+
+def _lock_catalogue(db: HubDatabase, s: Session) -> None:
+    if db.dialect == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:ns, :key)"), {"ns": 0x5848, "key": _CATALOGUE_LOCK_KEY})
+
+
+def _bump(s: Session) -> int:
+    row = s.get(HubMeta, CATALOGUE_VERSION_KEY)
+    if row is None:
+        row = HubMeta(key=CATALOGUE_VERSION_KEY, value="0")
+        s.add(row)
+    row.value = str(int(row.value or 0) + 1)
+    return int(row.value)
+
+
+def _read_version(s: Session) -> int:
+    row = s.get(HubMeta, CATALOGUE_VERSION_KEY)
+    return int(row.value) if row is not None and row.value else 0
+
+
+def catalogue_version(db: HubDatabase) -> int:
+    """The catalogue's version (0: nothing ever published)."""
+    with db.session() as s:
+        return _read_version(s)
+
+
+def _clean_by(by: str) -> str:
+    from xuhui_desk.validation import clean_text
+
+    return clean_text(by)[:BY_MAX] or "district"
+
+
+def _upsert(s: Session, policy: policies.Policy, by: str, now: datetime) -> str:
+    """Write one policy; ``created`` / ``updated`` / ``unchanged``."""
+    row = s.get(HubPolicy, policy.id)
+    if row is not None and row.status == PUBLISHED and _content(row.body) == _content(policy.to_json()):
+        return "unchanged"
+    version = 1 if row is None else row.version + (0 if _content(row.body) == _content(policy.to_json()) else 1)
+    body = {**policy.to_json(), "version": version}
+    state = "created" if row is None else "updated"
+    if row is None:
+        row = HubPolicy(id=policy.id)
+        s.add(row)
+    if state == "created" or row.version != version:
+        s.add(HubPolicyVersion(policy_id=policy.id, version=version, body=body, published_at=now, published_by=by))
+    row.version, row.status, row.body = version, PUBLISHED, body
+    row.title, row.department, row.apply = policy.title, policy.department, policy.apply
+    row.valid_from, row.valid_to = policy.valid_from, policy.valid_to
+    row.published_at, row.published_by = now, by
+    row.withdrawn_at = row.withdrawn_by = row.withdraw_reason = None
+    return state
+
+
+def publish(db: HubDatabase, items: Iterable[policies.Policy], *, by: str = "",
+            now: datetime | None = None) -> PublishSummary:
+    """Publish checked policies (:func:`check_catalogue`) in one transaction: a new id is created
+    at version 1, a changed one goes up a version (a withdrawn one is published again), an
+    identical one is left alone. The catalogue's version goes up once if anything changed."""
+    now = now or utcnow()
+    by = _clean_by(by)
+    summary: dict[str, list[str]] = {"created": [], "updated": [], "unchanged": []}
+    with db.write() as s:
+        _lock_catalogue(db, s)
+        for policy in items:
+            summary[_upsert(s, policy, by, now)].append(policy.id)
+        version = _bump(s) if summary["created"] or summary["updated"] else _read_version(s)
+    return PublishSummary(summary["created"], summary["updated"], summary["unchanged"], version)
+
+
+def withdraw(db: HubDatabase, policy_id: str, *, by: str = "", reason: str = "",
+             now: datetime | None = None) -> bool:
+    """Withdraw a published policy (it leaves the stations' feed at their next sync); ``False``
+    when it was already withdrawn. Raises :class:`UnknownPolicy`."""
+    from xuhui_desk.validation import clean_text
+
+    now = now or utcnow()
+    with db.write() as s:
+        _lock_catalogue(db, s)
+        row = s.get(HubPolicy, policy_id)
+        if row is None:
+            raise UnknownPolicy(f"no policy {policy_id!r}")
+        if row.status == WITHDRAWN:
+            return False
+        row.status, row.withdrawn_at, row.withdrawn_by = WITHDRAWN, now, _clean_by(by)
+        row.withdraw_reason = clean_text(reason, multiline=True)[:2000] or None
+        _bump(s)
+    return True
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def feed(db: HubDatabase, since: int | None = None) -> dict[str, Any]:
+    """What ``GET /api/v1/policies?since=N`` answers: every published policy (withdrawn ones left
+    out) with the catalogue's version, or ``unchanged`` when ``since`` is that version."""
+    with db.session() as s:
+        version = _read_version(s)
+        if since is not None and since == version:
+            return {"catalogue_version": version, "unchanged": True}
+        rows = s.scalars(select(HubPolicy.body).where(HubPolicy.status == PUBLISHED).order_by(HubPolicy.id)).all()
+    return {"catalogue_version": version, "policies": [dict(b) for b in rows]}
+
+
+def _push_counts(s: Session) -> dict[str, int]:
+    return dict(s.execute(select(HubPolicyPushItem.policy_id, func.count())
+                          .group_by(HubPolicyPushItem.policy_id)).all())
+
+
+def policy_row(r: HubPolicy, pushes: int = 0) -> dict[str, Any]:
+    return {"id": r.id, "version": r.version, "status": r.status, "title": r.title, "department": r.department,
+            "apply": r.apply, "valid_from": r.valid_from.isoformat(),
+            "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+            "sample": bool(r.body.get("sample")), "published_at": wire_time(r.published_at),
+            "published_by": r.published_by,
+            "withdrawn_at": wire_time(r.withdrawn_at) if r.withdrawn_at else None,
+            "withdrawn_by": r.withdrawn_by, "withdraw_reason": r.withdraw_reason, "pushes": pushes}
+
+
+def list_policies(db: HubDatabase, *, status: str | None = None) -> list[dict[str, Any]]:
+    """Every policy of the catalogue (published first, then withdrawn; by id), with the number of
+    times stations pushed it."""
+    with db.session() as s:
+        stmt = select(HubPolicy).order_by(HubPolicy.status.desc(), HubPolicy.id)
+        if status:
+            stmt = stmt.where(HubPolicy.status == status)
+        counts = _push_counts(s)
+        return [policy_row(r, counts.get(r.id, 0)) for r in s.scalars(stmt)]
+
+
+def get_policy(db: HubDatabase, policy_id: str) -> tuple[dict[str, Any], policies.Policy]:
+    """One policy's row and its parsed current version; :class:`UnknownPolicy`."""
+    with db.session() as s:
+        row = s.get(HubPolicy, policy_id)
+        if row is None:
+            raise UnknownPolicy(f"no policy {policy_id!r}")
+        count = s.scalar(select(func.count()).select_from(HubPolicyPushItem)
+                         .where(HubPolicyPushItem.policy_id == policy_id)) or 0
+        return policy_row(row, count), policies.parse_policy(row.body, version=row.version)
+
+
+def versions(db: HubDatabase, policy_id: str) -> list[dict[str, Any]]:
+    """Every version of a policy, newest first: number, when, by whom, its body."""
+    with db.session() as s:
+        rows = s.scalars(select(HubPolicyVersion).where(HubPolicyVersion.policy_id == policy_id)
+                         .order_by(HubPolicyVersion.version.desc())).all()
+        return [{"version": v.version, "published_at": wire_time(v.published_at), "published_by": v.published_by,
+                 "body": dict(v.body)} for v in rows]
+
+
+@dataclass(frozen=True)
+class PushItemView:
+    item_id: int
+    push_uuid: str
+    station: str
+    enterprise: str
+    enterprise_uuid: str
+    pushed_by: str
+    pushed_at: datetime
+    channel: str
+    policy_version: int
+    state: str
+    state_by: str | None
+    state_at: datetime | None
+    note: str | None
+
+    def next_states(self, apply: str) -> tuple[str, ...]:
+        return next_states(self.state, apply)
+
+
+def next_states(state: str, apply: str) -> tuple[str, ...]:
+    """The follow-up states an item in ``state`` may move to (a 免申即享 policy needs no application)."""
+    out = _NEXT.get(state, ())
+    if state == PUSHED and apply == "no_application":
+        out = (*out, GRANTED)
+    return out
+
+
+def pushes_of_policy(db: HubDatabase, policy_id: str, *, station: str | None = None,
+                     limit: int = 500) -> list[PushItemView]:
+    """The pushes of one policy, newest first (``station``: one station's only)."""
+    with db.session() as s:
+        stmt = (select(HubPolicyPushItem, HubPolicyPush, HubStation.code, HubEnterprise.name, HubEnterprise.uuid)
+                .join(HubPolicyPush, HubPolicyPush.id == HubPolicyPushItem.push_id)
+                .join(HubStation, HubStation.id == HubPolicyPush.station_id)
+                .join(HubEnterprise, HubEnterprise.id == HubPolicyPush.enterprise_id)
+                .where(HubPolicyPushItem.policy_id == policy_id)
+                .order_by(HubPolicyPush.pushed_at.desc(), HubPolicyPushItem.id.desc()).limit(limit))
+        if station:
+            stmt = stmt.where(HubStation.code == station)
+        return [PushItemView(item.id, push.uuid, code, name, ent_uuid, push.pushed_by, push.pushed_at, push.channel,
+                             item.policy_version, item.state, item.state_by, item.state_at, item.note)
+                for item, push, code, name, ent_uuid in s.execute(stmt)]
+
+
+def pushes_per_station(db: HubDatabase, policy_id: str) -> list[dict[str, Any]]:
+    """Per station: how many times the policy was pushed, and how many items are in each state."""
+    with db.session() as s:
+        rows = s.execute(select(HubStation.code, HubPolicyPushItem.state, func.count())
+                         .join(HubPolicyPush, HubPolicyPush.id == HubPolicyPushItem.push_id)
+                         .join(HubStation, HubStation.id == HubPolicyPush.station_id)
+                         .where(HubPolicyPushItem.policy_id == policy_id)
+                         .group_by(HubStation.code, HubPolicyPushItem.state)).all()
+    out: dict[str, dict[str, Any]] = {}
+    for code, state, n in rows:
+        entry = out.setdefault(code, {"station": code, "total": 0, **{st: 0 for st in FOLLOW_UP_STATES}})
+        entry[state] = entry.get(state, 0) + n
+        entry["total"] += n
+    return [out[k] for k in sorted(out)]
+
+
+def set_follow_up(db: HubDatabase, item_id: int, state: str, *, by: str, note: str = "",
+                  now: datetime | None = None) -> dict[str, Any]:
+    """Move one pushed policy's follow-up to ``state`` (see :func:`next_states`); returns the
+    item's policy id, station, company and the state it left. Raises :class:`FollowUpRefused`."""
+    from xuhui_desk.validation import clean_text
+
+    now = now or utcnow()
+    with db.write() as s:
+        item = s.get(HubPolicyPushItem, item_id, options=[selectinload(HubPolicyPushItem.push)])
+        if item is None:
+            raise FollowUpRefused(f"no pushed policy item {item_id}")
+        policy = s.get(HubPolicy, item.policy_id)
+        apply = policy.apply if policy is not None else ""
+        if state not in next_states(item.state, apply):
+            raise FollowUpRefused(f"{item.policy_id}: cannot go from {item.state} to {state}")
+        before = item.state
+        item.state, item.state_by, item.state_at = state, _clean_by(by), now
+        item.note = clean_text(note, multiline=True)[:2000] or item.note
+        enterprise = s.get(HubEnterprise, item.push.enterprise_id)
+        station = s.get(HubStation, item.push.station_id)
+        return {"policy_id": item.policy_id, "from": before, "state": state,
+                "station": station.code if station else "", "enterprise": enterprise.name if enterprise else "",
+                "department": policy.department if policy is not None else ""}
+
+
+def item_policy(db: HubDatabase, item_id: int) -> str | None:
+    """The policy id of a pushed item (``None``: no such item)."""
+    with db.session() as s:
+        return s.scalar(select(HubPolicyPushItem.policy_id).where(HubPolicyPushItem.id == item_id))
+
+
+# --- companies that qualify -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QualifyingCompany:
+    station: str
+    enterprise_uuid: str
+    name: str
+    outcome: policies.Outcome
+    missing: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+def qualifying_companies(db: HubDatabase, policy: policies.Policy, *, today: date,
+                         language: str = "zh_CN", station: str | None = None,
+                         ) -> tuple[list[QualifyingCompany], int]:
+    """The hub's companies with a profile judged for ``policy`` (``policies.match_policy``):
+    eligible and possible ones (possible: with the facts to ask), eligible first, then by name;
+    and how many companies with a profile were judged. A profile that can no longer be read
+    (stored before a rule changed) is skipped, never a crash."""
+    out: list[QualifyingCompany] = []
+    judged = 0
+    with db.session() as s:
+        stmt = (select(HubEnterprise.uuid, HubEnterprise.name, HubEnterprise.profile, HubStation.code)
+                .join(HubStation, HubStation.id == HubEnterprise.station_id)
+                .where(HubEnterprise.profile.is_not(None)))
+        if station:
+            stmt = stmt.where(HubStation.code == station)
+        rows = s.execute(stmt).all()
+    for ent_uuid, name, raw, code in rows:
+        try:
+            profile = policies.CompanyProfile.from_json(json.loads(raw))
+        except (ValueError, TypeError):
+            continue
+        judged += 1
+        match = policies.match_policy(profile, policy, today=today)
+        if match.outcome == policies.Outcome.NOT_ELIGIBLE:
+            continue
+        out.append(QualifyingCompany(code, ent_uuid, name, match.outcome, match.missing,
+                                     tuple(r.text(language) for r in match.reasons)))
+    out.sort(key=lambda c: (c.outcome != policies.Outcome.ELIGIBLE, c.name, c.enterprise_uuid))
+    return out, judged
