@@ -226,6 +226,10 @@ class PolicyMatchesPanel(QWidget):
         for layout in LAYOUTS:
             self.layout_combo.addItem(layout_label(layout), layout)
         self.layout_combo.setCurrentIndex(max(0, self.layout_combo.findData(remembered_list_layout(db))))
+        self.layout_combo.setToolTip(self.tr("Paper of the policy list"))
+        # Room for the longest paper name beside the arrow (the style's padding is wider than Qt's guess).
+        widest = max(self.fontMetrics().horizontalAdvance(layout_label(name)) for name in LAYOUTS)
+        self.layout_combo.setMinimumWidth(widest + 48)
         row.addWidget(self.print_button)
         row.addWidget(self.layout_combo, 1 if compact else 0)
         actions.addLayout(row)
