@@ -2098,16 +2098,12 @@ Everything saved since that backup is replaced; the data as it is now is kept as
 <context>
     <name>NewPoliciesCard</name>
     <message>
-        <source>New policies</source>
-        <translation>新政策</translation>
-    </message>
-    <message>
         <source>New policy: {title} — {count} companies of this station may qualify</source>
         <translation>新政策：{title} — 本站 {count} 家企业可能符合</translation>
     </message>
     <message>
-        <source>New policies ({count})</source>
-        <translation>新政策（{count}）</translation>
+        <source>New policies in the last {days} days ({count})</source>
+        <translation>近 {days} 天新到政策（{count}）</translation>
     </message>
 </context>
 <context>
@@ -2121,7 +2117,6 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <name>PolicyCard</name>
     <message>
         <source>Hand this policy over</source>
-        <extracomment>The description is matched this long after typing pauses.</extracomment>
         <translation>向企业推送此项政策</translation>
     </message>
     <message>
@@ -2180,12 +2175,15 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <name>PolicyMatchesPanel</name>
     <message>
         <source>Policies for this company</source>
-        <extracomment>Eligible and possible policies shown after a read (0: none, or no company). A push was recorded (its channel). The print preview of a policy list opened (for tests and the screenshots).</extracomment>
         <translation>适用政策</translation>
     </message>
     <message>
         <source>Print policy list</source>
         <translation>打印政策清单</translation>
+    </message>
+    <message>
+        <source>Paper of the policy list</source>
+        <translation>政策清单用纸</translation>
     </message>
     <message>
         <source>Record as told</source>
@@ -2263,7 +2261,6 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <name>ProfileEditor</name>
     <message>
         <source>What the policies are matched on. Leave a fact empty (or Unknown) when the company has not told it: unknown is never taken as no.</source>
-        <extracomment>The profile was read and shown.</extracomment>
         <translation>政策按以下信息匹配。企业未告知的信息请留空（或选“未知”）：未知不会被当作“否”。</translation>
     </message>
     <message>

@@ -13,12 +13,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from xuhui_desk.services.policies import (
-    company_profile,
-    pushes_for_company,
-    replace_catalogue,
-    save_company_profile,
-)
 
 from tests.bulk_data import add_request
 from tests.ui.fit import clipped
@@ -26,6 +20,12 @@ from tests.ui.keyboard import type_text
 from xuhui_desk.db import Database
 from xuhui_desk.policies import CompanyProfile, parse_policy
 from xuhui_desk.services.company_file import company_file
+from xuhui_desk.services.policies import (
+    company_profile,
+    pushes_for_company,
+    replace_catalogue,
+    save_company_profile,
+)
 from xuhui_desk.ui.company_file.dialog import CompanyFileDialog
 from xuhui_desk.ui.i18n import install_translators
 from xuhui_desk.ui.intake import IntakeForm

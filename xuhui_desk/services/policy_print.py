@@ -172,10 +172,15 @@ def header_fields(data: PolicyList) -> list[tuple[str, str]]:
     return [(str(labels[key]), value or missing) for key, value in rows]
 
 
+def marks_itself_as_sample(title: str) -> bool:
+    """The title says it is a sample already ("…（示例）"): no second mark."""
+    return "示例" in title or "sample" in title.lower()
+
+
 def entry_title(entry: PolicyListEntry, number: int, language: str) -> str:
-    """"1. Title" (with the sample mark for a sample policy)."""
+    """"1. Title" (with the sample mark for a sample policy whose title does not say so)."""
     labels = policy_list_labels(language)
-    mark = str(labels["sample"]) if entry.sample else ""
+    mark = str(labels["sample"]) if entry.sample and not marks_itself_as_sample(entry.title) else ""
     return f"{number}. {entry.title}{mark}"
 
 

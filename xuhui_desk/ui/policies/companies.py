@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from xuhui_desk.ui.company_file.dialog import CompanyFileDialog
 
 log = logging.getLogger(__name__)
+STYLE = """
+QLabel#policyHeading { font-size: 17px; font-weight: 600; color: #1f2933; }
+QTreeWidget#policyCompanies::item { padding: 3px 8px 3px 2px; }
+"""
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -61,11 +65,12 @@ class CompaniesForPolicyDialog(QDialog):
         self.companies: list[CompanyMatch] = []
         self.company_dialog: CompanyFileDialog | None = None
         self.setObjectName("companiesForPolicy")
+        self.setStyleSheet(STYLE)
         self.setWindowTitle(self.tr("Companies that may qualify — {title}").format(title=title))
         self.resize(760, 520)
         layout = QVBoxLayout(self)
         heading = QLabel(title)
-        heading.setObjectName("companyName")
+        heading.setObjectName("policyHeading")
         heading.setWordWrap(True)
         layout.addWidget(heading)
         self.status = QLabel(self.tr("Reading the companies…"))

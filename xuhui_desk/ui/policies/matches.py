@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from xuhui_desk.db import Database
+from xuhui_desk.services.policy_print import marks_itself_as_sample
 from xuhui_desk.services.timefmt import SHANGHAI
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.policies.labels import apply_label, facts_text
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The description is matched this long after typing pauses.
+# The description is matched this long after typing pauses.
 TEXT_DELAY_MS = 400
 
 STYLE = """
@@ -110,7 +111,8 @@ class PolicyCard(QFrame):
             self.checkbox.setToolTip(self.tr("Hand this policy over"))
             self.checkbox.toggled.connect(self.toggled)
             head.addWidget(self.checkbox, 0, Qt.AlignmentFlag.AlignTop)
-        title = policy.title + (self.tr(" (sample)") if policy.sample else "")
+        title = policy.title + (self.tr(" (sample)") if policy.sample and not marks_itself_as_sample(policy.title)
+                                else "")
         self.title = _label(title, "policyTitle")
         self.title.setToolTip(policy.summary or policy.title)
         head.addWidget(self.title, 1)
@@ -150,11 +152,11 @@ class PolicyCard(QFrame):
 class PolicyMatchesPanel(QWidget):
     """See the module documentation."""
 
-    #: Eligible and possible policies shown after a read (0: none, or no company).
+    # Eligible and possible policies shown after a read (0: none, or no company).
     loaded = Signal(int)
-    #: A push was recorded (its channel).
+    # A push was recorded (its channel).
     pushed = Signal(str)
-    #: The print preview of a policy list opened (for tests and the screenshots).
+    # The print preview of a policy list opened (for tests and the screenshots).
     previewOpened = Signal(object)
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None, *,

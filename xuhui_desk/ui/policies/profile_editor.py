@@ -53,7 +53,7 @@ class ProfileEditor(QWidget):
     """See the module documentation. :attr:`saved` after a save went through."""
 
     saved = Signal()
-    #: The profile was read and shown.
+    # The profile was read and shown.
     loaded = Signal()
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QWidget | None = None) -> None:

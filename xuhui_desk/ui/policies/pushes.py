@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from xuhui_desk.db import Database
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from xuhui_desk.services.policies import PushRecord
 
 log = logging.getLogger(__name__)
+# Lines shown without scrolling.
+SHOWN_LINES = 4
 
 
 class PushHistory(QWidget):
@@ -44,8 +46,9 @@ class PushHistory(QWidget):
         layout.addWidget(self.title)
         self.lines = QListWidget()
         self.lines.setObjectName("policyPushes")
-        self.lines.setWordWrap(True)
-        self.lines.setMaximumHeight(self.fontMetrics().height() * 6 + 12)
+        self.lines.setWordWrap(False)
+        self.lines.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.lines.setUniformItemSizes(True)
         layout.addWidget(self.lines)
 
     def load(self, enterprise_id: int) -> None:
@@ -71,9 +74,12 @@ class PushHistory(QWidget):
                 when=display(record.pushed_at), who=record.pushed_by, how=channel_label(record.channel),
                 count=len(titles), titles=separator.join(titles))
             item = QListWidgetItem(text)
-            item.setToolTip("\n".join(titles))
+            item.setToolTip(text + "\n" + "\n".join(titles))
             self.lines.addItem(item)
         if not self.records:
             self.lines.addItem(QListWidgetItem(self.tr("No policy list has been handed over to this company yet.")))
         self.title.setText(self.tr("Policy lists handed over ({count})").format(count=len(self.records)))
+        # As tall as its lines, at most four (the policies above keep the room).
+        rows = min(max(self.lines.count(), 1), SHOWN_LINES)
+        self.lines.setFixedHeight(max(self.lines.sizeHintForRow(0), self.fontMetrics().height() + 6) * rows + 6)
         self.loaded.emit(len(self.records))

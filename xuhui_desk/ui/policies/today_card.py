@@ -18,6 +18,9 @@ from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBo
 if TYPE_CHECKING:
     from xuhui_desk.services.policies import NewPolicy
 
+# Lines shown without scrolling; "new" is what arrived in the last NEW_DAYS days (the service's default).
+SHOWN_LINES = 5
+NEW_DAYS = 7
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 TITLE_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -42,7 +45,7 @@ class NewPoliciesCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(4)
-        self.title = QLabel(self.tr("New policies"))
+        self.title = QLabel()
         self.title.setObjectName("sectionTitle")
         layout.addWidget(self.title)
         self.lines = _Lines()
@@ -66,9 +69,11 @@ class NewPoliciesCard(QFrame):
             line.setData(TITLE_ROLE, entry.policy.title)
             line.setToolTip(entry.policy.benefit or entry.policy.title)
             self.lines.addItem(line)
-        shown = min(len(self.items), 4)
-        self.lines.setFixedHeight(self.lines.sizeHintForRow(0) * shown + 6 if shown else 0)
-        self.title.setText(self.tr("New policies ({count})").format(count=len(self.items)))
+        shown = min(len(self.items), SHOWN_LINES)
+        frame = 2 * self.lines.frameWidth()
+        self.lines.setFixedHeight(self.lines.sizeHintForRow(0) * shown + frame + 2 if shown else 0)
+        self.title.setText(self.tr("New policies in the last {days} days ({count})").format(
+            days=NEW_DAYS, count=len(self.items)))
         self.setVisible(bool(self.items))
 
     def texts(self) -> list[str]:
