@@ -344,6 +344,10 @@ def test_the_policy_views_fit_at_1024x700(qtbot: Any, station_db: Database, task
     qtbot.waitUntil(lambda: form.policy_card.isVisible() and bool(form.policy_card.panel.cards), timeout=10000)
     QApplication.processEvents()
     assert clipped(form.policy_card) == []
+    # The card never widens the side column past the window (its buttons and paper wrap onto rows).
+    side = form.side_column
+    assert form.policy_card.minimumSizeHint().width() <= side.viewport().width()
+    assert side.mapTo(window, side.rect().topRight()).x() < window.width()
 
     dialog = opened_file(qtbot, station_db, tasks, USCC)
     dialog.resize(min(dialog.width(), 1000), min(dialog.height(), 640))

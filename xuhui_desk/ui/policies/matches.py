@@ -216,7 +216,9 @@ class PolicyMatchesPanel(QWidget):
             outer.addWidget(area, 1)
         self.scroll_area = None if compact else area
 
-        actions = QVBoxLayout() if compact else QHBoxLayout()
+        # Compact (the intake's side column, 340 px): the paper on a row of its own, the two buttons
+        # under it; otherwise all on one row.
+        actions = QVBoxLayout()
         actions.setSpacing(6)
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -232,18 +234,18 @@ class PolicyMatchesPanel(QWidget):
         # Room for the longest paper name beside the arrow (the style's padding is wider than Qt's guess).
         widest = max(self.fontMetrics().horizontalAdvance(layout_label(name)) for name in LAYOUTS)
         self.layout_combo.setMinimumWidth(widest + 48)
-        row.addWidget(self.print_button)
-        row.addWidget(self.layout_combo, 1 if compact else 0)
-        actions.addLayout(row)
         self.told_button = QPushButton(self.tr("Record as told"))
         self.told_button.setObjectName("policyTold")
         self.told_button.setToolTip(self.tr("Record that the chosen policies were explained, without printing"))
         self.told_button.clicked.connect(lambda: self.record_told())
         if compact:
-            actions.addWidget(self.told_button)
-        else:
-            row.addWidget(self.told_button)
-            row.addStretch(1)
+            actions.addWidget(self.layout_combo)
+        row.addWidget(self.print_button)
+        if not compact:
+            row.addWidget(self.layout_combo)
+        row.addWidget(self.told_button)
+        row.addStretch(1)
+        actions.addLayout(row)
         outer.addLayout(actions)
         self.done = _label("", "policyDone")
         self.done.hide()
