@@ -138,17 +138,6 @@ class TodayController(QObject):
 
         self.tasks.run(read, on_success=self._read, owner=self, latest="today",
                        on_failure=lambda exc: log.warning("Today's lists could not be read: %s", exc))
-        day = now.astimezone(SHANGHAI).date()
-
-        def read_policies(_progress: Progress) -> list[NewPolicy]:
-            db = opened(self.db)
-            from xuhui_desk.services.policies import new_policies
-
-            return new_policies(db, today=day)
-
-        # A read of its own: the policies never hold up (or break) the lists.
-        self.tasks.run(read_policies, on_success=self._policies_read, owner=self, latest="policies",
-                       on_failure=lambda exc: log.warning("Today's new policies could not be read: %s", exc))
 
     def shutdown(self) -> None:
         """Stop the timers and stop following writes (the window is closing)."""
@@ -168,6 +157,21 @@ class TodayController(QObject):
         wait = next_midnight(self.clock()) - self.clock()
         self._midnight.start(max(1000, int(wait.total_seconds() * 1000) + 1000))
         self.updated.emit(today)
+        self._read_policies()
+
+    def _read_policies(self) -> None:
+        """The new policies, read after the lists (never before or beside them: start-up and the
+        lists come first; a failure here never touches them)."""
+        day = self.clock().astimezone(SHANGHAI).date()
+
+        def read(_progress: Progress) -> list[NewPolicy]:
+            db = opened(self.db)
+            from xuhui_desk.services.policies import new_policies
+
+            return new_policies(db, today=day)
+
+        self.tasks.run(read, on_success=self._policies_read, owner=self, latest="policies",
+                       on_failure=lambda exc: log.warning("Today's new policies could not be read: %s", exc))
 
     def _policies_read(self, items: list[NewPolicy]) -> None:
         if not self._closed:
