@@ -2237,6 +2237,10 @@ Everything saved since that backup is replaced; the data as it is now is kept as
 <context>
     <name>PolicyPrint</name>
     <message>
+        <source>no longer current at this station (withdrawn or expired since it was shown): {ids}</source>
+        <translation>已不是本站的现行政策（显示后已撤回或到期）：{ids}</translation>
+    </message>
+    <message>
         <source>The hand-over could not be recorded: {error}</source>
         <translation>推送记录未能保存：{error}</translation>
     </message>

@@ -361,3 +361,31 @@ def test_the_policy_views_fit_at_1024x700(qtbot: Any, station_db: Database, task
     tasks.wait()
     install_translators("zh_CN")
 
+
+
+def test_a_policy_withdrawn_meanwhile_is_refused_with_a_message(qtbot: Any, station_db: Database,
+                                                                tasks: TaskRunner, company: int) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    panel = PolicyMatchesPanel(station_db, tasks)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_company(company)
+    qtbot.waitUntil(lambda: bool(panel.cards), timeout=10000)
+    replace_catalogue(station_db, 4, [p for p in CATALOGUE if p.id != "P-RD"])  # the sync withdrew it
+    panel.set_chosen({"P-RD"})
+    panel.record_told()
+    qtbot.waitUntil(lambda: any(box.isVisible() for box in panel.findChildren(QMessageBox)), timeout=10000)
+    box = next(box for box in panel.findChildren(QMessageBox) if box.isVisible())
+    assert "P-RD" in box.text() and "推送记录未能保存" in box.text()
+    box.close()
+    assert pushes_for_company(station_db, company) == []
+    # Printing it is refused before any preview: the list is built from what the station holds today.
+    previews: list[Any] = []
+    panel.previewOpened.connect(previews.append)
+    panel.print_list("thermal")
+    qtbot.waitUntil(lambda: any(b.isVisible() and "无法打印政策清单" in b.text()
+                                for b in panel.findChildren(QMessageBox)), timeout=10000)
+    refused = next(b for b in panel.findChildren(QMessageBox) if "无法打印政策清单" in b.text())
+    assert "已撤回或到期" in refused.text() and "P-RD" in refused.text()  # said in words, not in English
+    assert previews == [] and pushes_for_company(station_db, company) == []

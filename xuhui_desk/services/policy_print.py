@@ -30,7 +30,12 @@ MAX_POLICIES = 50
 
 
 class PolicyListError(LookupError):
-    """A chosen policy is not (or no longer) current at this station, or the company is unknown."""
+    """A chosen policy is not (or no longer) current at this station (``missing`` names them), or the
+    company is unknown (``missing`` empty)."""
+
+    def __init__(self, message: str, missing: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.missing = list(missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +153,7 @@ def policy_list_for_company(db: Database, enterprise_id: int, policy_ids: Sequen
     current = {p.id: p for p in current_policies(db, today=today)}
     missing = [pid for pid in policy_ids if pid not in current]
     if missing:
-        raise PolicyListError(f"not current at this station: {', '.join(missing)}")
+        raise PolicyListError(f"not current at this station: {', '.join(missing)}", missing)
     with db.session() as session:
         station = require_station(session)
         name, address = station.name, station_address(session)

@@ -55,6 +55,20 @@ def _today() -> object:
     return datetime.now(SHANGHAI).date()
 
 
+def reason(exc: BaseException) -> str:
+    """Why a hand-over failed, in the GUI's language where the service says it with issues."""
+    from xuhui_desk.services.policy_print import PolicyListError
+    from xuhui_desk.validation import ValidationFailed
+
+    if isinstance(exc, PolicyListError) and exc.missing:
+        return QCoreApplication.translate(
+            "PolicyPrint", "no longer current at this station (withdrawn or expired since it was shown): {ids}"
+        ).format(ids=", ".join(exc.missing))
+    if isinstance(exc, ValidationFailed):
+        return "\n".join(issue.message(current_language()) for issue in exc.issues)
+    return str(exc)
+
+
 def record_push(db: Database, tasks: TaskRunner, owner: QWidget, enterprise_id: int,
                 policies: Sequence[tuple[str, int]], channel: str, *, request_id: int | None = None,
                 on_recorded: Callable[[PushRecord], None] | None = None) -> Task[PushRecord]:
@@ -71,7 +85,7 @@ def record_push(db: Database, tasks: TaskRunner, owner: QWidget, enterprise_id: 
     def failed(exc: BaseException) -> None:
         text = QCoreApplication.translate("PolicyPrint", "The hand-over could not be recorded: {error}")
         box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("PolicyPrint", "Policies"),
-                          text.format(error=exc), QMessageBox.StandardButton.Ok, owner)
+                          text.format(error=reason(exc)), QMessageBox.StandardButton.Ok, owner)
         box.open()
 
     return tasks.run(write, on_success=on_recorded, on_failure=failed, owner=owner, write=True)
@@ -108,7 +122,7 @@ def print_policy_list(parent: QWidget, db: Database, tasks: TaskRunner, enterpri
     def failed(exc: BaseException) -> None:
         text = QCoreApplication.translate("PolicyPrint", "The policy list cannot be printed: {error}")
         box = QMessageBox(QMessageBox.Icon.Warning, QCoreApplication.translate("PolicyPrint", "Policy list"),
-                          text.format(error=exc), QMessageBox.StandardButton.Ok, parent)
+                          text.format(error=reason(exc)), QMessageBox.StandardButton.Ok, parent)
         box.open()
 
     return tasks.run(build, on_success=shown, on_failure=failed, owner=parent, latest="policy-list",
