@@ -389,3 +389,6 @@ def test_a_policy_withdrawn_meanwhile_is_refused_with_a_message(qtbot: Any, stat
     refused = next(b for b in panel.findChildren(QMessageBox) if "无法打印政策清单" in b.text())
     assert "已撤回或到期" in refused.text() and "P-RD" in refused.text()  # said in words, not in English
     assert previews == [] and pushes_for_company(station_db, company) == []
+    for box in panel.findChildren(QMessageBox):
+        box.close()
+    QApplication.processEvents()  # the platform's notes about the boxes come now, not in the next test
