@@ -171,7 +171,7 @@ def test_profile_editing_saves_unknown_as_unknown(qtbot: Any, station_db: Databa
     editor = dialog.profile_editor
     # Nothing known: the tri-state starts at 未知, never at 否; qualifications unknown.
     assert editor.registered.currentText() == "未知" and editor.registered.currentData() is None
-    assert editor.size.currentText() == "未知"
+    assert editor.size_combo.currentText() == "未知"
     assert not editor.qual_known.isChecked()
 
     # A bad date is said under its field; nothing is saved, nothing typed is lost.

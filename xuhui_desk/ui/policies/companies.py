@@ -129,8 +129,9 @@ class CompaniesForPolicyDialog(QDialog):
         self.status.setText(self.tr("{count} companies of this station may qualify. Enter opens a company's file.")
                             .format(count=len(self.companies)) if self.companies
                             else self.tr("No company of this station qualifies, as far as their profiles tell."))
-        if self.companies:
-            self.lines.setCurrentItem(self.lines.topLevelItem(0))
+        first = self.lines.topLevelItem(0)
+        if first is not None:
+            self.lines.setCurrentItem(first)
         self.lines.setFocus(Qt.FocusReason.OtherFocusReason)
         self.loaded.emit(len(self.companies))
 

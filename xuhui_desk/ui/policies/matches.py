@@ -417,8 +417,9 @@ class PolicyMatchesPanel(QWidget):
         for widget in (self.print_button, self.told_button):
             widget.setEnabled(enabled)
         visible = bool(self.cards) and any(c.checkbox is not None for c in self.cards)
-        for widget in (self.print_button, self.told_button, self.layout_combo):
-            widget.setVisible(visible)
+        shown: tuple[QWidget, ...] = (self.print_button, self.told_button, self.layout_combo)
+        for part in shown:
+            part.setVisible(visible)
 
     def print_list(self, layout: str | None = None) -> None:
         """Print the chosen policies for the company (the layout in the combo unless given)."""

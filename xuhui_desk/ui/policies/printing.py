@@ -11,7 +11,7 @@ accepted — Qt's preview accepts once the list went to the printer — with the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings
@@ -51,7 +51,7 @@ def remember_list_layout(db: Database, layout: str) -> None:
         state.sync()
 
 
-def _today() -> object:
+def _today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
@@ -107,7 +107,7 @@ def print_policy_list(parent: QWidget, db: Database, tasks: TaskRunner, enterpri
     def build(_progress: object) -> PolicyList:
         from xuhui_desk.services.policy_print import policy_list_for_company
 
-        return policy_list_for_company(db, enterprise_id, ids, today=today, language=language)  # type: ignore[arg-type]
+        return policy_list_for_company(db, enterprise_id, ids, today=today, language=language)
 
     def shown(data: PolicyList) -> None:
         from xuhui_desk.ui.policies.print_render import open_policy_list_preview

@@ -88,14 +88,14 @@ class ProfileEditor(QWidget):
         self.registered.setObjectName("profileRegistered")
         for text, value in ((self.tr("Unknown"), None), (self.tr("Yes"), True), (self.tr("No"), False)):
             self.registered.addItem(text, value)
-        self.size = QComboBox()
-        self.size.setObjectName("profileSize")
-        self.size.addItem(self.tr("Unknown"), None)
+        self.size_combo = QComboBox()
+        self.size_combo.setObjectName("profileSize")
+        self.size_combo.addItem(self.tr("Unknown"), None)
         from xuhui_desk.policies import size_label
 
         for size in SIZES:
-            self.size.addItem(size_label(size, current_language()), size)
-        for combo in (self.registered, self.size):
+            self.size_combo.addItem(size_label(size, current_language()), size)
+        for combo in (self.registered, self.size_combo):
             combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.employees = QLineEdit()
         self.employees.setObjectName("profileEmployees")
@@ -133,16 +133,18 @@ class ProfileEditor(QWidget):
             ("industry_code", self.tr("Industry code (GB/T 4754)"), self.industry),
             ("established", self.tr("Established on"), self.established),
             ("registered_in_xuhui", self.tr("Registered in Xuhui"), self.registered),
-            ("size", self.tr("Size"), self.size),
+            ("size", self.tr("Size"), self.size_combo),
             ("qualifications", self.tr("Qualifications"), qualifications),
             ("employees", self.tr("Employees"), self.employees),
             ("revenue_wan", self.tr("Revenue (10,000 yuan)"), self.revenue),
         ]
-        for widget in (self.industry, self.established, self.registered, self.size, self.employees, self.revenue):
-            widget.setMaximumWidth(360)
+        boxes: tuple[QWidget, ...] = (self.industry, self.established, self.registered, self.size_combo,
+                                      self.employees, self.revenue)
+        for field in boxes:
+            field.setMaximumWidth(360)
         for fact, label, widget in rows:
-            box = QWidget()
-            column = QVBoxLayout(box)
+            cell = QWidget()
+            column = QVBoxLayout(cell)
             column.setContentsMargins(0, 0, 0, 0)
             column.setSpacing(2)
             column.addWidget(widget)
@@ -150,7 +152,7 @@ class ProfileEditor(QWidget):
             message.setObjectName("fieldError")
             column.addWidget(message)
             self.messages[fact] = message
-            form.addRow(label, box)
+            form.addRow(label, cell)
         outer.addLayout(form)
 
         buttons = QHBoxLayout()
@@ -191,7 +193,7 @@ class ProfileEditor(QWidget):
         self.established.setText(profile.established.isoformat() if profile.established else "")
         self.registered.setCurrentIndex(max(0, self.registered.findData(profile.registered_in_xuhui))
                                         if profile.registered_in_xuhui is not None else 0)
-        self.size.setCurrentIndex(max(0, self.size.findData(profile.size)) if profile.size else 0)
+        self.size_combo.setCurrentIndex(max(0, self.size_combo.findData(profile.size)) if profile.size else 0)
         held = set(profile.qualifications or ())
         listed = set()
         for box in self.qual_boxes:
@@ -228,7 +230,7 @@ class ProfileEditor(QWidget):
             out["established"] = text
         if (registered := self.registered.currentData()) is not None:
             out["registered_in_xuhui"] = bool(registered)
-        if size := self.size.currentData():
+        if size := self.size_combo.currentData():
             out["size"] = size
         if (held := self.qualifications()) is not None:
             out["qualifications"] = held
