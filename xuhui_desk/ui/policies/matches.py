@@ -44,6 +44,7 @@ from xuhui_desk.ui.policies.labels import apply_label, facts_text
 from xuhui_desk.ui.policies.printing import print_policy_list, record_push, remembered_list_layout
 from xuhui_desk.ui.reprint import LAYOUTS, layout_label
 from xuhui_desk.ui.tasks import TaskRunner
+from xuhui_desk.ui.wheel_guard import install_wheel_guard
 
 if TYPE_CHECKING:
     from xuhui_desk.policies import Match
@@ -231,6 +232,9 @@ class PolicyMatchesPanel(QWidget):
             self.layout_combo.addItem(layout_label(layout), layout)
         self.layout_combo.setCurrentIndex(max(0, self.layout_combo.findData(remembered_list_layout(db))))
         self.layout_combo.setToolTip(self.tr("Paper of the policy list"))
+        # In a scrolling column: the wheel scrolls the column, never this box unless it has the focus.
+        self.layout_combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        install_wheel_guard()
         # Room for the longest paper name beside the arrow (the style's padding is wider than Qt's guess).
         widest = max(self.fontMetrics().horizontalAdvance(layout_label(name)) for name in LAYOUTS)
         self.layout_combo.setMinimumWidth(widest + 48)
