@@ -86,6 +86,7 @@ def benchmarks(report_db: Path | None) -> list[Benchmark]:
         Benchmark("report", "report_benchmark.py", report_args, ["--repeat", "1"], parse=_report_result),
         Benchmark("memory", "memory_benchmark.py"),
         Benchmark("routing", "routing_benchmark.py", [], ["--runs", "50"]),
+        Benchmark("policies", "policy_match_benchmark.py", [], ["--companies", "500", "--runs", "30"]),
     ]
 
 

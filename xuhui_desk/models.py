@@ -382,3 +382,5 @@ class PolicyPush(Base):
     policies: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     sync_state: Mapped[SyncState] = mapped_column(Code(SyncState), default=SyncState.PENDING)
     sync_error: Mapped[str | None] = mapped_column(Text)
+
+    enterprise: Mapped[Enterprise] = relationship()

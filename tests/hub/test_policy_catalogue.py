@@ -121,11 +121,12 @@ def test_a_bad_catalogue_prints_every_problem_and_writes_nothing(
     raw["policies"][3]["valid_from"] = "2026-13-01"
     raw["policies"][5]["department"] = "nowhere_office"
     raw["policies"][7]["id"] = raw["policies"][6]["id"]
+    raw["policies"][9]["id"] = "new"
     code, out, err = run(hub_database_url, "policy", "publish", str(write(tmp_path, raw)))
     assert code == 1 and out == ""
     assert "policies[0].conditions.size" in err and "policies[3].valid_from" in err
-    assert "policies[5].department" in err and "policies[7].id" in err
-    assert "4 problem(s); nothing was published" in err
+    assert "policies[5].department" in err and "policies[7].id" in err and "policies[9].id: 'new' is reserved" in err
+    assert "5 problem(s); nothing was published" in err
     for text in ("{not json", "\ufffe\x00"):
         path = tmp_path / "broken.json"
         path.write_text(text, encoding="utf-8")
@@ -190,3 +191,87 @@ def test_feed_serves_published_policies_by_catalogue_version(hub: HubThread, sta
     for bad in ("-1", "x", "1.5", "٣"):
         resp = _feed(station, bad)
         assert resp.status_code == 400 and resp.json()["error"] == "bad_request"
+
+
+def test_migrations_build_the_schema_the_models_declare(hub_database_url: str) -> None:
+    """Migration 0008 (and every one before it) gives the tables and columns the models say —
+    the PostgreSQL-only n-gram expression indexes of 0007 are the one thing the models do not declare."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import xuhui_desk.hub.attachments
+    import xuhui_desk.hub.calendar  # noqa: F401  (their tables are declared there)
+    from xuhui_desk.hub.models import HubBase
+
+    db = open_hub_database(hub_database_url)
+    try:
+        with db.engine.connect() as connection:
+            diffs = compare_metadata(MigrationContext.configure(connection), HubBase.metadata)
+    finally:
+        db.close()
+    unexpected = [d for d in diffs if not (d[0] == "remove_index" and d[1].name.endswith("_search_ngrams"))]
+    assert unexpected == []
+
+
+def test_qualifying_companies_counts_all_and_words_the_first(hub_database_url: str) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import insert
+
+    from xuhui_desk.hub.models import HubEnterprise, HubStation
+
+    db = open_hub_database(hub_database_url)
+    try:
+        items = catalogue.check_catalogue(sample())
+        catalogue.publish(db, items)
+        policy = next(p for p in items if p.id == "XS-2026-004")  # 专精特新 (any) and registered in Xuhui
+        now = datetime.now(UTC)
+        profiles = ([{"qualifications": ["专精特新"], "registered_in_xuhui": True}] * 3
+                    + [{"qualifications": ["专精特新小巨人"]}] * 2
+                    + [{"qualifications": [], "registered_in_xuhui": True}, None, {"size": "small"}])
+        with db.write() as s:
+            s.add(HubStation(code="XH03", name="", created_at=now))
+            s.flush()
+            station_id = s.scalars(select(HubStation.id)).one()
+            s.execute(insert(HubEnterprise.__table__), [
+                {"uuid": f"e-{i:04d}", "station_id": station_id, "name": f"企业{i}", "contact_name": "", "phone": "",
+                 "park": "", "building": "", "first_seen_at": now, "updated_at": now, "revision": 1,
+                 "content_hash": "x", "received_at": now, "changed_at": now,
+                 "profile": None if p is None else json.dumps(p, ensure_ascii=False)} for i, p in enumerate(profiles)])
+            # A profile stored before a rule changed (no longer readable): skipped, never a crash.
+            s.execute(insert(HubEnterprise.__table__), [{
+                "uuid": "e-bad", "station_id": station_id, "name": "坏画像", "contact_name": "", "phone": "",
+                "park": "", "building": "", "first_seen_at": now, "updated_at": now, "revision": 1,
+                "content_hash": "x", "received_at": now, "changed_at": now, "profile": '{"size": "huge"}'}])
+        found = catalogue.qualifying_companies(db, policy, today=date(2026, 12, 6), limit=2)
+        assert (found.eligible, found.possible, found.judged) == (3, 3, 7)
+        assert [(c.name, str(c.outcome)) for c in found.companies] == [
+            ("企业0", "eligible"), ("企业1", "eligible"), ("企业3", "possible"), ("企业4", "possible")]
+        assert found.companies[2].missing == ("registered_in_xuhui",)
+        assert all(c.reasons for c in found.companies)
+        other = catalogue.qualifying_companies(db, policy, today=date(2026, 12, 6), station="XH99")
+        assert (other.eligible, other.possible, other.judged) == (0, 0, 0)
+    finally:
+        db.close()
+
+
+def test_a_change_and_its_record_commit_together(hub_database_url: str) -> None:
+    db = open_hub_database(hub_database_url)
+    try:
+        items = catalogue.check_catalogue(sample())
+
+        def failing(_s: Any, _done: dict[str, Any]) -> None:
+            raise RuntimeError("the audit entry cannot be written")
+
+        with pytest.raises(RuntimeError):
+            catalogue.publish(db, items, record=failing)
+        assert catalogue.catalogue_version(db) == 0 and catalogue.list_policies(db) == []
+        seen: list[dict[str, Any]] = []
+        catalogue.publish(db, items[:2], by="张三", record=lambda _s, done: seen.append(done))
+        assert seen == [{"created": [items[0].id, items[1].id], "updated": [], "catalogue_version": 1,
+                         "versions": {items[0].id: 1, items[1].id: 1}}]
+        with pytest.raises(RuntimeError):
+            catalogue.withdraw(db, items[0].id, record=failing)
+        assert catalogue.list_policies(db, status="withdrawn") == [] and catalogue.catalogue_version(db) == 1
+    finally:
+        db.close()

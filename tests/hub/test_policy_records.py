@@ -104,7 +104,8 @@ def test_hub_stores_the_profile_normalised_and_refuses_a_bad_one(hub: HubThread,
     assert all(e["message"] and "profile." not in e["message"] for e in results[1]["errors"])
     with hub.db.session() as s:
         row = s.scalars(select(HubEnterprise).where(HubEnterprise.uuid == ent["uuid"])).one()
-        assert json.loads(row.profile) == {"industry_code": "I6513", "size": "small", "registered_in_xuhui": True}
+        stored = json.loads(row.profile or "null")
+        assert stored == {"industry_code": "I6513", "size": "small", "registered_in_xuhui": True}
         assert s.scalars(select(HubEnterprise).where(HubEnterprise.uuid == bad["uuid"])).first() is None
     # A newer revision without a profile clears it (nothing known any more).
     cleared = dict(ent, revision=2, profile=None)

@@ -26,6 +26,7 @@ from xuhui_desk.policies import (
     parse_catalogue,
 )
 from xuhui_desk.services import policies as svc
+from xuhui_desk.services.station import set_setting
 from xuhui_desk.validation import ValidationFailed
 
 TODAY = date(2027, 3, 10)
@@ -170,9 +171,9 @@ def test_a_push_is_recorded_immutable_and_pending_for_the_hub(station: Database)
         assert {r.sync_state for r in rows} == {SyncState.PENDING}
     assert first.to_dict()["pushed_at"].endswith("+08:00")
 
-    def refused(policies: list[tuple[str, int]], channel: str = "told") -> set[str]:
+    def refused(policies: list[tuple[str, int]], channel: str = "told", by: str = "张伟") -> set[str]:
         with pytest.raises(ValidationFailed) as caught:
-            svc.record_push(station, eid, policies, by="张伟", channel=channel)
+            svc.record_push(station, eid, policies, by=by, channel=channel)
         return {i.code for i in caught.value.issues}
 
     assert refused([]) == {"policy_push.count"}
@@ -187,6 +188,8 @@ def test_a_push_is_recorded_immutable_and_pending_for_the_hub(station: Database)
         assert len(s.scalars(select(PolicyPush)).all()) == 2  # nothing written by a refusal
     with pytest.raises(LookupError):
         svc.record_push(station, 999_999, [("P-001", 1)], by="张伟", channel="told")
+    set_setting(station, "specialist", "")
+    assert refused([("P-001", 1)], by="") == {"text.required"}  # nobody to name: the hub would refuse it
 
 
 def test_companies_for_a_policy_and_new_policies_count_this_stations_companies(station: Database) -> None:

@@ -20,7 +20,7 @@ from xuhui_desk.cli.common import EXIT_ERROR, CommandError
 #: What a shell reports for a program stopped by SIGPIPE (128 + 13), as for ``yes | head``.
 EXIT_BROKEN_PIPE = 141
 
-_GROUPS = ("core", "workflow", "outputs", "sync", "calendar", "followup", "attachments")
+_GROUPS = ("core", "workflow", "outputs", "sync", "calendar", "followup", "attachments", "policies")
 
 
 def build_parser() -> argparse.ArgumentParser:

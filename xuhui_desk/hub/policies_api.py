@@ -35,7 +35,7 @@ async def policies_feed(request: Request,
         return JSONResponse(error_body(ERR_UNAUTHORIZED, "unknown or revoked station token"), status_code=401,
                             headers={"WWW-Authenticate": 'Bearer realm="xuhui-hub"'})
     held: int | None = None
-    if since not in (None, ""):
+    if since is not None and since != "":
         if not since.isascii() or not since.isdigit() or int(since) > MAX_CURSOR:
             return JSONResponse(error_body(ERR_BAD_REQUEST, "since must be a catalogue version (0 or more)"),
                                 status_code=400)

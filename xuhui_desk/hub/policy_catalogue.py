@@ -18,7 +18,7 @@ Promises
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -47,11 +47,18 @@ CATALOGUE_VERSION_KEY = "policy_catalogue_version"
 #: PostgreSQL advisory lock key of catalogue writers (station locks use the station's id ≥ 1).
 _CATALOGUE_LOCK_KEY = -1
 BY_MAX = 64
+#: Ids the console's paths use (``/console/policies/new``).
+_RESERVED_IDS = frozenset({"new"})
 
 # Follow-up of one pushed policy.
 PUSHED, APPLIED, GRANTED, DECLINED = "pushed", "applied", "granted", "declined"
 FOLLOW_UP_STATES = (PUSHED, APPLIED, GRANTED, DECLINED)
 _NEXT: dict[str, tuple[str, ...]] = {PUSHED: (APPLIED,), APPLIED: (GRANTED, DECLINED), GRANTED: (), DECLINED: ()}
+
+
+#: Called inside a change's own transaction with what changed (the console writes its audit
+#: entry there, so that the entry commits with the change or not at all).
+Recorder = Callable[[Session, dict[str, Any]], None]
 
 
 class UnknownPolicy(HubError, LookupError):
@@ -95,22 +102,23 @@ def department_codes() -> tuple[str, ...]:
 
 def check_catalogue(obj: Any) -> list[policies.Policy]:
     """The policies of a catalogue (``{"policies": [...]}``) as the hub accepts them: the core's
-    checks (``policies.parse_catalogue``) and a department of the taxonomy. Raises
+    checks (``policies.parse_catalogue``), a department of the taxonomy and an id that is not
+    reserved. Raises
     :class:`CatalogueRefused` with every problem."""
     try:
         parsed = policies.parse_catalogue(obj)
     except policies.CatalogueError as exc:
         problems = list(exc.problems)
         # The core stops at its own problems; name unknown departments too, so one round fixes all.
-        problems += _department_problems(obj.get("policies") if isinstance(obj, Mapping) else None)
+        problems += _hub_problems(obj.get("policies") if isinstance(obj, Mapping) else None)
         raise CatalogueRefused(problems) from exc
-    problems = _department_problems(obj["policies"])
+    problems = _hub_problems(obj["policies"])
     if problems:
         raise CatalogueRefused(problems)
     return parsed
 
 
-def _department_problems(items: Any) -> list[str]:
+def _hub_problems(items: Any) -> list[str]:
     if not isinstance(items, list):
         return []
     known = department_codes()
@@ -119,6 +127,9 @@ def _department_problems(items: Any) -> list[str]:
         dept = item.get("department") if isinstance(item, Mapping) else None
         if isinstance(dept, str) and dept.strip() and dept.strip() not in known:
             out.append(f"policies[{i}].department: unknown department {dept!r:.40} (one of {', '.join(known)})")
+        pid = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(pid, str) and pid.lower() in _RESERVED_IDS:  # the console's own paths
+            out.append(f"policies[{i}].id: {pid!r} is reserved; choose another id")
     return out
 
 
@@ -196,10 +207,12 @@ def _upsert(s: Session, policy: policies.Policy, by: str, now: datetime) -> str:
 
 
 def publish(db: HubDatabase, items: Iterable[policies.Policy], *, by: str = "",
-            now: datetime | None = None) -> PublishSummary:
+            now: datetime | None = None, record: Recorder | None = None) -> PublishSummary:
     """Publish checked policies (:func:`check_catalogue`) in one transaction: a new id is created
     at version 1, a changed one goes up a version (a withdrawn one is published again), an
-    identical one is left alone. The catalogue's version goes up once if anything changed."""
+    identical one is left alone. The catalogue's version goes up once if anything changed;
+    ``record`` is called then, in the transaction, with the summary and each changed policy's
+    version."""
     now = now or utcnow()
     by = _clean_by(by)
     summary: dict[str, list[str]] = {"created": [], "updated": [], "unchanged": []}
@@ -207,14 +220,18 @@ def publish(db: HubDatabase, items: Iterable[policies.Policy], *, by: str = "",
         _lock_catalogue(db, s)
         for policy in items:
             summary[_upsert(s, policy, by, now)].append(policy.id)
-        version = _bump(s) if summary["created"] or summary["updated"] else _read_version(s)
+        changed = summary["created"] + summary["updated"]
+        version = _bump(s) if changed else _read_version(s)
+        if changed and record is not None:
+            record(s, {"created": summary["created"], "updated": summary["updated"], "catalogue_version": version,
+                       "versions": {pid: s.get(HubPolicy, pid).version for pid in changed}})  # type: ignore[union-attr]
     return PublishSummary(summary["created"], summary["updated"], summary["unchanged"], version)
 
 
 def withdraw(db: HubDatabase, policy_id: str, *, by: str = "", reason: str = "",
-             now: datetime | None = None) -> bool:
+             now: datetime | None = None, record: Recorder | None = None) -> bool:
     """Withdraw a published policy (it leaves the stations' feed at their next sync); ``False``
-    when it was already withdrawn. Raises :class:`UnknownPolicy`."""
+    when it was already withdrawn. Raises :class:`UnknownPolicy`. ``record``: as for :func:`publish`."""
     from xuhui_desk.validation import clean_text
 
     now = now or utcnow()
@@ -227,7 +244,9 @@ def withdraw(db: HubDatabase, policy_id: str, *, by: str = "", reason: str = "",
             return False
         row.status, row.withdrawn_at, row.withdrawn_by = WITHDRAWN, now, _clean_by(by)
         row.withdraw_reason = clean_text(reason, multiline=True)[:2000] or None
-        _bump(s)
+        version = _bump(s)
+        if record is not None:
+            record(s, {"reason": row.withdraw_reason or "", "catalogue_version": version})
     return True
 
 
@@ -240,8 +259,9 @@ def feed(db: HubDatabase, since: int | None = None) -> dict[str, Any]:
         version = _read_version(s)
         if since is not None and since == version:
             return {"catalogue_version": version, "unchanged": True}
-        rows = s.scalars(select(HubPolicy.body).where(HubPolicy.status == PUBLISHED).order_by(HubPolicy.id)).all()
-    return {"catalogue_version": version, "policies": [dict(b) for b in rows]}
+        bodies: list[dict[str, Any]] = list(s.scalars(
+            select(HubPolicy.body).where(HubPolicy.status == PUBLISHED).order_by(HubPolicy.id)))
+    return {"catalogue_version": version, "policies": [dict(b) for b in bodies]}
 
 
 def _push_counts(s: Session) -> dict[str, int]:
@@ -352,14 +372,17 @@ def pushes_per_station(db: HubDatabase, policy_id: str) -> list[dict[str, Any]]:
 
 
 def set_follow_up(db: HubDatabase, item_id: int, state: str, *, by: str, note: str = "",
-                  now: datetime | None = None) -> dict[str, Any]:
+                  now: datetime | None = None, record: Recorder | None = None) -> dict[str, Any]:
     """Move one pushed policy's follow-up to ``state`` (see :func:`next_states`); returns the
-    item's policy id, station, company and the state it left. Raises :class:`FollowUpRefused`."""
+    item's policy id, station, company and the state it left (also handed to ``record``, in the
+    transaction). Raises :class:`FollowUpRefused`; two people moving one item at once are
+    serialised (the item's row is locked), the second is refused if its step no longer fits."""
     from xuhui_desk.validation import clean_text
 
     now = now or utcnow()
     with db.write() as s:
-        item = s.get(HubPolicyPushItem, item_id, options=[selectinload(HubPolicyPushItem.push)])
+        item = s.get(HubPolicyPushItem, item_id, options=[selectinload(HubPolicyPushItem.push)],
+                     with_for_update=True)
         if item is None:
             raise FollowUpRefused(f"no pushed policy item {item_id}")
         policy = s.get(HubPolicy, item.policy_id)
@@ -371,9 +394,12 @@ def set_follow_up(db: HubDatabase, item_id: int, state: str, *, by: str, note: s
         item.note = clean_text(note, multiline=True)[:2000] or item.note
         enterprise = s.get(HubEnterprise, item.push.enterprise_id)
         station = s.get(HubStation, item.push.station_id)
-        return {"policy_id": item.policy_id, "from": before, "state": state,
+        done = {"policy_id": item.policy_id, "item": item.id, "from": before, "state": state,
                 "station": station.code if station else "", "enterprise": enterprise.name if enterprise else "",
                 "department": policy.department if policy is not None else ""}
+        if record is not None:
+            record(s, done)
+        return done
 
 
 def item_policy(db: HubDatabase, item_id: int) -> str | None:
@@ -394,14 +420,24 @@ class QualifyingCompany:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Qualifying:
+    """The companies that may qualify for a policy: the first ``limit`` of each outcome with their
+    reasons, how many there are of each, and how many companies with a profile were judged."""
+
+    companies: list[QualifyingCompany]
+    eligible: int
+    possible: int
+    judged: int
+
+
 def qualifying_companies(db: HubDatabase, policy: policies.Policy, *, today: date,
-                         language: str = "zh_CN", station: str | None = None,
-                         ) -> tuple[list[QualifyingCompany], int]:
-    """The hub's companies with a profile judged for ``policy`` (``policies.match_policy``):
-    eligible and possible ones (possible: with the facts to ask), eligible first, then by name;
-    and how many companies with a profile were judged. A profile that can no longer be read
-    (stored before a rule changed) is skipped, never a crash."""
-    out: list[QualifyingCompany] = []
+                         language: str = "zh_CN", station: str | None = None, limit: int = 200) -> Qualifying:
+    """The hub's companies with a profile judged for ``policy`` (``policies.outcome``, then
+    ``policies.match_policy`` for the reasons of those shown): eligible and possible ones
+    (possible: with the facts to ask), eligible first, then by name; at most ``limit`` of each
+    outcome with reasons, the rest counted. A profile that can no longer be read (stored before
+    a rule changed) is skipped, never a crash."""
     judged = 0
     with db.session() as s:
         stmt = (select(HubEnterprise.uuid, HubEnterprise.name, HubEnterprise.profile, HubStation.code)
@@ -410,16 +446,22 @@ def qualifying_companies(db: HubDatabase, policy: policies.Policy, *, today: dat
         if station:
             stmt = stmt.where(HubStation.code == station)
         rows = s.execute(stmt).all()
+    found: dict[policies.Outcome, list[tuple[str, str, str, policies.CompanyProfile]]] = {
+        policies.Outcome.ELIGIBLE: [], policies.Outcome.POSSIBLE: []}
     for ent_uuid, name, raw, code in rows:
         try:
-            profile = policies.CompanyProfile.from_json(json.loads(raw))
+            profile = policies.CompanyProfile.from_json(json.loads(raw or "null"))
         except (ValueError, TypeError):
             continue
         judged += 1
-        match = policies.match_policy(profile, policy, today=today)
-        if match.outcome == policies.Outcome.NOT_ELIGIBLE:
-            continue
-        out.append(QualifyingCompany(code, ent_uuid, name, match.outcome, match.missing,
-                                     tuple(r.text(language) for r in match.reasons)))
-    out.sort(key=lambda c: (c.outcome != policies.Outcome.ELIGIBLE, c.name, c.enterprise_uuid))
-    return out, judged
+        # The quick outcome for every company; reasons in words only for those shown.
+        result = policies.outcome(profile, policy, today=today)
+        if result != policies.Outcome.NOT_ELIGIBLE:
+            found[result].append((name, ent_uuid, code, profile))
+    shown: list[QualifyingCompany] = []
+    for result in (policies.Outcome.ELIGIBLE, policies.Outcome.POSSIBLE):
+        for name, ent_uuid, code, profile in sorted(found[result], key=lambda c: (c[0], c[1]))[:limit]:
+            match = policies.match_policy(profile, policy, today=today)
+            shown.append(QualifyingCompany(code, ent_uuid, name, match.outcome, match.missing,
+                                           tuple(r.text(language) for r in match.reasons)))
+    return Qualifying(shown, len(found[policies.Outcome.ELIGIBLE]), len(found[policies.Outcome.POSSIBLE]), judged)

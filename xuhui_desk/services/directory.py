@@ -27,7 +27,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from xuhui_desk.db import Database, first_column
 from xuhui_desk.models import Enterprise, Request, SyncState, utcnow
+from xuhui_desk.policies import CompanyProfile
 from xuhui_desk.services.intake import EnterpriseInput, find_enterprise, upsert_enterprise
 from xuhui_desk.services.pinyin_order import pinyin_sort_key
 from xuhui_desk.services.read_errors import reading
@@ -208,9 +209,11 @@ def enterprise_details(db: Database, enterprise_id: int) -> EnterpriseInput:
     :class:`~xuhui_desk.services.read_errors.ReadFailed` when the database cannot be read."""
     with reading(), db.session() as session:
         enterprise = get_enterprise(session, enterprise_id)
+        from xuhui_desk.services.policies import profile_of
+
         return EnterpriseInput(name=enterprise.name, uscc=enterprise.uscc or "",
                                contact_name=enterprise.contact_name, phone=enterprise.phone,
-                               park=enterprise.park, building=enterprise.building)
+                               park=enterprise.park, building=enterprise.building, profile=profile_of(enterprise))
 
 
 # --- editing ------------------------------------------------------------------------------------
@@ -227,6 +230,7 @@ def validate_enterprise(data: EnterpriseInput) -> tuple[EnterpriseInput, list[Is
         phone=phone,
         park=clean_text(data.park),
         building=clean_text(data.building),
+        profile=data.profile,
     )
     issues = check_text(cleaned.name, "enterprise_name", required=True, minimum=2)
     issues += uscc_issues + phone_issues
@@ -237,8 +241,10 @@ def validate_enterprise(data: EnterpriseInput) -> tuple[EnterpriseInput, list[Is
 
 
 def update_enterprise(db: Database, enterprise_id: int, data: EnterpriseInput, *, accept_warnings: bool = True,
-                      now: datetime | None = None) -> bool:
-    """Save corrected details of one enterprise; True when something changed.
+                      now: datetime | None = None, actor: str = "") -> bool:
+    """Save corrected details of one enterprise; True when something changed. With
+    ``data.profile`` the profile facts are saved too (as ``policies.save_company_profile``; ``actor``
+    goes to the audit log); None leaves them as they are.
 
     Raises :class:`ValidationFailed` (field by field) for bad input, or when the credit
     code is already another enterprise's (``enterprise.uscc_conflict``).
@@ -262,8 +268,13 @@ def update_enterprise(db: Database, enterprise_id: int, data: EnterpriseInput, *
             "building": cleaned.building,
         }
         changed = {k: v for k, v in values.items() if getattr(enterprise, k) != v}
+        profile_changed = False
+        if cleaned.profile is not None:  # the whole profile as edited (an unknown fact is stored unknown)
+            from xuhui_desk.services.policies import apply_profile
+
+            profile_changed = bool(apply_profile(session, enterprise, cleaned.profile, actor=actor, now=now))
         if not changed:
-            return False
+            return profile_changed
         for key, value in changed.items():
             setattr(enterprise, key, value)
         enterprise.updated_at = now
@@ -324,7 +335,18 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
               "联系方式", "phone", "mobile", "tel", "telephone", "phonenumber"),
     "park": ("所属园区", "园区名称", "园区", "park", "industrialpark"),
     "building": ("所在楼宇", "楼宇名称", "楼宇", "楼栋", "办公地址", "地址", "address", "building", "officeaddress"),
+    # The profile facts policies are matched on (services/policies.py); all optional.
+    "industry_code": ("行业代码", "国民经济行业代码", "行业分类代码", "industrycode"),
+    "established": ("成立日期", "成立时间", "注册日期", "established", "establishmentdate", "founded"),
+    "registered_in_xuhui": ("注册在徐汇", "是否注册在徐汇", "注册地在徐汇", "registeredinxuhui"),
+    "size": ("企业规模", "规模", "companysize", "size"),
+    "qualifications": ("资质", "企业资质", "资质认定", "qualifications"),
+    "employees": ("从业人数", "从业人员", "员工人数", "职工人数", "employees"),
+    "revenue_wan": ("营业收入", "年营业收入", "营收", "revenue", "revenuewan"),
 }
+#: The roster columns that hold profile facts (read with ``policies.parse_fact``, not as text).
+PROFILE_COLUMNS = ("industry_code", "established", "registered_in_xuhui", "size", "qualifications", "employees",
+                   "revenue_wan")
 
 
 #: Words too general to recognise a column by when they are only part of its title (企业地址).
@@ -388,6 +410,8 @@ class RosterRow:
     changes: tuple[str, ...] = ()
     #: The earlier line of the same company (duplicate).
     duplicate_of: int | None = None
+    #: The profile cells as read (text), for the rows-with-problems file.
+    profile_raw: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -614,16 +638,62 @@ def read_roster(path: Path, progress: ProgressFn | None = None) -> _Sheet:
     raise RosterError(RosterErrorCode.NO_HEADER if any_cells else RosterErrorCode.EMPTY, path=path.name)
 
 
-def _row_input(cells: tuple[Any, ...], columns: dict[str, int]) -> EnterpriseInput:
-    values = {fld: _cell_text(cells[col]) if col < len(cells) else "" for fld, col in columns.items()}
-    return EnterpriseInput(**{fld: values.get(fld, "") for fld in ENTERPRISE_FIELDS})
+def _row_input(cells: tuple[Any, ...], columns: dict[str, int],
+               today: date | None = None) -> tuple[EnterpriseInput, list[Issue], dict[str, str]]:
+    """A row's enterprise (with the profile facts its columns give), the issues of facts that
+    cannot be read, and those cells as text."""
+    values = {fld: _cell_text(cells[col]) if col < len(cells) else "" for fld, col in columns.items()
+              if fld not in PROFILE_COLUMNS}
+    raw = {fld: cells[col] if col < len(cells) else None for fld, col in columns.items() if fld in PROFILE_COLUMNS}
+    profile, issues = _profile_cells(raw, today)
+    data = EnterpriseInput(name=values.get("name", ""), uscc=values.get("uscc", ""),
+                           contact_name=values.get("contact_name", ""), phone=values.get("phone", ""),
+                           park=values.get("park", ""), building=values.get("building", ""), profile=profile)
+    shown = {fld: _fact_text(v) for fld, v in raw.items() if _fact_text(v)}
+    return data, issues, shown
+
+
+def _fact_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return _cell_text(value)
+
+
+def _profile_cells(raw: dict[str, Any], today: date | None) -> tuple[CompanyProfile | None, list[Issue]]:
+    """The profile facts of a row's cells (None when the roster has no such column or all are
+    empty): a date cell is a date, a TRUE/FALSE cell a yes/no, a number cell a number; a cell that
+    cannot be read is an error of its own field (the row is then not imported: nothing half-read)."""
+    from xuhui_desk.policies import ProfileError, parse_fact
+    from xuhui_desk.services.policies import profile_issues
+
+    facts: dict[str, Any] = {}
+    issues: list[Issue] = []
+    for fld, value in raw.items():
+        if isinstance(value, datetime):
+            value = value.date()
+        elif isinstance(value, float) and fld == "industry_code" and value.is_integer():
+            value = int(value)
+        try:
+            parsed = parse_fact(fld, value, today=today)
+        except ProfileError as exc:
+            issues += profile_issues(exc)
+            continue
+        if parsed is not None:
+            facts[fld] = parsed
+    return (CompanyProfile(**facts) if facts else None), issues
 
 
 def _would_change(found: Enterprise, data: EnterpriseInput) -> tuple[str, ...]:
     # The rule of intake.upsert_enterprise: non-empty roster values replace different ones.
     updates = {"uscc": data.uscc or None, "contact_name": data.contact_name, "phone": data.phone,
                "park": data.park, "building": data.building}
-    return tuple(k for k, v in updates.items() if v and getattr(found, k) != v)
+    changed = tuple(k for k, v in updates.items() if v and getattr(found, k) != v)
+    if data.profile is not None:  # the known facts given replace the stored ones
+        from xuhui_desk.services.policies import profile_of
+
+        held = profile_of(found)
+        changed += tuple(f for f in data.profile.known() if getattr(data.profile, f) != getattr(held, f))
+    return changed
 
 
 def _file_keys(data: EnterpriseInput) -> list[str]:
@@ -645,13 +715,17 @@ def _roster_warnings(data: EnterpriseInput) -> list[Issue]:
     return [Issue("enterprise_name", "enterprise.traditional", Severity.WARNING, params={"chars": chars})]
 
 
-def classify_rows(session: Session, sheet_rows: Iterable[tuple[int, EnterpriseInput]]) -> list[RosterRow]:
-    """Validate each row and decide what importing it would do against the directory as it is."""
+def classify_rows(session: Session, sheet_rows: Iterable[tuple[int, EnterpriseInput]],
+                  fact_issues: dict[int, list[Issue]] | None = None) -> list[RosterRow]:
+    """Validate each row and decide what importing it would do against the directory as it is.
+    ``fact_issues``: per line, the profile facts that could not be read (the row is invalid)."""
     result: list[RosterRow] = []
     seen: dict[str, RosterRow] = {}
     for line, raw in sheet_rows:
         cleaned, issues = validate_enterprise(raw)
+        cleaned.profile = raw.profile
         issues += _roster_warnings(cleaned)
+        issues += (fact_issues or {}).get(line, [])
         row = RosterRow(line=line, data=cleaned, issues=issues)
         result.append(row)
         if errors(issues):
@@ -679,10 +753,12 @@ def classify_rows(session: Session, sheet_rows: Iterable[tuple[int, EnterpriseIn
 def preview_roster(db: Database, path: Path, progress: ProgressFn | None = None) -> RosterPreview:
     """Read a roster and say, row by row, what importing it would do. Writes nothing."""
     sheet = read_roster(Path(path), progress)
-    inputs = [(line, _row_input(cells, sheet.columns)) for line, cells in sheet.rows]
+    read = {line: _row_input(cells, sheet.columns) for line, cells in sheet.rows}
     with db.session() as session:
-        rows = classify_rows(session, inputs)
+        rows = classify_rows(session, [(line, data) for line, (data, _i, _r) in read.items()],
+                             {line: issues for line, (_d, issues, _r) in read.items() if issues})
     for row in rows:
+        row.profile_raw = read[row.line][2]
         _flag_unsaved_formulas(row, sheet.formula_blanks.get(row.line, set()))
     return RosterPreview(Path(path), sheet.title, sheet.header_line, sheet.titles, rows)
 
@@ -710,15 +786,21 @@ def apply_roster(db: Database, preview: RosterPreview, progress: ProgressFn | No
     created = updated = unchanged = skipped = 0
     total = len(preview.rows)
     with db.write() as session:
-        rows = classify_rows(session, [(r.line, r.data) for r in preview.rows])
+        # A row the preview found invalid stays invalid (its profile facts could not be read, say).
+        invalid = {r.line: r.errors for r in preview.rows if r.action is RowAction.INVALID}
+        rows = classify_rows(session, [(r.line, r.data) for r in preview.rows], invalid)
         for done, row in enumerate(rows, start=1):
             if row.action in (RowAction.INVALID, RowAction.DUPLICATE):
                 skipped += 1
             elif row.action is RowAction.UNCHANGED:
                 unchanged += 1
             else:
-                _enterprise, reused = upsert_enterprise(session, row.data, now)
+                enterprise, reused = upsert_enterprise(session, row.data, now)
                 session.flush()
+                if row.data.profile is not None:
+                    from xuhui_desk.services.policies import save_profile_facts
+
+                    save_profile_facts(session, enterprise.id, row.data.profile, actor="", now=now)
                 if reused:
                     updated += 1
                 else:
@@ -764,9 +846,11 @@ def export_problem_rows(preview: RosterPreview, path: Path, language: str = "zh_
     assert ws is not None
     ws.title = (preview.sheet or "roster")[:31]
     fields = ("enterprise_name", "uscc", "contact_name", "phone", "park", "building")
+    # The profile columns the roster had, with the cells as read: a corrected file loses nothing.
+    facts = [f for f in PROFILE_COLUMNS if f in preview.columns]
     ws.append([catalog_text(key, language) for key in ("roster.column.line", "roster.column.action",
                                                         "roster.column.problems")]
-              + [catalog_text(f"field.{f}", language) for f in fields])
+              + [catalog_text(f"field.{f}", language) for f in (*fields, *facts)])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     written = 0
@@ -777,7 +861,7 @@ def export_problem_rows(preview: RosterPreview, path: Path, language: str = "zh_
         d = row.data
         ws.append([row.line, catalog_text(f"roster.action.{row.action.value}", language),
                    "\n".join(row_problems(row, language)), d.name, d.uscc, d.contact_name, d.phone, d.park,
-                   d.building])
+                   d.building, *(row.profile_raw.get(f, "") for f in facts)])
         ws.cell(ws.max_row, 3).alignment = wrap
         written += 1
     for letter, width in zip("ABCDEFGHI", (8, 10, 60, 32, 22, 10, 16, 16, 16), strict=True):

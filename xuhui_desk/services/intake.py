@@ -62,6 +62,7 @@ from xuhui_desk.validation import (
 )
 
 if TYPE_CHECKING:
+    from xuhui_desk.policies import CompanyProfile
     from xuhui_desk.services.receipts import ReceiptData
     from xuhui_desk.services.routing import Router
 
@@ -114,6 +115,9 @@ class EnterpriseInput:
     phone: str = ""
     park: str = ""
     building: str = ""
+    #: Profile facts given with it (``intake --json-lines``, a roster's columns): the known ones
+    #: replace the stored ones, an unknown one never erases what is known. None: none given.
+    profile: CompanyProfile | None = None
 
 
 @dataclass
@@ -155,6 +159,7 @@ class IntakeInput:
             phone=text_of(ent, "phone", "phone"),
             park=text_of(ent, "park", "park"),
             building=text_of(ent, "building", "building"),
+            profile=_profile_facts(ent, issues),
         )
         data = cls(
             enterprise=enterprise,
@@ -168,6 +173,22 @@ class IntakeInput:
         if issues:
             raise ValidationFailed(issues)
         return data
+
+
+def _profile_facts(ent: dict[str, Any], issues: list[Issue]) -> CompanyProfile | None:
+    """The profile facts of a JSON line's ``enterprise`` (None when it names none); a fact that
+    cannot be read is an issue of its own field (the line is refused whole: nothing is lost)."""
+    from xuhui_desk.policies import PROFILE_FACTS, CompanyProfile, ProfileError
+    from xuhui_desk.services.policies import profile_issues
+
+    given = {k: ent[k] for k in PROFILE_FACTS if k in ent}
+    if not given:
+        return None
+    try:
+        return CompanyProfile.from_json(given)
+    except ProfileError as exc:
+        issues.extend(profile_issues(exc))
+        return None
 
 
 @dataclass
@@ -204,6 +225,7 @@ def validate(data: IntakeInput) -> tuple[IntakeInput, list[Issue]]:
             phone=phone,
             park=clean_text(ent.park),
             building=clean_text(ent.building),
+            profile=ent.profile,
         ),
         description=clean_text(data.description, multiline=True),
         category=(data.category or "").strip() or None,
@@ -458,6 +480,10 @@ def create_request(
         due = assignment.due_for(category, cleaned.urgency, now, session)
         specialist = cleaned.specialist or default_specialist
         enterprise_id, reused = _save_enterprise(conn, cleaned.enterprise, now)
+        if cleaned.enterprise.profile is not None:
+            from xuhui_desk.services.policies import save_profile_facts
+
+            save_profile_facts(session, enterprise_id, cleaned.enterprise.profile, actor=specialist, now=now)
         tracking_no = next_tracking_no(conn, station_code, now)
         sla_due_at = due.at if due else None
         request_id = conn.execute(_INSERT_REQUEST, {

@@ -7,8 +7,9 @@ What it promises:
   enterprise (``xuhui_desk.policies.CompanyProfile``; NULL columns are unknown facts). A save that
   changes something bumps the enterprise's revision and queues it for the hub (the enterprise
   record carries ``profile``), and says in the audit log who changed which fact.
-* :func:`current_policies` is the catalogue as the last sync left it, valid today; parsed policies
-  are cached by their stored text, so the intake form may ask on every keystroke.
+* :func:`current_policies` is the catalogue as the last sync left it, valid today; the parsed
+  catalogue is cached under a stamp that changes with every catalogue stored, so the intake form
+  may ask on every keystroke.
 * :func:`matches_for_company` is ``policies.match_policies`` on the stored (or the given) profile.
 * :func:`record_push` writes an immutable push (who, when, how, which policies with the title as
   printed), synced to the hub as a ``policy_push`` record; :func:`pushes_for_company` lists them.
@@ -20,6 +21,9 @@ What it promises:
   nothing can go stale.
 * :func:`replace_catalogue` stores a whole catalogue (the hub's feed) in one transaction,
   keeping when each policy first arrived.
+
+The reads raise :class:`~xuhui_desk.services.read_errors.ReadFailed` when the database cannot be
+read (the GUI imports no SQLAlchemy); ``LookupError`` for an enterprise or policy that is not there.
 """
 
 from __future__ import annotations
@@ -36,7 +40,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from xuhui_desk.db import Database
-from xuhui_desk.models import AuditEntry, Enterprise, PolicyPush, StationPolicy, SyncMeta, SyncState, utcnow
+from xuhui_desk.models import (
+    AuditEntry,
+    Enterprise,
+    PolicyPush,
+    StationPolicy,
+    SyncMeta,
+    SyncState,
+    new_uuid,
+    utcnow,
+)
 from xuhui_desk.policies import (
     PROFILE_FACTS,
     CompanyProfile,
@@ -50,12 +63,15 @@ from xuhui_desk.policies import (
     outcomes,
     parse_policy,
 )
+from xuhui_desk.services.read_errors import reading
 from xuhui_desk.sync_protocol import MAX_PUSH_POLICIES, PUSH_CHANNELS
 from xuhui_desk.validation import Issue, ValidationFailed, clean_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: ``sync_meta`` key: the catalogue version this station holds (0: none yet).
 META_CATALOGUE_VERSION = "policy_catalogue_version"
+#: ``sync_meta`` key: a new uuid each time the stored catalogue changes (what the read cache keys on).
+META_CATALOGUE_STAMP = "policy_catalogue_stamp"
 #: Audit log action of a profile edit.
 PROFILE_EDITED = "profile.edited"
 
@@ -85,6 +101,11 @@ def profile_of(row: Any) -> CompanyProfile:
         registered_in_xuhui=None if row.registered_in_xuhui is None else bool(row.registered_in_xuhui),
         size=row.size, qualifications=quals, employees=row.employees,
         revenue_wan=None if row.revenue_wan is None else float(row.revenue_wan))
+
+
+_PROFILE_SELECT = (Enterprise.id, Enterprise.name, Enterprise.industry_code, Enterprise.established,
+                   Enterprise.registered_in_xuhui, Enterprise.size, Enterprise.qualifications,
+                   Enterprise.employees, Enterprise.revenue_wan)
 
 
 def profile_columns(profile: CompanyProfile) -> dict[str, Any]:
@@ -117,9 +138,27 @@ def _enterprise(session: Session, enterprise_id: int) -> Enterprise:
     return found
 
 
+def find_company_by_key(db: Database, key: str) -> tuple[int, str]:
+    """(id, name) of the company ``key`` names: its uuid, else as ``company`` finds it (credit
+    code, id, exact or partial name). Raises ``company_file.CompanyNotFound`` / ``CompanyAmbiguous``."""
+    from sqlalchemy import func
+
+    from xuhui_desk.services.company_file import find_company
+
+    text = (key or "").strip()
+    with reading(), db.session() as session:
+        if len(text) == 36 and text.count("-") == 4:
+            row = session.execute(select(Enterprise.id, Enterprise.name)
+                                  .where(func.lower(Enterprise.uuid) == text.lower())).first()
+            if row is not None:
+                return int(row.id), str(row.name)
+        found = find_company(session, text)
+        return found.id, found.name
+
+
 def company_profile(db: Database, enterprise_id: int) -> CompanyProfile:
     """The profile facts of one enterprise (unknown facts None). Raises ``LookupError``."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return profile_of(_enterprise(session, enterprise_id))
 
 
@@ -156,6 +195,13 @@ def apply_profile(session: Session, enterprise: Enterprise, profile: CompanyProf
     return changed
 
 
+def save_profile_facts(session: Session, enterprise_id: int, facts: CompanyProfile, *, actor: str,
+                       now: datetime) -> dict[str, tuple[Any, Any]]:
+    """Merge the known facts of ``facts`` into one enterprise's profile in the caller's transaction
+    (an intake line, a roster row): an unknown fact leaves the stored one as it is. Returns what changed."""
+    return apply_profile(session, _enterprise(session, enterprise_id), facts, actor=actor, now=now, only_known=True)
+
+
 def save_company_profile(db: Database, enterprise_id: int, profile: CompanyProfile, *, actor: str,
                          now: datetime | None = None) -> None:
     """Store the whole profile of one enterprise (an unknown fact is stored as unknown). When a fact
@@ -171,6 +217,9 @@ _parsed_lock = threading.Lock()
 #: Parsed policies by their stored text (the text holds the version): a re-read parses nothing.
 _parsed: dict[str, Policy] = {}
 _PARSED_MAX = 4000
+#: The whole stored catalogue by its stamp (below): the intake form asks on every keystroke, and
+#: reading 200 rows again each time would cost more than matching them.
+_catalogues: dict[str, list[tuple[Policy, datetime, datetime]]] = {}
 
 
 def _policy_from_row(body: str, version: int) -> Policy:
@@ -188,7 +237,27 @@ def _policy_from_row(body: str, version: int) -> Policy:
 
 def stored_policies(session: Session) -> list[tuple[Policy, datetime, datetime]]:
     """Every stored policy (current or not) with when this version and the policy first arrived, by id.
-    A row the core refuses (written by an older program, say) is left out rather than failing."""
+    A row the core refuses (written by an older program, say) is left out rather than failing.
+
+    The list is cached under the catalogue's stamp (``sync_meta`` :data:`META_CATALOGUE_STAMP`, a
+    new uuid whenever :func:`replace_catalogue` changes anything): one small read when nothing changed."""
+    return _stored_policies(session, _catalogue_stamp(session))
+
+
+_STAMP = select(SyncMeta.value).where(SyncMeta.key == META_CATALOGUE_STAMP)
+
+
+def _catalogue_stamp(session: Session) -> str | None:
+    # On the session's connection (Core): no ORM statement overhead for a one-value read.
+    return session.connection().execute(_STAMP).scalar() or None
+
+
+def _stored_policies(session: Session, key: str | None) -> list[tuple[Policy, datetime, datetime]]:
+    if key is not None:
+        with _parsed_lock:
+            cached = _catalogues.get(key)
+        if cached is not None:
+            return list(cached)
     out = []
     for body, version, received, first in session.execute(
             select(StationPolicy.body, StationPolicy.version, StationPolicy.received_at,
@@ -197,18 +266,29 @@ def stored_policies(session: Session) -> list[tuple[Policy, datetime, datetime]]
             out.append((_policy_from_row(body, version), received, first))
         except ValueError:
             continue
-    return out
+    if key is not None:
+        with _parsed_lock:
+            if len(_catalogues) >= 8:
+                _catalogues.clear()
+            _catalogues[key] = out
+    return list(out)
 
 
 def current_policies(db: Database, *, today: date) -> list[Policy]:
     """The policies of the catalogue this station holds that are valid on ``today``, by id."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return [p for p, _, _ in stored_policies(session) if p.current(today)]
+
+
+def held_versions(db: Database) -> dict[str, int]:
+    """The version of each policy this station holds (current or not), by id."""
+    with reading(), db.session() as session:
+        return {pid: int(v) for pid, v in session.execute(select(StationPolicy.id, StationPolicy.version))}
 
 
 def catalogue_version(db: Database) -> int:
     """The catalogue version this station holds (0: no catalogue received yet)."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return _catalogue_version(session)
 
 
@@ -258,11 +338,15 @@ def replace_catalogue(db: Database, version: int, policies: Sequence[Policy], *,
                 updated.append(policy.id)
             else:
                 unchanged += 1
-        meta = session.get(SyncMeta, META_CATALOGUE_VERSION)
-        if meta is None:
-            session.add(SyncMeta(key=META_CATALOGUE_VERSION, value=str(version)))
-        else:
-            meta.value = str(version)
+        values = {META_CATALOGUE_VERSION: str(version)}
+        if added or updated or removed or session.get(SyncMeta, META_CATALOGUE_STAMP) is None:
+            values[META_CATALOGUE_STAMP] = new_uuid()
+        for key, value in values.items():
+            meta = session.get(SyncMeta, key)
+            if meta is None:
+                session.add(SyncMeta(key=key, value=value))
+            else:
+                meta.value = value
     return CatalogueUpdate(version, tuple(added), tuple(updated), tuple(removed), unchanged)
 
 
@@ -274,12 +358,21 @@ def matches_for_company(db: Database, enterprise_id: int | None, *, today: date,
     """Every current policy matched against the company's stored profile — or against ``profile``
     when given (the intake form's facts as typed; ``enterprise_id`` may then be None) — and the
     request's ``text`` when given: eligible first, then possible, then not eligible (the core's order)."""
-    with db.session() as session:
-        if profile is None:
-            profile = profile_of(_enterprise(session, enterprise_id)) if enterprise_id is not None \
-                else CompanyProfile()
-        policies = [p for p, _, _ in stored_policies(session) if p.current(today)]
-    return match_policies(profile, policies, today=today, text=text)
+    with reading(), db.session() as session:
+        if profile is None and enterprise_id is not None:
+            # The profile columns and the catalogue's stamp in one Core statement: this runs as the
+            # specialist types, and the cached catalogue then costs nothing more to read.
+            row = session.connection().execute(
+                select(*_PROFILE_SELECT, _STAMP.scalar_subquery().label("stamp"))
+                .where(Enterprise.id == enterprise_id)).first()
+            if row is None:
+                raise LookupError(f"no enterprise {enterprise_id}")
+            profile = profile_of(row)
+            stamp = row.stamp or None
+        else:
+            stamp = _catalogue_stamp(session)
+        policies = [p for p, _, _ in _stored_policies(session, stamp) if p.current(today)]
+    return match_policies(profile or CompanyProfile(), policies, today=today, text=text)
 
 
 # --- pushes ---------------------------------------------------------------------------------------
@@ -319,7 +412,8 @@ def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]
     """Record that the policy list ``policies`` ((id, version) pairs, 1 to 50, no id twice) was
     handed to the company ``by`` whom and how (``channel``: one of ``sync_protocol.PUSH_CHANNELS``), during
     the intake ``request_id`` if any. Each policy must be one this station holds (any version the
-    catalogue held: the title kept is the stored one). ``by`` empty: the specialist setting.
+    catalogue held: the title kept is the stored one). ``by`` empty: the specialist setting (one of
+    the two is needed).
     Raises :class:`~xuhui_desk.validation.ValidationFailed` (nothing written) or ``LookupError``."""
     from xuhui_desk.models import Request
     from xuhui_desk.services.station import get_setting
@@ -343,9 +437,11 @@ def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]
             issues.append(Issue("policies", "policy_push.unknown", params={"ids": ", ".join(unknown)}))
         if request_id is not None and session.get(Request, request_id) is None:
             raise LookupError(f"no request {request_id}")
+        who = clean_text(by or "") or get_setting(session, "specialist")
+        if not who:  # the hub refuses a push without its specialist: say so now, not after a sync
+            issues.append(Issue("pushed_by", "text.required"))
         if issues:
             raise ValidationFailed(issues)
-        who = clean_text(by or "") or get_setting(session, "specialist")
         row = PolicyPush(enterprise_id=enterprise.id, request_id=request_id, pushed_by=who[:50],
                          pushed_at=at or utcnow(), channel=channel, sync_state=SyncState.PENDING,
                          policies=[{"id": str(pid), "version": int(version), "title": held[str(pid)].title}
@@ -357,7 +453,7 @@ def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]
 
 def pushes_for_company(db: Database, enterprise_id: int) -> list[PushRecord]:
     """The policy lists handed to one company, newest first."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         return [_push_record(r) for r in session.scalars(
             select(PolicyPush).where(PolicyPush.enterprise_id == enterprise_id)
             .order_by(PolicyPush.pushed_at.desc(), PolicyPush.id.desc()))]
@@ -366,9 +462,6 @@ def pushes_for_company(db: Database, enterprise_id: int) -> list[PushRecord]:
 # --- the whole directory --------------------------------------------------------------------------
 
 
-_PROFILE_SELECT = (Enterprise.id, Enterprise.name, Enterprise.industry_code, Enterprise.established,
-                   Enterprise.registered_in_xuhui, Enterprise.size, Enterprise.qualifications,
-                   Enterprise.employees, Enterprise.revenue_wan)
 
 
 def directory_profiles(session: Session) -> tuple[list[tuple[int, CompanyProfile]], dict[int, str]]:
@@ -398,7 +491,7 @@ def new_policies(db: Database, *, today: date, days: int = 7) -> list[NewPolicy]
     (``today`` included), newest first, each with the number of this station's companies that are
     eligible or possibly eligible (Today's "new policy: N companies may qualify")."""
     first_day = today - timedelta(days=max(1, days) - 1)
-    with db.session() as session:
+    with reading(), db.session() as session:
         fresh = [(p, first) for p, _, first in stored_policies(session)
                  if p.current(today) and first.astimezone(SHANGHAI).date() >= first_day]
         if not fresh:
@@ -435,7 +528,7 @@ def companies_for_policy(db: Database, policy_id: str, *, today: date,
     ``policy_id``, each in directory (pinyin) order, with the facts to ask the possible ones; with
     ``include_not_eligible`` the others follow. Empty when the policy is not valid ``today``.
     Raises ``LookupError`` when the station holds no such policy."""
-    with db.session() as session:
+    with reading(), db.session() as session:
         policy = next((p for p, _, _ in stored_policies(session) if p.id == policy_id), None)
         if policy is None:
             raise LookupError(f"no policy {policy_id}")
@@ -486,7 +579,7 @@ def rematch_directory(db: Database, *, today: date, cancel: Callable[[], bool] |
     import time
 
     started = time.perf_counter()
-    with db.session() as session:
+    with reading(), db.session() as session:
         policies = [p for p, _, _ in stored_policies(session) if p.current(today)]
         companies, _ = directory_profiles(session)
     eligible = [0] * len(policies)

@@ -165,6 +165,7 @@ def _refused_lines(db: Database, session: Session, limit: int) -> TodayList:
         "SELECT EXISTS (SELECT 1 FROM requests WHERE sync_state = 'error') "
         "OR EXISTS (SELECT 1 FROM enterprises WHERE sync_state = 'error') "
         "OR EXISTS (SELECT 1 FROM request_events WHERE sync_state = 'error') "
+        "OR EXISTS (SELECT 1 FROM policy_pushes WHERE sync_state = 'error') "
         "OR EXISTS (SELECT 1 FROM sync_meta WHERE key LIKE 'pull_quarantine:%')")).scalar()
     if not refused_any:
         return TodayList("refused", 0)

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 
 from tests.synckit import HubThread, add_requests, open_station
 from xuhui_desk.hub import store
@@ -42,13 +42,15 @@ def _seed(db: HubDatabase, created: datetime, count: int, *, due: datetime | Non
         st = HubStation(code="XH03", name="漕河泾服务站", created_at=created)
         s.add(st)
         s.flush()
-        ent = HubEnterprise(uuid="e-1", station_id=st.id, name="上海云帆科技有限公司", first_seen_at=created,
-                            updated_at=created, content_hash="x")
-        s.add(ent)
-        s.flush()
+        # A Core insert naming its columns: the migration test seeds a schema older than the
+        # model (later migrations add enterprise columns, e.g. 0008's profile).
+        ent_id = s.execute(insert(HubEnterprise.__table__).values(
+            uuid="e-1", station_id=st.id, name="上海云帆科技有限公司", contact_name="", phone="", park="",
+            building="", first_seen_at=created, updated_at=created, revision=1, content_hash="x",
+            received_at=created, changed_at=created).returning(HubEnterprise.__table__.c.id)).scalar_one()
         for i in range(count):
             text = descriptions[i] if descriptions else "想申请贷款"
-            _add_request(s, st.id, ent.id, i, created, due=due, description=text)
+            _add_request(s, st.id, ent_id, i, created, due=due, description=text)
 
 
 def _add_request(s: Any, station_id: int, enterprise_id: int, i: int, created: datetime, *,

@@ -34,6 +34,9 @@ def install_console(app: FastAPI, config: ConsoleConfig | None = None) -> None:
     app.state.console_config = config or ConsoleConfig.from_env()
     app.add_middleware(PullRecorder, db=app.state.db)
     app.include_router(pages.router)
+    from xuhui_desk.hub.console import policy_pages  # 政策 (docs/console.md "Policies")
+
+    app.include_router(policy_pages.router)
     app.include_router(tracking_page.router)
     app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
 

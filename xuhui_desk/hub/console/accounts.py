@@ -42,7 +42,10 @@ ADMIN = "admin"
 COORDINATOR = "coordinator"
 HANDLER = "handler"
 VIEWER = "viewer"
-ROLES = (ADMIN, COORDINATOR, HANDLER, VIEWER)
+#: Keeps the district's policy catalogue (issue 15): edits, publishes and withdraws policies;
+#: sees no requests.
+POLICY_EDITOR = "policy_editor"
+ROLES = (ADMIN, COORDINATOR, HANDLER, VIEWER, POLICY_EDITOR)
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,63}")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 256
@@ -111,6 +114,15 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
+
+    @property
+    def may_edit_policies(self) -> bool:
+        """Edit, publish and withdraw the policy catalogue (docs/policies.md)."""
+        return self.role in (COORDINATOR, POLICY_EDITOR)
+
+    def may_follow_up(self, department: str) -> bool:
+        """Record a pushed policy's follow-up: the coordinator, or a handler of its department."""
+        return self.role == COORDINATOR or (self.role == HANDLER and department in self.departments)
 
 
 # --- passwords --------------------------------------------------------------------------------

@@ -186,7 +186,9 @@ def _choice(value: str | None, allowed: set[str]) -> str:
 
 
 @router.get("/")
-def inbox(request: Request, who: Who) -> HTMLResponse:
+def inbox(request: Request, who: Who) -> Response:
+    if who.role == accounts.POLICY_EDITOR:  # sees no requests: the catalogue is their page
+        return redirect("/console/policies")
     q = request.query_params
     statuses = {casework.STATUS_OPEN_WORK, casework.STATUS_ALL} | {s.value for s in Status}
     f = casework.InboxFilter(

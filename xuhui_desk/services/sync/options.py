@@ -70,6 +70,8 @@ class SyncSummary:
     quarantined: int = 0
     #: The round talked to the hub without TLS (allowed by the ``allow_insecure_hub`` setting).
     insecure: bool = False
+    #: The district's policy catalogue changed in this round (the directory is worth re-matching).
+    policies_changed: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
 

@@ -1,6 +1,6 @@
-"""The push of a round: enterprises, then requests, then timeline events, in bounded batches
-(count and bytes, gzip bodies), each recorded in ``sync_batches`` (its id is the hub's
-idempotency key). Records go ``pending → sending → synced / error``; a record edited while its
+"""The push of a round: enterprises, then requests, then timeline events, then policy pushes, in
+bounded batches (count and bytes, gzip bodies), each recorded in ``sync_batches`` (its id is the
+hub's idempotency key). Records go ``pending → sending → synced / error``; a record edited while its
 batch was in flight stays ``pending``. A 413 or a timeout splits the batch; a single record that
 still fails is quarantined. A record whose parent the hub lost is sent again after the parent.
 """
@@ -20,6 +20,7 @@ from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.models import (
     Enterprise,
     Origin,
+    PolicyPush,
     Request,
     RequestEvent,
     SyncBatch,
@@ -53,8 +54,10 @@ from xuhui_desk.sync_protocol import (
     FROM_KEY,
     INITIAL_EVENT_KINDS,
     PARENT_UNKNOWN,
+    POLICY_PUSH,
     PUSH_PATH,
     REQUEST,
+    REQUEST_UNKNOWN,
     REVISION_CONFLICT,
     STATUS_KEY,
     FieldError,
@@ -188,6 +191,14 @@ class Pusher:
                 .where(r.sync_state == SyncState.PENDING, r.id > after_id,
                        Enterprise.__table__.c.sync_state != SyncState.ERROR)
                 .order_by(r.id).limit(limit)))
+        if stage == POLICY_PUSH:
+            pp = PolicyPush.__table__.c
+            ents, reqs = Enterprise.__table__, Request.__table__
+            return list(s.execute(
+                select(PolicyPush.__table__, ents.c.uuid.label("enterprise_uuid"), reqs.c.uuid.label("request_uuid"))
+                .join(ents, ents.c.id == pp.enterprise_id).outerjoin(reqs, reqs.c.id == pp.request_id)
+                .where(pp.sync_state == SyncState.PENDING, pp.id > after_id, ents.c.sync_state != SyncState.ERROR)
+                .order_by(pp.id).limit(limit)))
         ev = RequestEvent.__table__.c
         return list(s.execute(
             select(RequestEvent.__table__, Request.__table__.c.uuid.label("request_uuid"))
@@ -393,6 +404,10 @@ class Pusher:
     def _mark_error(self, s: Session, model: Any, item: Item, kind: str, message: str,
                     errors: list[FieldError] | None) -> None:
         text = error_json(kind, message, errors)
+        if item.type == POLICY_PUSH:  # immutable: no revision to compare
+            s.execute(update(model).where(model.uuid == item.uuid, model.sync_state == SyncState.SENDING)
+                      .values(sync_state=SyncState.ERROR, sync_error=text).execution_options(synchronize_session=False))
+            return
         if item.type == EVENT:
             res = s.execute(update(model).where(model.uuid == item.uuid, model.sync_state == SyncState.SENDING)
                             .values(sync_state=SyncState.ERROR).execution_options(synchronize_session=False))
@@ -410,7 +425,10 @@ class Pusher:
         enterprise — in the round's next pass; if the hub still does not know it after that,
         the record is refused with the reason in words, never left pending forever."""
         parent: Request | Enterprise | None
-        if item.type == EVENT:
+        # An event's parent is its request; a policy push's its enterprise, or the request it was
+        # handed over during when that is what the hub does not know.
+        if item.type == EVENT or (item.type == POLICY_PUSH and item.wire.get("request_uuid")
+                                  and REQUEST_UNKNOWN in r.error_codes):
             parent_type, parent_uuid = REQUEST, str(item.wire.get("request_uuid", ""))
             parent = s.scalars(select(Request).where(func.lower(Request.uuid) == parent_uuid.lower())).first()
         else:
@@ -423,7 +441,7 @@ class Pusher:
                                                                        SyncState.ERROR):
             return  # on its way (parents go first), or itself refused and listed: the child waits
         if parent is None or lost or (parent_type, parent_uuid) in self.reseeded:
-            error = FieldError("request_uuid" if item.type == EVENT else "enterprise_uuid", "request.parent_lost")
+            error = FieldError("request_uuid" if parent_type == REQUEST else "enterprise_uuid", "request.parent_lost")
             error = record_rules.with_message(error)
             self._mark_error(s, MODELS[item.type], item, Q_REJECTED, error.message, [*r.errors, error])
             self.ctx.summary.rejected += 1
@@ -470,7 +488,8 @@ class Pusher:
                     # Its parent is not on the hub (yet): released, sent again in a later pass —
                     # after the parent, which is re-sent if the hub lost it.
                     self._reseed_parent(s, item, r, acknowledged)
-                elif REVISION_CONFLICT in r.error_codes and item.type != EVENT and r.hub_revision is not None:
+                elif (REVISION_CONFLICT in r.error_codes and item.type in (ENTERPRISE, REQUEST)
+                      and r.hub_revision is not None):
                     # The hub holds a newer revision (this station was restored from a backup, say):
                     # continue above it, so that what the station holds now is sent and kept.
                     s.execute(update(model).where(model.uuid == item.uuid)
@@ -509,6 +528,10 @@ class Pusher:
         """
         table = MODELS[rtype].__table__
         c = table.c
+        if rtype == POLICY_PUSH:
+            s.execute(table.update().where(c.id == bindparam("i"), c.sync_state == SyncState.SENDING)
+                      .values(sync_state=SyncState.SYNCED, sync_error=None), params)
+            return
         if rtype == EVENT:
             s.execute(table.update().where(c.id == bindparam("i"), c.sync_state == SyncState.SENDING)
                       .values(sync_state=SyncState.SYNCED), params)

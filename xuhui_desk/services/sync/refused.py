@@ -11,7 +11,7 @@ from sqlalchemy import select
 from xuhui_desk.db import Database
 from xuhui_desk.models import Enterprise, Request, RequestEvent
 from xuhui_desk.services.sync.state import rejected_records
-from xuhui_desk.sync_protocol import ENTERPRISE, EVENT
+from xuhui_desk.sync_protocol import ENTERPRISE, EVENT, POLICY_PUSH
 
 #: Tracking numbers and uuids looked up per statement (keeps IN lists small).
 _CHUNK = 500
@@ -21,7 +21,7 @@ _CHUNK = 500
 class RefusedRow:
     """One refused record as the sync panel lists it."""
 
-    type: str  # "request", "enterprise", "event", or "change" (a faulty change pulled from the hub)
+    type: str  # "request", "enterprise", "event", "policy_push", or "change" (a faulty change pulled from the hub)
     uuid: str
     request_uuid: str | None  # the request to open (the record itself, or the event's request)
     tracking_no: str | None
@@ -52,7 +52,7 @@ def refused_rows(db: Database, language: str) -> list[RefusedRow]:
     rows = []
     for r in records:
         request_uuid, name = requests.get(r.tracking_no or "", (None, ""))
-        if r.type == ENTERPRISE:
+        if r.type in (ENTERPRISE, POLICY_PUSH):  # their label is the company's name
             name = r.label
         rows.append(RefusedRow(r.type, r.uuid, request_uuid, r.tracking_no, name, kinds.get(r.uuid), r.kind,
                                r.message(language)))

@@ -6,8 +6,10 @@ A round promises:
 1. **Recover.** Whatever a crashed round left ``sending`` goes back to ``pending`` first.
 2. **Check.** ``GET /health``: the hub's protocol (too old a client → sync *paused*, intake
    untouched), the clock skew (stored, warned about), the hub's limits and identity.
-3. **Push** (:mod:`.push`) enterprises, then requests, then timeline events, in bounded batches.
-4. **Pull** (:mod:`.pull`) the station's change feed page by page.
+3. **Push** (:mod:`.push`) enterprises, then requests, then timeline events, then policy pushes,
+   in bounded batches.
+4. **Pull** (:mod:`.pull`) the station's change feed page by page; then the district's calendar
+   (services/calendar_updates.py) and policy catalogue (services/policy_feed.py).
 
 Transient failures (connection errors, 5xx, 429) are retried with exponential back-off and
 jitter (:mod:`.client`); 401/403/409 are never retried. Every call has a timeout. Nothing is
@@ -26,7 +28,8 @@ from sqlalchemy import delete, update
 
 from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
-from xuhui_desk.models import Enterprise, Origin, Request, RequestEvent, SyncBatch, SyncState, utcnow
+from xuhui_desk.models import Enterprise, Origin, PolicyPush, Request, RequestEvent, SyncBatch, SyncState, utcnow
+from xuhui_desk.services.policies import META_CATALOGUE_VERSION
 from xuhui_desk.services.sync.context import RoundContext
 from xuhui_desk.services.sync.errors import SyncFailure, TooLarge, UpgradeRequired, pause_text, skew_text
 from xuhui_desk.services.sync.options import SyncOptions, SyncProgress, SyncSummary
@@ -104,7 +107,8 @@ def check(ctx: RoundContext) -> None:
             # Another hub (or a rebuilt one): its feed starts over, and it has none of our records.
             ctx.summary.errors.append("the district hub changed; everything is sent to it again")
             put_meta(s, META_CURSOR, "0")
-            for model in (Enterprise, Request):
+            put_meta(s, META_CATALOGUE_VERSION, None)  # its catalogue is fetched whole
+            for model in (Enterprise, Request, PolicyPush):
                 s.execute(update(model).where(model.sync_state == SyncState.SYNCED)
                           .values(sync_state=SyncState.PENDING).execution_options(synchronize_session=False))
             s.execute(update(RequestEvent).where(RequestEvent.sync_state == SyncState.SYNCED,
@@ -186,6 +190,10 @@ def run_sync(
         Puller(rnd).run()
         from xuhui_desk.services import calendar_updates  # the district's calendar years (docs/calendar.md)
         summary.errors += calendar_updates.pull_from_hub(db, rnd.hub.client, clock(), auth=rnd.hub.auth)
+        from xuhui_desk.services import policy_feed  # the district's policies (docs/policies-station.md)
+        policies = policy_feed.pull_from_hub(db, rnd.hub.client, clock(), auth=rnd.hub.auth)
+        summary.errors += policies.messages
+        summary.policies_changed = policies.changed
         from xuhui_desk.services import attachment_sync  # files after their records (docs/attachments.md)
         summary.errors += attachment_sync.push_files(db, rnd.hub.client, auth=rnd.hub.auth, cancel=stop).messages
     except SyncFailure as exc:

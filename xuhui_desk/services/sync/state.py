@@ -21,6 +21,7 @@ from xuhui_desk.db import Database
 from xuhui_desk.models import (
     Enterprise,
     Origin,
+    PolicyPush,
     Request,
     RequestEvent,
     SyncBatch,
@@ -29,7 +30,7 @@ from xuhui_desk.models import (
     utcnow,
 )
 from xuhui_desk.services.sync.errors import error_kind
-from xuhui_desk.sync_protocol import ENTERPRISE, EVENT, REQUEST, FieldError, parse_time
+from xuhui_desk.sync_protocol import ENTERPRISE, EVENT, POLICY_PUSH, REQUEST, FieldError, parse_time
 
 # --- bookkeeping keys (table sync_meta) ---------------------------------------------------------
 META_CURSOR = "pull_cursor"
@@ -63,9 +64,9 @@ Q_PULLED = "pulled"
 #: RejectedRecord.type of such a change.
 PULLED_CHANGE = "change"
 
-MODELS: dict[str, Any] = {ENTERPRISE: Enterprise, REQUEST: Request, EVENT: RequestEvent}
-#: Push order: parents before children.
-STAGES = (ENTERPRISE, REQUEST, EVENT)
+MODELS: dict[str, Any] = {ENTERPRISE: Enterprise, REQUEST: Request, EVENT: RequestEvent, POLICY_PUSH: PolicyPush}
+#: Push order: parents before children (a policy push names its enterprise and maybe its request).
+STAGES = (ENTERPRISE, REQUEST, EVENT, POLICY_PUSH)
 UNSYNCED = (SyncState.PENDING, SyncState.SENDING)
 
 
@@ -167,7 +168,7 @@ def recover(db: Database, *, now: datetime | None = None) -> int:
     now = now or utcnow()
     count = 0
     with db.write() as s:
-        for model in (Enterprise, Request, RequestEvent):
+        for model in (Enterprise, Request, RequestEvent, PolicyPush):
             res = s.execute(update(model).where(model.sync_state == SyncState.SENDING)
                             .values(sync_state=SyncState.PENDING).execution_options(synchronize_session=False))
             count += res.rowcount or 0  # type: ignore[attr-defined]
@@ -178,12 +179,14 @@ def recover(db: Database, *, now: datetime | None = None) -> int:
 
 
 def count_records(s: Session, states: Iterable[str]) -> tuple[int, int]:
-    """Records in ``states`` (enterprises, requests and this station's events), and the requests alone."""
+    """Records in ``states`` (enterprises, requests, this station's events and policy pushes), and
+    the requests alone."""
     states = list(states)
     requests = s.scalar(select(func.count()).where(Request.sync_state.in_(states))) or 0
     others = (s.scalar(select(func.count()).where(Enterprise.sync_state.in_(states))) or 0) + (
         s.scalar(select(func.count()).where(RequestEvent.sync_state.in_(states),
-                                            RequestEvent.origin == Origin.STATION)) or 0)
+                                            RequestEvent.origin == Origin.STATION)) or 0) + (
+        s.scalar(select(func.count()).where(PolicyPush.sync_state.in_(states))) or 0)
     return requests + others, requests
 
 
@@ -290,6 +293,11 @@ def rejected_records(db: Database) -> list[RejectedRecord]:
             kind, message, fields = parse_error(get_meta(s, META_EVENT_ERROR + ev.uuid))
             out.append(RejectedRecord(EVENT, ev.uuid, f"{tracking_no} {ev.kind}", tracking_no, kind,
                                       message or "the hub refused this timeline entry", fields))
+        for push, company in s.execute(select(PolicyPush, Enterprise.name).join(Enterprise)
+                                       .where(PolicyPush.sync_state == SyncState.ERROR).order_by(PolicyPush.id)):
+            kind, message, fields = parse_error(push.sync_error)
+            out.append(RejectedRecord(POLICY_PUSH, push.uuid, company, None, kind,
+                                      message or "the hub refused this policy push", fields))
         quarantined = s.scalars(select(SyncMeta).where(SyncMeta.key.like(META_PULL_QUARANTINE + "%")))
         for meta in sorted(quarantined, key=lambda m: int(m.key.rsplit(":", 1)[1] or 0)):
             try:
@@ -340,5 +348,13 @@ def resend(db: Database, uuids: Iterable[str] | None = None) -> int:
             ev.sync_state = SyncState.PENDING
             put_meta(s, META_EVENT_ERROR + ev.uuid, None)
             count += 1
+        for push in s.scalars(select(PolicyPush).where(PolicyPush.sync_state == SyncState.ERROR)):
+            if wanted is None or push.uuid in wanted:
+                if push.enterprise.sync_state == SyncState.ERROR:
+                    push.enterprise.sync_state = SyncState.PENDING
+                    push.enterprise.sync_error = None
+                push.sync_state = SyncState.PENDING
+                push.sync_error = None
+                count += 1
     return count
 

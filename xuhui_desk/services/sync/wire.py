@@ -8,12 +8,14 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from xuhui_desk.services.policies import profile_wire
 from xuhui_desk.sync_protocol import (
     ACCEPTED,
     DUPLICATE,
     ENTERPRISE,
     ENTERPRISE_FIELDS,
     EVENT,
+    POLICY_PUSH,
     REQUEST,
     REQUEST_FIELDS,
     RecordResult,
@@ -52,7 +54,10 @@ class Batch:
 # upper case by some import is still one record, not two. The rows are Core rows (named tuples
 # of the table's columns): a claim reads thousands of them, ORM objects would cost several times more.
 def _enterprise_wire(e: Row[Any]) -> dict[str, Any]:
-    return to_wire(ENTERPRISE, e.uuid.lower(), e.revision, {f: getattr(e, f, None) for f in ENTERPRISE_FIELDS})
+    values = {f: getattr(e, f) for f in ENTERPRISE_FIELDS if f != "profile"}
+    # The profile facts (policy matching): CompanyProfile.to_json(), null when nothing is known.
+    values["profile"] = profile_wire(e)
+    return to_wire(ENTERPRISE, e.uuid.lower(), e.revision, values)
 
 
 def _request_wire(r: Row[Any]) -> dict[str, Any]:
@@ -70,7 +75,16 @@ def _event_wire(e: Row[Any]) -> dict[str, Any]:
                                               "occurred_at": e.occurred_at, "data": e.data})
 
 
-WIRE = {ENTERPRISE: _enterprise_wire, REQUEST: _request_wire, EVENT: _event_wire}
+def _policy_push_wire(p: Row[Any]) -> dict[str, Any]:
+    # Immutable like an event (revision 1); the titles stay at the station (the hub has the policies).
+    items = [{"id": str(i["id"]), "version": int(i["version"])} for i in p.policies]
+    return to_wire(POLICY_PUSH, p.uuid.lower(), 1, {
+        "enterprise_uuid": p.enterprise_uuid.lower(), "pushed_by": p.pushed_by, "pushed_at": p.pushed_at,
+        "channel": p.channel, "policies": items,
+        "request_uuid": p.request_uuid.lower() if p.request_uuid else None})
+
+
+WIRE = {ENTERPRISE: _enterprise_wire, REQUEST: _request_wire, EVENT: _event_wire, POLICY_PUSH: _policy_push_wire}
 
 
 def all_acknowledged(items: list[Item], results: list[RecordResult]) -> bool:

@@ -85,7 +85,10 @@ class EnterpriseDialog(QDialog):
             self.edits[key].setText(getattr(details, key))
 
     def value(self) -> EnterpriseInput:
-        return EnterpriseInput(**{key: self.edits[key].text() for key in self.FIELDS})
+        # The details only (``profile`` None): the company file edits the profile facts.
+        text = {key: self.edits[key].text() for key in self.FIELDS}
+        return EnterpriseInput(name=text["name"], uscc=text["uscc"], contact_name=text["contact_name"],
+                               phone=text["phone"], park=text["park"], building=text["building"])
 
     def show_issues(self, issues: list[Issue]) -> None:
         self._place_issues(issues)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from xuhui_desk.db import Database
+from xuhui_desk.policies import fact_label
 from xuhui_desk.services.directory import (
     ImportResult,
     RosterError,
@@ -135,8 +136,9 @@ class RosterPreviewModel(QAbstractTableModel):
         if row.action is RowAction.UPDATE and row.changes:
             names = {"uscc": self.tr("credit code"), "contact_name": self.tr("contact"), "phone": self.tr("phone"),
                      "park": self.tr("park"), "building": self.tr("building")}
+            # A profile fact (services/policies.py) is named as the company file names it.
             parts.append(self.tr("updates: {fields}").format(
-                fields=self.tr(", ").join(names.get(c, c) for c in row.changes)))
+                fields=self.tr(", ").join(names.get(c) or fact_label(c, self._language) for c in row.changes)))
         return "\n".join(parts)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -391,7 +393,8 @@ class RosterImportDialog(QDialog):
         field_names = {"name": self.tr("name"), "uscc": self.tr("credit code"), "contact_name": self.tr("contact"),
                        "phone": self.tr("phone"), "park": self.tr("park"), "building": self.tr("building")}
         mapping = self.tr(", ").join(
-            self.tr("{field} ← “{title}”").format(field=field_names.get(k, k), title=v)
+            self.tr("{field} ← “{title}”").format(field=field_names.get(k) or fact_label(k, current_language()),
+                                                   title=v)
             for k, v in preview.columns.items())
         self.columns_label.setText(self.tr("Columns read (header on row {line}): {mapping}").format(
             line=preview.header_line, mapping=mapping))
