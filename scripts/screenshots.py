@@ -9,6 +9,9 @@ would), then each screen is shown and grabbed with QWidget.grab():
     intake (a description typed, the suggestion and the duplicate banner shown),
     intake-saved (the tracking number after saving), queue, detail, directory,
     company-file (Ctrl+E on the request shown), settings, reply-texts (the lead's ready-made replies),
+    policies-intake / policies-file / policies-profile / policies-today / policies-companies (政策速递:
+    the policies beside the intake form, the company file's 政策 and 企业画像 tabs, Today's new policies
+    and the companies that may qualify),
     specialist-switch (Ctrl+Shift+U), wizard (the first-run wizard on an empty database)
 
 Run it under a real X server (the way a specialist sees the program) or offscreen:
@@ -21,6 +24,8 @@ Every page at the sizes and in the languages the program must fit (issue: every 
 into docs/screenshots/PAGE-WxH-LANG.png:
 
     .venv/bin/python scripts/screenshots.py --matrix
+
+``--only PREFIX`` saves only the shots whose name starts with PREFIX (``--matrix --only policies``).
 """
 
 from __future__ import annotations
@@ -158,6 +163,53 @@ def populate(db: object) -> dict[str, str]:
     return found
 
 
+# A few policies of the kinds the district offers, in our own words (samples, not real policies).
+POLICIES = [
+    {"id": "S-LOAN-01", "title": "小微企业贷款贴息（示例）", "department": "区金融办", "apply": "online",
+     "apply_link": "https://zwdt.sh.gov.cn/govPortals/sample/loan", "link": "https://www.xuhui.gov.cn/sample/loan",
+     "benefit": "新增银行贷款按实际利息的 50% 贴息，每家每年最高 30 万元",
+     "conditions": {"size": ["micro", "small"], "registered_in_xuhui": True, "keywords_any": ["贷款", "贴息", "融资"]}},
+    {"id": "S-RD-02", "title": "研发投入补贴（示例）", "department": "区科委", "apply": "online",
+     "apply_link": "https://zwdt.sh.gov.cn/govPortals/sample/rd", "link": "https://www.xuhui.gov.cn/sample/rd",
+     "benefit": "按上年度研发费用增量的 10% 给予补贴，最高 100 万元",
+     "conditions": {"qualifications_any": ["高新技术企业", "科技型中小企业"], "min_revenue_wan": 500}},
+    {"id": "S-RENT-03", "title": "初创企业房租补贴（示例）", "department": "区商务委", "apply": "window",
+     "apply_where": "徐汇区行政服务中心二楼 12 号窗口", "link": "https://www.xuhui.gov.cn/sample/rent",
+     "benefit": "入驻区内园区的初创企业，首年房租补贴 30%",
+     "conditions": {"max_age_years": 3, "registered_in_xuhui": True}},
+    {"id": "S-AI-04", "title": "人工智能算力券（示例）", "department": "区科委", "apply": "no_application",
+     "link": "https://www.xuhui.gov.cn/sample/ai", "benefit": "符合条件的企业自动获得算力券，抵扣算力费用最高 20%",
+     "conditions": {"industry_prefix": ["I65"], "registered_in_xuhui": True}},
+    {"id": "S-HQ-05", "title": "总部企业落户奖励（示例）", "department": "区投促办", "apply": "window",
+     "apply_where": "徐汇区投资促进办公室", "link": "", "benefit": "经认定的总部企业给予一次性落户奖励",
+     "conditions": {"min_employees": 300, "size": ["large"]}},
+]
+
+
+def populate_policies(db: object) -> None:
+    """The sample policies (as the sync brings them) and the profiles of a few companies."""
+    from datetime import date
+
+    from xuhui_desk.policies import CompanyProfile, parse_policy
+    from xuhui_desk.services.company_file import company_file
+    from xuhui_desk.services.policies import replace_catalogue, save_company_profile
+
+    day = NOW.astimezone(SHANGHAI).date()
+    policies = [parse_policy({**p, "valid_from": f"{day.year - 1}-01-01", "valid_to": f"{day.year + 1}-12-31",
+                              "summary": "示例政策，由本项目撰写", "sample": True}) for p in POLICIES]
+    replace_catalogue(db, 1, policies)  # type: ignore[arg-type]
+    profiles = {
+        0: CompanyProfile(industry_code="I6513", registered_in_xuhui=True, size="small", employees=46,
+                          qualifications=frozenset({"高新技术企业"})),
+        4: CompanyProfile(industry_code="I6520", established=date(day.year - 2, 3, 1), registered_in_xuhui=True,
+                          size="micro", employees=12, revenue_wan=800, qualifications=frozenset()),
+        9: CompanyProfile(registered_in_xuhui=True, size="small"),
+    }
+    for index, profile in profiles.items():
+        enterprise_id = company_file(db, uscc_for(ENTERPRISES[index][1]), limit=1).profile.id  # type: ignore[arg-type]
+        save_company_profile(db, enterprise_id, profile, actor="李敏")  # type: ignore[arg-type]
+
+
 def settle(app: object, tasks: object, ms: int = 400) -> None:
     """Let background work finish and the event loop catch up."""
     from PySide6.QtCore import QCoreApplication
@@ -184,6 +236,7 @@ def main() -> int:
                         help="every page at 1024x700 and 1366x768 (and 1920x1080) in zh_CN and en, into "
                              "docs/screenshots/")
     parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)  # PAGE.png, no prefix
+    parser.add_argument("--only", default="", help="save only the shots whose name starts with this (e.g. policies)")
     args = parser.parse_args()
     if args.matrix:
         import subprocess
@@ -192,7 +245,8 @@ def main() -> int:
         for size in MATRIX_SIZES:
             for language in ("zh_CN", "en"):
                 subprocess.run([sys.executable, str(Path(__file__).resolve()), "--out", str(out), "--language",
-                                language, "--size", size, f"--suffix=-{size}-{language}", "--plain"],
+                                language, "--size", size, f"--suffix=-{size}-{language}", "--plain",
+                                f"--only={args.only}"],
                                check=True)
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
@@ -213,6 +267,8 @@ def main() -> int:
     shots: list[Path] = []
 
     def save(widget: object, name: str) -> None:
+        if not name.startswith(args.only):
+            return
         path = args.out / (f"{name}{args.suffix}.png" if args.plain else f"screenshot-{name}{args.suffix}.png")
         widget.grab().save(str(path))  # type: ignore[attr-defined]
         shots.append(path)
@@ -221,6 +277,7 @@ def main() -> int:
         data_dir = Path(tmp) / "data"
         db = open_database(database_path(data_dir))
         uuids = populate(db)
+        populate_policies(db)
         tasks = TaskRunner()
         window = MainWindow(db, tasks, data_dir)
         window.resize(width, height)
@@ -244,6 +301,13 @@ def main() -> int:
         form.update_suggestion()
         settle(app, tasks, 700)
         save(window, "intake")
+        # The policies of the company typed (as when its credit code is left or it is chosen).
+        form.policy_card.set_company(uscc_for(ENTERPRISES[0][1]))
+        form.policy_card.set_text(form.description_edit.toPlainText())
+        settle(app, tasks, 900)
+        form.side_column.verticalScrollBar().setValue(form.policy_card.y() - 8)  # the card at the top
+        settle(app, tasks, 100)
+        save(window, "policies-intake")
 
         form.dismiss_duplicate()
         form.accept_suggestion()
@@ -265,6 +329,27 @@ def main() -> int:
         if company is not None:
             save(company, "company-file")
             company.close()
+        # 政策速递 in the company file: the policies tab, then the profile (企业画像).
+        from xuhui_desk.ui.company_file.dialog import open_company_file
+
+        company = open_company_file(window, db, tasks, uscc_for(ENTERPRISES[4][1]))
+        company.resize(min(1000, width - 40), min(640, height - 60))
+        settle(app, tasks, 900)
+        company.show_policies_tab()
+        settle(app, tasks, 300)
+        save(company, "policies-file")
+        company.tabs.setCurrentIndex(3)
+        settle(app, tasks, 300)
+        save(company, "policies-profile")
+        company.close()
+        window.show_page(Page.TODAY)
+        settle(app, tasks, 800)
+        save(window, "policies-today")
+        chosen = POLICIES[0]
+        companies = window.show_policy_companies(str(chosen["id"]), str(chosen["title"]))
+        settle(app, tasks, 800)
+        save(companies, "policies-companies")
+        companies.close()
 
         window.show_page(Page.DIRECTORY)
         settle(app, tasks, 800)

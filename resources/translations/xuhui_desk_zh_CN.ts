@@ -363,6 +363,45 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>CompaniesForPolicyDialog</name>
+    <message>
+        <source>Companies that may qualify — {title}</source>
+        <translation>可能符合的企业 — {title}</translation>
+    </message>
+    <message>
+        <source>Reading the companies…</source>
+        <translation>正在读取企业…</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>企业</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>匹配结果</translation>
+    </message>
+    <message>
+        <source>Facts to ask</source>
+        <translation>需向企业了解</translation>
+    </message>
+    <message>
+        <source>Company file</source>
+        <translation>企业档案</translation>
+    </message>
+    <message>
+        <source>The companies could not be read: {error}</source>
+        <translation>无法读取企业：{error}</translation>
+    </message>
+    <message>
+        <source>{count} companies of this station may qualify. Enter opens a company&apos;s file.</source>
+        <translation>本站 {count} 家企业可能符合。按 Enter 打开企业档案。</translation>
+    </message>
+    <message>
+        <source>No company of this station qualifies, as far as their profiles tell.</source>
+        <translation>根据现有企业画像，本站暂无符合条件的企业。</translation>
+    </message>
+</context>
+<context>
     <name>CompanyFileDialog</name>
     <message>
         <source>Company file</source>
@@ -412,6 +451,14 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     <message>
         <source>Contacts ({count})</source>
         <translation>联系记录（{count}）</translation>
+    </message>
+    <message>
+        <source>Policies</source>
+        <translation>政策</translation>
+    </message>
+    <message>
+        <source>Profile</source>
+        <translation>企业画像</translation>
     </message>
     <message>
         <source>Company file — {name}</source>
@@ -2049,10 +2096,287 @@ Everything saved since that backup is replaced; the data as it is now is kept as
     </message>
 </context>
 <context>
+    <name>NewPoliciesCard</name>
+    <message>
+        <source>New policy: {title} — {count} companies of this station may qualify</source>
+        <translation>新政策：{title} — 本站 {count} 家企业可能符合</translation>
+    </message>
+    <message>
+        <source>New policies in the last {days} days ({count})</source>
+        <translation>近 {days} 天新到政策（{count}）</translation>
+    </message>
+</context>
+<context>
     <name>PaneCard</name>
     <message>
         <source>Not saved: {reason}</source>
         <translation>未保存：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>PolicyCard</name>
+    <message>
+        <source>Hand this policy over</source>
+        <translation>向企业推送此项政策</translation>
+    </message>
+    <message>
+        <source> (sample)</source>
+        <translation>（示例）</translation>
+    </message>
+    <message>
+        <source>fits the request</source>
+        <translation>符合本次诉求</translation>
+    </message>
+    <message>
+        <source>Ask the company: {facts}</source>
+        <translation>需向企业了解：{facts}</translation>
+    </message>
+</context>
+<context>
+    <name>PolicyLabels</name>
+    <message>
+        <source>Apply online</source>
+        <translation>网上办理</translation>
+    </message>
+    <message>
+        <source>Apply at a window</source>
+        <translation>窗口办理</translation>
+    </message>
+    <message>
+        <source>No application needed</source>
+        <translation>免申即享</translation>
+    </message>
+    <message>
+        <source>Eligible</source>
+        <translation>符合条件</translation>
+    </message>
+    <message>
+        <source>May be eligible</source>
+        <translation>可能符合</translation>
+    </message>
+    <message>
+        <source>Not eligible</source>
+        <translation>不符合条件</translation>
+    </message>
+    <message>
+        <source>Printed (slip)</source>
+        <translation>打印（小票）</translation>
+    </message>
+    <message>
+        <source>Printed (A5)</source>
+        <translation>打印（A5）</translation>
+    </message>
+    <message>
+        <source>Told</source>
+        <translation>已告知</translation>
+    </message>
+</context>
+<context>
+    <name>PolicyMatchesPanel</name>
+    <message>
+        <source>Policies for this company</source>
+        <translation>适用政策</translation>
+    </message>
+    <message>
+        <source>Print policy list</source>
+        <translation>打印政策清单</translation>
+    </message>
+    <message>
+        <source>Paper of the policy list</source>
+        <translation>政策清单用纸</translation>
+    </message>
+    <message>
+        <source>Record as told</source>
+        <translation>记录已告知</translation>
+    </message>
+    <message>
+        <source>Record that the chosen policies were explained, without printing</source>
+        <translation>不打印，记录已向企业告知所选政策</translation>
+    </message>
+    <message>
+        <source>Choose or type a company to see the policies it may qualify for.</source>
+        <translation>选择或输入企业后，这里显示其可能适用的政策。</translation>
+    </message>
+    <message>
+        <source>The policies could not be matched: {error}</source>
+        <translation>无法匹配政策：{error}</translation>
+    </message>
+    <message>
+        <source>Not in the directory yet: no policies to match.</source>
+        <translation>企业尚未登记：暂无可匹配的政策。</translation>
+    </message>
+    <message>
+        <source>Policies for this company: {eligible} eligible, {possible} possible</source>
+        <translation>适用政策：符合 {eligible} 项，可能符合 {possible} 项</translation>
+    </message>
+    <message>
+        <source>No current policies at this station yet (they arrive with the sync).</source>
+        <translation>本站暂无现行政策（政策随同步下发）。</translation>
+    </message>
+    <message>
+        <source>None of the current policies fits this company.</source>
+        <translation>现行政策中没有适合该企业的。</translation>
+    </message>
+    <message>
+        <source>Eligible ({count})</source>
+        <translation>符合条件（{count}）</translation>
+    </message>
+    <message>
+        <source>May be eligible ({count}): ask the company</source>
+        <translation>可能符合（{count}）：需向企业核实</translation>
+    </message>
+    <message>
+        <source>Not eligible ({count})</source>
+        <translation>不符合条件（{count}）</translation>
+    </message>
+    <message>
+        <source>Recorded: {count} policies handed over ({how}, {who} {when}).</source>
+        <translation>已记录：推送 {count} 项政策（{how}，{who} {when}）。</translation>
+    </message>
+</context>
+<context>
+    <name>PolicyPrint</name>
+    <message>
+        <source>no longer current at this station (withdrawn or expired since it was shown): {ids}</source>
+        <translation>已不是本站的现行政策（显示后已撤回或到期）：{ids}</translation>
+    </message>
+    <message>
+        <source>The hand-over could not be recorded: {error}</source>
+        <translation>推送记录未能保存：{error}</translation>
+    </message>
+    <message>
+        <source>Policies</source>
+        <translation>政策</translation>
+    </message>
+    <message>
+        <source>The policy list cannot be printed: {error}</source>
+        <translation>无法打印政策清单：{error}</translation>
+    </message>
+    <message>
+        <source>Policy list</source>
+        <translation>政策清单</translation>
+    </message>
+    <message>
+        <source>Preparing the policy list…</source>
+        <translation>正在准备政策清单…</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileEditor</name>
+    <message>
+        <source>What the policies are matched on. Leave a fact empty (or Unknown) when the company has not told it: unknown is never taken as no.</source>
+        <translation>政策按以下信息匹配。企业未告知的信息请留空（或选“未知”）：未知不会被当作“否”。</translation>
+    </message>
+    <message>
+        <source>e.g. I6513</source>
+        <translation>如 I6513</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD</source>
+        <translation>年-月-日</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>number of people</source>
+        <translation>人数</translation>
+    </message>
+    <message>
+        <source>10,000 yuan</source>
+        <translation>万元</translation>
+    </message>
+    <message>
+        <source>Checked with the company (what is not ticked, it does not hold)</source>
+        <translation>已向企业核实（未勾选的即不具备）</translation>
+    </message>
+    <message>
+        <source>others, separated by 、</source>
+        <translation>其他资质，用“、”分隔</translation>
+    </message>
+    <message>
+        <source>Industry code (GB/T 4754)</source>
+        <translation>行业代码（GB/T 4754）</translation>
+    </message>
+    <message>
+        <source>Established on</source>
+        <translation>成立日期</translation>
+    </message>
+    <message>
+        <source>Registered in Xuhui</source>
+        <translation>注册在徐汇</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>企业规模</translation>
+    </message>
+    <message>
+        <source>Qualifications</source>
+        <translation>资质</translation>
+    </message>
+    <message>
+        <source>Employees</source>
+        <translation>从业人数</translation>
+    </message>
+    <message>
+        <source>Revenue (10,000 yuan)</source>
+        <translation>营业收入（万元）</translation>
+    </message>
+    <message>
+        <source>Save profile</source>
+        <translation>保存画像</translation>
+    </message>
+    <message>
+        <source>The profile could not be read: {error}</source>
+        <translation>无法读取企业画像：{error}</translation>
+    </message>
+    <message>
+        <source>Reading the profile…</source>
+        <translation>正在读取企业画像…</translation>
+    </message>
+    <message>
+        <source>Not saved: please correct the fields marked in red.</source>
+        <translation>未保存：请更正标红的字段。</translation>
+    </message>
+    <message>
+        <source>Profile saved.</source>
+        <translation>企业画像已保存。</translation>
+    </message>
+    <message>
+        <source>The profile could not be saved (nothing typed was lost): {error}</source>
+        <translation>企业画像未能保存（已填写的内容未丢失）：{error}</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+</context>
+<context>
+    <name>PushHistory</name>
+    <message>
+        <source>Policy lists handed over</source>
+        <translation>政策推送记录</translation>
+    </message>
+    <message>
+        <source>{when} · {who} · {how} · {count} policies: {titles}</source>
+        <translation>{when} · {who} · {how} · {count} 项：{titles}</translation>
+    </message>
+    <message>
+        <source>No policy list has been handed over to this company yet.</source>
+        <translation>尚未向该企业推送过政策。</translation>
+    </message>
+    <message>
+        <source>Policy lists handed over ({count})</source>
+        <translation>政策推送记录（{count}）</translation>
     </message>
 </context>
 <context>

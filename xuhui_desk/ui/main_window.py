@@ -278,6 +278,9 @@ class MainWindow(QMainWindow):
         page.moreActivated.connect(lambda _key: self.show_page(Page.QUEUE))
         if self.today.today is not None:
             page.show_today(self.today.today)
+        page.show_new_policies(self.today.new_policies)
+        self.today.policiesUpdated.connect(page.show_new_policies)
+        page.policyActivated.connect(self.show_policy_companies)
         return page
 
     def _create_intake(self) -> QWidget:
@@ -373,6 +376,15 @@ class MainWindow(QMainWindow):
         if Page.TODAY in self._pages:
             self.today_page.show_today(today)
         self.notifier.consider(today)
+
+    def show_policy_companies(self, policy_id: str, title: str) -> QWidget:
+        """The companies of this station that may qualify for a policy (Today's new policy)."""
+        from xuhui_desk.ui.policies.companies import open_companies_for_policy
+
+        dialog = open_companies_for_policy(self, self.db, self.tasks, policy_id, title)
+        dialog.requestActivated.connect(self.show_request)
+        self.policy_companies = dialog
+        return dialog
 
     def _only_mine_toggled(self, checked: bool) -> None:
         self.today.set_filter(self._specialist, checked)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -112,6 +113,7 @@ class CompanyFileDialog(QDialog):
         self.contacts.horizontalHeader().setStretchLastSection(True)
         self.tabs.addTab(self.requests, "")
         self.tabs.addTab(self.contacts, "")
+        self._add_policy_tabs()
         layout.addWidget(self.tabs, 1)
         self.callbacks = QLabel()
         self.callbacks.setWordWrap(True)
@@ -141,12 +143,46 @@ class CompanyFileDialog(QDialog):
                        owner=self, latest="file")
 
     def next_tab(self) -> None:
-        """Ctrl+Tab: the other list (requests or contacts), with the focus in it."""
-        self.tabs.setCurrentIndex(1 - self.tabs.currentIndex())
+        """Ctrl+Tab: the next tab (requests, contacts, policies, profile), with the focus in it."""
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
         table = self.tabs.currentWidget()
         table.setFocus(Qt.FocusReason.TabFocusReason)
         if isinstance(table, QTableWidget) and table.currentRow() < 0 and table.rowCount():
             table.selectRow(0)
+
+    def _add_policy_tabs(self) -> None:
+        """The 政策 tab (the policies that fit, to hand over, and the lists handed over before) and
+        the profile they are matched on (issue 15): filled once the file is read."""
+        from xuhui_desk.ui.policies.matches import PolicyMatchesPanel
+        from xuhui_desk.ui.policies.profile_editor import ProfileEditor
+        from xuhui_desk.ui.policies.pushes import PushHistory
+
+        page = QWidget()
+        page.setObjectName("companyPolicies")
+        column = QVBoxLayout(page)
+        column.setContentsMargins(6, 6, 6, 6)
+        self.policies = PolicyMatchesPanel(self.db, self.tasks)
+        self.pushes = PushHistory(self.db, self.tasks)
+        column.addWidget(self.policies, 1)
+        column.addWidget(self.pushes)
+        self.profile_editor = ProfileEditor(self.db, self.tasks)
+        profile_page = QScrollArea()
+        profile_page.setObjectName("companyProfilePage")
+        profile_page.setWidgetResizable(True)
+        profile_page.setFrameShape(QScrollArea.Shape.NoFrame)
+        profile_page.setWidget(self.profile_editor)
+        self.tabs.addTab(page, "")
+        self.tabs.addTab(profile_page, "")
+        self.policies.pushed.connect(lambda _channel: self._reload_pushes())
+        self.profile_editor.saved.connect(self.policies.refresh)
+
+    def _reload_pushes(self) -> None:
+        if self.file is not None:
+            self.pushes.load(self.file.profile.id)
+
+    def show_policies_tab(self) -> None:
+        """Show the 政策 tab (opened from Today's new policy)."""
+        self.tabs.setCurrentIndex(2)
 
     def retranslate(self) -> None:
         self.open_button.setText(self.tr("Open request"))
@@ -160,6 +196,8 @@ class CompanyFileDialog(QDialog):
         found = self.file
         self.tabs.setTabText(0, self.tr("Requests ({count})").format(count=found.total if found else 0))
         self.tabs.setTabText(1, self.tr("Contacts ({count})").format(count=len(found.contacts) if found else 0))
+        self.tabs.setTabText(2, self.tr("Policies"))
+        self.tabs.setTabText(3, self.tr("Profile"))
 
     # --- loading --------------------------------------------------------------------------------
 
@@ -205,6 +243,9 @@ class CompanyFileDialog(QDialog):
                 if lang == "zh_CN" else "; ".join(f"{day} {tracking}" for tracking, day in found.open_callbacks)))
         self.callbacks.setVisible(bool(found.open_callbacks))
         self._tab_titles()
+        self.policies.set_company(profile.id)
+        self.pushes.load(profile.id)
+        self.profile_editor.load(profile.id)
         if found.requests:
             self.requests.selectRow(0)
         self.requests.setFocus(Qt.FocusReason.OtherFocusReason)

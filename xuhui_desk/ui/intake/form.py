@@ -50,6 +50,7 @@ from xuhui_desk.ui.intake.saved_panel import SavedPanel
 from xuhui_desk.ui.intake.suggestion_card import SuggestionCard
 from xuhui_desk.ui.labels import category_label
 from xuhui_desk.ui.local_writes import opened
+from xuhui_desk.ui.policies.intake_card import IntakePolicyCard
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.widgets.keys import key_hint
 from xuhui_desk.validation import (
@@ -176,10 +177,13 @@ class IntakeForm(QWidget):
         self.company_strip = CompanyStrip(self.db, self.tasks)
         self.company_strip.hide()
         self.recent_card = RecentIntakesCard(self.db, self.tasks)
+        # The policies that fit the company (issue 15), once it is known; follows the description.
+        self.policy_card = IntakePolicyCard(self.db, self.tasks)
         column.addWidget(self.suggestion_card)
         column.addWidget(self.saved_panel)
         column.addWidget(self.duplicate_banner)
         column.addWidget(self.company_strip)
+        column.addWidget(self.policy_card)
         column.addWidget(self.recent_card, 1)
         # Its cards scroll together when a short screen cannot hold them all.
         self.side_column = _scroll_area(side)
@@ -289,6 +293,7 @@ class IntakeForm(QWidget):
     def _completion_chosen(self, match: EnterpriseMatch) -> None:
         self.fields.fill_enterprise(match, overwrite=True)
         self.company_strip.set_company(match.uscc or match.name)
+        self.policy_card.set_company(match.uscc or match.name)
         self.description_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _uscc_edited(self, text: str) -> None:
@@ -315,6 +320,7 @@ class IntakeForm(QWidget):
         else:
             self.fields.fill_enterprise(match, overwrite=False)
             self.company_strip.set_company(code)
+            self.policy_card.set_company(code)
 
     def _check_field(self, field: str) -> Issue | None:
         return self.fields.check_field(field)
@@ -332,6 +338,7 @@ class IntakeForm(QWidget):
             self._check_field("description")
         if not self.description_edit.isReadOnly():
             self.suggest_timer.start()
+            self.policy_card.set_text(self.description_edit.toPlainText()[:SUGGEST_MAX_CHARS])
 
     def _identity_changed(self) -> None:
         if self.suggestion is not None and not self.name_edit.isReadOnly():
@@ -576,6 +583,8 @@ class IntakeForm(QWidget):
         self.result = None
         self.duplicate_banner.reset()
         self.company_strip.set_company(None)
+        self.policy_card.set_company(None)
+        self.policy_card.set_text("")
         for timer in (self.suggest_timer, self.duplicate_timer):
             timer.stop()
         self.lookup.stop()

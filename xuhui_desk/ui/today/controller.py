@@ -30,6 +30,7 @@ from xuhui_desk.ui.local_writes import LocalWrites, opened
 from xuhui_desk.ui.tasks import Progress, TaskRunner
 
 if TYPE_CHECKING:
+    from xuhui_desk.services.policies import NewPolicy
     from xuhui_desk.services.today import Today
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ class TodayController(QObject):
     updated = Signal(object)
     # A minute passed (the notifier looks at the last lists again).
     ticked = Signal()
+    # The policies received in the last days, with how many companies may qualify (a list of
+    # services.policies.NewPolicy), read with the lists.
+    policiesUpdated = Signal(object)
     # A commit on the database by this process (any thread); queued to the GUI thread.
 
     def __init__(self, db: Database, tasks: TaskRunner, parent: QObject | None = None, *,
@@ -64,6 +68,7 @@ class TodayController(QObject):
         self._specialist = ""
         self._only_mine = False
         self._today: Today | None = None
+        self.new_policies: list[NewPolicy] = []
         self._started = False
         self._closed = False
         self._reads = 0
@@ -152,6 +157,26 @@ class TodayController(QObject):
         wait = next_midnight(self.clock()) - self.clock()
         self._midnight.start(max(1000, int(wait.total_seconds() * 1000) + 1000))
         self.updated.emit(today)
+        self._read_policies()
+
+    def _read_policies(self) -> None:
+        """The new policies, read after the lists (never before or beside them: start-up and the
+        lists come first; a failure here never touches them)."""
+        day = self.clock().astimezone(SHANGHAI).date()
+
+        def read(_progress: Progress) -> list[NewPolicy]:
+            db = opened(self.db)
+            from xuhui_desk.services.policies import new_policies
+
+            return new_policies(db, today=day)
+
+        self.tasks.run(read, on_success=self._policies_read, owner=self, latest="policies",
+                       on_failure=lambda exc: log.warning("Today's new policies could not be read: %s", exc))
+
+    def _policies_read(self, items: list[NewPolicy]) -> None:
+        if not self._closed:
+            self.new_policies = list(items)
+            self.policiesUpdated.emit(self.new_policies)
 
     def _ticked(self) -> None:
         if self._closed:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from xuhui_desk.services.timefmt import to_local
 
 if TYPE_CHECKING:
+    from xuhui_desk.services.policies import NewPolicy
     from xuhui_desk.services.today import Today, TodayLine
 
 # The lists in the order the page shows them (services.today.LISTS, without importing it at start-up).
@@ -64,6 +65,8 @@ class TodayPage(QWidget):
     refusedActivated = Signal()
     moreActivated = Signal(str)
     onlyMineToggled = Signal(bool)
+    # A new policy's line was opened: its id and title (the companies that may qualify).
+    policyActivated = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +95,11 @@ class TodayPage(QWidget):
         toggle.activated.connect(self.only_mine.toggle)
         header.addWidget(self.only_mine, 0, Qt.AlignmentFlag.AlignBottom)
         layout.addLayout(header)
+        from xuhui_desk.ui.policies.today_card import NewPoliciesCard
+
+        self.new_policies = NewPoliciesCard()
+        self.new_policies.policyActivated.connect(self.policyActivated)
+        layout.addWidget(self.new_policies)
 
         self.stack = QStackedWidget()
         self.tree = _LinesTree()
@@ -221,6 +229,10 @@ class TodayPage(QWidget):
         target = restore or self.first_line()
         if target is not None:
             self.tree.setCurrentItem(target)
+
+    def show_new_policies(self, items: list[NewPolicy]) -> None:
+        """The policies received lately, each with the companies that may qualify (issue 15)."""
+        self.new_policies.show_new(items)
 
     def first_line(self) -> QTreeWidgetItem | None:
         for row in range(self.tree.topLevelItemCount()):
