@@ -180,10 +180,9 @@ def test_the_printer_path_prints_the_same_list(qapp: QApplication, tmp_path: Pat
 
 
 def test_the_list_for_a_company_reads_the_station(station_db: Any) -> None:
-    from xuhui_desk.services.policies import replace_catalogue
-
     from tests.bulk_data import add_request
     from xuhui_desk.services.company_file import company_file
+    from xuhui_desk.services.policies import replace_catalogue
 
     add_request(station_db, "咨询", name="上海星河科技有限公司", uscc="9131010452601815X3")
     enterprise_id = company_file(station_db, "上海星河科技有限公司", limit=1).profile.id
