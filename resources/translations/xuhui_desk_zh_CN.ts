@@ -3845,6 +3845,10 @@ Everything saved since that backup is replaced; the data as it is now is kept as
         <translation>办理记录</translation>
     </message>
     <message>
+        <source>Policies handed over</source>
+        <translation>政策推送</translation>
+    </message>
+    <message>
         <source>Update from the district</source>
         <translation>区级平台下发的更新</translation>
     </message>

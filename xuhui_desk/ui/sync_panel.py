@@ -233,7 +233,7 @@ class SyncPanel(QDialog):
 
     def type_text(self, record_type: str) -> str:
         return {"request": self.tr("Request"), "enterprise": self.tr("Company"),
-                "event": self.tr("Timeline entry"),
+                "event": self.tr("Timeline entry"), "policy_push": self.tr("Policies handed over"),
                 "change": self.tr("Update from the district")}.get(record_type, record_type)
 
     def problem_text(self, kind: str) -> str:
