@@ -65,6 +65,13 @@ def test_matches_for_a_company_with_reasons_and_the_facts_to_ask(station: Path) 
     assert human.returncode == 0 and "policies in force" in human.stdout
 
 
+def test_the_company_file_lists_the_known_facts_only(station: Path) -> None:
+    listed = json.loads(desk(station, "company", COMPANY["uscc"], "--json").stdout)
+    assert listed["profile"]["facts"] == {
+        "industry_code": "I6513", "established": "2024-06-01", "registered_in_xuhui": True, "size": "small",
+        "qualifications": ["科技型中小企业"], "employees": 12}
+
+
 def test_a_push_is_recorded_and_bad_ones_refused_with_nothing_written(station: Path) -> None:
     matches = json.loads(desk(station, "policies", "--company", COMPANY["uscc"], "--json").stdout)
     chosen = [m["policy_id"] for m in matches if m["outcome"] == "eligible"][:2]

@@ -17,7 +17,7 @@ What it promises (:func:`company_file`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 
 from xuhui_desk.db import Database
 from xuhui_desk.models import OPEN_STATUSES, Callback, Enterprise, Request, RequestEvent, Status
+from xuhui_desk.policies import CompanyProfile as PolicyProfile
+from xuhui_desk.services.policies import profile_of
 from xuhui_desk.services.timefmt import iso_local
 from xuhui_desk.validation import USCC_CHARSET, clean_text, name_key, normalize_uscc
 
@@ -66,11 +68,14 @@ class CompanyProfile:
     park: str
     building: str
     first_seen_at: datetime
+    #: What is known of the company for matching policies (services/policies; unknown facts None).
+    facts: PolicyProfile = field(default_factory=PolicyProfile)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "uuid": self.uuid, "name": self.name, "uscc": self.uscc,
                 "contact_name": self.contact_name, "phone": self.phone, "park": self.park,
-                "building": self.building, "first_seen_at": iso_local(self.first_seen_at)}
+                "building": self.building, "first_seen_at": iso_local(self.first_seen_at),
+                "facts": self.facts.to_json()}
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,7 @@ def company_file(db: Database, key: str | int, *, limit: int = DEFAULT_REQUESTS)
     with db.session() as session:
         ent = find_company(session, key)
         profile = CompanyProfile(ent.id, ent.uuid, ent.name, ent.uscc, ent.contact_name, ent.phone, ent.park,
-                                 ent.building, ent.first_seen_at)
+                                 ent.building, ent.first_seen_at, profile_of(ent))
         mine = Request.enterprise_id == ent.id
         is_open = Request.status.in_(_OPEN)
         total = session.scalar(select(func.count()).select_from(Request).where(mine)) or 0
