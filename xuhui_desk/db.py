@@ -157,6 +157,11 @@ SHARED_LOCK_WAIT_S = 30.0
 _WIN_LOCK_BYTES = 1 << 20
 
 
+#: How long an opener waits for another process's upgrade of the same file (a large database's
+#: upgrade copies tables; minutes are possible, an hour is not).
+UPGRADE_LOCK_WAIT_S = 600.0
+
+
 def lock_path(path: Path) -> Path:
     """The lock file of the database ``path`` (beside it, in the data folder)."""
     return Path(f"{path}.lock")
@@ -654,16 +659,45 @@ def _open_locked(path: Path, *, migrate: bool, own_lock: DatabaseLock | None) ->
         pass  # another process created it first
     except OSError as exc:
         raise explain_os_error(exc, path.parent) from exc
-    if current != revisions[-1] and current is not None:
-        backup_file(path, unique_backup_file(backup_dir(path.parent), f"before-upgrade-{current}"))
     engine = make_engine(path)
     if current != revisions[-1]:
         if not migrate:
             engine.dispose()
             raise DatabaseError(f"{path} needs an upgrade from {current} to {revisions[-1]}")
         try:
-            upgrade_to_head(engine)
+            _upgrade_alone(path, engine, revisions[-1])
         except Exception:
             engine.dispose()
             raise
     return SqliteDatabase(path, engine, own_lock)
+
+
+def _upgrade_alone(path: Path, engine: Engine, head: str) -> None:
+    """Back up and upgrade ``path`` to ``head`` — one process at a time.
+
+    After a program update the GUI and a command (or two commands) may open the old file at
+    once; each would run the same ``ALTER TABLE`` and the second fail on the first's columns.
+    The upgrade lock (``DATABASE.upgrade.lock``) makes them take turns, and the revision is read
+    again under it: whoever comes second finds the work done.
+    """
+    lock = DatabaseLock(path)
+    lock.path = Path(f"{path}.upgrade.lock")
+    deadline = time.monotonic() + UPGRADE_LOCK_WAIT_S
+    while True:
+        try:
+            lock.acquire_exclusive()
+            break
+        except DatabaseInUse:
+            if time.monotonic() >= deadline:
+                raise DatabaseInUse(f"{path} is being upgraded by another program of this station; "
+                                    "try again when it has finished") from None
+            time.sleep(0.05)
+    try:
+        current = stored_revision(path)
+        if current == head:
+            return
+        if current is not None:
+            backup_file(path, unique_backup_file(backup_dir(path.parent), f"before-upgrade-{current}"))
+        upgrade_to_head(engine)
+    finally:
+        lock.release()

@@ -158,3 +158,31 @@ def test_open_at_head_does_not_import_alembic(data_dir: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_programs_opening_an_old_database_at_once_upgrade_it_once(data_dir: Path) -> None:
+    """After a program update the GUI and commands may open the old file together: each process
+    must come up on the upgraded file (the second would otherwise repeat the first's ALTER TABLE
+    and fail on a duplicate column), and the file is backed up once."""
+    import subprocess
+    import sys
+
+    from xuhui_desk.db import known_revisions, make_engine, stored_revision, upgrade_to
+
+    path = database_path(data_dir)
+    engine = make_engine(path)
+    old = known_revisions()[-2]
+    upgrade_to(engine, old)
+    engine.dispose()
+    script = ("import sys, time; from pathlib import Path; from xuhui_desk.db import open_database;"
+              "time.sleep(max(0.0, float(sys.argv[2]) - time.time()));"
+              "db = open_database(Path(sys.argv[1])); db.close(); print('ok')")
+    import time
+
+    start = time.time() + 3.0  # every process is importing and waiting when the moment comes
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(path), str(start)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [err[-800:] for _, err in results]
+    assert stored_revision(path) == known_revisions()[-1]
+    assert len(list(backup_dir(data_dir).glob(f"before-upgrade-{old}-*.db"))) == 1
