@@ -52,9 +52,10 @@ class LocalWrites(QObject):
         db = self.db
 
         def watch(_progress: Progress) -> Any:
+            database = opened(db)  # first: SQLAlchemy is imported only once the window has shown
             from xuhui_desk.services.changes import watch_writes
 
-            return watch_writes(opened(db), self._wrote)
+            return watch_writes(database, self._wrote)
 
         # No owner= on this task: a watch that arrives for a watcher already gone must still be
         # stopped, so the callback always runs and checks for itself.
