@@ -32,9 +32,14 @@ def form(qtbot: Any, station_db: Any, tasks: TaskRunner) -> Iterator[IntakeForm]
 def test_empty_today_list_says_so_under_its_title(qtbot: Any, form: IntakeForm) -> None:
     """D17: "nothing received yet" sits right under the title, not far down the card."""
     qtbot.waitUntil(form.recent_card.empty.isVisible, timeout=5000)
-    gap = form.recent_card.empty.mapTo(form, form.recent_card.empty.rect().topLeft()).y() - \
-        form.recent_card.title.mapTo(form, form.recent_card.title.rect().bottomLeft()).y()
-    assert 0 <= gap <= 20, gap
+
+    def gap() -> int:
+        return form.recent_card.empty.mapTo(form, form.recent_card.empty.rect().topLeft()).y() - \
+            form.recent_card.title.mapTo(form, form.recent_card.title.rect().bottomLeft()).y()
+
+    # The card's layout settles after the empty line is shown (a loaded machine shows the moment
+    # between); the defect was a gap that stays.
+    qtbot.waitUntil(lambda: 0 <= gap() <= 20, timeout=5000)
 
 
 def test_saved_with_a_warning_says_which(qtbot: Any, form: IntakeForm) -> None:
