@@ -49,6 +49,18 @@ def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None)
     return result
 
 
+def add_console_user(database_url: str, username: str, role: str, *departments: str,
+                     station: str | None = None) -> str:
+    """A console user made with the real ``xuhui-hub user add`` (password ``PASSWORD``)."""
+    args = ["user", "add", username, "--role", role, "--password-stdin", "--name", username]
+    for d in departments:
+        args += ["--department", d]
+    if station:
+        args += ["--station", station]
+    run(str(VENV_BIN / "xuhui-hub"), *args, env={"XUHUI_HUB_DATABASE_URL": database_url}, stdin=PASSWORD + "\n")
+    return username
+
+
 @dataclass
 class Station:
     folder: Path
@@ -75,15 +87,8 @@ class World:
     users: dict[str, str] = field(default_factory=dict)  # username → role
 
     def add_user(self, username: str, role: str, *departments: str, station: str | None = None) -> str:
-        args = ["user", "add", username, "--role", role, "--password-stdin", "--name", username]
-        for d in departments:
-            args += ["--department", d]
-        if station:
-            args += ["--station", station]
-        run(str(VENV_BIN / "xuhui-hub"), *args, env={"XUHUI_HUB_DATABASE_URL": self.database_url},
-            stdin=PASSWORD + "\n")
         self.users[username] = role
-        return username
+        return add_console_user(self.database_url, username, role, *departments, station=station)
 
     def of_department(self, department: str) -> list[str]:
         """The requests the station routed to ``department`` at intake, in intake order (fixed for the

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.hub.console.conftest import PASSWORD, csrf_of, login, run
-from tests.synckit import VENV_BIN, HubProcess, hub_cli
+from tests.hub.console.conftest import add_console_user, csrf_of, login
+from tests.synckit import HubProcess, hub_cli
 from xuhui_desk.resources import resource_path
 from xuhui_desk.sync_protocol import (
     ENTERPRISE,
@@ -63,14 +63,7 @@ class PolicyWorld:
             return c.get(POLICIES_PATH).json()
 
     def add_user(self, username: str, role: str, *departments: str, station: str | None = None) -> str:
-        args = ["user", "add", username, "--role", role, "--password-stdin", "--name", username]
-        for d in departments:
-            args += ["--department", d]
-        if station:
-            args += ["--station", station]
-        run(str(VENV_BIN / "xuhui-hub"), *args, env={"XUHUI_HUB_DATABASE_URL": self.database_url},
-            stdin=PASSWORD + "\n")
-        return username
+        return add_console_user(self.database_url, username, role, *departments, station=station)
 
 
 @pytest.fixture(scope="module")
