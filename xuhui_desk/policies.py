@@ -119,13 +119,50 @@ class ProfileError(ValueError):
         super().__init__("; ".join(f"{i.field}: {i.code}" for i in issues))
 
 
-class CatalogueError(ValueError):
-    """A catalogue (or one policy) that cannot be published; ``problems`` says where and why, one
-    line each, e.g. ``policies[3].conditions.size: unknown size "tiny"``."""
+@dataclass(frozen=True)
+class Problem:
+    """Why a catalogue (or one policy) cannot be published: ``where`` names the place
+    (``policies[3].conditions.size``), ``code`` the kind; the wording, in either language, is in
+    ``resources/messages/policies.toml`` (``problem.<code>``)."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
+    where: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, language: str = "en") -> str:
+        template = _messages(language).get(f"problem.{self.code}", self.code)
+        try:
+            message = template.format(**self.params)
+        except (KeyError, IndexError, ValueError):
+            message = self.code
+        return f"{self.where}: {message}" if self.where else message
+
+
+class CatalogueError(ValueError):
+    """A catalogue (or one policy) that cannot be published. ``issues`` lists each
+    :class:`Problem`; ``problems`` the same in English, one line each, e.g.
+    ``policies[3].conditions.size: unknown size 'tiny' (known: …)``; ``texts(language)`` for a
+    page in the reader's language."""
+
+    def __init__(self, issues: list[Problem]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(self.problems))
+
+    @property
+    def problems(self) -> list[str]:
+        return self.texts("en")
+
+    def texts(self, language: str) -> list[str]:
+        return [p.text(language) for p in self.issues]
+
+
+def _problem(problems: list[Problem], where: str, code: str, **params: Any) -> None:
+    problems.append(Problem(where, code, params))
+
+
+def _shown(value: Any, width: int) -> str:
+    """A refused value as the message shows it (its repr, cut to ``width`` characters)."""
+    return f"{value!r:.{width}}"
 
 
 def normalize_industry_code(raw: str, *, field_name: str = "industry_code") -> str:
@@ -391,58 +428,58 @@ _POLICY_KEYS = {"id", "version", "valid_from", "valid_to", "apply", "conditions"
                 *_TEXT_FIELDS}
 
 
-def _check_text_list(value: Any, where: str, problems: list[str], *, limit: int, normalize: Any = None) -> tuple:
+def _check_text_list(value: Any, where: str, problems: list[Problem], *, limit: int, normalize: Any = None) -> tuple:
     if not isinstance(value, list) or not value or len(value) > MAX_LIST:
-        problems.append(f"{where}: a list of 1 to {MAX_LIST} entries is needed")
+        _problem(problems, where, "list", limit=MAX_LIST)
         return ()
     out = []
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip() or len(item.strip()) > limit:
-            problems.append(f"{where}[{i}]: text of 1 to {limit} characters is needed, not {item!r:.40}")
+            _problem(problems, f"{where}[{i}]", "text_item", limit=limit, value=_shown(item, 40))
             continue
         text = unicodedata.normalize("NFKC", item).strip()
         if normalize is not None:
             try:
                 text = normalize(text)
             except ProfileError:
-                problems.append(f"{where}[{i}]: {item!r:.20} is not a GB/T 4754 industry code or prefix")
+                _problem(problems, f"{where}[{i}]", "industry", value=_shown(item, 20))
                 continue
         out.append(text)
     return tuple(out)
 
 
-def _check_number(value: Any, where: str, problems: list[str], *, integer: bool, upper: float) -> float | None:
+def _check_number(value: Any, where: str, problems: list[Problem], *, integer: bool, upper: float) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
             or value < 0 or value > upper or (integer and value != int(value)):
-        kind = "a whole number" if integer else "a number"
-        problems.append(f"{where}: {kind} from 0 to {upper:g} is needed, not {value!r:.40}")
+        _problem(problems, where, "whole_number" if integer else "number", upper=f"{upper:g}",
+                 value=_shown(value, 40))
         return None
     return int(value) if integer else float(value)
 
 
-def _parse_conditions(obj: Any, where: str, problems: list[str]) -> dict[str, Any]:
+def _parse_conditions(obj: Any, where: str, problems: list[Problem]) -> dict[str, Any]:
     if obj is None:
         return {}
     if not isinstance(obj, Mapping):
-        problems.append(f"{where}: an object of conditions is needed")
+        _problem(problems, where, "conditions_object")
         return {}
     out: dict[str, Any] = {}
     for key, value in obj.items():
         at = f"{where}.{key}"
         if key not in CONDITION_KEYS:
-            problems.append(f"{at}: unknown condition (known: {', '.join(CONDITION_KEYS)})")
+            _problem(problems, at, "unknown_condition", known=", ".join(CONDITION_KEYS))
         elif key == "industry_prefix":
             out[key] = _check_text_list(value, at, problems, limit=5, normalize=normalize_industry_code)
         elif key == "registered_in_xuhui":
             if not isinstance(value, bool):
-                problems.append(f"{at}: true or false is needed")
+                _problem(problems, at, "boolean")
             else:
                 out[key] = value
         elif key == "size":
             sizes = _check_text_list(value, at, problems, limit=10)
             for s in sizes:
                 if s not in SIZES:
-                    problems.append(f"{at}: unknown size {s!r} (known: {', '.join(SIZES)})")
+                    _problem(problems, at, "size", value=_shown(s, 20), known=", ".join(SIZES))
             out[key] = tuple(s for s in SIZES if s in sizes)
         elif key in ("qualifications_any", "qualifications_all"):
             out[key] = _check_text_list(value, at, problems, limit=MAX_QUALIFICATION)
@@ -460,11 +497,12 @@ def _parse_conditions(obj: Any, where: str, problems: list[str]) -> dict[str, An
     for low, high in (("min_age_years", "max_age_years"), ("min_employees", "max_employees"),
                       ("min_revenue_wan", "max_revenue_wan")):
         if low in out and high in out and out[low] > out[high]:
-            problems.append(f"{where}: {low} ({out[low]:g}) is more than {high} ({out[high]:g})")
+            _problem(problems, where, "range", low=low, high=high, low_value=f"{out[low]:g}",
+                     high_value=f"{out[high]:g}")
     return {k: out[k] for k in CONDITION_KEYS if k in out}
 
 
-def _parse_day(value: Any, where: str, problems: list[str], *, required: bool) -> date | None:
+def _parse_day(value: Any, where: str, problems: list[Problem], *, required: bool) -> date | None:
     if value is None and not required:
         return None
     try:
@@ -472,49 +510,47 @@ def _parse_day(value: Any, where: str, problems: list[str], *, required: bool) -
     except ValueError:
         day = None
     if day is None or not _FIRST_DAY <= day <= _LAST_DAY:
-        problems.append(f"{where}: a date written YYYY-MM-DD between {_FIRST_DAY} and {_LAST_DAY} is needed, "
-                        f"not {value!r:.30}")
+        _problem(problems, where, "date", first=str(_FIRST_DAY), last=str(_LAST_DAY), value=_shown(value, 30))
     return day
 
 
-def _collect_policy(obj: Any, where: str, problems: list[str], *, version: int) -> Policy | None:
+def _collect_policy(obj: Any, where: str, problems: list[Problem], *, version: int) -> Policy | None:
     if not isinstance(obj, Mapping):
-        problems.append(f"{where}: an object is needed")
+        _problem(problems, where, "object")
         return None
     start = len(problems)
     for key in obj:
         if key not in _POLICY_KEYS:
-            problems.append(f"{where}.{key}: unknown field")
+            _problem(problems, f"{where}.{key}", "unknown_field")
     pid = obj.get("id")
     if not isinstance(pid, str) or not POLICY_ID.fullmatch(pid):
-        problems.append(f"{where}.id: 1 to {MAX_ID} letters, digits, '.', '_' or '-' are needed, not {pid!r:.50}")
+        _problem(problems, f"{where}.id", "id", limit=MAX_ID, value=_shown(pid, 50))
     texts: dict[str, str] = {}
     for name, (required, limit) in _TEXT_FIELDS.items():
         value = obj.get(name, "")
         if value is None:
             value = ""
         if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-            problems.append(f"{where}.{name}: {'text' if not required else 'non-empty text'} of at most "
-                            f"{limit} characters is needed")
+            _problem(problems, f"{where}.{name}", "required_text" if required else "text", limit=limit)
             continue
         texts[name] = value.strip()
     for name in ("link", "apply_link"):
         link = texts.get(name, "")
         if link and not re.match(r"https?://\S+$", link):
-            problems.append(f"{where}.{name}: an http(s) address is needed, not {link!r:.60}")
+            _problem(problems, f"{where}.{name}", "link", value=_shown(link, 60))
     apply = obj.get("apply")
     if apply not in APPLY_MODES:
-        problems.append(f"{where}.apply: one of {', '.join(APPLY_MODES)} is needed, not {apply!r:.30}")
+        _problem(problems, f"{where}.apply", "apply", known=", ".join(APPLY_MODES), value=_shown(apply, 30))
     valid_from = _parse_day(obj.get("valid_from"), f"{where}.valid_from", problems, required=True)
     valid_to = _parse_day(obj.get("valid_to"), f"{where}.valid_to", problems, required=False)
     if valid_from and valid_to and valid_to < valid_from:
-        problems.append(f"{where}.valid_to: {valid_to} is before valid_from {valid_from}")
+        _problem(problems, f"{where}.valid_to", "window", valid_to=str(valid_to), valid_from=str(valid_from))
     sample = obj.get("sample", False)
     if not isinstance(sample, bool):
-        problems.append(f"{where}.sample: true or false is needed")
+        _problem(problems, f"{where}.sample", "boolean")
     given_version = obj.get("version", version)
     if isinstance(given_version, bool) or not isinstance(given_version, int) or given_version < 1:
-        problems.append(f"{where}.version: a whole number from 1 is needed")
+        _problem(problems, f"{where}.version", "version")
     conditions = _parse_conditions(obj.get("conditions"), f"{where}.conditions", problems)
     if len(problems) > start:
         return None
@@ -528,7 +564,7 @@ def _collect_policy(obj: Any, where: str, problems: list[str], *, version: int) 
 def parse_policy(obj: Mapping[str, Any], *, version: int = 1) -> Policy:
     """One policy from its catalogue form; ``version`` is used when the object names none.
     Raises :class:`CatalogueError` listing every problem."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     policy = _collect_policy(obj, "policy", problems, version=version)
     if policy is None:
         raise CatalogueError(problems)
@@ -540,11 +576,11 @@ def parse_catalogue(obj: Any) -> list[Policy]:
     problem of every policy is collected before :class:`CatalogueError` is raised; an id given
     twice is a problem. Nothing is returned unless the whole catalogue is acceptable."""
     if not isinstance(obj, Mapping) or not isinstance(obj.get("policies"), list):
-        raise CatalogueError(['the catalogue must be an object {"policies": [...]}'])
-    problems: list[str] = []
+        raise CatalogueError([Problem("", "catalogue")])
+    problems: list[Problem] = []
     for key in obj:
         if key not in ("policies", "note", "sample", "generated_by"):
-            problems.append(f"{key}: unknown field")
+            _problem(problems, str(key)[:40], "unknown_field")
     policies: list[Policy] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(obj["policies"]):
@@ -552,12 +588,12 @@ def parse_catalogue(obj: Any) -> list[Policy]:
         if policy is None:
             continue
         if policy.id in seen:
-            problems.append(f"policies[{i}].id: {policy.id} is already policies[{seen[policy.id]}]")
+            _problem(problems, f"policies[{i}].id", "duplicate", id=policy.id, other=f"policies[{seen[policy.id]}]")
             continue
         seen[policy.id] = i
         policies.append(policy)
     if not obj["policies"]:
-        problems.append("policies: the catalogue lists no policy")
+        _problem(problems, "policies", "empty")
     if problems:
         raise CatalogueError(problems)
     return policies

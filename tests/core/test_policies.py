@@ -265,3 +265,29 @@ def test_the_quick_outcome_is_the_full_match_s(known, conds) -> None:
     profile, p = CompanyProfile(**known), policy(conds)
     assert P.outcome(profile, p, today=TODAY) is P.match_policy(profile, p, today=TODAY).outcome
     assert P.outcomes(profile, [p, p], today=TODAY) == [P.match_policy(profile, p, today=TODAY).outcome] * 2
+
+
+def test_catalogue_problems_read_in_either_language() -> None:
+    """The console shows a coordinator's mistakes in the page's language; every kind of problem
+    the core and the hub name has its words in both (resources/messages/policies.toml)."""
+    import re
+    from pathlib import Path
+
+    with pytest.raises(P.CatalogueError) as caught:
+        P.parse_catalogue({"policies": [{"id": "P 1", "title": "", "department": "d", "valid_from": "2026-13-01",
+                                         "apply": "post", "conditions": {"size": ["tiny"], "min_age": 3}}]})
+    zh, en = caught.value.texts("zh_CN"), caught.value.problems
+    assert len(zh) == len(en) >= 5
+    for chinese, english in zip(zh, en, strict=True):
+        assert chinese != english and "{" not in chinese and re.search(r"[\u4e00-\u9fff]", chinese), chinese
+    with resource_path("messages", "policies.toml").open("rb") as fh:
+        catalog = tomllib.load(fh)
+    root = Path(P.__file__).parent
+    source = (root / "policies.py").read_text() + (root / "hub" / "policy_catalogue.py").read_text()
+    codes = set(re.findall(r'_problem\(problems, [^,]+, "(\w+)"', source))
+    codes |= set(re.findall(r'Problem\([^,]+, "(\w+)"', source))
+    codes |= {"whole_number", "number", "required_text", "text"}  # chosen by a condition in the call
+    assert len(codes) > 20
+    for code in codes:
+        for language in ("zh_CN", "en"):
+            assert f"problem.{code}" in catalog[language], (language, code)

@@ -66,11 +66,20 @@ class UnknownPolicy(HubError, LookupError):
 
 
 class CatalogueRefused(HubError, ValueError):
-    """A catalogue (or an edited policy) with problems; ``problems`` lists each, nothing was written."""
+    """A catalogue (or an edited policy) with problems; nothing was written. ``issues`` lists each
+    :class:`~xuhui_desk.policies.Problem`, ``problems`` the same in English (the command line),
+    ``texts(language)`` for the console."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s), nothing published:\n" + "\n".join(problems))
+    def __init__(self, issues: list[policies.Problem]) -> None:
+        self.issues = issues
+        super().__init__(f"{len(issues)} problem(s), nothing published:\n" + "\n".join(self.problems))
+
+    @property
+    def problems(self) -> list[str]:
+        return self.texts("en")
+
+    def texts(self, language: str) -> list[str]:
+        return [p.text(language) for p in self.issues]
 
 
 class FollowUpRefused(HubError, ValueError):
@@ -108,7 +117,7 @@ def check_catalogue(obj: Any) -> list[policies.Policy]:
     try:
         parsed = policies.parse_catalogue(obj)
     except policies.CatalogueError as exc:
-        problems = list(exc.problems)
+        problems = list(exc.issues)
         # The core stops at its own problems; name unknown departments too, so one round fixes all.
         problems += _hub_problems(obj.get("policies") if isinstance(obj, Mapping) else None)
         raise CatalogueRefused(problems) from exc
@@ -118,18 +127,19 @@ def check_catalogue(obj: Any) -> list[policies.Policy]:
     return parsed
 
 
-def _hub_problems(items: Any) -> list[str]:
+def _hub_problems(items: Any) -> list[policies.Problem]:
     if not isinstance(items, list):
         return []
     known = department_codes()
-    out: list[str] = []
+    out: list[policies.Problem] = []
     for i, item in enumerate(items):
         dept = item.get("department") if isinstance(item, Mapping) else None
         if isinstance(dept, str) and dept.strip() and dept.strip() not in known:
-            out.append(f"policies[{i}].department: unknown department {dept!r:.40} (one of {', '.join(known)})")
+            out.append(policies.Problem(f"policies[{i}].department", "department",
+                                        {"value": f"{dept!r:.40}", "known": ", ".join(known)}))
         pid = item.get("id") if isinstance(item, Mapping) else None
         if isinstance(pid, str) and pid.lower() in _RESERVED_IDS:  # the console's own paths
-            out.append(f"policies[{i}].id: {pid!r} is reserved; choose another id")
+            out.append(policies.Problem(f"policies[{i}].id", "reserved_id", {"value": repr(pid)}))
     return out
 
 
@@ -139,11 +149,13 @@ def read_catalogue_file(path: Any) -> list[policies.Policy]:
         with open(path, encoding="utf-8-sig") as fh:
             obj = json.load(fh)
     except OSError as exc:
-        raise CatalogueRefused([f"{path}: cannot read the file: {exc.strerror or exc}"]) from exc
+        raise CatalogueRefused([policies.Problem(str(path), "file_unreadable",
+                                                 {"reason": exc.strerror or str(exc)})]) from exc
     except UnicodeDecodeError as exc:
-        raise CatalogueRefused([f"{path}: not UTF-8 text ({exc.reason})"]) from exc
+        raise CatalogueRefused([policies.Problem(str(path), "file_not_utf8", {"reason": exc.reason})]) from exc
     except json.JSONDecodeError as exc:
-        raise CatalogueRefused([f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]) from exc
+        raise CatalogueRefused([policies.Problem(str(path), "file_json", {"line": exc.lineno, "column": exc.colno,
+                                                                         "reason": exc.msg})]) from exc
     return check_catalogue(obj)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from xuhui_desk.policies import CatalogueError, Policy, parse_policy
+from xuhui_desk.policies import CatalogueError, Policy, Problem, parse_policy
 from xuhui_desk.services.policies import CatalogueUpdate, catalogue_version, replace_catalogue
 from xuhui_desk.sync_protocol import MAX_CURSOR, POLICIES_PATH
 
@@ -61,7 +61,7 @@ def parse_feed(payload: Any) -> Feed:
         label = f"policies[{index}]" + (f" ({item.get('id')})" if isinstance(item, dict) else "")
         try:
             if not isinstance(item, dict):
-                raise CatalogueError(["an object is needed"])
+                raise CatalogueError([Problem("", "object")])
             policy = parse_policy(item)
         except CatalogueError as exc:
             problems.append(f"{label}: " + "; ".join(exc.problems))

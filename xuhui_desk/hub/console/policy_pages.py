@@ -184,8 +184,9 @@ def edit_form(request: Request, policy_id: str, who: Who) -> HTMLResponse:
     return _edit_page(request, who, policy_id, _form_of(policy))
 
 
-def _parse_form(form: dict[str, str], policy_id: str | None) -> tuple[policies.Policy | None, list[str]]:
-    """The form as a policy, or the problems (each named by its field)."""
+def _parse_form(form: dict[str, str], policy_id: str | None,
+                language: str) -> tuple[policies.Policy | None, list[str]]:
+    """The form as a policy, or the problems in the reader's language (each named by its field)."""
     obj: dict[str, Any] = {k: form.get(k, "").strip() for k in FORM_FIELDS if k != "conditions"}
     if policy_id is not None:
         obj["id"] = policy_id  # the id of an existing policy is not editable
@@ -196,12 +197,13 @@ def _parse_form(form: dict[str, str], policy_id: str | None) -> tuple[policies.P
     try:
         obj["conditions"] = json.loads(text)
     except json.JSONDecodeError as exc:
-        problems.append(f"conditions: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})")
+        problems.append(policies.Problem("conditions", "file_json", {
+            "line": exc.lineno, "column": exc.colno, "reason": exc.msg}).text(language))
         obj["conditions"] = {}
     try:
         checked = catalogue.check_catalogue({"policies": [obj]})
     except catalogue.CatalogueRefused as exc:
-        problems += [p.removeprefix("policies[0].") for p in exc.problems]
+        problems += [p.removeprefix("policies[0].") for p in exc.texts(language)]
         return None, problems
     return (checked[0], []) if not problems else (None, problems)
 
@@ -220,7 +222,7 @@ async def _save(request: Request, policy_id: str | None) -> Response:
                 catalogue.get_policy(db, policy_id)
             except catalogue.UnknownPolicy as exc:
                 raise ConsoleRefusal(404, "error.not_found") from exc
-        policy, problems = _parse_form(form, policy_id)
+        policy, problems = _parse_form(form, policy_id, language_of(request))
         if policy is not None and policy_id is None:
             try:
                 catalogue.get_policy(db, policy.id)
