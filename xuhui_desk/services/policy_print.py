@@ -10,16 +10,12 @@ and the link to its full text, which the printed list carries as a QR code (the 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from xuhui_desk.resources import resource_path
-from xuhui_desk.services.receipts import LANGUAGES, format_date, language_key
+from xuhui_desk.services.receipts import format_date, language_key, printed_labels
 
 if TYPE_CHECKING:
     from xuhui_desk.db import Database
@@ -77,19 +73,9 @@ class PolicyList:
         return [(e.policy_id, e.version) for e in self.entries]
 
 
-@cache
-def _load_labels() -> Mapping[str, Mapping[str, Any]]:
-    with resource_path("receipts", "policy_list.toml").open("rb") as fh:
-        raw = tomllib.load(fh)
-    missing = [lang for lang in LANGUAGES if lang not in raw]
-    if missing:
-        raise ValueError(f"resources/receipts/policy_list.toml has no table for {missing}")
-    return MappingProxyType({lang: MappingProxyType(raw[lang]) for lang in LANGUAGES})
-
-
 def policy_list_labels(language: str) -> Mapping[str, Any]:
     """The policy list's wording in ``language`` (``zh_CN`` / ``en``; anything else: Chinese)."""
-    return _load_labels()[language_key(language)]
+    return printed_labels("policy_list.toml")[language_key(language)]
 
 
 def how_to_apply(policy: Policy, language: str) -> str:

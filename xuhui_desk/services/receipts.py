@@ -245,18 +245,20 @@ def language_key(language: str) -> str:
 
 
 @cache
-def _load_labels() -> Mapping[str, Mapping[str, Any]]:
-    with resource_path("receipts", "labels.toml").open("rb") as fh:
+def printed_labels(file_name: str) -> Mapping[str, Mapping[str, Any]]:
+    """The wording of a printed paper (``resources/receipts/FILE_NAME``), one table per language;
+    a file missing a language's table is refused when first read."""
+    with resource_path("receipts", file_name).open("rb") as fh:
         raw = tomllib.load(fh)
     missing = [lang for lang in LANGUAGES if lang not in raw]
     if missing:
-        raise ValueError(f"resources/receipts/labels.toml has no table for {missing}")
+        raise ValueError(f"resources/receipts/{file_name} has no table for {missing}")
     return MappingProxyType({lang: MappingProxyType(raw[lang]) for lang in LANGUAGES})
 
 
 def receipt_labels(language: str) -> Mapping[str, Any]:
     """The receipt's wording (from ``resources/receipts/labels.toml``) in ``language``."""
-    return _load_labels()[language_key(language)]
+    return printed_labels("labels.toml")[language_key(language)]
 
 
 def format_datetime(moment: datetime, language: str) -> str:
