@@ -380,6 +380,103 @@ def canonical_json(value: Any) -> bytes:
     return _CANONICAL.encode(value).encode("utf-8")
 
 
+# --- a record's content hash from its canonical encoding ---------------------------------------
+#
+# The hub encodes every pushed record as canonical JSON once (for the batch's hash and the
+# record's size). A record sent as ``to_wire`` writes it -- every station does -- is, as a dict,
+# the very ``to_wire`` of its parse, so its content hash is the SHA-256 of that same encoding with
+# the members :func:`content_hash` leaves out cut away: no second ``to_wire`` and encoding.
+# Anything else (a time with ``Z``, an upper-case uuid, a missing or extra key) is hashed the
+# long way, so the value never changes (tests/core/test_content_hash_from_encoding.py).
+
+#: A time as ``wire_time`` writes it (hour, minute and second in range, so a text that matches and
+#: parses is written back identically).
+_WIRE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}\+00:00")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a raw record of one type must look like for :func:`content_hash_of` to cut its encoding."""
+
+    keys: frozenset[str]
+    times: tuple[str, ...]
+    uuids: tuple[str, ...]
+    #: Required objects and arrays: a null one is read as empty, so the raw record differs.
+    containers: tuple[str, ...]
+    #: The members left out of the hash: always ``revision``; ``status_base`` and the fields added
+    #: later when the type has them.
+    cut: tuple[str, ...]
+
+
+_SHAPES: dict[str, tuple[dict[str, str], int, _Shape | None]] = {}
+
+
+def _shape(record_type: str) -> _Shape | None:
+    """The type's :class:`_Shape`, or None when a member to cut could not be found by searching
+    from the end (an object or array field sorting after it could hold the same bytes)."""
+    spec = FIELDS[record_type]
+    found = _SHAPES.get(record_type)
+    if found is None or found[0] is not spec or found[1] != len(spec):
+        cut = tuple(k for k in ("revision", *sorted(_NOT_CONTENT - {"revision"}), *sorted(_ADDED_LATER))
+                    if k == "revision" or k in spec)
+        nested = [name for name, kind in spec.items() if kind.rstrip("?") in ("dict", "list")]
+        # Canonical JSON sorts keys: a member is the last of its bytes when no nested value follows it.
+        searchable = all(name <= key for key in cut for name in nested)
+        shape = _Shape(frozenset(("type", "uuid", "revision", *spec)),
+                       tuple(name for name, kind in spec.items() if kind.rstrip("?") == "time"),
+                       tuple(name for name in UUID_FIELDS if name in spec),
+                       tuple(name for name, kind in spec.items() if kind in ("dict", "list")),
+                       cut) if searchable else None
+        found = (spec, len(spec), shape)
+        _SHAPES[record_type] = found
+    return found[2]
+
+
+def _member(key: str, value: Any) -> bytes:
+    """``,"key":value`` as canonical JSON writes a top-level member that is not the first."""
+    return b',"' + key.encode("ascii") + b'":' + canonical_json(value)
+
+
+def _content_encoding(record: Record, raw: Any, encoded: bytes) -> bytes | None:
+    """``canonical_json`` of the record's hashed content, cut from ``encoded`` (``canonical_json(raw)``),
+    or None when ``raw`` is not exactly ``to_wire`` of ``record``."""
+    shape = _shape(record.type)
+    if shape is None or type(raw) is not dict or raw.keys() != shape.keys or raw["uuid"] != record.uuid:
+        return None
+    values = record.values
+    for name in shape.uuids:
+        if raw[name] != values[name]:  # lower-cased on the way in
+            return None
+    for name in shape.times:
+        text = raw[name]
+        if text is not None and not _WIRE_TIME.fullmatch(text):
+            return None
+    for name in shape.containers:
+        if raw[name] is None:
+            return None
+    for key in shape.cut:
+        value = raw[key]
+        if key in _ADDED_LATER and value is not None:
+            continue  # an added-later field is hashed when it holds something
+        member = _member(key, value)
+        at = encoded.rfind(member)
+        end = at + len(member)
+        if at < 0 or encoded[end:end + 1] not in (b",", b"}"):
+            return None
+        encoded = encoded[:at] + encoded[end:]
+    return encoded
+
+
+def content_hash_of(record: Record, raw: Any, encoded: bytes) -> str:
+    """``content_hash(to_wire(record.type, record.uuid, record.revision, record.values))`` of a
+    record parsed from ``raw`` (``record = from_wire(raw)``), given ``encoded = canonical_json(raw)``:
+    the same value, from that encoding when ``raw`` is what ``to_wire`` writes (see above)."""
+    content = _content_encoding(record, raw, encoded)
+    if content is None:
+        return content_hash(to_wire(record.type, record.uuid, record.revision, record.values))
+    return hashlib.sha256(content).hexdigest()
+
+
 def compact_json(value: Any) -> bytes:
     """The bytes a message is sent as (no whitespace, UTF-8)."""
     return _COMPACT.encode(value).encode("utf-8")

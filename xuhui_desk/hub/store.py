@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, insert, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from xuhui_desk import record_rules
@@ -46,6 +46,7 @@ from xuhui_desk.hub.models import (
     HubStation,
 )
 from xuhui_desk.models import Channel, EventKind, Origin, Status, Urgency, new_uuid, utcnow
+from xuhui_desk.services.prepared_statements import PreparedInsert
 from xuhui_desk.sync_protocol import (
     ACCEPTED,
     DEPARTMENT_KEY,
@@ -67,6 +68,7 @@ from xuhui_desk.sync_protocol import (
     change_payload,
     change_to_wire,
     content_hash,
+    content_hash_of,
     from_wire,
     record_identity,
     result,
@@ -280,6 +282,24 @@ def _prefetch_statements() -> tuple[Any, Any, Any, Any]:
             select(ev.id, ev.uuid, ev.request_id).where(ev.uuid.in_(keys)))
 
 
+@cache
+def _bulk_insert_for(model: Any, columns: tuple[str, ...]) -> PreparedInsert:
+    return PreparedInsert(model.__table__, columns)
+
+
+def _bulk_insert(model: Any, first_row: dict[str, Any]) -> PreparedInsert:
+    """The insert of a batch's new ``model`` rows, all made with the same keys as ``first_row``
+    (compiled once per set of columns and dialect)."""
+    return _bulk_insert_for(model, tuple(first_row))
+
+
+@cache
+def _id_statement(model: Any) -> Any:
+    """``uuid, id`` of the rows with the uuids ``:keys`` (an expanding parameter): built once."""
+    c = model.__table__.c
+    return select(c.uuid, c.id).where(c.uuid.in_(bindparam("keys", expanding=True)))
+
+
 class _BatchApplier:
     """Applies the records of one batch inside the caller's transaction.
 
@@ -343,8 +363,15 @@ class _BatchApplier:
             self.pushes.update((row.uuid, (row.station_id, row.content_hash)) for row in self.s.execute(
                 select(pp.uuid, pp.station_id, pp.content_hash).where(pp.uuid.in_(part))))
 
-    def apply(self, raws: list[Any], sizes: list[int] | None = None) -> list[dict[str, Any]]:
-        parsed: list[Record | dict[str, Any]] = []
+    def apply(self, raws: list[Any], sizes: list[int] | None = None,
+              encodings: list[bytes] | None = None) -> list[dict[str, Any]]:
+        """One result per record of ``raws``. ``encodings``: each raw record's ``canonical_json``,
+        when the caller made them (its size, and its content hash without encoding it again)."""
+        if encodings is not None and len(encodings) == len(raws):
+            sizes = [len(e) for e in encodings]
+        else:
+            encodings = None
+        parsed: list[tuple[Record, Any, bytes | None] | dict[str, Any]] = []
         for index, raw in enumerate(raws):
             if sizes is not None and len(sizes) == len(raws):  # as record_rules.check_record_size
                 size = sizes[index]
@@ -355,23 +382,25 @@ class _BatchApplier:
             try:
                 if too_large:
                     raise WireError(_worded(too_large))
-                parsed.append(from_wire(raw))
+                parsed.append((from_wire(raw), raw, encodings[index] if encodings is not None else None))
             except WireError as exc:
                 rtype, ruuid, rrev = record_identity(raw)
                 parsed.append(result(rtype, ruuid.lower(), rrev, REJECTED, exc.errors))
-        self._prefetch([p for p in parsed if isinstance(p, Record)])
+        self._prefetch([p[0] for p in parsed if isinstance(p, tuple)])
         out: list[dict[str, Any]] = []
         for item in parsed:
-            if not isinstance(item, Record):
+            if not isinstance(item, tuple):
                 out.append(item)
-            elif item.type == ENTERPRISE:
-                out.append(self._enterprise(item))
-            elif item.type == REQUEST:
-                out.append(self._request(item))
-            elif item.type == POLICY_PUSH:
-                out.append(self._policy_push(item))
+                continue
+            rec, raw, encoded = item
+            if rec.type == ENTERPRISE:
+                out.append(self._enterprise(rec, raw, encoded))
+            elif rec.type == REQUEST:
+                out.append(self._request(rec, raw, encoded))
+            elif rec.type == POLICY_PUSH:
+                out.append(self._policy_push(rec, raw, encoded))
             else:
-                out.append(self._event(item))
+                out.append(self._event(rec))
         self._insert_pending()
         self._copy_replies()
         for push, enterprise in self.new_pushes:  # after the enterprises they refer to
@@ -382,27 +411,37 @@ class _BatchApplier:
         return out
 
     def _insert_pending(self) -> None:
-        """Insert the batch's new rows: one ``executemany`` per table (ids come back through
-        RETURNING, where the next table needs them)."""
+        """Insert the batch's new rows: one DBAPI ``executemany`` per table, every column's values
+        through its type's bind processor once per batch (:class:`PreparedInsert`); the ids of the
+        rows a later table refers to (enterprises, requests) are read back by uuid."""
+        conn = None
         for model, pending, parent_key in ((HubEnterprise, self.new_enterprises, None),
                                            (HubRequest, self.new_requests, "enterprise_id"),
                                            (HubEvent, self.new_events, "request_id")):
             if not pending:
                 continue
-            table = model.__table__
-            assert isinstance(table, Table)  # declared models map to a table (typed FromClause)
+            conn = conn or self.s.connection()
             rows = []
             for row in pending:
                 if parent_key is not None:
                     row.values[parent_key] = row.parent.id
                 rows.append(row.values)
-            if model is HubEvent:
-                self.s.execute(insert(table), rows)
-            else:
-                ids = {u: i for u, i in self.s.execute(insert(table).returning(table.c.uuid, table.c.id), rows)}
-                for row in pending:
-                    row.id = ids[row.values["uuid"]]
+            _bulk_insert(model, rows[0]).executemany(conn, rows)
+            if model is not HubEvent:
+                self._read_ids(model, pending)
             pending.clear()
+
+    def _read_ids(self, model: Any, pending: list[_Pending]) -> None:
+        """The ids of rows just inserted, by their uuids (unique), one query per 500 rows: a DBAPI
+        ``executemany`` returns no rows (SQLite's cannot run ``RETURNING``)."""
+        by_uuid = {row.values["uuid"]: row for row in pending}
+        statement = _id_statement(model)
+        for part in _chunks(by_uuid):
+            for uuid, row_id in self.s.execute(statement, {"keys": part}):
+                by_uuid[uuid].id = row_id
+        missing = [u for u, row in by_uuid.items() if row.id is None]
+        if missing:  # cannot happen: the uuids were inserted in this transaction
+            raise RuntimeError(f"inserted {model.__tablename__} rows not found: {missing[:3]}")
 
     def _orm(self, model: Any, row: Any) -> Any:
         """``row`` (a prefetched Core row, or one this batch inserts) as an ORM object, to change
@@ -424,7 +463,7 @@ class _BatchApplier:
         return row is not None and row.station_id != self.station.id
 
     # -- enterprises
-    def _enterprise(self, rec: Record) -> dict[str, Any]:
+    def _enterprise(self, rec: Record, raw: Any, encoded: bytes | None) -> dict[str, Any]:
         v = dict(rec.values)
         # What is validated is what is stored: the cleaned texts (no control characters).
         for name in ("name", "contact_name", "park", "building"):
@@ -446,7 +485,7 @@ class _BatchApplier:
         v["uscc"] = uscc or None
         v["phone"] = phone
         v["profile"] = _profile_text(v["profile"], self.window.latest.date())
-        digest = content_hash(to_wire(ENTERPRISE, rec.uuid, rec.revision, rec.values))
+        digest = _content_hash(rec, raw, encoded)
         if existing is None:
             row = _Pending({"uuid": rec.uuid, "station_id": self.station.id, "revision": rec.revision,
                             "content_hash": digest, "received_at": self.now, "changed_at": self.now, **v})
@@ -466,14 +505,14 @@ class _BatchApplier:
         return result(ENTERPRISE, rec.uuid, rec.revision, ACCEPTED)
 
     # -- policy pushes (issue 15): immutable, one per uuid, for an enterprise of this station
-    def _policy_push(self, rec: Record) -> dict[str, Any]:
+    def _policy_push(self, rec: Record, raw: Any, encoded: bytes | None) -> dict[str, Any]:
         v = dict(rec.values)
         v["pushed_by"] = clean_text(v["pushed_by"])
         errs = _worded(record_rules.check_policy_push(v, window=self.window))
         if rec.revision != 1:
             errs.append(_error("revision", "wire.revision", "政策推送记录不可修改，版本号只能为 1",
                                minimum=1, maximum=1))
-        digest = content_hash(to_wire(POLICY_PUSH, rec.uuid, rec.revision, rec.values))
+        digest = _content_hash(rec, raw, encoded)
         held = self.pushes.get(rec.uuid)
         if held is not None:
             if held == (self.station.id, digest) and not errs:
@@ -541,7 +580,7 @@ class _BatchApplier:
                                f"受理编号应以本服务站代码 {code} 开头（如 {code}-20260101-001）"))
         return errs
 
-    def _request(self, rec: Record) -> dict[str, Any]:
+    def _request(self, rec: Record, raw: Any, encoded: bytes | None) -> dict[str, Any]:
         v = dict(rec.values)
         errs = self._validate_request(v)
         existing = self.requests.get(rec.uuid)
@@ -559,7 +598,7 @@ class _BatchApplier:
         if errs:
             return result(REQUEST, rec.uuid, rec.revision, REJECTED, errs)
         assert enterprise is not None
-        digest = content_hash(to_wire(REQUEST, rec.uuid, rec.revision, rec.values))
+        digest = _content_hash(rec, raw, encoded)
         station_fields = {k: v[k] for k in v if k not in ("enterprise_uuid", "status", "department", "status_base")}
         if existing is None:
             row = _Pending({"uuid": rec.uuid, "station_id": self.station.id, "enterprise_id": None,
@@ -677,6 +716,14 @@ def _profile_text(raw: dict[str, Any] | None, today: Any) -> str | None:
     return json.dumps(facts, ensure_ascii=False, sort_keys=True) if facts else None
 
 
+def _content_hash(rec: Record, raw: Any, encoded: bytes | None) -> str:
+    """The record's content hash (``content_hash(to_wire(...))``): cut from the encoding the push
+    handler made already when there is one (``sync_protocol.content_hash_of``)."""
+    if encoded is None:
+        return content_hash(to_wire(rec.type, rec.uuid, rec.revision, rec.values))
+    return content_hash_of(rec, raw, encoded)
+
+
 def _revision_verdict(stored_rev: int, stored_hash: str, rev: int, digest: str) -> str:
     if rev > stored_rev:
         return ACCEPTED
@@ -698,14 +745,15 @@ def _verdict_result(rtype: str, rec: Record, verdict: str, hub_revision: int) ->
 def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: list[Any], body_hash: str,
                *, now: datetime | None = None, skew_seconds: float | None = None,
                max_record_bytes: int = record_rules.MAX_RECORD_BYTES,
-               record_sizes: list[int] | None = None) -> dict[str, Any]:
+               record_sizes: list[int] | None = None, encodings: list[bytes] | None = None) -> dict[str, Any]:
     """Apply a batch (see the module doc) and return the answer: one result per record, in order.
 
     Every record is checked as strictly as the station checks it (``record_rules``: sizes, times
     in the window around the hub's clock widened by the station's reported ``skew_seconds``,
     statuses and moves, event kinds and their data); a bad one is rejected with its reasons and
     nothing of it is stored. ``record_sizes``: each record's size as compact JSON, when the caller
-    has encoded them already (else they are measured here)."""
+    has encoded them already (else they are measured here); ``encodings``: each record's
+    ``canonical_json`` (then its size, and the content hash is cut from it)."""
     now = now or utcnow()
     with db.write() as s:
         db.lock_station(s, station.id)
@@ -719,7 +767,7 @@ def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: lis
                                     "send these records in a new batch")
             return {**prior.response, "replayed": True, "server_time": wire_time(utcnow())}
         results = _BatchApplier(s, current, now, skew_seconds=skew_seconds,
-                                max_record_bytes=max_record_bytes).apply(records, record_sizes)
+                                max_record_bytes=max_record_bytes).apply(records, record_sizes, encodings)
         response = {"batch_id": batch_id, "results": results}
         s.add(HubBatch(station_id=station.id, batch_id=batch_id, body_hash=body_hash, response=response,
                        received_at=now))

@@ -35,13 +35,13 @@ router = APIRouter()
 def _apply(db: HubDatabase, station: store.StationRef, batch: PushBatch, cfg: HubConfig) -> dict[str, Any]:
     # Hashing a large batch takes a while too: it runs here, on the worker thread. Each record is
     # encoded once: the batch's canonical JSON is its records' joined (json.dumps joins a list's
-    # items with the same separator), and a record's size is its encoding's length whatever the
-    # order of its keys.
+    # items with the same separator), a record's size is its encoding's length whatever the
+    # order of its keys, and its content hash is cut from that encoding (store.apply_push).
     encoded = [canonical_json(record) for record in batch.records]
     body_hash = hashlib.sha256(b"[" + b",".join(encoded) + b"]").hexdigest()
     return store.apply_push(db, station, batch.batch_id, batch.records, body_hash,
                             skew_seconds=batch.clock_skew_seconds, max_record_bytes=cfg.max_record_bytes,
-                            record_sizes=[len(e) for e in encoded])
+                            encodings=encoded)
 
 
 @router.post(PUSH_PATH, summary="Push a batch of station records",
