@@ -82,21 +82,39 @@ class PreparedStatement:
 
         return compiled.string, arguments
 
-    def execute(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
-        """Run on ``conn``'s DBAPI connection inside its current transaction; the DBAPI cursor."""
-        dialect = conn.dialect
+    def _for(self, dialect: Dialect) -> tuple[str, Callable[[Mapping[str, Any]], Sequence[Any]]]:
         which = (dialect.name, dialect.paramstyle)
         found = self._compiled.get(which)
         if found is None:
             with self._lock:
                 found = self._compiled.setdefault(which, self._compile(dialect))
-        sql, arguments = found
+        return found
+
+    def execute(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any:
+        """Run on ``conn``'s DBAPI connection inside its current transaction; the DBAPI cursor."""
+        sql, arguments = self._for(conn.dialect)
         given = params or {}
         if given.keys() != self._key_set:
             raise ValueError(f"parameters {sorted(given)} given, {sorted(self.keys)} expected")
         cursor = conn.connection.cursor()
         cursor.execute(sql, arguments(given))
         return cursor
+
+    def executemany(self, conn: Connection, params: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per item of ``params`` with the DBAPI cursor's ``executemany`` (what
+        ``conn.execute(statement, params)`` does, without its per-row processing), inside ``conn``'s
+        current transaction."""
+        if not params:
+            return
+        sql, arguments = self._for(conn.dialect)
+        for given in params:
+            if given.keys() != self._key_set:
+                raise ValueError(f"parameters {sorted(given)} given, {sorted(self.keys)} expected")
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(sql, [arguments(given) for given in params])
+        finally:
+            cursor.close()
 
 
 class PreparedInsert:

@@ -19,7 +19,7 @@ from xuhui_desk.models import new_uuid
 from xuhui_desk.services.sync.client import HubClient
 from xuhui_desk.services.sync.errors import SyncFailure
 from xuhui_desk.services.sync.options import SyncOptions, SyncProgress, SyncSummary
-from xuhui_desk.services.sync.state import META_LEASE, get_meta, lease_holder_alive, put_meta
+from xuhui_desk.services.sync.state import META_LEASE, get_meta, lease_holder_alive, put_meta, write_meta
 
 if TYPE_CHECKING:
     import httpx
@@ -58,8 +58,8 @@ class RoundContext:
     def write_lease(self, s: Session, now: datetime) -> None:
         """Write (or extend) this round's lease in the caller's transaction."""
         expires = now + timedelta(seconds=self.options.lease_seconds)
-        put_meta(s, META_LEASE, json.dumps({"owner": self.owner, "pid": os.getpid(),
-                                            "expires": expires.isoformat()}))
+        write_meta(s, META_LEASE, json.dumps({"owner": self.owner, "pid": os.getpid(),
+                                              "expires": expires.isoformat()}))
 
     def release(self) -> None:
         """Give the lease back (only if it is still this round's)."""

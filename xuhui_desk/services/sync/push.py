@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Row, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import Integer, Row, and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from xuhui_desk import record_rules
@@ -29,6 +29,7 @@ from xuhui_desk.models import (
     SyncState,
     new_uuid,
 )
+from xuhui_desk.services.prepared_statements import PreparedStatement
 from xuhui_desk.services.sync.context import RoundContext
 from xuhui_desk.services.sync.errors import HubTimeout, SyncFailure, TooLarge, UpgradeRequired
 from xuhui_desk.services.sync.state import (
@@ -101,6 +102,52 @@ def _mark_sending(stage: str) -> Any:
     return (table.update().where(table.c.id.in_(bindparam("ids", expanding=True)),
                                  table.c.sync_state == SyncState.PENDING)
             .values(sync_state=SyncState.SENDING))
+
+
+@cache
+def _batch_insert() -> PreparedStatement:
+    """A batch's row in ``sync_batches`` (one per batch: a statement on the cursor, not an ORM object)."""
+    return PreparedStatement(insert(SyncBatch.__table__),
+                             ["id", "created_at", "state", "record_count", "byte_count"])
+
+
+@cache
+def _unsent_own_events() -> Any:
+    """The kind and data of the station's own not-yet-synced events of the requests ``:ids``,
+    oldest first (built once: a claim of requests runs it for every batch)."""
+    return (select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.data)
+            .where(RequestEvent.request_id.in_(bindparam("ids", expanding=True)),
+                   RequestEvent.origin == Origin.STATION, RequestEvent.sync_state != SyncState.SYNCED)
+            .order_by(RequestEvent.id))
+
+
+@cache
+def _synced_statement(rtype: str) -> PreparedStatement:
+    """Acknowledged records of ``rtype`` marked, one row (``i`` row id; ``r`` the revision sent, for
+    enterprises and requests) per item of an executemany on the DBAPI cursor: built and compiled
+    once, every value through its column's bind processor (services/prepared_statements.py).
+
+    Nothing acknowledged stays ``sending``: an event or policy push becomes ``synced``; an
+    enterprise or request ``synced`` when the revision sent is still its revision, else (edited
+    while in flight) ``pending`` again, to be sent once more. The hub has seen the revision sent
+    either way (``synced_revision``)."""
+    table = MODELS[rtype].__table__
+    c = table.c
+    sending = c.sync_state == SyncState.SENDING
+    if rtype == POLICY_PUSH:
+        return PreparedStatement(table.update().where(c.id == bindparam("i"), sending)
+                                 .values(sync_state=SyncState.SYNCED, sync_error=None), ["i"])
+    if rtype == EVENT:
+        return PreparedStatement(table.update().where(c.id == bindparam("i"), sending)
+                                 .values(sync_state=SyncState.SYNCED), ["i"])
+    now_synced = and_(c.revision == bindparam("r"), sending)
+    return PreparedStatement(table.update().where(c.id == bindparam("i")).values(
+        sync_state=case((now_synced, SyncState.SYNCED.value), (sending, SyncState.PENDING.value),
+                        else_=c.sync_state),
+        sync_error=case((now_synced, None), else_=c.sync_error),
+        synced_revision=case((or_(c.synced_revision.is_(None), c.synced_revision < bindparam("r")),
+                              bindparam("r")), else_=c.synced_revision),
+    ), ["i", "r"])
 
 
 class Pusher:
@@ -251,8 +298,12 @@ class Pusher:
             taken: list[tuple[Any, Item]] = []
             full = False
             wire_of = WIRE[kind]
+            # Known before the rows are encoded, so that each is encoded once.
+            bases = self._status_bases(s, [row.id for row in rows]) if kind == REQUEST and rows else {}
             for row in rows:
                 wire = wire_of(row)
+                if bases:
+                    wire["status_base"] = bases.get(row.id)
                 encoded = compact_json(wire)
                 size = len(encoded) + 1
                 if (items or taken) and total + size > self.ctx.max_bytes:
@@ -262,8 +313,6 @@ class Pusher:
                 total += size
                 cursors[kind] = row.id
             if taken:
-                if kind == REQUEST:
-                    self._add_status_bases(s, taken)
                 s.execute(_mark_sending(kind), {"ids": [row.id for row, _ in taken]})
                 items += [i for _, i in taken]
             if full or len(rows) == want:
@@ -286,8 +335,8 @@ class Pusher:
         return batch_id, b"".join((head, b'"records":[', b",".join(i.encoded for i in items), b"]", tail))
 
     def _record_batch(self, s: Session, batch_id: str, records: int, size: int) -> None:
-        s.add(SyncBatch(id=batch_id, created_at=self.ctx.clock(), state=BATCH_SENDING,
-                        record_count=records, byte_count=size))
+        _batch_insert().execute(s.connection(), {"id": batch_id, "created_at": self.ctx.clock(), "state": BATCH_SENDING,
+                                                 "record_count": records, "byte_count": size}).close()
         self.ctx.write_lease(s, self.ctx.clock())
 
     def _batch(self, batch_id: str, items: list[Item], body: bytes, stage: int) -> Batch:
@@ -299,22 +348,18 @@ class Pusher:
         return Batch(batch_id, items, content, headers, stage)
 
     @staticmethod
-    def _add_status_bases(s: Session, taken: list[tuple[Any, Item]]) -> None:
-        """``status_base``: where this station's unsent status changes of a request started (the
-        ``from`` of its oldest unsent own status event), or None when it made none — then the
-        status it sends is only the hub's, adopted earlier, and must not undo a newer one."""
-        ids = {row.id: item for row, item in taken}
-        for request_id, kind, data in s.execute(
-            select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.data)
-            .where(RequestEvent.request_id.in_(list(ids)), RequestEvent.origin == Origin.STATION,
-                   RequestEvent.sync_state != SyncState.SYNCED)
-            .order_by(RequestEvent.id)):
-            item = ids[request_id]
-            if (item.wire.get("status_base") is None and kind not in INITIAL_EVENT_KINDS
+    def _status_bases(s: Session, request_ids: list[int]) -> dict[int, str]:
+        """``status_base`` of the requests that have one: where this station's unsent status
+        changes of a request started (the ``from`` of its oldest unsent own status event, "" when
+        it names none). A request without one sends None — then the status it sends is only the
+        hub's, adopted earlier, and must not undo a newer one."""
+        bases: dict[int, str] = {}
+        for request_id, kind, data in s.execute(_unsent_own_events(), {"ids": request_ids}):
+            if (request_id not in bases and kind not in INITIAL_EVENT_KINDS
                     and isinstance(data, dict) and STATUS_KEY in data):
                 base = data.get(FROM_KEY)
-                item.wire["status_base"] = base if isinstance(base, str) else ""
-                item.encoded = compact_json(item.wire)
+                bases[request_id] = base if isinstance(base, str) else ""
+        return bases
 
     def _release(self, items: list[Item], unsent_batch: str | None) -> None:
         """Whatever of ``items`` is still ``sending`` (no answer came for it) goes back to pending;
@@ -487,7 +532,7 @@ class Pusher:
         claimed = None
         by_key = {(r.type, r.uuid.lower()): r for r in results}
         acknowledged = {key for key, r in by_key.items() if r.status in (ACCEPTED, DUPLICATE)}
-        synced: dict[str, list[dict[str, Any]]] = {}
+        synced: dict[str, list[Item]] = {}
         rejected: list[tuple[Item, RecordResult]] = []
         with self.ctx.db.write() as s:
             for item in chunk:
@@ -496,7 +541,7 @@ class Pusher:
                     continue  # not answered: released back to pending
                 model = MODELS[item.type]
                 if r.status in (ACCEPTED, DUPLICATE):
-                    synced.setdefault(item.type, []).append({"i": item.id, "u": item.uuid, "r": item.revision})
+                    synced.setdefault(item.type, []).append(item)
                     if r.status == ACCEPTED:
                         self.ctx.summary.pushed += 1
                     else:
@@ -519,9 +564,10 @@ class Pusher:
                     message = "；".join(e.message or f"{e.field}: {e.code}" for e in r.errors) or "rejected by the hub"
                     self._mark_error(s, model, item, Q_REJECTED, message, r.errors)
                     rejected.append((item, r))
-            for rtype, params in synced.items():
-                self._mark_synced(s, rtype, params)
-            self._reset_sending(s, chunk)
+            for rtype, items in synced.items():
+                self._mark_synced(s, rtype, items)
+            # What was acknowledged left ``sending`` in _mark_synced; the rest goes back to pending.
+            self._reset_sending(s, [item for item in chunk if (item.type, item.uuid.lower()) not in acknowledged])
             s.execute(update(SyncBatch).where(SyncBatch.id == batch_id)
                       .values(state=BATCH_DONE, finished_at=self.ctx.clock())
                       .execution_options(synchronize_session=False))
@@ -537,30 +583,12 @@ class Pusher:
         return self._batch(*claimed) if claimed is not None else None
 
     @staticmethod
-    def _mark_synced(s: Session, rtype: str, params: list[dict[str, Any]]) -> None:
-        """Acknowledged records (``i`` row id, ``u`` uuid, ``r`` revision sent), in one executemany statement.
-
-        A record edited while in flight (its revision moved on) stays pending; the hub has
-        seen the revision sent either way (``synced_revision``).
-        """
-        table = MODELS[rtype].__table__
-        c = table.c
-        if rtype == POLICY_PUSH:
-            s.execute(table.update().where(c.id == bindparam("i"), c.sync_state == SyncState.SENDING)
-                      .values(sync_state=SyncState.SYNCED, sync_error=None), params)
-            return
+    def _mark_synced(s: Session, rtype: str, items: list[Item]) -> None:
+        """Acknowledged records, in one executemany (:func:`_synced_statement`)."""
+        if rtype in (EVENT, POLICY_PUSH):
+            _synced_statement(rtype).executemany(s.connection(), [{"i": item.id} for item in items])
+        else:
+            _synced_statement(rtype).executemany(s.connection(), [{"i": item.id, "r": item.revision}
+                                                                  for item in items])
         if rtype == EVENT:
-            s.execute(table.update().where(c.id == bindparam("i"), c.sync_state == SyncState.SENDING)
-                      .values(sync_state=SyncState.SYNCED), params)
-            s.execute(delete(SyncMeta).where(SyncMeta.key.in_([META_EVENT_ERROR + p["u"] for p in params])))
-            return
-        now_synced = and_(c.revision == bindparam("r"), c.sync_state == SyncState.SENDING)
-        s.execute(
-            table.update().where(c.id == bindparam("i")).values(
-                sync_state=case((now_synced, SyncState.SYNCED.value), else_=c.sync_state),
-                sync_error=case((now_synced, None), else_=c.sync_error),
-                synced_revision=case((or_(c.synced_revision.is_(None), c.synced_revision < bindparam("r")),
-                                      bindparam("r")), else_=c.synced_revision),
-            ),
-            params,
-        )
+            s.execute(delete(SyncMeta).where(SyncMeta.key.in_([META_EVENT_ERROR + item.uuid for item in items])))

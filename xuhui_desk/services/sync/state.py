@@ -11,10 +11,13 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from xuhui_desk.codes import SyncErrorKind
 from xuhui_desk.db import Database
@@ -29,6 +32,7 @@ from xuhui_desk.models import (
     SyncState,
     utcnow,
 )
+from xuhui_desk.services.prepared_statements import PreparedStatement
 from xuhui_desk.services.sync.errors import error_kind
 from xuhui_desk.sync_protocol import ENTERPRISE, EVENT, POLICY_PUSH, REQUEST, FieldError, parse_time
 
@@ -127,6 +131,26 @@ def get_meta(session: Session, key: str) -> str | None:
     """A ``sync_meta`` value (None when absent or empty)."""
     row = session.get(SyncMeta, key)
     return row.value if row is not None and row.value != "" else None
+
+
+@cache
+def _meta_upsert() -> PreparedStatement:
+    table = SyncMeta.__table__
+    statement = sqlite_insert(table).values(key=bindparam("key"), value=bindparam("value"))
+    return PreparedStatement(statement.on_conflict_do_update(index_elements=[table.c.key],
+                                                             set_={"value": statement.excluded.value}),
+                             ["key", "value"])
+
+
+def write_meta(session: Session, key: str, value: str) -> None:
+    """Set a ``sync_meta`` value in the caller's transaction, as :func:`put_meta` does but in one
+    statement on the transaction's cursor, without reading the row first (the push extends its
+    lease with every batch). A row this session holds as an object is changed through it."""
+    held = session.identity_map.get(identity_key(SyncMeta, key))
+    if held is not None:
+        held.value = value
+        return
+    _meta_upsert().execute(session.connection(), {"key": key, "value": value}).close()
 
 
 def put_meta(session: Session, key: str, value: str | None) -> None:
