@@ -310,7 +310,7 @@ class _BatchApplier:
     this same batch is inserted first).
     """
 
-    def __init__(self, session: Session, station: HubStation, now: datetime, *,
+    def __init__(self, session: Session, station: Any, now: datetime, *,
                  skew_seconds: float | None = None,
                  max_record_bytes: int = record_rules.MAX_RECORD_BYTES) -> None:
         self.s = session
@@ -755,12 +755,15 @@ def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: lis
     has encoded them already (else they are measured here); ``encodings``: each record's
     ``canonical_json`` (then its size, and the content hash is cut from it)."""
     now = now or utcnow()
+    statements = _push_statements()
     with db.write() as s:
         db.lock_station(s, station.id)
-        current = s.get(HubStation, station.id)
+        # Core statements, not ORM objects: the batch's own bookkeeping costs the same whatever
+        # its size, and the ORM's identity map and unit of work would double it.
+        current = s.execute(statements.station, {"id": station.id}).first()
         if current is None or current.revoked_at is not None or current.token_hash != station.token_hash:
             raise TokenRevoked("the station's token was revoked")
-        prior = s.get(HubBatch, (station.id, batch_id))
+        prior = s.execute(statements.prior, {"station_id": station.id, "batch_id": batch_id}).first()
         if prior is not None:
             if prior.body_hash != body_hash:
                 raise BatchConflict(f"batch {batch_id} was already received with other records; "
@@ -769,10 +772,31 @@ def apply_push(db: HubDatabase, station: StationRef, batch_id: str, records: lis
         results = _BatchApplier(s, current, now, skew_seconds=skew_seconds,
                                 max_record_bytes=max_record_bytes).apply(records, record_sizes, encodings)
         response = {"batch_id": batch_id, "results": results}
-        s.add(HubBatch(station_id=station.id, batch_id=batch_id, body_hash=body_hash, response=response,
-                       received_at=now))
-        current.last_seen_at = now
+        conn = s.connection()
+        statements.batch.executemany(conn, [{"station_id": station.id, "batch_id": batch_id, "body_hash": body_hash,
+                                             "response": response, "received_at": now}])
+        s.execute(statements.seen, {"station_id": station.id, "now": now})
     return {**response, "server_time": wire_time(utcnow())}
+
+
+@dataclass(frozen=True)
+class _PushStatements:
+    station: Any
+    prior: Any
+    batch: PreparedInsert
+    seen: Any
+
+
+@cache
+def _push_statements() -> _PushStatements:
+    """What :func:`apply_push` runs besides the batch's records, built once."""
+    st, b = HubStation.__table__.c, HubBatch.__table__.c
+    return _PushStatements(
+        station=select(st.id, st.code, st.revoked_at, st.token_hash).where(st.id == bindparam("id")),
+        prior=select(b.body_hash, b.response).where(b.station_id == bindparam("station_id"),
+                                                    b.batch_id == bindparam("batch_id")),
+        batch=PreparedInsert(HubBatch.__table__, ["station_id", "batch_id", "body_hash", "response", "received_at"]),
+        seen=update(HubStation.__table__).where(st.id == bindparam("station_id")).values(last_seen_at=bindparam("now")))
 
 
 # --- change feed ------------------------------------------------------------------------------
