@@ -113,11 +113,13 @@ def _batch_insert() -> PreparedStatement:
 
 @cache
 def _unsent_own_events() -> Any:
-    """The kind and data of the station's own not-yet-synced events of the requests ``:ids``,
-    oldest first (built once: a claim of requests runs it for every batch)."""
+    """The kind and data of the station's own not-yet-synced events of the requests ``:ids`` that
+    may give a status base, oldest first (built once: a claim of requests runs it for every batch).
+    An initial event (``created``) never does: its data, the largest, is not even read."""
     return (select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.data)
             .where(RequestEvent.request_id.in_(bindparam("ids", expanding=True)),
-                   RequestEvent.origin == Origin.STATION, RequestEvent.sync_state != SyncState.SYNCED)
+                   RequestEvent.origin == Origin.STATION, RequestEvent.sync_state != SyncState.SYNCED,
+                   RequestEvent.kind.not_in(sorted(INITIAL_EVENT_KINDS)))
             .order_by(RequestEvent.id))
 
 
