@@ -116,11 +116,11 @@ def _unsent_own_events() -> Any:
     """The kind and data of the station's own not-yet-synced events of the requests ``:ids`` that
     may give a status base, oldest first (built once: a claim of requests runs it for every batch).
     An initial event (``created``) never does: its data, the largest, is not even read."""
-    return (select(RequestEvent.request_id, RequestEvent.kind, RequestEvent.data)
-            .where(RequestEvent.request_id.in_(bindparam("ids", expanding=True)),
-                   RequestEvent.origin == Origin.STATION, RequestEvent.sync_state != SyncState.SYNCED,
-                   RequestEvent.kind.not_in(sorted(INITIAL_EVENT_KINDS)))
-            .order_by(RequestEvent.id))
+    ev = RequestEvent.__table__.c  # the table's columns: rows as Core rows, not through the ORM's loading
+    return (select(ev.request_id, ev.kind, ev.data)
+            .where(ev.request_id.in_(bindparam("ids", expanding=True)), ev.origin == Origin.STATION,
+                   ev.sync_state != SyncState.SYNCED, ev.kind.not_in(sorted(INITIAL_EVENT_KINDS)))
+            .order_by(ev.id))
 
 
 @cache
