@@ -796,7 +796,7 @@ def _push_statements() -> _PushStatements:
         prior=select(b.body_hash, b.response).where(b.station_id == bindparam("station_id"),
                                                     b.batch_id == bindparam("batch_id")),
         batch=PreparedInsert(HubBatch.__table__, ["station_id", "batch_id", "body_hash", "response", "received_at"]),
-        seen=update(HubStation.__table__).where(st.id == bindparam("station_id")).values(last_seen_at=bindparam("now")))
+        seen=update(HubStation).where(st.id == bindparam("station_id")).values(last_seen_at=bindparam("now")))
 
 
 # --- change feed ------------------------------------------------------------------------------

@@ -154,7 +154,7 @@ class PreparedInsert:
             raise ValueError(f"an insert into {self.table} binds {sorted(names)}, not {sorted(self.columns)}")
         processors = tuple(compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
         # A named paramstyle takes each row as a dict keyed by the names as rendered (escaped).
-        escaped = compiled.escaped_bind_names or {}
+        escaped: dict[str, str] = compiled.escaped_bind_names or {}
         return compiled.string, tuple(escaped.get(n, n) for n in names), processors, bool(dialect.positional)
 
     def parameters(self, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[Any]]:

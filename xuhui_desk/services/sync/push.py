@@ -107,7 +107,7 @@ def _mark_sending(stage: str) -> Any:
 @cache
 def _batch_insert() -> PreparedStatement:
     """A batch's row in ``sync_batches`` (one per batch: a statement on the cursor, not an ORM object)."""
-    return PreparedStatement(insert(SyncBatch.__table__),
+    return PreparedStatement(insert(SyncBatch),
                              ["id", "created_at", "state", "record_count", "byte_count"])
 
 
@@ -356,11 +356,12 @@ class Pusher:
         it names none). A request without one sends None — then the status it sends is only the
         hub's, adopted earlier, and must not undo a newer one."""
         bases: dict[int, str] = {}
-        for request_id, kind, data in s.execute(_unsent_own_events(), {"ids": request_ids}):
-            if (request_id not in bases and kind not in INITIAL_EVENT_KINDS
+        for row in s.execute(_unsent_own_events(), {"ids": request_ids}):
+            data = row.data
+            if (row.request_id not in bases and row.kind not in INITIAL_EVENT_KINDS
                     and isinstance(data, dict) and STATUS_KEY in data):
                 base = data.get(FROM_KEY)
-                bases[request_id] = base if isinstance(base, str) else ""
+                bases[row.request_id] = base if isinstance(base, str) else ""
         return bases
 
     def _release(self, items: list[Item], unsent_batch: str | None) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -136,6 +136,7 @@ def get_meta(session: Session, key: str) -> str | None:
 @cache
 def _meta_upsert() -> PreparedStatement:
     table = SyncMeta.__table__
+    assert isinstance(table, Table)  # a declared model maps to a table (typed FromClause)
     statement = sqlite_insert(table).values(key=bindparam("key"), value=bindparam("value"))
     return PreparedStatement(statement.on_conflict_do_update(index_elements=[table.c.key],
                                                              set_={"value": statement.excluded.value}),
