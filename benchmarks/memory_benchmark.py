@@ -67,6 +67,11 @@ def _scroll(app: Any, table: Any, model: Any, pages: int = 30) -> None:
 
 def child_program(data_dir: Path) -> dict[str, float]:
     """Run in the measured process: the program's own start-up, then the queue."""
+    # In the program's order: the GUI's package first (``xuhui-desk`` imports nothing of Qt or
+    # SQLAlchemy before it), then what it imports later.
+    import xuhui_desk.ui  # noqa: F401
+
+    # isort: split
     from PySide6.QtCore import QCoreApplication
 
     from xuhui_desk.config import DEFAULT_LANGUAGE

@@ -69,14 +69,31 @@ def _imported_names(path: Path) -> set[str]:
 
 
 def test_the_gui_reads_and_writes_only_through_services() -> None:
-    """No SQL or ORM in ``ui/``: not SQLAlchemy, not the models — not even for type hints. The GUI
-    calls named use cases in ``services/`` that return plain data (issue 13)."""
+    """No SQL or ORM in ``ui/``: not SQLAlchemy, not the models, not plain ``sqlite3`` — not even
+    for type hints. The GUI calls named use cases in ``services/`` (or, before the database is
+    open, ``xuhui_desk.startup``) that return plain data (issue 13)."""
     offenders = []
     for path in (PACKAGE / "ui").rglob("*.py"):
         rel = path.relative_to(PACKAGE)
         offenders += [f"{rel}: {n}" for n in sorted(_imported_names(path))
-                      if n.split(".")[0] == "sqlalchemy" or n == "xuhui_desk.models"
+                      if n.split(".")[0] in ("sqlalchemy", "sqlite3") or n == "xuhui_desk.models"
                       or n.startswith("xuhui_desk.models.")]
+    assert offenders == []
+
+
+def test_the_gui_writes_no_sql_text() -> None:
+    """Nor SQL as text handed to something else: no ``SELECT … FROM``, ``INSERT INTO``,
+    ``UPDATE … SET`` or ``DELETE FROM`` in ``ui/`` code (docstrings and comments aside)."""
+    statement = re.compile(r"\b(SELECT\b[^\n]*\bFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA)\b")
+    offenders = []
+    for path in (PACKAGE / "ui").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(owner.body[0].value) for owner in ast.walk(tree)
+                      if isinstance(owner, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                      and owner.body and isinstance(owner.body[0], ast.Expr)}
+        offenders += [f"{path.relative_to(PACKAGE)}:{node.lineno}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                      and id(node) not in docstrings and statement.search(node.value)]
     assert offenders == []
 
 
