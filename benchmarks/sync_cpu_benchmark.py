@@ -16,7 +16,9 @@ other processes' load moves much less, so that two versions of the code can be c
   hash, ``store.apply_push`` — parsing, checks, content hashes, inserts, commit) to a fresh
   SQLite hub database with the hub's pragmas.
 
-Best of ``--repeat`` runs for each end (a fresh hub database each run).
+Best of ``--repeat`` runs for each end (a fresh hub database each run). ``--profile hub`` (or
+``station``) runs that end once more under cProfile and prints its 40 dearest functions (by own
+time; ``--sort cumulative`` for the other view): where a record's CPU goes.
 """
 
 from __future__ import annotations
@@ -104,10 +106,29 @@ def apply_all(records: list[dict[str, Any]], folder: Path) -> float:
         db.close()
 
 
+def profile(end: str, order: str, stages: list[tuple[str, list[Any]]], records: list[dict[str, Any]],
+            folder: Path) -> None:
+    """One more run of ``end`` under cProfile; its dearest functions printed."""
+    import cProfile
+    import pstats
+
+    folder.mkdir()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    if end == "hub":
+        apply_all(records, folder)
+    else:
+        encode(stages)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats(order).print_stats(40)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=4000, help="newest requests to push (with their records)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each end; the best is shown")
+    parser.add_argument("--profile", choices=("hub", "station"), help="then profile this end once (cProfile)")
+    parser.add_argument("--sort", default="tottime", help="the profile's order (pstats: tottime, cumulative …)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="xuhui-sync-cpu-") as tmp:
@@ -122,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             run_dir = folder / f"hub{run}"
             run_dir.mkdir()
             hub_s.append(apply_all(records, run_dir))
+        if args.profile:
+            profile(args.profile, args.sort, stages, records, folder / "profiled")
     best_hub = min(hub_s)
     print(f"records: {count:,} ({', '.join(f'{len(rows):,} {kind}s' for kind, rows in stages)})")
     print(f"station, encoding for the push: {station_s:.3f} s CPU = {station_s / count * 1e6:.1f} µs a record "
