@@ -176,6 +176,29 @@ def test_policy_editor_edits_withdraws_and_the_feed_follows(pworld: PolicyWorld,
         assert page.locator(f"#audit tr[data-action={action}]").count() >= 1, action
 
 
+def test_only_policy_editors_create_edit_and_withdraw(pworld: PolicyWorld, page: Any) -> None:
+    pworld.add_user("fin-e", "handler", "finance_center")
+    pworld.add_user("editor-e", "policy_editor")
+    before = pworld.feed()
+    policy = "XS-2026-010"
+    url = f"{pworld.url}/console/policies"
+    login(page, pworld.url, "fin-e")
+    page.goto(f"{url}/{policy}")
+    assert page.locator("#edit-policy").count() == 0 and page.locator("#withdraw").count() == 0
+    token = csrf_of(page.content())
+    for path in ("/new", f"/{policy}/edit"):
+        assert page.request.get(f"{url}{path}", max_redirects=0).status == 403, path
+    form = {"csrf_token": token, "id": "XS-2026-901", "title": "不该出现的政策", "conditions": "{}",
+            "apply": "online", "valid_from": "2026-01-01", "reason": "试图撤回"}
+    for path in ("/new", f"/{policy}/edit", f"/{policy}/withdraw"):
+        assert page.request.post(f"{url}{path}", form=form, max_redirects=0).status == 403, path
+    assert pworld.feed() == before
+    # An editor without the form's CSRF token is refused too.
+    login(page, pworld.url, "editor-e")
+    forged = page.request.post(f"{url}/{policy}/withdraw", form={"reason": "伪造"}, max_redirects=0)
+    assert forged.status == 403 and pworld.feed() == before
+
+
 def test_follow_up_by_the_departments_handler(pworld: PolicyWorld, page: Any) -> None:
     pworld.add_user("fin-p", "handler", "finance_center")
     pworld.add_user("legal-p", "handler", "legal_center")

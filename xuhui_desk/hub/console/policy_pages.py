@@ -140,10 +140,24 @@ def _show_condition(key: str, value: Any, lang: str) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-@router.get("/new")
-def new_policy_form(request: Request, who: Who) -> HTMLResponse:
+def _require_editor(who: Principal) -> None:
+    """Only the coordinator and a ``policy_editor`` create, edit and withdraw policies."""
     if not who.may_edit_policies:
         raise ConsoleRefusal(403, "error.forbidden")
+
+
+async def _editor_form(request: Request) -> tuple[dict[str, str], Principal]:
+    """A policy editor's posted form, its CSRF token checked (or the refusal)."""
+    form = await read_form(request)
+    who = await run_in_threadpool(current_user, request)
+    check_csrf(who.csrf_token, form)
+    _require_editor(who)
+    return form, who
+
+
+@router.get("/new")
+def new_policy_form(request: Request, who: Who) -> HTMLResponse:
+    _require_editor(who)
     return _edit_page(request, who, None, {"apply": "online", "conditions": "{}",
                                            "valid_from": today().isoformat()})
 
@@ -175,8 +189,7 @@ def _edit_page(request: Request, who: Principal, policy_id: str | None, form: di
 
 @router.get("/{policy_id}/edit")
 def edit_form(request: Request, policy_id: str, who: Who) -> HTMLResponse:
-    if not who.may_edit_policies:
-        raise ConsoleRefusal(403, "error.forbidden")
+    _require_editor(who)
     try:
         _row, policy = catalogue.get_policy(db_of(request), policy_id)
     except catalogue.UnknownPolicy as exc:
@@ -209,11 +222,7 @@ def _parse_form(form: dict[str, str], policy_id: str | None,
 
 
 async def _save(request: Request, policy_id: str | None) -> Response:
-    form = await read_form(request)
-    who = await run_in_threadpool(current_user, request)
-    check_csrf(who.csrf_token, form)
-    if not who.may_edit_policies:
-        raise ConsoleRefusal(403, "error.forbidden")
+    form, who = await _editor_form(request)
     db = db_of(request)
 
     def run() -> Response:
@@ -253,11 +262,7 @@ async def edit_policy(request: Request, policy_id: str) -> Response:
 
 @router.post("/{policy_id}/withdraw")
 async def withdraw_policy(request: Request, policy_id: str) -> Response:
-    form = await read_form(request)
-    who = await run_in_threadpool(current_user, request)
-    check_csrf(who.csrf_token, form)
-    if not who.may_edit_policies:
-        raise ConsoleRefusal(403, "error.forbidden")
+    form, who = await _editor_form(request)
     db = db_of(request)
 
     def run() -> Response:
