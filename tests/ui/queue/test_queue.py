@@ -32,7 +32,11 @@ NOW = datetime.now(UTC)
 
 @pytest.fixture
 def queue_db(station_db: Database) -> dict[str, str]:
-    """Six requests: two overdue (one much later), one closed, one urgent, one cancelled."""
+    """Six requests: two overdue (one much later), one closed, one urgent, one cancelled.
+
+    Each is received well inside the day ranges the tests expect it in ("last 7 days": at most
+    5 days before ``NOW``), so that Shanghai's midnight passing between ``NOW`` and the test's
+    own clock moves no request out of a range."""
     db = station_db
     made = {}  # saved in the order they came in, as at the counter
     made["done"] = add_request(db, "咨询融资担保费率", name="上海星河科技有限公司", status="closed",
@@ -41,7 +45,7 @@ def queue_db(station_db: Database) -> dict[str, str]:
                                created_at=NOW - timedelta(days=20), sla_due_at=NOW - timedelta(days=9),
                                status="routed")
     made["due"] = add_request(db, "新招的博士想办理人才引进落户", name="上海云启生物医药有限公司",
-                              category="talent", created_at=NOW - timedelta(days=6),
+                              category="talent", created_at=NOW - timedelta(days=5),
                               sla_due_at=NOW - timedelta(hours=3))
     made["dropped"] = add_request(db, "办公楼空调经常坏", name="上海西岸数字传媒有限公司", category="space",
                                   status="cancelled", created_at=NOW - timedelta(days=3))
