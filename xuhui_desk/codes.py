@@ -34,6 +34,9 @@ class Urgency(enum.StrEnum):
 
 
 class SyncState(enum.StrEnum):
+    #: Only a policy push recorded during an intake not saved yet: it goes to the hub with the
+    #: request once that is saved, or on its own when the intake is left (never sent while held).
+    HELD = "held"
     PENDING = "pending"
     SENDING = "sending"
     SYNCED = "synced"

@@ -301,3 +301,57 @@ def test_a_damaged_stored_profile_value_reads_as_unknown(station: Database) -> N
     assert set(PROFILE_FACTS) == set(svc.profile_columns(CompanyProfile()))
     assert json.loads(svc.profile_columns(CompanyProfile(qualifications=frozenset({"专精特新", "外资企业"})))
                       ["qualifications"]) == sorted(["外资企业", "专精特新"])
+
+
+def test_a_list_handed_over_during_an_intake_is_held_and_saved_with_its_request(station: Database) -> None:
+    from xuhui_desk.services.intake import EnterpriseInput, IntakeInput, create_request
+
+    eid, other = enterprise_ids(station, 2)
+    svc.replace_catalogue(station, 1, catalogue(), now=NOW)
+    with station.session() as s:
+        name, uscc = s.execute(select(Enterprise.name, Enterprise.uscc).where(Enterprise.id == eid)).one()
+    held = svc.record_push(station, eid, [("P-001", 1)], by="张伟", channel="told", hold=True, uuid="held-1")
+    assert (held.uuid, held.sync_state, held.request_id) == ("held-1", SyncState.HELD, None)
+    of_other = svc.record_push(station, other, [("P-002", 1)], by="张伟", channel="told", hold=True)
+    with pytest.raises(ValueError):
+        svc.record_push(station, eid, [("P-001", 1)], by="张伟", channel="told", hold=True, request_id=1)
+
+    # The save ties the company's held list to the new request; one of another company (the
+    # intake's company was changed after it) and an unknown uuid go on their own.
+    result = create_request(station, IntakeInput(EnterpriseInput(name=name, uscc=uscc or ""), "想了解贷款贴息政策"),
+                            held_pushes=["held-1", of_other.uuid, "no-such-push"])
+    with station.session() as s:
+        rows = {p.uuid: p for p in s.scalars(select(PolicyPush))}
+        from xuhui_desk.models import Request
+
+        request_id = s.scalar(select(Request.id).where(Request.uuid == result.uuid))
+        assert (rows["held-1"].request_id, rows["held-1"].sync_state) == (request_id, SyncState.PENDING)
+        assert (rows[of_other.uuid].request_id, rows[of_other.uuid].sync_state) == (None, SyncState.PENDING)
+
+    # After the save, a list is made for the request by its uuid.
+    later = svc.record_push(station, eid, [("P-004", 1)], by="张伟", channel="print_a5", request_uuid=result.uuid)
+    assert later.request_id == request_id and later.sync_state == SyncState.PENDING
+    with pytest.raises(LookupError):
+        svc.record_push(station, eid, [("P-004", 1)], by="张伟", channel="told", request_uuid="no-such-request")
+
+
+def test_a_held_list_goes_on_its_own_when_the_intake_is_left_or_held_too_long(station: Database) -> None:
+    [eid] = enterprise_ids(station, 1)
+    svc.replace_catalogue(station, 1, catalogue(), now=NOW)
+    left = svc.record_push(station, eid, [("P-001", 1)], by="张伟", channel="told", hold=True, at=NOW)
+    old = svc.record_push(station, eid, [("P-002", 1)], by="张伟", channel="told", hold=True,
+                          at=NOW - svc.HOLD_LIMIT - timedelta(minutes=1))
+    fresh = svc.record_push(station, eid, [("P-004", 1)], by="张伟", channel="told", hold=True,
+                            at=NOW - svc.HOLD_LIMIT + timedelta(minutes=1))
+
+    def states() -> dict[str, SyncState]:
+        with station.session() as s:
+            return {p.uuid: p.sync_state for p in s.scalars(select(PolicyPush))}
+
+    assert svc.release_held_pushes(station, [left.uuid]) == 1
+    assert svc.release_held_pushes(station, [left.uuid]) == 0  # let go once
+    assert svc.release_held_pushes(station, []) == 0
+    assert states()[left.uuid] == SyncState.PENDING
+    assert svc.release_stale_holds(station, NOW) == 1
+    assert states() == {left.uuid: SyncState.PENDING, old.uuid: SyncState.PENDING, fresh.uuid: SyncState.HELD}
+    assert svc.release_stale_holds(station, NOW) == 0

@@ -123,6 +123,34 @@ def test_the_profile_and_a_push_reach_the_hub_once(hub: HubThread, station: Data
         assert s.scalars(select(HubEnterprise)).one().profile in (None, "{}")
 
 
+def test_a_list_held_during_an_intake_reaches_the_hub_with_its_request(hub: HubThread, station: Database,
+                                                                      tmp_path: Path) -> None:
+    from xuhui_desk.services.intake import EnterpriseInput, IntakeInput, create_request
+
+    eid = enterprise_id(station)
+    publish(hub, tmp_path, [policy("P-1", {"size": ["small"]}), policy("P-2", {})])
+    assert run_sync(station).ok
+    held = svc.record_push(station, eid, [("P-1", 1)], by="张伟", channel="print_thermal", hold=True)
+    left = svc.record_push(station, eid, [("P-2", 1)], by="张伟", channel="told", hold=True)
+    # A round while the intake is typed sends neither (nor counts them as waiting).
+    assert sync_status(station).pending == 0
+    assert run_sync(station).pushed == 0
+    with hub.db.session() as s:
+        assert s.scalars(select(HubPolicyPush)).all() == []
+
+    with station.session() as s:
+        name, uscc = s.execute(select(Enterprise.name, Enterprise.uscc).where(Enterprise.id == eid)).one()
+    saved = create_request(station, IntakeInput(EnterpriseInput(name=name, uscc=uscc or ""), "想了解贷款贴息"),
+                           held_pushes=[held.uuid])
+    assert svc.release_held_pushes(station, [left.uuid]) == 1  # the other intake was left unsaved
+    summary = run_sync(station)
+    # The request, its first event and the two lists.
+    assert summary.ok and summary.pushed == 4, (summary.error, summary.errors)
+    with hub.db.session() as s:
+        pushes = {p.uuid: p.request_uuid for p in s.scalars(select(HubPolicyPush))}
+    assert pushes == {held.uuid: saved.uuid, left.uuid: None}
+
+
 def test_a_refused_push_is_listed_and_sent_again_once_fixed(hub: HubThread, station: Database,
                                                             tmp_path: Path) -> None:
     eid = enterprise_id(station)

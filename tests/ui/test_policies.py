@@ -142,6 +142,69 @@ def test_intake_shows_the_policies_of_a_known_company_and_follows_the_descriptio
     qtbot.waitUntil(lambda: not card.isVisible(), timeout=5000)
 
 
+def test_a_list_handed_over_at_the_counter_goes_with_the_request_saved_after_it(
+        qtbot: Any, station_db: Database, tasks: TaskRunner, form: IntakeForm, company: int) -> None:
+    from sqlalchemy import select
+
+    from xuhui_desk.models import PolicyPush, Request
+
+    def pushes() -> dict[str, tuple[int | None, str]]:
+        with station_db.session() as s:
+            return {p.uuid: (p.request_id, str(p.sync_state)) for p in s.scalars(select(PolicyPush))}
+
+    card, panel = form.policy_card, form.policy_card.panel
+    form.uscc_edit.setFocus()
+    type_text(qtbot, form.uscc_edit, USCC)
+    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: card.isVisible() and bool(panel.cards), timeout=10000)
+    form.description_edit.setPlainText("想申请银行贷款，了解贴息政策")
+
+    # Before the save: told, then printed (the preview accepted) — both held for the request.
+    panel.set_chosen({"P-LOAN"})
+    with qtbot.waitSignal(panel.pushed, timeout=10000):
+        qtbot.mouseClick(panel.told_button, Qt.MouseButton.LeftButton)
+    previews: list[PolicyListPreviewDialog] = []
+    panel.previewOpened.connect(previews.append)
+    panel.set_chosen({"P-RD"})
+    with qtbot.waitSignal(panel.pushed, timeout=10000):
+        qtbot.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(previews) == 1, timeout=10000)
+        previews[0].accept()
+    held = card.held_pushes()
+    assert len(held) == 2 and set(pushes()) == set(held)
+    assert {state for _request, state in pushes().values()} == {"held"}
+
+    form._confirm_warnings = lambda _warnings: True  # type: ignore[method-assign]
+    form.save()
+    qtbot.waitUntil(lambda: form.result is not None, timeout=10000)
+    assert form.result is not None and card.isEnabled()
+    with station_db.session() as s:
+        request_id = s.scalar(select(Request.id).where(Request.uuid == form.result.uuid))
+    assert pushes() == {uuid: (request_id, "pending") for uuid in held}
+
+    # After the save, a list is made for the saved request at once.
+    with qtbot.waitSignal(panel.pushed, timeout=10000):
+        qtbot.mouseClick(panel.told_button, Qt.MouseButton.LeftButton)
+    assert card.held_pushes() == ()
+    assert sorted(pushes().values()) == [(request_id, "pending")] * 3
+
+    # The next intake: a list handed over and the intake left unsaved goes on its own.
+    form.start_new(confirm=False)
+    form.activateWindow()  # back from the print preview
+    qtbot.waitUntil(form.isActiveWindow, timeout=5000)
+    form.uscc_edit.setFocus()
+    type_text(qtbot, form.uscc_edit, USCC)
+    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: card.isVisible() and bool(panel.cards), timeout=10000)
+    with qtbot.waitSignal(panel.pushed, timeout=10000):
+        qtbot.mouseClick(panel.told_button, Qt.MouseButton.LeftButton)
+    [left] = card.held_pushes()
+    assert pushes()[left] == (None, "held")
+    form.start_new(confirm=False)
+    tasks.wait()
+    assert pushes()[left] == (None, "pending") and card.held_pushes() == ()
+
+
 def test_intake_card_stays_hidden_for_a_new_company(qtbot: Any, form: IntakeForm) -> None:
     form.uscc_edit.setFocus()
     type_text(qtbot, form.uscc_edit, valid_uscc("31245671"))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -467,8 +468,13 @@ def create_request(
     now: datetime | None = None,
     accept_warnings: bool = True,
     key: IntakeKey | None = None,
+    held_pushes: Sequence[str] = (),
 ) -> IntakeResult:
     """Validate, route when no category was chosen, and save a new request (see module doc).
+
+    ``held_pushes``: the policy lists handed to the company during this intake, held until now
+    (:func:`xuhui_desk.services.policies.record_push` with ``hold``); the save ties them to the
+    request in the same transaction.
 
     With ``key``: when a request was already saved under it, that request is returned with
     ``already_saved`` set and nothing is written (checked again under the write lock, so two
@@ -524,6 +530,10 @@ def create_request(
             from xuhui_desk.services.policies import save_profile_facts
 
             save_profile_facts(session, enterprise_id, cleaned.enterprise.profile, actor=specialist, now=now)
+        if held_pushes:
+            from xuhui_desk.services.policies import take_held_pushes
+
+            take_held_pushes(conn, held_pushes, enterprise_id=enterprise_id, request_id=request_id)
         if corrected:
             _INSERT_CORRECTION.execute(conn, {"text": cleaned.description, "suggested": str(suggestion.category),
                                               "chosen": cleaned.category, "specialist": specialist,

@@ -13,6 +13,12 @@ What it promises:
 * :func:`matches_for_company` is ``policies.match_policies`` on the stored (or the given) profile.
 * :func:`record_push` writes an immutable push (who, when, how, which policies with the title as
   printed), synced to the hub as a ``policy_push`` record; :func:`pushes_for_company` lists them.
+  A push made at the counter before the request is saved is *held* (``hold=True``): the intake
+  save ties it to the new request (:func:`take_held_pushes`, in the save's transaction), and
+  :func:`release_held_pushes` lets it go on its own when the intake is left unsaved; a sync round
+  lets go any held for longer than :data:`HOLD_LIMIT` (:func:`release_stale_holds`: the program
+  stopped with the intake unsaved). A held push is never sent, so the hub gets it once, with its
+  request when there is one.
 * :func:`new_policies` (Today) and :func:`companies_for_policy` say which companies of this
   station may qualify; :func:`rematch_directory` counts them for every current policy. They read
   the whole directory and judge it with the core's quick outcome (``policies.outcomes``: the same
@@ -36,7 +42,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from xuhui_desk.db import Database
@@ -408,13 +415,21 @@ def _push_record(row: PolicyPush) -> PushRecord:
 
 
 def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]], *, by: str, channel: str,
-                request_id: int | None = None, at: datetime | None = None) -> PushRecord:
+                request_id: int | None = None, at: datetime | None = None, hold: bool = False,
+                uuid: str | None = None, request_uuid: str | None = None) -> PushRecord:
     """Record that the policy list ``policies`` ((id, version) pairs, 1 to 50, no id twice) was
     handed to the company ``by`` whom and how (``channel``: one of ``sync_protocol.PUSH_CHANNELS``), during
     the intake ``request_id`` if any. Each policy must be one this station holds (any version the
     catalogue held: the title kept is the stored one). ``by`` empty: the specialist setting (one of
     the two is needed).
+
+    ``request_uuid``: the request by its uuid instead of ``request_id``. ``hold``: made during an
+    intake that is not saved yet (no request); the push is held until that intake is saved or left
+    (see the module documentation). ``uuid``: the push's id, chosen by the caller so that an intake
+    saved before this write returns still names it.
     Raises :class:`~xuhui_desk.validation.ValidationFailed` (nothing written) or ``LookupError``."""
+    if hold and (request_id is not None or request_uuid is not None):
+        raise ValueError("a push made for a saved request is not held")
     from xuhui_desk.models import Request
     from xuhui_desk.services.station import get_setting
 
@@ -435,20 +450,73 @@ def record_push(db: Database, enterprise_id: int, policies: list[tuple[str, int]
         unknown = [i for i in ids if i not in held]
         if unknown:
             issues.append(Issue("policies", "policy_push.unknown", params={"ids": ", ".join(unknown)}))
-        if request_id is not None and session.get(Request, request_id) is None:
+        if request_uuid is not None:
+            request_id = session.scalar(select(Request.id).where(Request.uuid == request_uuid))
+            if request_id is None:
+                raise LookupError(f"no request {request_uuid}")
+        elif request_id is not None and session.get(Request, request_id) is None:
             raise LookupError(f"no request {request_id}")
         who = clean_text(by or "") or get_setting(session, "specialist")
         if not who:  # the hub refuses a push without its specialist: say so now, not after a sync
             issues.append(Issue("pushed_by", "text.required"))
         if issues:
             raise ValidationFailed(issues)
-        row = PolicyPush(enterprise_id=enterprise.id, request_id=request_id, pushed_by=who[:50],
-                         pushed_at=at or utcnow(), channel=channel, sync_state=SyncState.PENDING,
+        row = PolicyPush(uuid=uuid or new_uuid(), enterprise_id=enterprise.id, request_id=request_id,
+                         pushed_by=who[:50], pushed_at=at or utcnow(), channel=channel,
+                         sync_state=SyncState.HELD if hold else SyncState.PENDING,
                          policies=[{"id": str(pid), "version": int(version), "title": held[str(pid)].title}
                                    for pid, version in policies])
         session.add(row)
         session.flush()
         return _push_record(row)
+
+
+def take_held_pushes(conn: Connection, uuids: Sequence[str], *, enterprise_id: int, request_id: int) -> int:
+    """Tie the held pushes ``uuids`` of the company ``enterprise_id`` to the request just saved
+    (on the save's own connection, in its transaction) and let them go to the hub after it; a
+    held push of another company (the intake's company was changed after it was handed over)
+    goes on its own. Returns how many were tied."""
+    if not uuids:
+        return 0
+    pp = PolicyPush.__table__.c
+    held = (pp.uuid.in_(list(uuids))) & (pp.sync_state == SyncState.HELD)
+    tied = conn.execute(update(PolicyPush).where(held, pp.enterprise_id == enterprise_id)
+                        .values(request_id=request_id, sync_state=SyncState.PENDING)).rowcount
+    conn.execute(update(PolicyPush).where(held).values(sync_state=SyncState.PENDING))
+    return int(tied or 0)
+
+
+def release_held_pushes(db: Database, uuids: Sequence[str]) -> int:
+    """Let the held pushes ``uuids`` (an intake left unsaved) go to the hub on their own, without a
+    request. Returns how many were let go."""
+    if not uuids:
+        return 0
+    pp = PolicyPush.__table__.c
+    with db.write() as session:
+        result = session.connection().execute(
+            update(PolicyPush).where(pp.sync_state == SyncState.HELD, pp.uuid.in_(list(uuids)))
+            .values(sync_state=SyncState.PENDING))
+        return int(result.rowcount or 0)
+
+
+#: A push held longer than this is let go on its own by the next sync round: its intake was
+#: left in a program that stopped without saying so (a crash, the power), or is still unsaved
+#: after a working morning.
+HOLD_LIMIT = timedelta(hours=4)
+
+
+def release_stale_holds(db: Database, now: datetime) -> int:
+    """Let go the pushes held since before ``now - HOLD_LIMIT`` (the sync round, before it counts
+    what to send); reads first, so a round with none writes nothing."""
+    pp = PolicyPush.__table__.c
+    stale = (pp.sync_state == SyncState.HELD) & (pp.pushed_at < now - HOLD_LIMIT)
+    with db.session() as session:
+        if session.connection().execute(select(pp.id).where(stale).limit(1)).first() is None:
+            return 0
+    with db.write() as session:
+        result = session.connection().execute(
+            update(PolicyPush).where(stale).values(sync_state=SyncState.PENDING))
+        return int(result.rowcount or 0)
 
 
 def pushes_for_company(db: Database, enterprise_id: int) -> list[PushRecord]:

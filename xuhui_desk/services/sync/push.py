@@ -174,6 +174,9 @@ class Pusher:
 
     def run(self) -> None:
         """Push every pending record (a few passes: see SyncOptions.passes)."""
+        from xuhui_desk.services.policies import release_stale_holds
+
+        release_stale_holds(self.ctx.db, self.ctx.clock())
         with self.ctx.db.session() as s:
             self.push_total, _ = count_records(s, [SyncState.PENDING])
         self.ctx.report("pushing", 0, self.push_total)

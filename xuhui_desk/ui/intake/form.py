@@ -497,12 +497,14 @@ class IntakeForm(QWidget):
             return
         self._begin_saving()
         router, db = self.router, self.db
+        held = self.policy_card.held_pushes()  # policy lists handed over: tied to the request
 
         def job(_progress: object) -> IntakeResult:
             opened(db)
             from xuhui_desk.services.intake import load_station_router
 
-            return create_request(db, data, router=router or load_station_router(db), accept_warnings=True)
+            return create_request(db, data, router=router or load_station_router(db), accept_warnings=True,
+                                  held_pushes=held)
 
         # owner=: a form closed meanwhile drops the answer; the request is saved all the same.
         self.tasks.run(job, on_success=self._saved, on_failure=self._save_failed, owner=self, write=True,
@@ -517,11 +519,14 @@ class IntakeForm(QWidget):
             timer.stop()
         self.lookup.stop()
         self.fields.set_editable(False)
+        self.policy_card.setEnabled(False)  # a list handed over now would miss the request
         self.busy_label.setText(self.tr("Saving…"))
 
     def _saved(self, result: IntakeResult) -> None:
         self._saving = False
         self.result = result
+        self.policy_card.request_saved(result.uuid)
+        self.policy_card.setEnabled(True)
         self.busy_label.clear()
         self.fields.clear_issues()
         suggested = self.suggestion.category.value if self.suggestion else result.category
@@ -540,6 +545,7 @@ class IntakeForm(QWidget):
 
     def _save_failed(self, exc: BaseException) -> None:
         self._saving = False
+        self.policy_card.setEnabled(True)
         self.busy_label.clear()
         self.fields.set_editable(True)
         if isinstance(exc, ValidationFailed):
@@ -583,6 +589,7 @@ class IntakeForm(QWidget):
         self.result = None
         self.duplicate_banner.reset()
         self.company_strip.set_company(None)
+        self.policy_card.leave()
         self.policy_card.set_company(None)
         self.policy_card.set_text("")
         for timer in (self.suggest_timer, self.duplicate_timer):

@@ -41,7 +41,7 @@ from xuhui_desk.services.policy_print import marks_itself_as_sample
 from xuhui_desk.services.timefmt import SHANGHAI
 from xuhui_desk.ui.i18n import current_language
 from xuhui_desk.ui.policies.labels import apply_label, facts_text
-from xuhui_desk.ui.policies.printing import print_policy_list, record_push, remembered_list_layout
+from xuhui_desk.ui.policies.printing import PushRequest, print_policy_list, record_push, remembered_list_layout
 from xuhui_desk.ui.reprint import LAYOUTS, layout_label
 from xuhui_desk.ui.tasks import TaskRunner
 from xuhui_desk.ui.wheel_guard import install_wheel_guard
@@ -169,7 +169,8 @@ class PolicyMatchesPanel(QWidget):
         self.key: int | str | None = None
         self.enterprise_id: int | None = None
         self.text = ""
-        self.request_id: int | None = None
+        #: What a push is made for (the intake card's are held until its request is saved).
+        self.push_request = PushRequest()
         self.matches: list[Match] = []
         self.cards: list[PolicyCard] = []
         self._chosen: dict[str, bool] = {}
@@ -432,7 +433,7 @@ class PolicyMatchesPanel(QWidget):
             return
         layout = layout if layout in LAYOUTS else str(self.layout_combo.currentData())
         print_policy_list(self, self.db, self.tasks, self.enterprise_id, [pid for pid, _v in chosen], layout,
-                          request_id=self.request_id, on_preview=self._preview_opened,
+                          request=self.push_request, on_preview=self._preview_opened,
                           on_recorded=lambda record: self._recorded(record, f"print_{layout}"))
 
     def _preview_opened(self, dialog: PolicyListPreviewDialog) -> None:
@@ -443,7 +444,7 @@ class PolicyMatchesPanel(QWidget):
         chosen = self.chosen()
         if self.enterprise_id is None or not chosen:
             return
-        record_push(self.db, self.tasks, self, self.enterprise_id, chosen, "told", request_id=self.request_id,
+        record_push(self.db, self.tasks, self, self.enterprise_id, chosen, "told", request=self.push_request,
                     on_recorded=lambda record: self._recorded(record, "told"))
 
     def _recorded(self, record: PushRecord, channel: str) -> None:

@@ -11,6 +11,7 @@ accepted — Qt's preview accepts once the list went to the printer — with the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -69,18 +70,33 @@ def reason(exc: BaseException) -> str:
     return str(exc)
 
 
+@dataclass(frozen=True)
+class PushRequest:
+    """What a push is made for: the request by id or uuid, or none (the company file). ``hold``
+    (the intake form, before its request is saved): called when the push is written, returns the
+    push's uuid, which the form keeps to tie the push to its request when it is saved."""
+
+    request_id: int | None = None
+    request_uuid: str | None = None
+    hold: Callable[[], str] | None = None
+
+
 def record_push(db: Database, tasks: TaskRunner, owner: QWidget, enterprise_id: int,
-                policies: Sequence[tuple[str, int]], channel: str, *, request_id: int | None = None,
+                policies: Sequence[tuple[str, int]], channel: str, *, request: PushRequest | None = None,
                 on_recorded: Callable[[PushRecord], None] | None = None) -> Task[PushRecord]:
     """Record on the write worker that ``policies`` were handed to the company (by the current
-    specialist); a failure is told in a message box."""
+    specialist), for ``request``; a failure is told in a message box."""
     chosen = list(policies)
+    request = request or PushRequest()
+    request_id, request_uuid = request.request_id, request.request_uuid
+    held = request.hold() if request.hold is not None and request_id is None and request_uuid is None else None
 
     def write(_progress: object) -> PushRecord:
         from xuhui_desk.services.followup import current_specialist
         from xuhui_desk.services.policies import record_push as record
 
-        return record(db, enterprise_id, chosen, by=current_specialist(db), channel=channel, request_id=request_id)
+        return record(db, enterprise_id, chosen, by=current_specialist(db), channel=channel, request_id=request_id,
+                      request_uuid=request_uuid, hold=held is not None, uuid=held)
 
     def failed(exc: BaseException) -> None:
         text = QCoreApplication.translate("PolicyPrint", "The hand-over could not be recorded: {error}")
@@ -92,7 +108,7 @@ def record_push(db: Database, tasks: TaskRunner, owner: QWidget, enterprise_id: 
 
 
 def print_policy_list(parent: QWidget, db: Database, tasks: TaskRunner, enterprise_id: int,
-                      policy_ids: Sequence[str], layout: str | None = None, *, request_id: int | None = None,
+                      policy_ids: Sequence[str], layout: str | None = None, *, request: PushRequest | None = None,
                       on_preview: Callable[[PolicyListPreviewDialog], None] | None = None,
                       on_recorded: Callable[[PushRecord], None] | None = None) -> Task[PolicyList]:
     """Build the list of ``policy_ids`` for the company in the background and open its print
@@ -114,7 +130,7 @@ def print_policy_list(parent: QWidget, db: Database, tasks: TaskRunner, enterpri
 
         dialog = open_policy_list_preview(parent, data, chosen)
         dialog.accepted.connect(lambda: record_push(db, tasks, parent, enterprise_id, data.policies(),
-                                                    f"print_{chosen}", request_id=request_id,
+                                                    f"print_{chosen}", request=request,
                                                     on_recorded=on_recorded))
         if on_preview is not None:
             on_preview(dialog)
