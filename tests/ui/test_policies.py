@@ -205,6 +205,29 @@ def test_a_list_handed_over_at_the_counter_goes_with_the_request_saved_after_it(
     assert pushes()[left] == (None, "pending") and card.held_pushes() == ()
 
 
+def test_closing_the_window_lets_an_unsaved_intakes_lists_go(qtbot: Any, station_db: Database, tasks: TaskRunner,
+                                                             company: int, data_dir: Any) -> None:
+    from xuhui_desk.ui.main_window import MainWindow, Page
+
+    window = MainWindow(station_db, tasks, data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page(Page.INTAKE)
+    form = window.intake_form
+    qtbot.waitUntil(lambda: form.router is not None, timeout=10000)
+    form.uscc_edit.setFocus()
+    type_text(qtbot, form.uscc_edit, USCC)
+    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: form.policy_card.isVisible() and bool(form.policy_card.panel.cards), timeout=10000)
+    with qtbot.waitSignal(form.policy_card.panel.pushed, timeout=10000):
+        qtbot.mouseClick(form.policy_card.panel.told_button, Qt.MouseButton.LeftButton)
+    assert [r.sync_state for r in pushes_for_company(station_db, company)] == ["held"]
+    window.close()
+    tasks.wait()
+    assert [(r.sync_state, r.request_id) for r in pushes_for_company(station_db, company)] == [("pending", None)]
+
+
 def test_intake_card_stays_hidden_for_a_new_company(qtbot: Any, form: IntakeForm) -> None:
     form.uscc_edit.setFocus()
     type_text(qtbot, form.uscc_edit, valid_uscc("31245671"))
@@ -455,3 +478,4 @@ def test_a_policy_withdrawn_meanwhile_is_refused_with_a_message(qtbot: Any, stat
     for box in panel.findChildren(QMessageBox):
         box.close()
     QApplication.processEvents()  # the platform's notes about the boxes come now, not in the next test
+

@@ -500,7 +500,7 @@ def release_held_pushes(db: Database, uuids: Sequence[str]) -> int:
 
 
 #: A push held longer than this is let go on its own by the next sync round: its intake was
-#: left in a program that stopped without saying so (a crash, the power), or is still unsaved
+#: left in a program that stopped without closing (a crash, the power), or is still unsaved
 #: after a working morning.
 HOLD_LIMIT = timedelta(hours=4)
 

@@ -701,5 +701,9 @@ class MainWindow(QMainWindow):
         self.sync.shutdown()
         if self.sync_panel is not None and isValid(self.sync_panel):
             self.sync_panel.close()
+        # Policy lists handed over in an intake left unsaved go to the hub on their own (queued on
+        # the write worker, which the workstation waits for before it closes the database).
+        if Page.INTAKE in self._pages:
+            self.intake_form.policy_card.leave()
         self.save_state()
         super().closeEvent(event)

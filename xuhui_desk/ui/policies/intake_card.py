@@ -7,7 +7,7 @@ first); it hides again for a new company or a new intake.
 
 A list handed over before the request is saved is *held*: the card keeps the push's uuid, the
 form's save ties it to the new request (``held_pushes`` of the intake service), and a new intake
-lets it go on its own (:meth:`IntakePolicyCard.leave`). Once the request is saved, lists handed
+or the main window closing lets it go on its own (:meth:`IntakePolicyCard.leave`). Once the request is saved, lists handed
 over are made for it directly.
 """
 
