@@ -228,6 +228,35 @@ def test_closing_the_window_lets_an_unsaved_intakes_lists_go(qtbot: Any, station
     assert [(r.sync_state, r.request_id) for r in pushes_for_company(station_db, company)] == [("pending", None)]
 
 
+def test_a_rebuilt_form_takes_over_the_held_lists_with_the_draft(
+        qtbot: Any, station_db: Database, tasks: TaskRunner, form: IntakeForm, company: int) -> None:
+    """A language switch rebuilds the page from the draft: its held lists go with it."""
+    form.uscc_edit.setFocus()
+    type_text(qtbot, form.uscc_edit, USCC)
+    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: form.policy_card.isVisible() and bool(form.policy_card.panel.cards), timeout=10000)
+    form.description_edit.setPlainText("想申请银行贷款")
+    with qtbot.waitSignal(form.policy_card.panel.pushed, timeout=10000):
+        qtbot.mouseClick(form.policy_card.panel.told_button, Qt.MouseButton.LeftButton)
+    draft = form.draft()
+    assert draft is not None and draft["held_pushes"] == list(form.policy_card.held_pushes())
+
+    rebuilt = IntakeForm(station_db, tasks)
+    qtbot.addWidget(rebuilt)
+    qtbot.waitUntil(lambda: rebuilt.router is not None, timeout=10000)
+    rebuilt.restore_draft(draft)
+    assert rebuilt.policy_card.held_pushes() == tuple(draft["held_pushes"])
+    rebuilt._confirm_warnings = lambda _warnings: True  # type: ignore[method-assign]
+    rebuilt.save()
+    qtbot.waitUntil(lambda: rebuilt.result is not None, timeout=10000)
+    [record] = pushes_for_company(station_db, company)
+    assert record.sync_state == "pending" and record.request_id is not None
+    for timer in (rebuilt.suggest_timer, rebuilt.lookup_timer, rebuilt.duplicate_timer,
+                  rebuilt.policy_card.panel.text_timer):
+        timer.stop()
+    tasks.wait()
+
+
 def test_intake_card_stays_hidden_for_a_new_company(qtbot: Any, form: IntakeForm) -> None:
     form.uscc_edit.setFocus()
     type_text(qtbot, form.uscc_edit, valid_uscc("31245671"))

@@ -629,8 +629,15 @@ class IntakeForm(QWidget):
     # --- drafts (kept across a language switch) -----------------------------------------------
 
     def draft(self) -> dict[str, Any] | None:
-        """What is typed, when anything is (see :meth:`IntakeFields.draft`)."""
-        return self.fields.draft() if self.is_dirty() else None
+        """What is typed, when anything is (see :meth:`IntakeFields.draft`), with the policy lists
+        held for this intake (the rebuilt form's save ties them to its request)."""
+        if not self.is_dirty():
+            return None
+        draft = self.fields.draft()
+        if held := self.policy_card.held_pushes():
+            draft["held_pushes"] = list(held)
+        return draft
 
     def restore_draft(self, draft: dict[str, Any]) -> None:
         self.fields.restore_draft(draft)
+        self.policy_card.adopt_held(draft.get("held_pushes", []))

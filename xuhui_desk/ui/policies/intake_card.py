@@ -7,8 +7,9 @@ first); it hides again for a new company or a new intake.
 
 A list handed over before the request is saved is *held*: the card keeps the push's uuid, the
 form's save ties it to the new request (``held_pushes`` of the intake service), and a new intake
-or the main window closing lets it go on its own (:meth:`IntakePolicyCard.leave`). Once the request is saved, lists handed
-over are made for it directly.
+or the main window closing lets it go on its own (:meth:`IntakePolicyCard.leave`); a language
+switch hands it to the rebuilt form with the draft. Once the request is saved, lists handed over
+are made for it directly.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ class IntakePolicyCard(QFrame):
     def held_pushes(self) -> tuple[str, ...]:
         """The uuids of the lists handed over during this intake, held for its request."""
         return tuple(self._held)
+
+    def adopt_held(self, uuids: list[str]) -> None:
+        """Lists held for this intake by the form this one replaces (a language switch)."""
+        self._held.extend(str(u) for u in uuids)
 
     def request_saved(self, request_uuid: str) -> None:
         """The intake's request is saved (and took the held lists): later ones are made for it."""
