@@ -92,6 +92,31 @@ def titles(panel: PolicyMatchesPanel) -> dict[str, list[str]]:
 # --- intake -----------------------------------------------------------------------------------------
 
 
+def type_known_company(qtbot: Any, form: IntakeForm) -> None:
+    """Type the company's credit code into the intake form and leave the field: its policies show."""
+    form.uscc_edit.setFocus()
+    type_text(qtbot, form.uscc_edit, USCC)
+    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: form.policy_card.isVisible() and bool(form.policy_card.panel.cards), timeout=10000)
+
+
+def intake_window(qtbot: Any, db: Database, tasks: TaskRunner, data_dir: Any, size: tuple[int, int] | None = None
+                  ) -> tuple[Any, IntakeForm]:
+    """The main window on its intake page, ready for typing."""
+    from xuhui_desk.ui.main_window import MainWindow, Page
+
+    window = MainWindow(db, tasks, data_dir)
+    qtbot.addWidget(window)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.show_page(Page.INTAKE)
+    form = window.intake_form
+    qtbot.waitUntil(lambda: form.router is not None, timeout=10000)
+    return window, form
+
+
 @pytest.fixture
 def form(qtbot: Any, station_db: Database, tasks: TaskRunner, company: int) -> Iterator[IntakeForm]:
     widget = IntakeForm(station_db, tasks)
@@ -111,10 +136,7 @@ def test_intake_shows_the_policies_of_a_known_company_and_follows_the_descriptio
         qtbot: Any, form: IntakeForm) -> None:
     card, panel = form.policy_card, form.policy_card.panel
     assert not card.isVisible()  # no company yet
-    form.uscc_edit.setFocus()
-    type_text(qtbot, form.uscc_edit, USCC)
-    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: card.isVisible() and bool(panel.cards), timeout=10000)
+    type_known_company(qtbot, form)
     assert form.name_edit.text() == NAME
     shown = titles(panel)
     assert sorted(shown["eligible"]) == ["小微企业贷款贴息", "研发费用补贴"]
@@ -153,10 +175,7 @@ def test_a_list_handed_over_at_the_counter_goes_with_the_request_saved_after_it(
             return {p.uuid: (p.request_id, str(p.sync_state)) for p in s.scalars(select(PolicyPush))}
 
     card, panel = form.policy_card, form.policy_card.panel
-    form.uscc_edit.setFocus()
-    type_text(qtbot, form.uscc_edit, USCC)
-    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: card.isVisible() and bool(panel.cards), timeout=10000)
+    type_known_company(qtbot, form)
     form.description_edit.setPlainText("想申请银行贷款，了解贴息政策")
 
     # Before the save: told, then printed (the preview accepted) — both held for the request.
@@ -192,10 +211,7 @@ def test_a_list_handed_over_at_the_counter_goes_with_the_request_saved_after_it(
     form.start_new(confirm=False)
     form.activateWindow()  # back from the print preview
     qtbot.waitUntil(form.isActiveWindow, timeout=5000)
-    form.uscc_edit.setFocus()
-    type_text(qtbot, form.uscc_edit, USCC)
-    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: card.isVisible() and bool(panel.cards), timeout=10000)
+    type_known_company(qtbot, form)
     with qtbot.waitSignal(panel.pushed, timeout=10000):
         qtbot.mouseClick(panel.told_button, Qt.MouseButton.LeftButton)
     [left] = card.held_pushes()
@@ -207,19 +223,8 @@ def test_a_list_handed_over_at_the_counter_goes_with_the_request_saved_after_it(
 
 def test_closing_the_window_lets_an_unsaved_intakes_lists_go(qtbot: Any, station_db: Database, tasks: TaskRunner,
                                                              company: int, data_dir: Any) -> None:
-    from xuhui_desk.ui.main_window import MainWindow, Page
-
-    window = MainWindow(station_db, tasks, data_dir)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.show_page(Page.INTAKE)
-    form = window.intake_form
-    qtbot.waitUntil(lambda: form.router is not None, timeout=10000)
-    form.uscc_edit.setFocus()
-    type_text(qtbot, form.uscc_edit, USCC)
-    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: form.policy_card.isVisible() and bool(form.policy_card.panel.cards), timeout=10000)
+    window, form = intake_window(qtbot, station_db, tasks, data_dir)
+    type_known_company(qtbot, form)
     with qtbot.waitSignal(form.policy_card.panel.pushed, timeout=10000):
         qtbot.mouseClick(form.policy_card.panel.told_button, Qt.MouseButton.LeftButton)
     assert [r.sync_state for r in pushes_for_company(station_db, company)] == ["held"]
@@ -231,10 +236,7 @@ def test_closing_the_window_lets_an_unsaved_intakes_lists_go(qtbot: Any, station
 def test_a_rebuilt_form_takes_over_the_held_lists_with_the_draft(
         qtbot: Any, station_db: Database, tasks: TaskRunner, form: IntakeForm, company: int) -> None:
     """A language switch rebuilds the page from the draft: its held lists go with it."""
-    form.uscc_edit.setFocus()
-    type_text(qtbot, form.uscc_edit, USCC)
-    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: form.policy_card.isVisible() and bool(form.policy_card.panel.cards), timeout=10000)
+    type_known_company(qtbot, form)
     form.description_edit.setPlainText("想申请银行贷款")
     with qtbot.waitSignal(form.policy_card.panel.pushed, timeout=10000):
         qtbot.mouseClick(form.policy_card.panel.told_button, Qt.MouseButton.LeftButton)
@@ -443,21 +445,10 @@ def test_today_lists_a_new_policy_and_opens_the_companies_that_may_qualify(
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_the_policy_views_fit_at_1024x700(qtbot: Any, station_db: Database, tasks: TaskRunner, company: int,
                                           data_dir: Any, language: str) -> None:
-    from xuhui_desk.ui.main_window import MainWindow, Page
 
     install_translators(language)
-    window = MainWindow(station_db, tasks, data_dir)
-    qtbot.addWidget(window)
-    window.resize(1024, 700)
-    window.show()
-    qtbot.waitExposed(window)
-    window.show_page(Page.INTAKE)
-    form = window.intake_form
-    qtbot.waitUntil(lambda: form.router is not None, timeout=10000)
-    form.uscc_edit.setFocus()
-    type_text(qtbot, form.uscc_edit, USCC)
-    qtbot.keyClick(form.uscc_edit, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: form.policy_card.isVisible() and bool(form.policy_card.panel.cards), timeout=10000)
+    window, form = intake_window(qtbot, station_db, tasks, data_dir, (1024, 700))
+    type_known_company(qtbot, form)
     QApplication.processEvents()
     assert clipped(form.policy_card) == []
     # The card never widens the side column past the window (its buttons and paper wrap onto rows).
